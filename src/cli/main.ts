@@ -1,0 +1,75 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ExitCode, UserError } from '../errors.js';
+import { referenceSettings } from '../topology/embeddedTopology.js';
+import { up } from './commands/up.js';
+import { status } from './commands/status.js';
+import { down } from './commands/down.js';
+
+/** Commander is used for parsing: subcommands, typed options, generated help, unknown-flag errors. */
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number, got "${value}"`);
+    return n;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('gauntlet')
+    .description('Load-testing and chaos-validation harness for Redis 7 + Sentinel session stores')
+    .showHelpAfterError('(run `gauntlet --help` for usage)')
+    .exitOverride();
+
+  program
+    .command('up')
+    .description('start the embedded topology (1 master, 2 replicas, 3 sentinels, toxiproxy) on 127.0.0.1')
+    .option('--detach', 'leave it running and return', false)
+    .option('--master-name <name>', 'sentinel master name', referenceSettings.masterName)
+    .option('--down-after-ms <ms>', 'sentinel down-after-milliseconds', positiveInt('--down-after-ms'), referenceSettings.downAfterMs)
+    .action(async (o: { detach: boolean; masterName: string; downAfterMs: number }) => {
+      process.exitCode = await up(o);
+    });
+
+  program
+    .command('status')
+    .description('show running embedded topologies')
+    .option('--json', 'machine-readable: endpoints, master name, nodes, proxies, credentials file', false)
+    .option('--id <id>', 'only this topology')
+    .action(async (o: { json: boolean; id?: string }) => {
+      process.exitCode = await status(o);
+    });
+
+  program
+    .command('down')
+    .description('stop detached topologies and clean up those left by killed runs')
+    .option('--id <id>', 'only this topology')
+    .addOption(new Option('--all', 'also stop topologies owned by a running gauntlet').default(false))
+    .action(async (o: { id?: string; all: boolean }) => {
+      process.exitCode = await down(o);
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; every parse error is a usage error.
+      return e.exitCode === 0 ? 0 : ExitCode.usage;
+    }
+    if (e instanceof UserError) {
+      process.stderr.write(`gauntlet: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`gauntlet: internal error (a bug; please report it with this trace)\n${(e as Error).stack ?? String(e)}\n`);
+    return ExitCode.bug;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+// Open handles (sockets of a detached topology's probes) must not keep a finished command alive.
+process.exit(code);

@@ -1,0 +1,57 @@
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import type { HealthReport, NodeStatus, StartedTopology } from '../topology/startedTopology.js';
+
+/** `gauntlet status --json`: what another program needs to reach the topology. */
+export interface TopologyStatusJson {
+  id: string;
+  dir: string;
+  detached: boolean;
+  masterName: string;
+  healthy: boolean;
+  problems: string[];
+  sentinels: Array<{ name: string; pid: number; port: number; appProxy: string }>;
+  nodes: NodeStatus[];
+  proxies: Array<{ name: string; listen: string; upstream: string }>;
+  toxiproxyApi: string;
+  credentialsFile: string;
+  natMap: Record<string, { host: string; port: number }>;
+  settings: StartedTopology['settings'];
+}
+
+export async function topologyStatus(t: StartedTopology): Promise<TopologyStatusJson> {
+  const [health, nodes] = await Promise.all([t.health(), t.nodeStatuses()]);
+  return {
+    id: t.id,
+    dir: t.dir,
+    detached: t.isDetached,
+    masterName: t.masterName,
+    healthy: health.healthy,
+    problems: health.problems,
+    sentinels: t.sentinels.map((s) => ({ name: s.name, pid: s.pid, port: s.controlPort, appProxy: s.record.appProxy })),
+    nodes,
+    proxies: t.snapshot.proxies,
+    toxiproxyApi: t.toxiproxyApi,
+    credentialsFile: t.credentialsFile,
+    natMap: t.natMap,
+    settings: t.settings,
+  };
+}
+
+export function renderHealth(h: HealthReport): string {
+  const verdict = h.healthy ? pc.green('healthy') : pc.red('NOT healthy');
+  const lines = [`${verdict}: master ${h.master ?? '?'}, ${h.replicasOnline} replicas online`];
+  for (const s of h.sentinels) lines.push(`  ${s.name}: ${s.ok ? pc.green('ok') : pc.red('problem')} (${s.detail})`);
+  for (const p of h.problems) lines.push(pc.red(`  problem: ${p}`));
+  return lines.join('\n');
+}
+
+export function renderStatusTable(s: TopologyStatusJson): string {
+  const table = new Table({ head: ['process', 'role', 'pid', 'control port', 'app proxy', 'peer proxy'] });
+  for (const n of s.nodes) table.push([n.name, n.role, n.pid, n.controlPort, n.appProxy, n.peerProxy]);
+  for (const x of s.sentinels) table.push([x.name, 'sentinel', x.pid, x.port, x.appProxy, '-']);
+  const head = `topology ${s.id} (${s.detached ? 'detached' : 'owned by a running gauntlet'}), master name "${s.masterName}": ${s.healthy ? pc.green('healthy') : pc.red('NOT healthy')}`;
+  const tail = [`toxiproxy API ${s.toxiproxyApi}`, `credentials   ${s.credentialsFile}`];
+  for (const p of s.problems) tail.push(pc.red(`problem: ${p}`));
+  return [head, table.toString(), ...tail].join('\n');
+}

@@ -1,0 +1,286 @@
+import type { RedisOptions } from 'ioredis';
+import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
+import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RedisNodeHandle, SentinelHandle, type NodeRole } from './nodeHandles.js';
+import { readCredentials, type Credentials } from './credentials.js';
+import { isOurProcess, killNow, stopProcess } from './processControl.js';
+import { fieldsOf, parseInfo, replicasFromInfo } from './replicationInfo.js';
+import { readTopologyState, writeTopologyState, type ProcessRecord, type TopologyState } from './topologyState.js';
+
+export interface SentinelHealth {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface HealthReport {
+  healthy: boolean;
+  master: string | null;
+  replicasOnline: number;
+  sentinels: SentinelHealth[];
+  problems: string[];
+}
+
+export interface NodeStatus {
+  name: string;
+  role: NodeRole;
+  pid: number;
+  controlPort: number;
+  appProxy: string;
+  peerProxy: string;
+}
+
+const stopOrder: Record<ProcessRecord['kind'], number> = { watchdog: 0, sentinel: 1, redis: 2, toxiproxy: 3 };
+
+/**
+ * A running embedded topology: accessors for clients, nodes, sentinels and proxies, and stop().
+ * Built by EmbeddedTopology.start() or attached to from its state file (a detached topology).
+ */
+export class StartedTopology implements AsyncDisposable {
+  readonly nodes: readonly RedisNodeHandle[];
+  readonly sentinels: readonly SentinelHandle[];
+  readonly toxiproxy: Toxiproxy;
+  private stopped = false;
+  private readonly exitHandler = (): void => this.killAllNow();
+
+  private constructor(
+    private readonly state: TopologyState,
+    readonly credentials: Credentials,
+  ) {
+    const admin = credentials.admin;
+    const proc = (name: string): ProcessRecord => {
+      const p = state.processes.find((x) => x.name === name);
+      if (!p) throw new Error(`state of ${state.id} has no process ${name}`);
+      return p;
+    };
+    this.nodes = state.nodes.map((n) => new RedisNodeHandle(n, proc(n.name), state.dir, admin));
+    this.sentinels = state.sentinels.map((s) => new SentinelHandle(s, proc(s.name), state.dir, admin));
+    this.toxiproxy = new Toxiproxy(state.toxiproxyApi);
+    if (state.ownerPid === process.pid) process.on('exit', this.exitHandler);
+  }
+
+  static async fromState(state: TopologyState): Promise<StartedTopology> {
+    return new StartedTopology(state, await readCredentials(state.credentialsFile));
+  }
+
+  static async attach(dir: string): Promise<StartedTopology> {
+    return StartedTopology.fromState(await readTopologyState(dir));
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+
+  get dir(): string {
+    return this.state.dir;
+  }
+
+  get masterName(): string {
+    return this.state.masterName;
+  }
+
+  get credentialsFile(): string {
+    return this.state.credentialsFile;
+  }
+
+  get settings(): TopologyState['settings'] {
+    return this.state.settings;
+  }
+
+  get toxiproxyApi(): string {
+    return this.state.toxiproxyApi;
+  }
+
+  get isDetached(): boolean {
+    return this.state.ownerPid === null;
+  }
+
+  get snapshot(): Readonly<TopologyState> {
+    return this.state;
+  }
+
+  node(name: string): RedisNodeHandle {
+    const n = this.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`no node ${name} in topology ${this.id}`);
+    return n;
+  }
+
+  /** Sentinel addresses for application clients: through the `sentinel-j-app` proxies. */
+  get sentinelAppAddresses(): Array<{ host: string; port: number }> {
+    return this.state.sentinels.map((s) => hostPort(s.appProxy));
+  }
+
+  /**
+   * ioredis natMap: every announced peer address (what sentinels report) maps to the node's app
+   * proxy, so application traffic crosses `node-i-app` while replication crosses `node-i-peer`.
+   */
+  get natMap(): Record<string, { host: string; port: number }> {
+    return Object.fromEntries(this.state.nodes.map((n) => [n.peerProxy, hostPort(n.appProxy)]));
+  }
+
+  /**
+   * Options for an application client (ioredis) connecting like the auth service would: through
+   * sentinels, as the least-privileged `app` user. `updateSentinels: false` keeps clients on the
+   * sentinel app proxies; sentinels announce their direct ports, which would bypass fault injection.
+   */
+  clientOptions(overrides: Partial<RedisOptions> = {}): RedisOptions {
+    const app = this.credentials.app;
+    return {
+      sentinels: this.sentinelAppAddresses,
+      name: this.masterName,
+      username: app.username,
+      password: app.password,
+      sentinelUsername: app.username,
+      sentinelPassword: app.password,
+      natMap: this.natMap,
+      updateSentinels: false,
+      ...overrides,
+    };
+  }
+
+  async proxy(name: string): Promise<Proxy> {
+    return this.toxiproxy.get(name);
+  }
+
+  /** Enables every proxy and removes every toxic: the reset after a chaos experiment. */
+  async resetProxies(): Promise<void> {
+    await this.toxiproxy.reset();
+  }
+
+  /** The node the sentinels (asked directly, bypassing proxies) name as master, by majority. */
+  async currentMaster(): Promise<RedisNodeHandle | null> {
+    const votes = new Map<string, number>();
+    for (const s of this.sentinels) {
+      if (!s.isRunning()) continue;
+      try {
+        const addr = (await s.control().call('SENTINEL', 'get-master-addr-by-name', this.masterName)) as [string, string] | null;
+        if (addr) votes.set(`${addr[0]}:${addr[1]}`, (votes.get(`${addr[0]}:${addr[1]}`) ?? 0) + 1);
+      } catch {
+        // a sentinel that does not answer has no vote
+      }
+    }
+    const [best] = [...votes.entries()].sort((a, b) => b[1] - a[1]);
+    if (!best) return null;
+    return this.nodes.find((n) => n.announcedAddress === best[0]) ?? null;
+  }
+
+  async nodeStatuses(): Promise<NodeStatus[]> {
+    return Promise.all(
+      this.nodes.map(async (n) => ({
+        name: n.name,
+        role: await n.role(),
+        pid: n.pid,
+        controlPort: n.controlPort,
+        appProxy: n.record.appProxy,
+        peerProxy: n.record.peerProxy,
+      })),
+    );
+  }
+
+  /**
+   * Healthy: one master with both replicas online, and every sentinel passing CKQUORUM while
+   * knowing 2 replicas and 2 other sentinels.
+   */
+  async health(): Promise<HealthReport> {
+    const problems: string[] = [];
+    const master = await this.currentMaster();
+    let replicasOnline = 0;
+    if (!master) problems.push('no sentinel names a master');
+    else {
+      try {
+        const info = parseInfo(await master.control().info('replication'));
+        if (info.get('role') !== 'master') problems.push(`${master.name} is named master by sentinels but reports role ${info.get('role')}`);
+        replicasOnline = replicasFromInfo(info).filter((r) => r.state === 'online').length;
+        const expected = this.nodes.length - 1;
+        if (replicasOnline < expected) problems.push(`${replicasOnline} of ${expected} replicas online at ${master.name}`);
+      } catch (e) {
+        problems.push(`${master.name} does not answer: ${(e as Error).message}`);
+      }
+    }
+    const sentinels = await Promise.all(this.sentinels.map((s) => this.sentinelHealth(s)));
+    for (const s of sentinels) if (!s.ok) problems.push(`${s.name}: ${s.detail}`);
+    return { healthy: problems.length === 0, master: master?.name ?? null, replicasOnline, sentinels, problems };
+  }
+
+  private async sentinelHealth(s: SentinelHandle): Promise<SentinelHealth> {
+    const replicasWanted = this.nodes.length - 1;
+    const othersWanted = this.sentinels.length - 1;
+    if (!s.isRunning()) return { name: s.name, ok: false, detail: 'not running' };
+    try {
+      const c = s.control();
+      const quorum = String(await c.call('SENTINEL', 'CKQUORUM', this.masterName));
+      const fields = fieldsOf(await c.call('SENTINEL', 'MASTER', this.masterName));
+      const replicas = Number(fields.get('num-slaves'));
+      const others = Number(fields.get('num-other-sentinels'));
+      const ok = quorum.startsWith('OK') && replicas === replicasWanted && others === othersWanted;
+      return { name: s.name, ok, detail: `${quorum.split(' ')[0]}; knows ${replicas} replicas, ${others} other sentinels` };
+    } catch (e) {
+      return { name: s.name, ok: false, detail: (e as Error).message };
+    }
+  }
+
+  async waitHealthy(timeoutMs = 30_000): Promise<HealthReport> {
+    const deadline = Date.now() + timeoutMs;
+    let report = await this.health();
+    while (!report.healthy && Date.now() < deadline) {
+      await sleep(200);
+      report = await this.health();
+    }
+    return report;
+  }
+
+  /** Hands the topology over to nobody: it stays up after this process exits (`up --detach`). */
+  async detach(): Promise<void> {
+    const watchdog = this.state.processes.find((p) => p.kind === 'watchdog');
+    if (watchdog) {
+      await stopProcess(watchdog.pid, 1000);
+      this.state.processes = this.state.processes.filter((p) => p !== watchdog);
+    }
+    this.state.ownerPid = null;
+    await writeTopologyState(this.state);
+    process.off('exit', this.exitHandler);
+    this.closeControlConnections();
+  }
+
+  closeControlConnections(): void {
+    for (const h of [...this.nodes, ...this.sentinels]) h.closeControl();
+  }
+
+  /** Stops every process we started (sentinels first, so none fails over while nodes stop), then removes the directory. */
+  async stop(options: { keepFiles?: boolean } = {}): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.closeControlConnections();
+    const ordered = [...this.state.processes].sort((a, b) => stopOrder[a.kind] - stopOrder[b.kind]);
+    for (const kind of ['watchdog', 'sentinel', 'redis', 'toxiproxy'] as const) {
+      await Promise.all(ordered.filter((p) => p.kind === kind && isOurProcess(p, this.dir)).map((p) => stopProcess(p.pid)));
+    }
+    process.off('exit', this.exitHandler);
+    if (!options.keepFiles) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  /** Last resort on process exit (an uncaught error): synchronous SIGKILL of everything we own. */
+  private killAllNow(): void {
+    if (this.stopped) return;
+    for (const p of this.state.processes) if (isOurProcess(p, this.dir)) killNow(p.pid);
+  }
+
+  /** Records a replaced process (a node restarted by a chaos step) so cleanup still finds it. */
+  async recordProcess(record: ProcessRecord): Promise<void> {
+    // Mutated in place: node and sentinel handles hold a reference to their record.
+    const existing = this.state.processes.find((p) => p.name === record.name);
+    if (existing) Object.assign(existing, record);
+    else this.state.processes.push(record);
+    await writeTopologyState(this.state);
+  }
+}
+
+export function hostPort(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  return { host: address.slice(0, i), port: Number(address.slice(i + 1)) };
+}

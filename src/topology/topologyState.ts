@@ -1,0 +1,71 @@
+import { readFile, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** One process the topology started, and how to recognise it again (pids are recycled). */
+export interface ProcessRecord {
+  name: string;
+  kind: 'redis' | 'sentinel' | 'toxiproxy' | 'watchdog';
+  pid: number;
+  /** The process's working directory: inside the topology directory, so a recycled pid is never mistaken for ours. */
+  cwd: string;
+}
+
+export interface ProxyRecord {
+  name: string;
+  listen: string;
+  upstream: string;
+}
+
+export interface NodeRecord {
+  name: string;
+  controlPort: number;
+  appProxy: string;
+  peerProxy: string;
+  dataDir: string;
+  configFile: string;
+  logFile: string;
+}
+
+export interface SentinelRecord {
+  name: string;
+  port: number;
+  appProxy: string;
+  configFile: string;
+  logFile: string;
+}
+
+/** state.json: everything another gauntlet process needs to use or clean up a topology. */
+export interface TopologyState {
+  schemaVersion: 1;
+  id: string;
+  dir: string;
+  createdAt: string;
+  /** The harness that owns it; null once detached (`gauntlet up --detach`). */
+  ownerPid: number | null;
+  masterName: string;
+  host: string;
+  toxiproxyApi: string;
+  credentialsFile: string;
+  settings: { downAfterMs: number; failoverTimeoutMs: number; minReplicasToWrite: number; maxmemory: string };
+  nodes: NodeRecord[];
+  sentinels: SentinelRecord[];
+  proxies: ProxyRecord[];
+  processes: ProcessRecord[];
+}
+
+export const stateFileName = 'state.json';
+
+export async function readTopologyState(dir: string): Promise<TopologyState> {
+  const state = JSON.parse(await readFile(join(dir, stateFileName), 'utf8')) as TopologyState;
+  if (state.schemaVersion !== 1) throw new Error(`${dir}: unknown state schema ${String(state.schemaVersion)}`);
+  return state;
+}
+
+/** Written atomically (rename), because a watchdog or another CLI may read it at any time. */
+let writes = 0;
+export async function writeTopologyState(state: TopologyState): Promise<void> {
+  const file = join(state.dir, stateFileName);
+  const tmp = `${file}.${process.pid}.${++writes}.tmp`;
+  await writeFile(tmp, JSON.stringify(state, null, 2));
+  await rename(tmp, file);
+}

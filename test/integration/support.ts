@@ -1,0 +1,45 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const gauntletBin = join(repoRoot, 'bin', 'gauntlet.js');
+
+/** Each test file gets its own GAUNTLET_HOME, so files never see each other's topologies. */
+export function isolatedHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'gauntlet-test-'));
+  process.env.GAUNTLET_HOME = home;
+  return home;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI as a user would, with a hard timeout so a hang fails instead of blocking CI. */
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [gauntletBin, ...args], { env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 124) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Running, not a zombie (the same check the topology uses). */
+export { isAlive as isPidAlive } from '../../src/topology/processControl.js';

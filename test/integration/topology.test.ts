@@ -1,0 +1,187 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync, chmodSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { Redis } from 'ioredis';
+import { eventually, isolatedHome, isPidAlive, repoRoot, runCli } from './support.js';
+import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
+import type { StartedTopology } from '../../src/topology/startedTopology.js';
+import { listTopologies } from '../../src/topology/staleTopologies.js';
+
+isolatedHome();
+
+function appClient(t: StartedTopology, extra: Record<string, unknown> = {}): Redis {
+  const c = new Redis(t.clientOptions({ maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 1500, retryStrategy: () => 200, ...extra }));
+  c.on('error', () => undefined);
+  return c;
+}
+
+describe('embedded topology', { timeout: 240_000 }, () => {
+  let topology: StartedTopology;
+
+  before(async () => {
+    topology = await new EmbeddedTopology().withDownAfterMs(2000).start();
+  });
+  after(async () => {
+    await topology?.stop();
+  });
+
+  test('comes up healthy: one master, both replicas online, every sentinel passes CKQUORUM', async () => {
+    const h = await topology.health();
+    assert.equal(h.healthy, true, h.problems.join('; '));
+    assert.equal(h.replicasOnline, 2);
+    assert.equal(h.sentinels.length, 3);
+    const roles = (await topology.nodeStatuses()).map((n) => n.role).sort();
+    assert.deepEqual(roles, ['master', 'replica', 'replica']);
+  });
+
+  test('nodes announce their peer proxy, so replication and sentinels go through toxiproxy', async () => {
+    const master = await topology.currentMaster();
+    assert.ok(master);
+    const info = await master.control().info('replication');
+    const peerPorts = topology.nodes.filter((n) => n !== master).map((n) => n.record.peerProxy.split(':')[1]);
+    for (const port of peerPorts) assert.match(info, new RegExp(`port=${port},state=online`));
+    const replicas = (await topology.sentinels[0]!.control().call('SENTINEL', 'REPLICAS', topology.masterName)) as string[][];
+    const ports = replicas.map((r) => r[r.indexOf('port') + 1]).sort();
+    assert.deepEqual(ports, [...peerPorts].sort());
+  });
+
+  test('the app user runs session commands but is refused dangerous commands and foreign keys', async () => {
+    const app = appClient(topology);
+    try {
+      await app.hset('sess:{u1}:s1', 'uid', 'u1', 'v', '1');
+      await app.expire('sess:{u1}:s1', 60);
+      assert.deepEqual(await app.multi().set('rt:{u1}:h1', 's1', 'EX', 60).sadd('user:{u1}:sessions', 's1').exec(), [[null, 'OK'], [null, 1]]);
+      await app.set('oauth:state:n1', 'x', 'EX', 60);
+      assert.equal(await app.getdel('oauth:state:n1'), 'x');
+      assert.equal(await app.eval("return redis.call('GET', KEYS[1])", 1, 'rt:{u1}:h1'), 's1');
+      for (const [what, run] of [
+        ['FLUSHALL', () => app.flushall()],
+        ['CONFIG', () => app.config('GET', 'maxmemory')],
+        ['KEYS', () => app.keys('*')],
+        ['DEBUG', () => app.call('DEBUG', 'SLEEP', '0')],
+        ['foreign key', () => app.set('other:1', 'x')],
+        ['foreign key in a script', () => app.eval("return redis.call('SET', KEYS[1], 'x')", 1, 'other:2')],
+      ] as const) {
+        await assert.rejects(run(), /NOPERM/, what);
+      }
+    } finally {
+      app.disconnect();
+    }
+  });
+
+  test('the default user cannot authenticate, on nodes and on sentinels', async () => {
+    for (const port of [topology.nodes[0]!.controlPort, topology.sentinels[0]!.controlPort]) {
+      const anon = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false, protocol: 2 });
+      anon.on('error', () => undefined);
+      await anon.connect();
+      await assert.rejects(anon.ping(), /NOAUTH/);
+      await assert.rejects(anon.call('AUTH', 'default', 'anything'), /WRONGPASS|invalid username-password/);
+      anon.disconnect();
+    }
+  });
+
+  test("disabling a node's app proxy makes app clients fail while control connections still work", async () => {
+    const master = await topology.currentMaster();
+    assert.ok(master);
+    const app = appClient(topology);
+    try {
+      assert.equal(await app.set('sess:{u2}:s', '1'), 'OK');
+      const proxy = await topology.proxy(master.appProxyName);
+      await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+      await assert.rejects(app.set('sess:{u2}:s', '2'));
+      assert.equal(await master.control().ping(), 'PONG');
+      assert.equal(await master.control().get('sess:{u2}:s'), '1');
+    } finally {
+      await topology.resetProxies();
+      app.disconnect();
+    }
+    const after = appClient(topology);
+    assert.equal(await eventually('app client back', async () => (await after.set('sess:{u2}:s', '3')) === 'OK', 10_000), true);
+    after.disconnect();
+  });
+
+  test("disabling the master's peer proxy makes the sentinels promote a replica; reset restores health", async () => {
+    const old = await topology.currentMaster();
+    assert.ok(old);
+    const peer = await topology.proxy(old.peerProxyName);
+    await peer.update({ enabled: false, listen: peer.listen, upstream: peer.upstream });
+    const promoted = await eventually('a new master', async () => {
+      const m = await topology.currentMaster();
+      return m && m.name !== old.name ? m : undefined;
+    }, 30_000);
+    assert.equal(await promoted.role(), 'master');
+    // Clients still reach the old master through its app proxy: the split-brain setting.
+    assert.equal(await old.role(), 'master');
+    await topology.resetProxies();
+    await eventually('old master converted to a replica', async () => (await old.role()) === 'replica', 30_000);
+    const h = await topology.waitHealthy(30_000);
+    assert.equal(h.healthy, true, h.problems.join('; '));
+    assert.equal(h.master, promoted.name);
+  });
+});
+
+describe('lifecycle from the CLI', { timeout: 240_000 }, () => {
+  test('`up --detach`, `status --json`, `down` leaves none of its pids alive', async () => {
+    const upResult = await runCli(['up', '--detach']);
+    assert.equal(upResult.code, 0, upResult.stderr);
+    const st = await runCli(['status', '--json']);
+    const [status] = JSON.parse(st.stdout) as Array<{ healthy: boolean; nodes: Array<{ pid: number; role: string }>; sentinels: Array<{ pid: number }>; credentialsFile: string; toxiproxyApi: string }>;
+    assert.ok(status);
+    assert.equal(status.healthy, true);
+    assert.match(status.credentialsFile, /credentials\.json$/);
+    const pids = [...status.nodes.map((n) => n.pid), ...status.sentinels.map((s) => s.pid)];
+    assert.equal(pids.length, 6);
+    assert.ok(pids.every(isPidAlive));
+    const downResult = await runCli(['down']);
+    assert.equal(downResult.code, 0, downResult.stderr);
+    assert.deepEqual(pids.filter(isPidAlive), []);
+    assert.deepEqual(await listTopologies(), []);
+  });
+
+  test('a SIGKILLed harness leaves nothing running (watchdog), and `down` finds nothing left', async () => {
+    const script = join(repoRoot, 'scratch-killed-harness.mts');
+    writeFileSync(script, `import { EmbeddedTopology } from './src/topology/embeddedTopology.ts';\nconst t = await new EmbeddedTopology().start();\nconsole.log(JSON.stringify(t.snapshot.processes.map(p => p.pid)));\nsetInterval(() => {}, 1000);\n`);
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const pids = await eventually('harness started topology', async () => (out.includes(']') ? (JSON.parse(out) as number[]) : undefined), 60_000);
+      assert.ok(pids.length >= 7 && pids.every(isPidAlive));
+      child.kill('SIGKILL');
+      await eventually('watchdog stopped every process', async () => pids.every((p) => !isPidAlive(p)), 20_000);
+      assert.deepEqual(await listTopologies(), []);
+    } finally {
+      child.kill('SIGKILL');
+      (await import('node:fs')).rmSync(script, { force: true });
+    }
+  });
+});
+
+describe('bad input gets one clear line', { timeout: 60_000 }, () => {
+  test('an unknown flag prints usage and exits 3', async () => {
+    const r = await runCli(['up', '--no-such-flag']);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /unknown option '--no-such-flag'/);
+  });
+
+  test('a missing binary names the set-up command', async () => {
+    const r = await runCli(['up'], { env: { GAUNTLET_REDIS_SERVER: '/nonexistent/redis-server' } });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /redis-server not found.*npm run setup/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  test('Redis older than 7.0 is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'old-redis-'));
+    const fake = join(dir, 'redis-server');
+    // Only the version banner is faked; gauntlet must refuse before starting anything.
+    writeFileSync(fake, '#!/bin/sh\necho "Redis server v=6.2.14 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64"\n');
+    chmodSync(fake, 0o755);
+    const r = await runCli(['up'], { env: { GAUNTLET_REDIS_SERVER: fake } });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /Redis 6\.2\.14; gauntlet needs Redis 7\.0 or newer/);
+  });
+});
