@@ -4,6 +4,8 @@ import { referenceSettings } from '../topology/embeddedTopology.js';
 import { up } from './commands/up.js';
 import { status } from './commands/status.js';
 import { down } from './commands/down.js';
+import { run, type RunOptions } from './commands/run.js';
+import ms from 'ms';
 
 /** Commander is used for parsing: subcommands, typed options, generated help, unknown-flag errors. */
 function positiveInt(name: string) {
@@ -12,6 +14,12 @@ function positiveInt(name: string) {
     if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number, got "${value}"`);
     return n;
   };
+}
+
+function durationMs(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) * 1000 : (ms as (s: string) => number | undefined)(value);
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--duration must be a duration such as 60s or 5m, got "${value}"`);
+  return n;
 }
 
 export function buildProgram(): Command {
@@ -46,6 +54,22 @@ export function buildProgram(): Command {
     .addOption(new Option('--all', 'also stop topologies owned by a running gauntlet').default(false))
     .action(async (o: { id?: string; all: boolean }) => {
       process.exitCode = await down(o);
+    });
+
+  program
+    .command('run')
+    .description('run a scenario against a target, gate on its thresholds and write reports/<run-id>/')
+    .option('--scenario <name|file>', 'shipped scenario name or a scenario file', 'steady-50k')
+    .option('--sessions <n>', 'peak concurrent sessions (scales every stage)', positiveInt('--sessions'))
+    .option('--rate <r>', 'logins per second for loginRate stages', positiveInt('--rate'))
+    .option('--duration <d>', 'length of the main (longest) stage, e.g. 60s, 5m', durationMs)
+    .option('--target <file|detached[:id]>', 'external target file, or a topology from `gauntlet up --detach` (default: start an embedded one)')
+    .option('--out <dir>', 'where run directories go', 'reports')
+    .option('--seed <n>', 'random seed of the schedule (same seed, same offered load)', positiveInt('--seed'), 42)
+    .option('--allow-destructive', 'allow destructive actions (chaos) against an external target', false)
+    .option('--quiet', 'no progress output', false)
+    .action(async (o: RunOptions) => {
+      process.exitCode = await run(o);
     });
 
   return program;

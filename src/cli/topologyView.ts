@@ -47,7 +47,7 @@ export function renderHealth(h: HealthReport): string {
 }
 
 export function renderStatusTable(s: TopologyStatusJson): string {
-  const table = new Table({ head: ['process', 'role', 'pid', 'control port', 'app proxy', 'peer proxy'] });
+  const table = new Table({ head: ['process', 'role', 'pid', 'control port', 'app proxy', 'peer proxy'], style: { head: [], border: [] } });
   for (const n of s.nodes) table.push([n.name, n.role, n.pid, n.controlPort, n.appProxy, n.peerProxy]);
   for (const x of s.sentinels) table.push([x.name, 'sentinel', x.pid, x.port, x.appProxy, '-']);
   const head = `topology ${s.id} (${s.detached ? 'detached' : 'owned by a running gauntlet'}), master name "${s.masterName}": ${s.healthy ? pc.green('healthy') : pc.red('NOT healthy')}`;

@@ -1,0 +1,31 @@
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import type { Summary } from './summarySchema.js';
+
+const verdictColor = { pass: pc.green, fail: pc.red, invalid: pc.yellow } as const;
+
+/** The end-of-run table: latency per operation, the gates, generator health, the verdict. */
+export function renderConsoleSummary(s: Summary): string {
+  const lat = new Table({ head: ['operation', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'service p99 ms'], style: { head: [], border: [] } });
+  const rows = Object.entries(s.latencyMs.byOp).sort(([a], [b]) => a.localeCompare(b));
+  for (const [op, p] of rows) lat.push([op, p.count, p.p50, p.p90, p.p99, p.p999, p.max, s.serviceTimeMs.byOp[op]?.p99 ?? '-']);
+  const o = s.latencyMs.overall;
+  lat.push([pc.bold('all'), o.count, o.p50, o.p90, o.p99, o.p999, o.max, s.serviceTimeMs.overall.p99]);
+  const gates = new Table({ head: ['threshold', 'limit', 'actual', 'result'], style: { head: [], border: [] } });
+  for (const t of s.thresholds) gates.push([t.name, t.limit, t.actual, t.pass ? pc.green('pass') : pc.red('FAIL')]);
+  const g = s.generator;
+  const lines = [
+    `run ${s.runId}: scenario ${s.scenario.name} on ${s.target.kind} target${s.target.topologyId ? ` ${s.target.topologyId}` : ''}, ${(s.durationMs / 1000).toFixed(1)} s${s.aborted ? ' (stopped early)' : ''}`,
+    `sessions: peak ${s.sessions.peakConcurrent} concurrent (planned ${s.sessions.plannedPeak}); operations: ${s.ops.total} done of ${s.ops.intended} intended, ${s.ops.errors} errors; ${s.ops.achievedPerSecond}/s achieved vs ${s.ops.intendedPerSecond}/s intended`,
+    lat.toString(),
+    gates.toString(),
+    `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
+    s.memory.bytesPerSession !== null ? `target memory: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : 'target memory: not measured',
+    `${pc.bold('verdict')}: ${verdictColor[s.verdict](s.verdict.toUpperCase())}: ${s.verdictReason}`,
+  ];
+  return lines.join('\n');
+}
+
+function fmtBytes(b: number | null): string {
+  return b === null ? '?' : `${(b / 1048576).toFixed(1)} MiB`;
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/**
+ * summary.json, the contract other programs read (design.md, "Outputs"). The zod schema is the
+ * one source: TypeScript types come from it and docs/summary.schema.json is generated from it
+ * (`npm run schema`; a unit test fails when the two drift apart).
+ * Compatible additions keep schemaVersion; renames or removals bump it.
+ */
+export const summarySchemaVersion = 1;
+
+const percentiles = z
+  .object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), count: z.number().int() })
+  .describe('Latency percentiles in milliseconds (microsecond resolution), and the number of operations');
+
+export const summarySchema = z
+  .object({
+    schemaVersion: z.literal(summarySchemaVersion),
+    runId: z.string(),
+    verdict: z.enum(['pass', 'fail', 'invalid']),
+    verdictReason: z.string(),
+    startedAt: z.string().describe('ISO 8601'),
+    durationMs: z.number(),
+    aborted: z.boolean().describe('true when the run was stopped early (Ctrl-C)'),
+    scenario: z.object({
+      name: z.string(),
+      description: z.string(),
+      source: z.string(),
+      stages: z.array(z.object({ name: z.string(), durationMs: z.number(), sessions: z.number().nullable(), loginRate: z.number().nullable() })),
+      seed: z.number().int(),
+    }),
+    target: z.object({
+      kind: z.enum(['embedded', 'detached', 'external']),
+      masterName: z.string(),
+      sentinels: z.array(z.string()),
+      topologyId: z.string().nullable(),
+      tls: z.boolean(),
+      settings: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
+      redisVersion: z.string().nullable(),
+    }),
+    sessions: z.object({ peakConcurrent: z.number().int(), plannedPeak: z.number().int() }),
+    ops: z.object({
+      intended: z.number().int().describe('operations the schedule offered'),
+      total: z.number().int().describe('operations completed, successfully or not'),
+      errors: z.number().int(),
+      errorKinds: z.record(z.string(), z.number().int()),
+      outcomes: z.record(z.string(), z.number().int()).describe('what operations found: ok, session-gone, token-reuse-revoked, ...'),
+      intendedPerSecond: z.number(),
+      achievedPerSecond: z.number(),
+    }),
+    latencyMs: z.object({ overall: percentiles, byOp: z.record(z.string(), percentiles) }).describe('completion minus intended start (coordinated-omission correct)'),
+    serviceTimeMs: z.object({ overall: percentiles, byOp: z.record(z.string(), percentiles) }).describe('completion minus actual send'),
+    timeseries: z.array(
+      z.object({ t: z.number(), ops: z.number().int(), errors: z.number().int(), sessions: z.number().int(), p50: z.number(), p99: z.number(), max: z.number() }),
+    ),
+    generator: z.object({
+      schedulerLagMs: z.object({ p99: z.number(), max: z.number() }),
+      schedulerLagOutsideChaosMs: z.object({ p99: z.number(), max: z.number() }),
+      eventLoopDelayMs: z.object({ p99: z.number(), max: z.number() }),
+      cpuPercent: z.object({ mean: z.number(), max: z.number() }),
+      rssMb: z.object({ start: z.number(), peak: z.number() }),
+      saturated: z.boolean(),
+      reason: z.string().nullable(),
+    }),
+    memory: z.object({
+      usedBytesStart: z.number().nullable(),
+      usedBytesPeak: z.number().nullable(),
+      bytesPerSession: z.number().nullable().describe('(peak - start) / peak concurrent sessions, on the master'),
+    }),
+    chaos: z.object({ experiment: z.string().nullable(), steps: z.array(z.object({ name: z.string(), atMs: z.number(), endMs: z.number().nullable(), detail: z.string() })) }),
+    failover: z
+      .object({ count: z.number().int(), clientObservedMs: z.number().nullable(), sentinelEvents: z.array(z.object({ t: z.string(), sentinel: z.string(), event: z.string(), detail: z.string() })) })
+      .nullable()
+      .describe('null when the run did not observe failovers (no chaos experiment)'),
+    ledger: z
+      .object({
+        keysChecked: z.number().int(),
+        lost: z.number().int(),
+        resurrected: z.number().int(),
+        staleReads: z.number().int(),
+        indeterminate: z.number().int(),
+        examples: z.array(z.object({ key: z.string(), kind: z.string(), acknowledged: z.string(), found: z.string() })),
+      })
+      .nullable()
+      .describe('null when the run did not verify acknowledged writes'),
+    thresholds: z.array(z.object({ name: z.string(), limit: z.string(), actual: z.string(), pass: z.boolean() })),
+    environment: z.object({ gauntletVersion: z.string(), node: z.string(), platform: z.string(), cpus: z.number().int() }),
+  })
+  .describe('gauntlet run summary');
+
+export type Summary = z.infer<typeof summarySchema>;
+
+export function summaryJsonSchema(): unknown {
+  return z.toJSONSchema(summarySchema, { target: 'draft-2020-12' });
+}

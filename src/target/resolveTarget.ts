@@ -1,0 +1,142 @@
+import { Redis } from 'ioredis';
+import { TargetError, UserError } from '../errors.js';
+import { EmbeddedTopology } from '../topology/embeddedTopology.js';
+import { StartedTopology } from '../topology/startedTopology.js';
+import { listTopologies } from '../topology/staleTopologies.js';
+import { loadExternalTarget } from './externalTargetFile.js';
+import type { Target } from './target.js';
+
+export interface TargetRequest {
+  /** undefined: start an embedded topology; "detached" or "detached:<id>": use one from `gauntlet up --detach`; else a target file. */
+  target?: string;
+  allowDestructive: boolean;
+  minReplicasToWrite?: number;
+  onProgress?: (line: string) => void;
+}
+
+function topologyTarget(kind: 'embedded' | 'detached', topology: StartedTopology): Target {
+  return {
+    kind,
+    topology,
+    allowDestructive: true,
+    clientOptions: () => topology.clientOptions(),
+    describe: () => ({
+      kind,
+      masterName: topology.masterName,
+      sentinels: topology.sentinelAppAddresses.map((a) => `${a.host}:${a.port}`),
+      topologyId: topology.id,
+      tls: false,
+      settings: { ...topology.settings },
+    }),
+    close: async () => {
+      if (kind === 'embedded') await topology.stop();
+      else topology.closeControlConnections();
+    },
+  };
+}
+
+export async function resolveTarget(req: TargetRequest): Promise<Target> {
+  if (req.target === undefined || req.target === 'embedded') {
+    req.onProgress?.('starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)');
+    const builder = new EmbeddedTopology();
+    if (req.minReplicasToWrite !== undefined) builder.withMinReplicasToWrite(req.minReplicasToWrite);
+    return topologyTarget('embedded', await builder.start());
+  }
+  if (req.target === 'detached' || req.target.startsWith('detached:')) {
+    const id = req.target.split(':')[1];
+    const running = (await listTopologies()).filter((t) => t.state && t.status === 'detached' && (!id || t.state.id === id));
+    if (running.length === 0) throw new UserError(`no detached topology${id ? ` with id ${id}` : ''} is running (start one with \`gauntlet up --detach\`)`);
+    if (running.length > 1 && !id) throw new UserError(`several detached topologies run (${running.map((t) => t.state!.id).join(', ')}); name one with --target detached:<id>`);
+    return topologyTarget('detached', await StartedTopology.fromState(running[0]!.state!));
+  }
+  return loadExternalTarget(req.target, req.allowDestructive);
+}
+
+/**
+ * Connects once before the run and turns the usual misconfigurations into one line that says
+ * which: unreachable sentinels, unknown master name, wrong password, TLS mismatch, missing rights.
+ */
+/** Returns the master's redis_version. */
+export async function checkTargetReachable(target: Target, timeoutMs = 8000): Promise<string | null> {
+  const d = target.describe();
+  const client = new Redis({
+    ...target.clientOptions(),
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: Math.min(3000, timeoutMs),
+    commandTimeout: timeoutMs,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    sentinelRetryStrategy: () => null,
+  });
+  let lastError: Error | null = null;
+  client.on('error', (e: Error) => (lastError = e));
+  try {
+    await withTimeout(client.connect(), timeoutMs);
+    const pong = await client.ping();
+    if (pong !== 'PONG') throw new Error(`unexpected PING reply ${pong}`);
+    return /redis_version:([^\r\n]+)/.exec(await client.info('server'))?.[1] ?? null;
+  } catch (e) {
+    const err = (lastError ?? e) as Error;
+    // ioredis reports an unknown master name as "all sentinels unreachable"; ask them directly.
+    const diagnosis = /sentinels are unreachable/i.test(err.message) ? await diagnoseSentinels(target) : null;
+    throw new TargetError(diagnosis ?? explainConnectError(err, d.masterName, d.sentinels));
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Asks each sentinel, one by one, what it knows; returns a one-line diagnosis, or null if all looks right. */
+async function diagnoseSentinels(target: Target): Promise<string | null> {
+  const o = target.clientOptions();
+  const name = o.name ?? '';
+  const answers: string[] = [];
+  let unknownMaster = 0;
+  const sentinels = o.sentinels ?? [];
+  for (const s of sentinels) {
+    const c = new Redis({
+      host: s.host, port: s.port, username: o.sentinelUsername, password: o.sentinelPassword,
+      tls: o.enableTLSForSentinelMode ? (o.sentinelTLS ?? o.tls) : undefined,
+      lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, commandTimeout: 2000, retryStrategy: () => null, enableReadyCheck: false,
+    });
+    c.on('error', () => undefined);
+    try {
+      await c.connect();
+      const addr = await c.call('SENTINEL', 'get-master-addr-by-name', name);
+      if (addr === null) unknownMaster++;
+      else answers.push(`${s.host}:${s.port} names master ${(addr as string[]).join(':')}`);
+    } catch (e) {
+      answers.push(`${s.host}:${s.port}: ${(e as Error).message}`);
+    } finally {
+      c.disconnect();
+    }
+  }
+  if (unknownMaster > 0 && unknownMaster === sentinels.length - answers.filter((a) => a.includes(': ')).length) {
+    return `no sentinel knows a master named "${name}" (asked ${sentinels.map((s) => `${s.host}:${s.port}`).join(', ')})`;
+  }
+  const auth = answers.find((a) => /WRONGPASS|NOAUTH|invalid username-password/i.test(a));
+  if (auth) return `a sentinel refused the credentials (wrong sentinel user name or password): ${auth}`;
+  const tls = answers.find((a) => /SSL|TLS|certificate|wrong version number|secure TLS/i.test(a));
+  if (tls) return `TLS handshake with a sentinel failed (TLS on one side only, or an untrusted CA): ${tls}`;
+  if (answers.length > 0 && answers.every((a) => /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|timed? ?out/i.test(a))) {
+    return `target unreachable: no sentinel answered (${answers.join('; ')})`;
+  }
+  return null;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+}
+
+export function explainConnectError(e: Error, masterName: string, sentinels: string[]): string {
+  const m = e.message;
+  const where = `sentinels ${sentinels.join(', ')}`;
+  if (/WRONGPASS|invalid username-password|NOAUTH/i.test(m)) return `target refused the credentials (wrong user name or password): ${m}`;
+  if (/NOPERM/i.test(m)) return `target user lacks a permission the session workload needs: ${m}`;
+  if (/No such master|is not monitored|master.*not found|ERR No such/i.test(m) || /sentinels are unreachable/i.test(m) && /master/i.test(m)) {
+    return `no sentinel knows a master named "${masterName}" (${where}): ${m}`;
+  }
+  if (/SSL|TLS|certificate|self.signed|wrong version number|socket disconnected before secure/i.test(m)) return `TLS handshake with the target failed (TLS on one side only, or an untrusted CA): ${m}`;
+  if (/ECONNREFUSED|EHOSTUNREACH|ETIMEDOUT|ENOTFOUND|unreachable|no answer within/i.test(m)) return `target unreachable (${where}): ${m}`;
+  return `could not connect to the target (${where}): ${m}`;
+}

@@ -1,0 +1,239 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isolatedHome, runCli } from './support.js';
+import { StartedTopology } from '../../src/topology/startedTopology.js';
+import { listTopologies } from '../../src/topology/staleTopologies.js';
+import { parseScenario, type ScenarioInput } from '../../src/load/scenario.js';
+import { runLoad } from '../../src/load/loadEngine.js';
+import { percentilesMs } from '../../src/load/latencyRecorder.js';
+import type { Target } from '../../src/target/target.js';
+import type { Summary } from '../../src/report/summarySchema.js';
+
+isolatedHome();
+const work = mkdtempSync(join(tmpdir(), 'gauntlet-load-'));
+const reports = join(work, 'reports');
+
+function readSummary(stdout: string): Summary {
+  const m = /report: (.*summary\.json)/.exec(stdout);
+  assert.ok(m, `no report line in:\n${stdout}`);
+  return JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
+}
+
+function scenarioFile(name: string, body: ScenarioInput | string): string {
+  const file = join(work, `${name}.ts`);
+  writeFileSync(file, typeof body === 'string' ? body : `export default ${JSON.stringify(body, null, 2)};\n`);
+  return file;
+}
+
+const tiny: ScenarioInput = {
+  name: 'tiny',
+  description: 'test',
+  stages: [
+    { name: 'ramp-up', duration: '1s', sessions: 50 },
+    { name: 'steady', duration: '4s', sessions: 50 },
+  ],
+  session: {
+    thinkTime: { distribution: 'exponential', meanMs: 200 },
+    mix: { request: 80, refresh: 10, oauth: 10, revokeAll: 0 },
+    meanLifetime: '1m',
+    ttl: { session: '5m', refreshToken: '5m', oauthState: '1m' },
+  },
+  clients: { instances: 2, autoPipelining: true, commandTimeoutMs: 2000 },
+  thresholds: { p99Ms: 10, perOperationP99Ms: 10, maxErrorRate: 0.001 },
+};
+
+describe('gauntlet run', { timeout: 600_000 }, () => {
+  let topology: StartedTopology;
+
+  before(async () => {
+    const up = await runCli(['up', '--detach']);
+    assert.equal(up.code, 0, up.stderr);
+    const [t] = await listTopologies();
+    topology = await StartedTopology.fromState(t!.state!);
+  });
+  after(async () => {
+    await topology?.resetProxies().catch(() => undefined);
+    topology?.closeControlConnections();
+    await runCli(['down']);
+  });
+
+  test('a smoke run passes with plausible figures and writes summary.json', async () => {
+    const r = await runCli(['run', '--scenario', 'smoke', '--target', 'detached', '--out', reports, '--quiet']);
+    const s = readSummary(r.stdout);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.equal(s.verdict, 'pass');
+    assert.equal(s.schemaVersion, 1);
+    assert.ok(s.sessions.peakConcurrent >= 190 && s.sessions.peakConcurrent <= 220, `peak ${s.sessions.peakConcurrent}`);
+    // 200 sessions / 2 s mean think time = ~100 ops/s for ~13 s, plus the ramp's logins.
+    assert.ok(s.ops.total > 800 && s.ops.total < 2500, `ops ${s.ops.total}`);
+    assert.equal(s.ops.errors, 0);
+    for (const op of ['login', 'request', 'refresh', 'oauthBegin', 'oauthComplete']) assert.ok(s.latencyMs.byOp[op]!.count > 0, op);
+    const o = s.latencyMs.overall;
+    assert.ok(o.p50 > 0 && o.p50 <= o.p90 && o.p90 <= o.p99 && o.p99 <= o.p999 && o.p999 <= o.max);
+    assert.ok(s.timeseries.length >= 12);
+    assert.ok(s.memory.bytesPerSession !== null && s.memory.bytesPerSession > 100 && s.memory.bytesPerSession < 20_000, `bytes/session ${s.memory.bytesPerSession}`);
+    assert.equal(s.generator.saturated, false);
+  });
+
+  test('a latency toxic above the budget on the master app proxy fails the p99 gate with exit 1', async () => {
+    const master = await topology.currentMaster();
+    assert.ok(master);
+    const proxy = await topology.proxy(master.appProxyName);
+    await proxy.addToxic({ name: 'slow', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 15, jitter: 0 } });
+    try {
+      const r = await runCli(['run', '--scenario', scenarioFile('tiny', tiny), '--target', 'detached', '--out', reports, '--quiet']);
+      const s = readSummary(r.stdout);
+      assert.equal(r.code, 1, r.stdout);
+      assert.equal(s.verdict, 'fail');
+      assert.ok(s.latencyMs.overall.p50 >= 15, `p50 ${s.latencyMs.overall.p50} should include the 15 ms toxic`);
+      assert.equal(s.thresholds.find((t) => t.name === 'p99 latency, all operations')?.pass, false);
+    } finally {
+      await topology.resetProxies();
+    }
+    // Control: the same scenario without the toxic passes the gate.
+    const clean = await runCli(['run', '--scenario', scenarioFile('tiny', tiny), '--target', 'detached', '--out', reports, '--quiet']);
+    assert.equal(clean.code, 0, clean.stdout);
+  });
+
+  test('coordinated omission: a stall of known length shows in the upper percentiles as rate and length imply', async () => {
+    // 50 sessions with a constant 50 ms think time: 1,000 ops/s on a fixed schedule.
+    const sessions = 50;
+    const thinkMs = 50;
+    const stallMs = 1000;
+    const scenario = parseScenario(
+      {
+        ...tiny,
+        name: 'co',
+        stages: [
+          { name: 'ramp-up', duration: '1s', sessions },
+          { name: 'steady', duration: '10s', sessions },
+        ],
+        session: { ...tiny.session, thinkTime: { distribution: 'constant', ms: thinkMs }, mix: { request: 1, refresh: 0, oauth: 0, revokeAll: 0 }, meanLifetime: '1h' },
+        clients: { instances: 1, autoPipelining: true, commandTimeoutMs: 10_000 },
+      },
+      'co test',
+    );
+    const master = await topology.currentMaster();
+    assert.ok(master);
+    const target: Target = {
+      kind: 'detached',
+      topology,
+      allowDestructive: true,
+      clientOptions: () => topology.clientOptions(),
+      describe: () => ({ kind: 'detached', masterName: topology.masterName, sentinels: [], topologyId: topology.id, tls: false, settings: null }),
+      close: async () => undefined,
+    };
+    const result = await runLoad({
+      scenario,
+      target,
+      chaosHooks: [
+        {
+          atMs: 5000,
+          windowMs: stallMs,
+          run: async () => {
+            process.kill(master.pid, 'SIGSTOP');
+            await sleep(stallMs);
+            process.kill(master.pid, 'SIGCONT');
+          },
+        },
+      ],
+    });
+    const latency = percentilesMs(result.recorder.overallLatency);
+    const service = percentilesMs(result.recorder.overallService);
+    // Ops intended during the stall wait until it ends: their latencies spread evenly over
+    // [0, stall]. With rate R and n ops in all, the top 1 % are the n/100 ops intended first in
+    // the stall, so p99 = stall - (n/100)/R; likewise p99.9.
+    const rate = sessions / thinkMs; // ops per ms
+    const n = latency.count;
+    const expectedP99 = stallMs - (0.01 * n) / rate;
+    const expectedP999 = stallMs - (0.001 * n) / rate;
+    assert.ok(expectedP99 > 500, `test design: expected p99 ${expectedP99}`);
+    assert.ok(Math.abs(latency.p99 - expectedP99) < 0.15 * stallMs, `p99 ${latency.p99} ms, expected ~${expectedP99.toFixed(0)} ms`);
+    assert.ok(Math.abs(latency.p999 - expectedP999) < 0.15 * stallMs, `p99.9 ${latency.p999} ms, expected ~${expectedP999.toFixed(0)} ms`);
+    assert.ok(latency.max >= stallMs * 0.9 && latency.max < stallMs * 1.5, `max ${latency.max}`);
+    // Measured from the actual send, as closed-loop tools do, the stall nearly disappears.
+    assert.ok(service.p99 < expectedP99 / 4, `service-time p99 ${service.p99} ms would hide the stall`);
+  });
+
+  test('a load far beyond what the generator can offer is reported invalid (exit 2)', async () => {
+    const flood = scenarioFile('flood', {
+      ...tiny,
+      name: 'flood',
+      stages: [
+        { name: 'ramp-up', duration: '1s', sessions: 5000 },
+        { name: 'steady', duration: '4s', sessions: 5000 },
+      ],
+      // 5,000 sessions acting every millisecond: 5 million operations per second offered.
+      session: { ...tiny.session, thinkTime: { distribution: 'constant', ms: 1 } },
+      clients: { instances: 2, autoPipelining: true, commandTimeoutMs: 5000 },
+    });
+    const r = await runCli(['run', '--scenario', flood, '--target', 'detached', '--out', reports, '--quiet']);
+    const s = readSummary(r.stdout);
+    assert.equal(r.code, 2, r.stdout);
+    assert.equal(s.verdict, 'invalid');
+    assert.equal(s.generator.saturated, true);
+    assert.match(s.verdictReason, /scheduler lag/);
+  });
+});
+
+describe('bad input and misconfigured targets get one clear line', { timeout: 180_000 }, () => {
+  test('a broken scenario file names the file, the field and what was expected', async () => {
+    const broken = scenarioFile('broken', { ...tiny, session: { ...tiny.session, thinkTime: { distribution: 'exponential' } } } as unknown as ScenarioInput);
+    const r = await runCli(['run', '--scenario', broken]);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, new RegExp(`scenario file ${broken.replace(/[.]/g, '\\.')}: session\\.thinkTime\\.meanMs: .*expected number`));
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+
+  test('a scenario with a bad duration says what a duration looks like', async () => {
+    const broken = scenarioFile('badduration', { ...tiny, stages: [{ name: 'x', duration: 'forever', sessions: 1 }] });
+    const r = await runCli(['run', '--scenario', broken]);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /stages\[0\]\.duration: expected a duration such as "30s"/);
+  });
+
+  test('an unknown scenario name lists the shipped ones', async () => {
+    const r = await runCli(['run', '--scenario', 'nope']);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /unknown scenario "nope".*login-storm, smoke, soak, steady-50k/);
+  });
+
+  test('wrong password, wrong master name and an unreachable target each say which (exit 4)', async () => {
+    const up = await runCli(['up', '--detach']);
+    assert.equal(up.code, 0, up.stderr);
+    const st = JSON.parse((await runCli(['status', '--json'])).stdout) as Array<{ sentinels: Array<{ appProxy: string }>; masterName: string; credentialsFile: string }>;
+    const t = st[0]!;
+    const creds = JSON.parse(readFileSync(t.credentialsFile, 'utf8')) as { app: { password: string } };
+    const sentinels = t.sentinels.map((s) => ({ host: '127.0.0.1', port: Number(s.appProxy.split(':')[1]) }));
+    const file = (name: string, body: object): string => {
+      const f = join(work, `${name}.json`);
+      writeFileSync(f, JSON.stringify(body));
+      return f;
+    };
+    try {
+      const base = { sentinels, masterName: t.masterName, username: 'app', passwordEnv: 'TEST_APP_PASSWORD', sentinelPasswordEnv: 'TEST_APP_PASSWORD' };
+      const wrongPass = await runCli(['run', '--scenario', 'smoke', '--target', file('wrongpass', base)], { env: { TEST_APP_PASSWORD: 'not-the-password' } });
+      assert.equal(wrongPass.code, 4, wrongPass.stderr);
+      assert.match(wrongPass.stderr, /refused the credentials \(wrong user name or password\)/);
+
+      const wrongMaster = await runCli(['run', '--scenario', 'smoke', '--target', file('wrongmaster', { ...base, masterName: 'nosuchmaster' })], { env: { TEST_APP_PASSWORD: creds.app.password } });
+      assert.equal(wrongMaster.code, 4, wrongMaster.stderr);
+      assert.match(wrongMaster.stderr, /no sentinel knows a master named "nosuchmaster"/);
+
+      const unreachable = await runCli(['run', '--scenario', 'smoke', '--target', file('closed', { ...base, sentinels: [{ host: '127.0.0.1', port: 1 }] })], { env: { TEST_APP_PASSWORD: creds.app.password } });
+      assert.equal(unreachable.code, 4, unreachable.stderr);
+      assert.match(unreachable.stderr, /target unreachable/);
+
+      const noEnv = await runCli(['run', '--scenario', 'smoke', '--target', file('noenv', base)], { env: { TEST_APP_PASSWORD: '' } });
+      assert.equal(noEnv.code, 3, noEnv.stderr);
+      assert.match(noEnv.stderr, /passwordEnv names environment variable TEST_APP_PASSWORD, which is not set/);
+      for (const r of [wrongPass, wrongMaster, unreachable, noEnv]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      await runCli(['down']);
+    }
+  });
+});
