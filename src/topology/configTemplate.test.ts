@@ -27,3 +27,18 @@ test('the reference ACL file turns the default user off', async () => {
   assert.ok(app);
   for (const forbidden of ['+flushall', '+config', '+keys', '+debug', '+@all', '~*']) assert.ok(!app.includes(forbidden), forbidden);
 });
+
+test('compose/render.sh (docker-compose) renders the same text as the embedded topology', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { composeDir } = await import('./configTemplate.js');
+  const values = {
+    BIND: '127.0.0.1', PORT: 7000, DATA_DIR: '/data', LOG_FILE: '/data/redis.log', ANNOUNCE_IP: '127.0.0.1', ANNOUNCE_PORT: 7001,
+    REPLICATION_PASSWORD: 'p&w/d\\1', ACL_FILE: '/data/users.acl', MAXMEMORY: '1gb', MIN_REPLICAS_TO_WRITE: 1, MIN_REPLICAS_MAX_LAG: 10,
+  };
+  const out = join(mkdtempSync(join(tmpdir(), 'render-')), 'redis.conf');
+  execFileSync('sh', [join(composeDir, 'render.sh'), join(composeDir, 'redis.conf.tmpl'), out], { env: { ...process.env, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])) } });
+  assert.equal(readFileSync(out, 'utf8').trimEnd(), (await renderComposeFile('redis.conf.tmpl', values)).trimEnd());
+});

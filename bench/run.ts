@@ -1,0 +1,136 @@
+/**
+ * npm run bench: figures for the load engine, each beside a peer measured in the same run.
+ *   1. raw capacity: our client layer vs redis-benchmark -c 50 (SET, one redis-server, no proxy)
+ *   2. measurement overhead: our p50 with one command in flight vs redis-benchmark -c 1 p50
+ *   3. steady-50k on the embedded topology: sessions, rates, percentiles, generator CPU/RSS,
+ *      generator memory per simulated session
+ * Prints figures only; nothing here asserts a time (machines are shared and noisy).
+ * BENCH_STEADY_DURATION (default 60s) sets the steady phase; BENCH_SKIP_STEADY=1 skips part 3.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import ms from 'ms';
+import { freePort } from '../src/topology/freePort.js';
+import { startServerProcess, stopProcess } from '../src/topology/processControl.js';
+import { findBinaries } from '../src/topology/prerequisites.js';
+import { newHistogram, percentilesMs } from '../src/load/latencyRecorder.js';
+import { loadScenario } from '../src/load/loadScenario.js';
+import { applyOverrides } from '../src/load/scenario.js';
+import { runLoad } from '../src/load/loadEngine.js';
+import { resolveTarget } from '../src/target/resolveTarget.js';
+
+const run = promisify(execFile);
+
+interface BenchmarkCsv {
+  rps: number;
+  p50: number;
+}
+
+async function redisBenchmark(port: number, clients: number, requests: number): Promise<BenchmarkCsv> {
+  const { stdout } = await run('redis-benchmark', ['-p', String(port), '-c', String(clients), '-n', String(requests), '-t', 'set', '-d', '64', '-r', '100000', '--csv']);
+  // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",...
+  const line = stdout.trim().split('\n').find((l) => l.startsWith('"SET"'));
+  if (!line) throw new Error(`unexpected redis-benchmark output: ${stdout}`);
+  const cols = line.split(',').map((c) => Number(c.replace(/"/g, '')));
+  return { rps: cols[1]!, p50: cols[4]! };
+}
+
+/** Our client layer in a closed loop: `inFlight` SETs outstanding at all times, for `total` SETs. */
+async function ours(port: number, inFlight: number, total: number): Promise<{ rps: number; p50: number }> {
+  const client = new Redis({ port, host: '127.0.0.1', enableAutoPipelining: true });
+  const hist = newHistogram();
+  const value = 'x'.repeat(64);
+  let issued = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (issued < total) {
+        const k = issued++;
+        const sent = performance.now();
+        await client.set(`key:${k % 100_000}`, value);
+        hist.recordValue(Math.max(1, Math.round((performance.now() - sent) * 1000)));
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  client.disconnect();
+  return { rps: total / seconds, p50: percentilesMs(hist).p50 };
+}
+
+async function rawComparisons(): Promise<void> {
+  const { redisServer } = await findBinaries();
+  const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-'));
+  const port = await freePort();
+  const pid = startServerProcess(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { cwd: dir, logFile: join(dir, 'redis.log') });
+  try {
+    for (let i = 0; i < 50 && !(await new Redis({ port, lazyConnect: true, retryStrategy: () => null }).connect().then(() => true, () => false)); i++) await sleep(100);
+    await ours(port, 50, 50_000); // warm up JIT and the server
+    const peer50 = await redisBenchmark(port, 50, 300_000);
+    const us50 = await ours(port, 50, 300_000);
+    console.log('\n== raw capacity: SET, 64-byte values, 50 commands in flight, one redis-server, no proxy ==');
+    console.log(`redis-benchmark -c 50: ${peer50.rps.toFixed(0)} commands/s`);
+    console.log(`gauntlet client layer (ioredis, auto-pipelining, 50 in flight): ${us50.rps.toFixed(0)} commands/s`);
+    console.log(`ratio: ${(us50.rps / peer50.rps).toFixed(2)} (goal >= 0.80)`);
+    const peer1 = await redisBenchmark(port, 1, 50_000);
+    const us1 = await ours(port, 1, 50_000);
+    console.log('\n== measurement overhead: SET, one command in flight ==');
+    console.log(`redis-benchmark -c 1 p50: ${peer1.p50.toFixed(3)} ms`);
+    console.log(`gauntlet p50 (same path as run's service time): ${us1.p50.toFixed(3)} ms`);
+    console.log(`overhead: ${((us1.p50 - peer1.p50) * 1000).toFixed(0)} us per command`);
+  } finally {
+    await stopProcess(pid);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function steady50k(): Promise<void> {
+  const duration = ms((process.env.BENCH_STEADY_DURATION ?? '60s') as '60s');
+  const { scenario } = await loadScenario('steady-50k');
+  const s = applyOverrides(scenario, { durationMs: duration });
+  const target = await resolveTarget({ allowDestructive: false });
+  try {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const baseline = process.memoryUsage();
+    let atPeak = { sessions: 0, heap: 0, rss: 0 };
+    // Once, in the last second of the steady phase: a full GC so the heap figure holds live
+    // objects only. Its pause (100-400 ms with 50,000 sessions) lands in the latencies of that
+    // second and the ramp-down; the p99 of the steady phase alone is printed from the time series.
+    const measureAt = Math.round((s.stages[0]!.duration + (s.stages[1]?.duration ?? 0)) / 1000) - 1;
+    const result = await runLoad({
+      scenario: s,
+      target,
+      onSecond: (p) => {
+        if (p.elapsedS === measureAt) {
+          gc?.();
+          const m = process.memoryUsage();
+          atPeak = { sessions: p.sessions, heap: m.heapUsed + m.external, rss: m.rss };
+        }
+      },
+    });
+    const seconds = result.durationMs / 1000;
+    console.log(`\n== steady-50k on the embedded topology (steady phase ${duration / 1000} s, ${seconds.toFixed(0)} s in all) ==`);
+    console.log(`peak concurrent sessions: ${result.peakConcurrentSessions}`);
+    console.log(`operations: intended ${(result.intendedOps / seconds).toFixed(0)}/s, achieved ${((result.completedOps - result.recorder.totalErrors) / seconds).toFixed(0)}/s, errors ${result.recorder.totalErrors}`);
+    for (const [op, h] of result.recorder.byOp) {
+      const p = percentilesMs(h.latency);
+      console.log(`  ${op.padEnd(14)} n=${String(p.count).padStart(7)}  p50 ${p.p50.toFixed(3)}  p99 ${p.p99.toFixed(3)}  p99.9 ${p.p999.toFixed(3)} ms  (service p99 ${percentilesMs(h.service).p99.toFixed(3)} ms)`);
+    }
+    const g = result.generator;
+    console.log(`scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}); generator CPU mean ${g.cpuPercent.mean} % of one core (max ${g.cpuPercent.max}); RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB; saturated: ${g.saturated}`);
+    const perSessionHeap = (atPeak.heap - baseline.heapUsed - baseline.external) / Math.max(1, atPeak.sessions);
+    const perSessionRss = (atPeak.rss - baseline.rss) / Math.max(1, atPeak.sessions);
+    console.log(`generator memory per simulated session above baseline (after a full GC at ${measureAt} s, ${atPeak.sessions} sessions): heap+external ${(perSessionHeap / 1024).toFixed(2)} KB, RSS ${(perSessionRss / 1024).toFixed(2)} KB (goal <= 2 KB)`);
+  } finally {
+    await target.close();
+  }
+}
+
+await rawComparisons();
+if (process.env.BENCH_SKIP_STEADY !== '1') await steady50k();
+process.exit(0);
