@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isolatedHome, runCli } from './support.js';
+import { isolatedHome, repoRoot, runCli } from './support.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { parseScenario, type ScenarioInput } from '../../src/load/scenario.js';
@@ -47,7 +47,9 @@ const tiny: ScenarioInput = {
     ttl: { session: '5m', refreshToken: '5m', oauthState: '1m' },
   },
   clients: { instances: 2, autoPipelining: true, commandTimeoutMs: 2000 },
-  thresholds: { p99Ms: 10, perOperationP99Ms: 10, maxErrorRate: 0.001 },
+  // The budget sits far above what a healthy run shows even on a busy shared 2-core CI machine,
+  // and the planted fault far above the budget, so the gate's verdict does not depend on noise.
+  thresholds: { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 },
 };
 
 describe('gauntlet run', { timeout: 600_000 }, () => {
@@ -66,7 +68,9 @@ describe('gauntlet run', { timeout: 600_000 }, () => {
   });
 
   test('a smoke run passes with plausible figures and writes summary.json', async () => {
-    const r = await runCli(['run', '--scenario', 'smoke', '--target', 'detached', '--out', reports, '--quiet']);
+    // The shipped smoke scenario with the noise-proof budget of `tiny` (see there).
+    const smoke = scenarioFile('smoke-ci', `import smoke from ${JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'))};\nexport default { ...smoke, thresholds: ${JSON.stringify(tiny.thresholds)} };\n`);
+    const r = await runCli(['run', '--scenario', smoke, '--target', 'detached', '--out', reports, '--quiet']);
     const s = readSummary(r.stdout);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.equal(s.verdict, 'pass');
@@ -87,13 +91,13 @@ describe('gauntlet run', { timeout: 600_000 }, () => {
     const master = await topology.currentMaster();
     assert.ok(master);
     const proxy = await topology.proxy(master.appProxyName);
-    await proxy.addToxic({ name: 'slow', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 15, jitter: 0 } });
+    await proxy.addToxic({ name: 'slow', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 80, jitter: 0 } });
     try {
       const r = await runCli(['run', '--scenario', scenarioFile('tiny', tiny), '--target', 'detached', '--out', reports, '--quiet']);
       const s = readSummary(r.stdout);
       assert.equal(r.code, 1, r.stdout);
       assert.equal(s.verdict, 'fail');
-      assert.ok(s.latencyMs.overall.p50 >= 15, `p50 ${s.latencyMs.overall.p50} should include the 15 ms toxic`);
+      assert.ok(s.latencyMs.overall.p50 >= 80, `p50 ${s.latencyMs.overall.p50} should include the 80 ms toxic`);
       assert.equal(s.thresholds.find((t) => t.name === 'p99 latency, all operations')?.pass, false);
     } finally {
       await topology.resetProxies();
