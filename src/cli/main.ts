@@ -66,6 +66,9 @@ export function buildProgram(): Command {
     .option('--target <file|detached[:id]>', 'external target file, or a topology from `gauntlet up --detach` (default: start an embedded one)')
     .option('--out <dir>', 'where run directories go', 'reports')
     .option('--seed <n>', 'random seed of the schedule (same seed, same offered load)', positiveInt('--seed'), 42)
+    .option('--chaos <name|file>', 'chaos experiment to run during the load (chaos/*.ts): kill-master, freeze-master, partition-master, master-latency')
+    .option('--durable', 'durable-write mode: WAIT for a replica after each write, min-replicas-to-write 1 on the embedded topology', false)
+    .option('--no-verify', 'skip the verification pass of acknowledged writes')
     .option('--allow-destructive', 'allow destructive actions (chaos) against an external target', false)
     .option('--quiet', 'no progress output', false)
     .action(async (o: RunOptions) => {

@@ -52,6 +52,20 @@ export class LatencyRecorder {
   private intervalErrors = 0;
   readonly intervals: IntervalStats[] = [];
   readonly errorKinds = new Map<string, number>();
+  /**
+   * The same figures for operations intended outside chaos windows: the steady-state gates of a
+   * chaos run (a killed master is expected to hurt the operations during its failover).
+   */
+  readonly outsideChaos = { overall: newHistogram(), byOp: new Map<OperationName, Histogram>(), ops: 0, errors: 0 };
+  private chaosWindows: Array<[number, number]> = [];
+
+  addChaosWindow(startMs: number, endMs: number): void {
+    this.chaosWindows.push([startMs, endMs]);
+  }
+
+  get hasChaosWindows(): boolean {
+    return this.chaosWindows.length > 0;
+  }
 
   private op(name: OperationName): OperationHistograms {
     let h = this.byOp.get(name);
@@ -73,6 +87,15 @@ export class LatencyRecorder {
     this.overallService.recordValue(serviceUs);
     this.interval.recordValue(latencyUs);
     this.intervalOps++;
+    if (this.chaosWindows.length > 0 && !this.chaosWindows.some(([a, b]) => intendedMs >= a && intendedMs <= b)) {
+      const o = this.outsideChaos;
+      o.overall.recordValue(latencyUs);
+      let byOp = o.byOp.get(name);
+      if (!byOp) o.byOp.set(name, (byOp = newHistogram()));
+      byOp.recordValue(latencyUs);
+      o.ops++;
+      if (error) o.errors++;
+    }
     if (error) {
       h.errors++;
       this.intervalErrors++;

@@ -12,6 +12,7 @@ import * as ops from './sessionOperations.js';
 import type { OperationOutcome, SessionClient, SessionState, SessionTtls } from './sessionOperations.js';
 import { createAppClients, closeAppClients } from './appClients.js';
 import { classifyError } from './errorKinds.js';
+import { Ledger } from '../checks/ledger.js';
 
 type Action = 'login' | 'request' | 'refresh' | 'oauthBegin' | 'oauthComplete' | 'logout' | 'revokeAll';
 
@@ -52,6 +53,12 @@ export interface LoadEngineOptions {
   abortSignal?: AbortSignal;
   /** Called at run time t (ms) for chaos steps; the engine does not care what they do. */
   chaosHooks?: Array<{ atMs: number; run: () => Promise<void>; windowMs: number }>;
+  /** Called once before the first action with the run clock (ms since start). */
+  onStart?: (clock: () => number) => Promise<void>;
+  /** Durable-write mode: WAIT for one replica after each write (see sessionOperations.makeDurable). */
+  durable?: { waitMs: number };
+  /** Every completed operation: which app client, when sent and done (ms since start), success. */
+  onOperation?: (client: number, sentMs: number, doneMs: number, ok: boolean) => void;
 }
 
 export interface MemorySample {
@@ -73,6 +80,7 @@ export interface LoadResult {
   outcomes: Record<string, number>;
   memory: { startBytes: number | null; peakBytes: number | null; samples: MemorySample[] };
   aborted: boolean;
+  ledger: Ledger;
 }
 
 const actionNames: readonly Action[] = ['login', 'request', 'refresh', 'oauthBegin', 'oauthComplete', 'logout', 'revokeAll'];
@@ -118,6 +126,7 @@ class LoadEngine {
   private readonly userSpace: number;
   private readonly mixTotal: number;
   private memory: LoadResult['memory'] = { startBytes: null, peakBytes: null, samples: [] };
+  private readonly ledger: Ledger;
 
   constructor(private readonly opts: LoadEngineOptions) {
     this.s = opts.scenario;
@@ -129,6 +138,7 @@ class LoadEngine {
       refreshTokenS: Math.max(1, Math.round(this.s.session.ttl.refreshToken / 1000)),
       oauthStateS: Math.max(1, Math.round(this.s.session.ttl.oauthState / 1000)),
     };
+    this.ledger = new Ledger({ sessionMs: this.ttl.sessionS * 1000, refreshTokenMs: this.ttl.refreshTokenS * 1000 });
     const peak = Math.max(this.plan.peakSessions(), 1000);
     this.userSpace = Math.max(1, Math.round(peak * this.s.session.usersPerSession));
     this.mixTotal = mixKeys.reduce((a, k) => a + this.s.session.mix[k], 0);
@@ -140,13 +150,19 @@ class LoadEngine {
 
   async run(): Promise<LoadResult> {
     this.clients = await createAppClients(this.opts.target, this.s.clients);
+    if (this.opts.durable) for (const c of this.clients) ops.makeDurable(c, this.opts.durable.waitMs);
     await this.warmUp();
     const memClient = this.memoryClient();
     this.memory.startBytes = await usedMemory(memClient);
     this.memory.peakBytes = this.memory.startBytes;
+    this.t0 = performance.now();
+    await this.opts.onStart?.(() => this.now());
     const startedAt = new Date().toISOString();
     this.t0 = performance.now();
-    for (const hook of this.opts.chaosHooks ?? []) this.monitor.addChaosWindow(hook.atMs, hook.atMs + hook.windowMs);
+    for (const hook of this.opts.chaosHooks ?? []) {
+      this.monitor.addChaosWindow(hook.atMs, hook.atMs + hook.windowMs);
+      this.recorder.addChaosWindow(hook.atMs, hook.atMs + hook.windowMs);
+    }
     const chaos = (this.opts.chaosHooks ?? []).map((h) => ({ ...h, started: false }));
     let second = 1;
     const ticker = setInterval(() => {
@@ -205,6 +221,7 @@ class LoadEngine {
       outcomes: this.outcomes,
       memory: this.memory,
       aborted,
+      ledger: this.ledger,
     };
   }
 
@@ -394,7 +411,9 @@ class LoadEngine {
     const done = this.now();
     this.inFlight--;
     this.recorder.record(action as OperationName, at, sent, done, error);
+    this.opts.onOperation?.(s.id % this.clients.length, sent, done, error === null);
     this.outcomes[error ?? outcome] = (this.outcomes[error ?? outcome] ?? 0) + 1;
+    this.recordInLedger(s, action, outcome, error);
     this.afterOutcome(s, action, outcome, error);
     s.busy = false;
     const next = s.queue?.shift();
@@ -422,6 +441,39 @@ class LoadEngine {
         return ops.logout(s.client, s);
       case 'revokeAll':
         return ops.revokeAll(s.client, s);
+    }
+  }
+
+  /** What the store acknowledged, for the verification pass (src/checks/ledger.ts). */
+  private recordInLedger(s: SimSession, action: Action, outcome: OperationOutcome, error: string | null): void {
+    const l = this.ledger;
+    const wall = Date.now();
+    if (error) {
+      if (action === 'login') l.loginIndeterminate(s.uid, s.sid, s.family, s.token, wall);
+      else if (action !== 'oauthBegin' && action !== 'oauthComplete') l.indeterminate(s.sid);
+      return;
+    }
+    switch (action) {
+      case 'login':
+        l.loginAcked(s.uid, s.sid, s.family, s.token, wall);
+        break;
+      case 'request':
+        if (outcome === 'ok' && s.lastRead !== null && s.lastRead !== undefined) l.touched(s.sid, s.lastRead, wall);
+        break;
+      case 'refresh':
+        if (outcome === 'ok') l.rotated(s.sid, s.token, s.version, wall);
+        else if (outcome === 'session-gone') l.rotated(s.sid, s.token, null, wall);
+        else if (outcome === 'token-reuse-revoked') l.ended(s.sid);
+        break;
+      case 'logout':
+        l.ended(s.sid);
+        break;
+      case 'revokeAll':
+        for (const sid of s.revoked ?? []) l.ended(sid);
+        s.revoked = null;
+        break;
+      default:
+        break;
     }
   }
 

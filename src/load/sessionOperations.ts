@@ -19,6 +19,9 @@ export interface SessionState {
   /** Session version as last acknowledged (HINCRBY on each rotation). */
   version: number;
   oauthNonce: string | null;
+  /** Version the last request read (for stale-read detection), and sids the last revoke-all ended. */
+  lastRead?: number | null;
+  revoked?: string[] | null;
 }
 
 export interface SessionTtls {
@@ -98,7 +101,7 @@ for _, sid in ipairs(sids) do
   redis.call('DEL', sk)
 end
 redis.call('DEL', KEYS[1])
-return #sids
+return sids
 `;
 
 interface SessionCommands {
@@ -106,7 +109,7 @@ interface SessionCommands {
   gauntletTouch(k1: string, ttl: number): Promise<string | null>;
   gauntletLogout(k1: string, k2: string, k3: string, sid: string): Promise<number>;
   gauntletRotate(k1: string, k2: string, k3: string, k4: string, k5: string, ttl: number, newHash: string, sid: string): Promise<[string, number?]>;
-  gauntletRevokeAll(k1: string, uid: string): Promise<number>;
+  gauntletRevokeAll(k1: string, uid: string): Promise<string[]>;
 }
 export type SessionClient = Redis & SessionCommands;
 
@@ -120,28 +123,47 @@ export function asSessionClient(client: Redis): SessionClient {
   return client as SessionClient;
 }
 
+/**
+ * Durable-write mode: each write is followed, in the same pipeline, by WAIT 1 <ms>. A write no
+ * replica confirmed in time is not acknowledged (it errors with NOREPLICAS, which the ledger
+ * treats as indeterminate), so only replicated writes count as acknowledged.
+ */
+const durableWaitMs = new WeakMap<object, number>();
+export function makeDurable(c: SessionClient, waitMs: number): void {
+  durableWaitMs.set(c, waitMs);
+}
+
+async function acked<T>(c: SessionClient, write: Promise<T>): Promise<T> {
+  const waitMs = durableWaitMs.get(c);
+  if (waitMs === undefined) return write;
+  const [result, replicas] = await Promise.all([write, c.wait(1, waitMs)]);
+  if (replicas < 1) throw new Error(`NOREPLICAS write not confirmed by a replica within ${waitMs} ms (WAIT)`);
+  return result;
+}
+
 export async function login(c: SessionClient, s: SessionState, ttl: SessionTtls, now: number): Promise<OperationOutcome> {
-  await c.gauntletLogin(
+  await acked(c, c.gauntletLogin(
     sessionKey(s.uid, s.sid),
     refreshTokenKey(s.uid, s.token),
     tokenFamilyKey(s.uid, s.family),
     userSessionsKey(s.uid),
     s.uid, s.sid, s.family, s.token, ttl.sessionS, ttl.refreshTokenS, now,
-  );
+  ));
   s.version = 1;
   return 'ok';
 }
 
 /** An authenticated request: read the session and slide its expiry, atomically. */
 export async function request(c: SessionClient, s: SessionState, ttl: SessionTtls): Promise<OperationOutcome> {
-  const version = await c.gauntletTouch(sessionKey(s.uid, s.sid), ttl.sessionS);
+  const version = await acked(c, c.gauntletTouch(sessionKey(s.uid, s.sid), ttl.sessionS));
+  s.lastRead = version === null ? null : Number(version);
   return version === null ? 'session-gone' : 'ok';
 }
 
 /** Rotates the refresh token; with `replay` it presents the previous (rotated) token, as a thief would. */
 export async function refresh(c: SessionClient, s: SessionState, ttl: SessionTtls, newHash: string, replay: boolean): Promise<OperationOutcome> {
   const presented = replay && s.previousToken ? s.previousToken : s.token;
-  const [status, version] = await c.gauntletRotate(
+  const [status, version] = await acked(c, c.gauntletRotate(
     refreshTokenKey(s.uid, presented),
     tokenFamilyKey(s.uid, s.family),
     sessionKey(s.uid, s.sid),
@@ -150,7 +172,7 @@ export async function refresh(c: SessionClient, s: SessionState, ttl: SessionTtl
     ttl.refreshTokenS,
     newHash,
     s.sid,
-  );
+  ));
   if (status === 'reuse') return 'token-reuse-revoked';
   if (status === 'rejected') return 'token-rejected';
   s.previousToken = s.token;
@@ -161,7 +183,7 @@ export async function refresh(c: SessionClient, s: SessionState, ttl: SessionTtl
 }
 
 export async function oauthBegin(c: SessionClient, s: SessionState, ttl: SessionTtls, nonce: string): Promise<OperationOutcome> {
-  const r = await c.set(oauthStateKey(nonce), `${s.uid}|${s.sid}`, 'EX', ttl.oauthStateS, 'NX');
+  const r = await acked(c, c.set(oauthStateKey(nonce), `${s.uid}|${s.sid}`, 'EX', ttl.oauthStateS, 'NX'));
   if (r !== 'OK') throw new Error('OAuth state nonce collision');
   s.oauthNonce = nonce;
   return 'ok';
@@ -172,16 +194,16 @@ export async function oauthComplete(c: SessionClient, s: SessionState): Promise<
   const nonce = s.oauthNonce;
   s.oauthNonce = null;
   if (!nonce) return 'oauth-state-missing';
-  const value = await c.getdel(oauthStateKey(nonce));
+  const value = await acked(c, c.getdel(oauthStateKey(nonce)));
   return value === `${s.uid}|${s.sid}` ? 'ok' : 'oauth-state-missing';
 }
 
 export async function logout(c: SessionClient, s: SessionState): Promise<OperationOutcome> {
-  await c.gauntletLogout(sessionKey(s.uid, s.sid), tokenFamilyKey(s.uid, s.family), userSessionsKey(s.uid), s.sid);
+  await acked(c, c.gauntletLogout(sessionKey(s.uid, s.sid), tokenFamilyKey(s.uid, s.family), userSessionsKey(s.uid), s.sid));
   return 'ok';
 }
 
 export async function revokeAll(c: SessionClient, s: SessionState): Promise<OperationOutcome> {
-  await c.gauntletRevokeAll(userSessionsKey(s.uid), s.uid);
+  s.revoked = await acked(c, c.gauntletRevokeAll(userSessionsKey(s.uid), s.uid));
   return 'ok';
 }

@@ -1,10 +1,12 @@
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { evaluateLoadThresholds, decideVerdict, type ThresholdResult } from '../checks/thresholds.js';
+import type { LedgerReport } from '../checks/verifyLedger.js';
 import { percentilesMs, type Percentiles } from '../load/latencyRecorder.js';
 import type { LoadResult } from '../load/loadEngine.js';
 import type { Scenario } from '../load/scenario.js';
 import type { TargetDescription } from '../target/target.js';
+import type { ChaosOutcome } from '../chaos/chaosRunner.js';
 import { summarySchemaVersion, type Summary } from './summarySchema.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -17,7 +19,9 @@ export interface SummaryInputs {
   target: TargetDescription;
   redisVersion: string | null;
   load: LoadResult;
-  extraThresholds?: ThresholdResult[];
+  chaos?: ChaosOutcome;
+  ledger?: LedgerReport;
+  writeMode: 'async' | 'durable';
 }
 
 /** Turns measurements into the plain JSON summary (autocannon style: data first, printing elsewhere). */
@@ -31,20 +35,30 @@ export function buildSummary(i: SummaryInputs): Summary {
   }
   const overall = percentilesMs(load.recorder.overallLatency);
   const errors = load.recorder.totalErrors;
-  const thresholds = [
-    ...evaluateLoadThresholds({
-      p99Ms: scenario.thresholds.p99Ms,
-      perOperationP99Ms: scenario.thresholds.perOperationP99Ms,
-      maxErrorRate: scenario.thresholds.maxErrorRate,
-      minThroughputRatio: scenario.thresholds.minThroughputRatio,
-      overall,
-      byOp,
-      totalOps: load.completedOps,
-      errors,
-      intendedOps: load.intendedOps,
-    }),
-    ...(i.extraThresholds ?? []),
-  ];
+  // In a chaos run the load gates judge the steady state: operations intended outside chaos windows.
+  const oc = load.recorder.outsideChaos;
+  const outsideChaos = load.recorder.hasChaosWindows
+    ? { overall: percentilesMs(oc.overall), byOp: Object.fromEntries([...oc.byOp].map(([op, h]) => [op, percentilesMs(h)])) }
+    : null;
+  const loadGates = evaluateLoadThresholds({
+    p99Ms: scenario.thresholds.p99Ms,
+    perOperationP99Ms: scenario.thresholds.perOperationP99Ms,
+    maxErrorRate: scenario.thresholds.maxErrorRate,
+    minThroughputRatio: scenario.thresholds.minThroughputRatio,
+    overall: outsideChaos?.overall ?? overall,
+    byOp: outsideChaos?.byOp ?? byOp,
+    totalOps: outsideChaos ? oc.ops : load.completedOps,
+    errors: outsideChaos ? oc.errors : errors,
+    intendedOps: outsideChaos ? oc.ops : load.intendedOps,
+  });
+  if (outsideChaos) for (const g of loadGates) g.name = `${g.name} (outside chaos windows)`;
+  const ledgerGates: ThresholdResult[] = i.ledger
+    ? [
+        { name: 'acknowledged writes lost', limit: '0', actual: String(i.ledger.lost), pass: i.ledger.lost === 0 },
+        { name: 'deletes/revocations resurrected', limit: '0', actual: String(i.ledger.resurrected), pass: i.ledger.resurrected === 0 },
+      ]
+    : [];
+  const thresholds = [...loadGates, ...(i.chaos?.thresholds ?? []), ...ledgerGates];
   const verdict = decideVerdict(thresholds, load.generator.saturated);
   const failed = thresholds.filter((t) => !t.pass);
   const verdictReason =
@@ -81,7 +95,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       intendedPerSecond: round(load.intendedOps / seconds),
       achievedPerSecond: round((load.completedOps - errors) / seconds),
     },
-    latencyMs: { overall, byOp },
+    latencyMs: { overall, byOp, outsideChaos },
     serviceTimeMs: { overall: percentilesMs(load.recorder.overallService), byOp: serviceByOp },
     timeseries: load.intervals.map((s, k) => ({ t: s.t, ops: s.ops, errors: s.errors, sessions: load.sessionsPerSecond[k] ?? 0, p50: s.latencyMs.p50, p99: s.latencyMs.p99, max: s.latencyMs.max })),
     generator: {
@@ -98,12 +112,25 @@ export function buildSummary(i: SummaryInputs): Summary {
       usedBytesPeak: peakBytes,
       bytesPerSession: startBytes !== null && peakBytes !== null && load.peakConcurrentSessions > 0 ? Math.round((peakBytes - startBytes) / load.peakConcurrentSessions) : null,
     },
-    chaos: { experiment: null, steps: [] },
-    failover: null,
-    ledger: null,
+    chaos: i.chaos ? { experiment: i.chaos.experiment, steps: i.chaos.steps } : { experiment: null, steps: [] },
+    failover: i.chaos ? { ...i.chaos.failover, latencyRecoveryMs: latencyRecovery(load, i.chaos.steps, scenario.thresholds.p99Ms) } : null,
+    writeMode: i.writeMode,
+    ledger: i.ledger ? { keysChecked: i.ledger.keysChecked, lost: i.ledger.lost, resurrected: i.ledger.resurrected, staleReads: i.ledger.staleReads, indeterminate: i.ledger.indeterminate, expired: i.ledger.expired, examples: i.ledger.examples } : null,
     thresholds,
     environment: { gauntletVersion: version, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
   };
+}
+
+/**
+ * Per step: ms from the fault's start until the first whole second, after the fault ended, whose
+ * p99 is back under the budget (null if it never came back before the run ended).
+ */
+function latencyRecovery(load: LoadResult, steps: ReadonlyArray<{ atMs: number; endMs: number | null }>, budgetMs: number): Array<number | null> {
+  return steps.map((st) => {
+    const from = st.endMs ?? st.atMs;
+    const back = load.intervals.find((iv) => (iv.t - 1) * 1000 >= from && iv.ops > 0 && iv.latencyMs.p99 < budgetMs);
+    return back ? back.t * 1000 - st.atMs : null;
+  });
 }
 
 function round(x: number): number {

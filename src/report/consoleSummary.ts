@@ -21,6 +21,15 @@ export function renderConsoleSummary(s: Summary): string {
     gates.toString(),
     `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
     s.memory.bytesPerSession !== null ? `target memory: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : 'target memory: not measured',
+    ...(s.chaos.experiment
+      ? [
+          `chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`,
+          `failover: ${s.failover?.count ?? 0} master switch(es); worst client write gap ${s.failover?.clientObservedMs ?? '?'} ms; sentinel events: ${(s.failover?.sentinelEvents ?? []).filter((e) => e.sentinel === 'sentinel-0').map((e) => `${e.t.slice(11, 23)} ${e.event}`).join(', ') || 'none'}`,
+        ]
+      : []),
+    s.ledger
+      ? `ledger (${s.writeMode} writes): ${s.ledger.keysChecked} keys checked, lost ${s.ledger.lost}, resurrected ${s.ledger.resurrected}, stale reads ${s.ledger.staleReads}, indeterminate ${s.ledger.indeterminate}, expired ${s.ledger.expired}${s.ledger.examples.length ? `; e.g. ${s.ledger.examples.slice(0, 3).map((e) => `${e.kind} ${e.key} (acknowledged ${e.acknowledged}, found ${e.found})`).join('; ')}` : ''}`
+      : 'ledger: not verified (--no-verify)',
     `${pc.bold('verdict')}: ${verdictColor[s.verdict](s.verdict.toUpperCase())}: ${s.verdictReason}`,
   ];
   return lines.join('\n');

@@ -47,7 +47,13 @@ export const summarySchema = z
       intendedPerSecond: z.number(),
       achievedPerSecond: z.number(),
     }),
-    latencyMs: z.object({ overall: percentiles, byOp: z.record(z.string(), percentiles) }).describe('completion minus intended start (coordinated-omission correct)'),
+    latencyMs: z
+      .object({
+        overall: percentiles,
+        byOp: z.record(z.string(), percentiles),
+        outsideChaos: z.object({ overall: percentiles, byOp: z.record(z.string(), percentiles) }).nullable().describe('operations intended outside chaos windows (the steady state the load gates judge); null without chaos'),
+      })
+      .describe('completion minus intended start (coordinated-omission correct)'),
     serviceTimeMs: z.object({ overall: percentiles, byOp: z.record(z.string(), percentiles) }).describe('completion minus actual send'),
     timeseries: z.array(
       z.object({ t: z.number(), ops: z.number().int(), errors: z.number().int(), sessions: z.number().int(), p50: z.number(), p99: z.number(), max: z.number() }),
@@ -68,16 +74,23 @@ export const summarySchema = z
     }),
     chaos: z.object({ experiment: z.string().nullable(), steps: z.array(z.object({ name: z.string(), atMs: z.number(), endMs: z.number().nullable(), detail: z.string() })) }),
     failover: z
-      .object({ count: z.number().int(), clientObservedMs: z.number().nullable(), sentinelEvents: z.array(z.object({ t: z.string(), sentinel: z.string(), event: z.string(), detail: z.string() })) })
+      .object({
+        count: z.number().int().describe('distinct master switches (+switch-master)'),
+        clientObservedMs: z.number().nullable().describe('worst app client: last successful write before the fault to first successful write sent after it; null if one never recovered'),
+        latencyRecoveryMs: z.array(z.number().nullable()).describe('per chaos step: fault start until the first second after it with p99 under budget'),
+        sentinelEvents: z.array(z.object({ t: z.string(), sentinel: z.string(), event: z.string(), detail: z.string() })),
+      })
       .nullable()
       .describe('null when the run did not observe failovers (no chaos experiment)'),
+    writeMode: z.enum(['async', 'durable']).describe('durable: each write waited for a replica (WAIT 1)'),
     ledger: z
       .object({
         keysChecked: z.number().int(),
-        lost: z.number().int(),
-        resurrected: z.number().int(),
-        staleReads: z.number().int(),
-        indeterminate: z.number().int(),
+        lost: z.number().int().describe('acknowledged writes missing or older on the master after healing'),
+        resurrected: z.number().int().describe('acknowledged deletes or revocations present again'),
+        staleReads: z.number().int().describe('reads during the run older than the last acknowledged write'),
+        indeterminate: z.number().int().describe('sessions with an errored or timed-out operation: may or may not have applied'),
+        expired: z.number().int().describe('expectations dropped because the key\'s TTL passed'),
         examples: z.array(z.object({ key: z.string(), kind: z.string(), acknowledged: z.string(), found: z.string() })),
       })
       .nullable()

@@ -7,9 +7,10 @@ import type { Summary } from './summarySchema.js';
  * reports/<run-id>/: summary.json, one .hgrm percentile distribution per operation, and
  * reports/latest pointing at the newest run (a relative symlink, replaced atomically).
  */
-export async function writeRunReport(outDir: string, summary: Summary, recorder: LatencyRecorder): Promise<string> {
+export async function writeRunReport(outDir: string, summary: Summary, recorder: LatencyRecorder, ledgerFindings: ReadonlyArray<object> = []): Promise<string> {
   const dir = resolve(outDir, summary.runId);
   await mkdir(dir, { recursive: true });
+  if (ledgerFindings.length > 0) await writeFile(join(dir, 'ledger-findings.jsonl'), ledgerFindings.map((f) => JSON.stringify(f)).join('\n') + '\n');
   await writeFile(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeFile(join(dir, 'latency-overall.hgrm'), recorder.hgrm('overall'));
   for (const op of recorder.byOp.keys()) await writeFile(join(dir, `latency-${op}.hgrm`), recorder.hgrm(op));

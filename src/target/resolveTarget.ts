@@ -47,7 +47,11 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
     const running = (await listTopologies()).filter((t) => t.state && t.status === 'detached' && (!id || t.state.id === id));
     if (running.length === 0) throw new UserError(`no detached topology${id ? ` with id ${id}` : ''} is running (start one with \`gauntlet up --detach\`)`);
     if (running.length > 1 && !id) throw new UserError(`several detached topologies run (${running.map((t) => t.state!.id).join(', ')}); name one with --target detached:<id>`);
-    return topologyTarget('detached', await StartedTopology.fromState(running[0]!.state!));
+    const topology = await StartedTopology.fromState(running[0]!.state!);
+    // Durable mode on a detached topology: the same server setting the embedded one starts with.
+    const n = req.minReplicasToWrite ?? 0;
+    for (const node of topology.nodes) if (node.isRunning()) await node.control().config('SET', 'min-replicas-to-write', String(n)).catch(() => undefined);
+    return topologyTarget('detached', topology);
   }
   return loadExternalTarget(req.target, req.allowDestructive);
 }

@@ -1,11 +1,14 @@
 import type { RedisOptions } from 'ioredis';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisNodeHandle, SentinelHandle, type NodeRole } from './nodeHandles.js';
 import { readCredentials, type Credentials } from './credentials.js';
 import { isOurProcess, killNow, stopProcess } from './processControl.js';
 import { fieldsOf, parseInfo, replicasFromInfo } from './replicationInfo.js';
+import { findBinaries } from './prerequisites.js';
+import { startRedisLike } from './redisProcess.js';
 import { readTopologyState, writeTopologyState, type ProcessRecord, type TopologyState } from './topologyState.js';
 
 export interface SentinelHealth {
@@ -268,6 +271,52 @@ export class StartedTopology implements AsyncDisposable {
   private killAllNow(): void {
     if (this.stopped) return;
     for (const p of this.state.processes) if (isOurProcess(p, this.dir)) killNow(p.pid);
+  }
+
+  /**
+   * Restarts a node that died (a chaos step killed it) on its own config and data directory. It
+   * starts as a replica of the current master, so there is never a second master; sentinels
+   * then see it as a replica again.
+   */
+  async restartNode(name: string): Promise<void> {
+    const node = this.node(name);
+    if (node.isRunning()) return;
+    const { redisServer } = await findBinaries();
+    const master = await this.currentMaster();
+    const args = [node.record.configFile, ...(master && master !== node ? ['--replicaof', ...master.announcedAddress.split(':')] : [])];
+    node.closeControl();
+    const pid = await startRedisLike({
+      what: `redis-server ${name} (restart)`,
+      binary: redisServer,
+      args,
+      cwd: node.record.dataDir,
+      logFile: node.record.logFile,
+      port: node.controlPort,
+      auth: this.credentials.admin,
+      onSpawn: (p) => this.recordProcess({ name, kind: 'redis', pid: p, cwd: node.record.dataDir }),
+    });
+    await this.recordProcess({ name, kind: 'redis', pid, cwd: node.record.dataDir });
+  }
+
+  /** Restarts a sentinel that died, on its own (sentinel-rewritten) config. */
+  async restartSentinel(name: string): Promise<void> {
+    const s = this.sentinels.find((x) => x.name === name);
+    if (!s) throw new Error(`no sentinel ${name} in topology ${this.id}`);
+    if (s.isRunning()) return;
+    const { redisSentinel } = await findBinaries();
+    const dir = dirname(s.record.configFile);
+    s.closeControl();
+    const pid = await startRedisLike({
+      what: `redis-sentinel ${name} (restart)`,
+      binary: redisSentinel,
+      args: [s.record.configFile],
+      cwd: dir,
+      logFile: s.record.logFile,
+      port: s.controlPort,
+      auth: this.credentials.admin,
+      onSpawn: (p) => this.recordProcess({ name, kind: 'sentinel', pid: p, cwd: dir }),
+    });
+    await this.recordProcess({ name, kind: 'sentinel', pid, cwd: dir });
   }
 
   /** Records a replaced process (a node restarted by a chaos step) so cleanup still finds it. */

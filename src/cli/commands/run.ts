@@ -8,6 +8,13 @@ import { progressReporter } from '../../report/progressReporter.js';
 import { newRunId, writeRunReport } from '../../report/writeRunReport.js';
 import { checkTargetReachable, resolveTarget } from '../../target/resolveTarget.js';
 import { onShutdownSignal } from '../shutdownSignals.js';
+import { loadExperiment } from '../../chaos/loadExperiment.js';
+import { ChaosRunner } from '../../chaos/chaosRunner.js';
+import { Redis } from 'ioredis';
+import { TargetError } from '../../errors.js';
+import type { Target } from '../../target/target.js';
+import type { Ledger } from '../../checks/ledger.js';
+import { verifyLedger, type LedgerReport } from '../../checks/verifyLedger.js';
 
 export interface RunOptions {
   scenario: string;
@@ -19,6 +26,28 @@ export interface RunOptions {
   seed: number;
   allowDestructive: boolean;
   quiet: boolean;
+  chaos?: string;
+  durable: boolean;
+  verify: boolean;
+}
+
+/** Durable mode: how long a write waits for a replica's confirmation before it counts as not acknowledged. */
+const durableWaitMs = 1000;
+
+/** Reads the ledger's keys from the current master: the harness's control connection when we own the topology. */
+async function verifyOnMaster(target: Target, ledger: Ledger): Promise<LedgerReport> {
+  if (target.topology) {
+    const master = await target.topology.currentMaster();
+    if (!master) throw new TargetError('cannot verify acknowledged writes: no master after healing');
+    return verifyLedger(ledger, master.control());
+  }
+  const client = new Redis({ ...target.clientOptions(), maxRetriesPerRequest: 2, commandTimeout: 10_000 });
+  client.on('error', () => undefined);
+  try {
+    return await verifyLedger(ledger, client);
+  } finally {
+    client.disconnect();
+  }
 }
 
 const exitFor = { pass: ExitCode.pass, fail: ExitCode.thresholdFailed, invalid: ExitCode.invalidRun } as const;
@@ -31,6 +60,7 @@ export async function run(o: RunOptions): Promise<number> {
   // Validate everything the user typed before starting any server.
   const loaded = await loadScenario(o.scenario);
   const scenario = applyOverrides(loaded.scenario, { sessions: o.sessions, loginRate: o.rate, durationMs: o.duration });
+  const experiment = o.chaos ? await loadExperiment(o.chaos) : null;
   const runId = newRunId(scenario.name);
 
   const abort = new AbortController();
@@ -38,16 +68,38 @@ export async function run(o: RunOptions): Promise<number> {
     log(`\n${signal}: stopping the load, then writing the report (again to exit at once)`);
     abort.abort();
   });
-  const target = await resolveTarget({ target: o.target, allowDestructive: o.allowDestructive, onProgress: log });
+  if (experiment && o.target !== undefined && !o.target.startsWith('detached') && o.target !== 'embedded') {
+    // Said before anything starts: faults need process and proxy control of the target.
+    throw new UserError(`chaos experiment ${experiment.name} needs process signals and proxies; it runs on the embedded topology or a detached one (\`--target detached\`), not on an external target`);
+  }
+  const target = await resolveTarget({ target: o.target, allowDestructive: o.allowDestructive, onProgress: log, minReplicasToWrite: o.durable ? 1 : undefined });
   try {
     if (abort.signal.aborted) throw new UserError('interrupted before the load started');
     const redisVersion = await checkTargetReachable(target);
     log(`target ${target.kind}${target.topology ? ` ${target.topology.id}` : ''} reachable (Redis ${redisVersion ?? '?'}); running ${scenario.name} for ${(totalDurationMs(scenario) / 1000).toFixed(0)} s`);
     const progress = progressReporter(process.stderr, totalDurationMs(scenario) / 1000);
-    const load = await runLoad({ scenario, target, seed: o.seed, abortSignal: abort.signal, onSecond: o.quiet ? undefined : progress.update });
+    const chaos = experiment && target.topology ? new ChaosRunner(experiment, target.topology) : null;
+    const load = await runLoad({
+      scenario,
+      target,
+      seed: o.seed,
+      abortSignal: abort.signal,
+      onSecond: o.quiet ? undefined : progress.update,
+      chaosHooks: chaos?.hooks(totalDurationMs(scenario)),
+      onStart: chaos ? (clock) => chaos.start(clock) : undefined,
+      onOperation: chaos ? (c, sent, done, ok) => chaos.writes.record(c, sent, done, ok) : undefined,
+      durable: o.durable ? { waitMs: durableWaitMs } : undefined,
+    });
     if (!o.quiet) progress.done();
-    const summary = buildSummary({ runId, scenario, scenarioSource: loaded.source, seed: o.seed, target: target.describe(), redisVersion, load });
-    const dir = await writeRunReport(o.out, summary, load.recorder);
+    if (chaos) log('healing faults and waiting for the topology to be healthy again');
+    const chaosOutcome = chaos ? await chaos.finish() : undefined;
+    let ledger: LedgerReport | undefined;
+    if (o.verify) {
+      log(`verifying ${load.ledger.records.size} sessions' acknowledged writes on the current master`);
+      ledger = await verifyOnMaster(target, load.ledger);
+    }
+    const summary = buildSummary({ runId, scenario, scenarioSource: loaded.source, seed: o.seed, target: target.describe(), redisVersion, load, chaos: chaosOutcome, ledger, writeMode: o.durable ? 'durable' : 'async' });
+    const dir = await writeRunReport(o.out, summary, load.recorder, ledger?.findings);
     console.log(renderConsoleSummary(summary));
     console.log(`report: ${dir}/summary.json`);
     return exitFor[summary.verdict];

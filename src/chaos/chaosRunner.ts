@@ -1,0 +1,124 @@
+import type { ThresholdResult } from '../checks/thresholds.js';
+import type { StartedTopology } from '../topology/startedTopology.js';
+import { buildFault, stepOffsetMs, type Experiment } from './experiment.js';
+import type { Fault } from './faults.js';
+import { SentinelTimeline, type SentinelEvent } from './sentinelTimeline.js';
+import { WriteAvailability } from './writeAvailability.js';
+
+export interface ChaosStepRecord {
+  name: string;
+  atMs: number;
+  endMs: number | null;
+  detail: string;
+}
+
+export interface ChaosOutcome {
+  experiment: string;
+  steps: ChaosStepRecord[];
+  failover: { count: number; clientObservedMs: number | null; sentinelEvents: Array<{ t: string; sentinel: string; event: string; detail: string }> };
+  thresholds: ThresholdResult[];
+  timeline: SentinelEvent[];
+}
+
+/** After a fault, the generator may legitimately fall behind for this long (reconnect storms). */
+const chaosWindowSlackMs = 30_000;
+
+/**
+ * Runs an experiment's timed steps during a load run on a topology gauntlet controls, watches
+ * the sentinels and the clients, then heals every fault, resets every proxy and waits until the
+ * topology is healthy again.
+ */
+export class ChaosRunner {
+  private readonly faults: Array<{ fault: Fault; record: ChaosStepRecord }> = [];
+  readonly writes = new WriteAvailability();
+  private timeline: SentinelTimeline | null = null;
+  private clock: () => number = () => 0;
+
+  constructor(
+    private readonly experiment: Experiment,
+    private readonly topology: StartedTopology,
+  ) {}
+
+  /** Engine hooks: when each step starts and how long its chaos window lasts. */
+  hooks(runMs: number): Array<{ atMs: number; windowMs: number; run: () => Promise<void> }> {
+    return this.experiment.steps.map((step) => {
+      const fault = buildFault(step.fault);
+      const atMs = stepOffsetMs(step.at, runMs);
+      const record: ChaosStepRecord = { name: fault.kind, atMs, endMs: null, detail: fault.describe() };
+      this.faults.push({ fault, record });
+      const duration = 'duration' in step.fault ? step.fault.duration : 0;
+      return {
+        atMs,
+        windowMs: duration + chaosWindowSlackMs,
+        run: async () => {
+          let struck = false;
+          const strike = (): void => {
+            struck = true;
+            record.atMs = Math.round(this.clock());
+            this.writes.markFault(this.clock());
+          };
+          try {
+            record.detail = await fault.inject(this.topology, strike);
+            if (!struck) strike();
+          } catch (e) {
+            record.detail = `could not inject: ${(e as Error).message}`;
+          }
+          record.endMs = Math.round(this.clock());
+        },
+      };
+    });
+  }
+
+  async start(clock: () => number): Promise<void> {
+    this.clock = clock;
+    this.timeline = new SentinelTimeline(clock);
+    await this.timeline.start(this.topology);
+  }
+
+  /** Heal everything, reset proxies, wait for health; then compute the chaos figures and gates. */
+  async finish(): Promise<ChaosOutcome> {
+    for (const { fault } of this.faults) await fault.heal(this.topology).catch(() => undefined);
+    await this.topology.resetProxies().catch(() => undefined);
+    const health = await this.topology.waitHealthy(this.experiment.thresholds.healthyWithinMs);
+    this.timeline?.stop();
+    const failovers = this.timeline?.failovers() ?? [];
+    const gaps = this.writes.gaps();
+    const worst = gaps.some((g) => g.maxMs === null) ? null : Math.max(0, ...gaps.map((g) => g.maxMs ?? 0));
+    const t = this.experiment.thresholds;
+    const thresholds: ThresholdResult[] = [];
+    if (t.expectFailover !== undefined) {
+      thresholds.push({
+        name: t.expectFailover ? 'a failover happened' : 'no failover happened',
+        limit: t.expectFailover ? '>= 1 master switch' : '0 master switches',
+        actual: `${failovers.length} master switch(es)`,
+        pass: t.expectFailover ? failovers.length >= 1 : failovers.length === 0,
+      });
+    }
+    if (t.maxWriteUnavailabilityMs !== undefined) {
+      thresholds.push({
+        name: 'client-observed write unavailability (worst client)',
+        limit: `<= ${t.maxWriteUnavailabilityMs} ms`,
+        actual: worst === null ? 'some client never wrote again' : `${worst} ms`,
+        pass: worst !== null && worst <= t.maxWriteUnavailabilityMs,
+      });
+    }
+    thresholds.push({
+      name: 'topology healthy again after healing',
+      limit: `within ${t.healthyWithinMs} ms`,
+      actual: health.healthy ? 'healthy' : health.problems.join('; '),
+      pass: health.healthy,
+    });
+    const events = this.timeline?.events ?? [];
+    return {
+      experiment: this.experiment.name,
+      steps: this.faults.map((f) => f.record),
+      failover: {
+        count: failovers.length,
+        clientObservedMs: worst,
+        sentinelEvents: events.map((e) => ({ t: e.t, sentinel: e.sentinel, event: e.event, detail: e.detail })),
+      },
+      thresholds,
+      timeline: events,
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import ms from 'ms';
+import { FreezeMaster, KillMaster, KillSentinels, MasterLatency, PartitionMaster, type Fault } from './faults.js';
+
+const duration = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
+  const n = typeof v === 'number' ? v : (ms as (s: string) => number | undefined)(v);
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration such as "5s", got "${String(v)}"` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** The fault registry: one entry per fault type and its attributes. */
+const faultSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('kill-master') }).strict(),
+  z.object({ kind: z.literal('freeze-master'), duration }).strict(),
+  z.object({ kind: z.literal('partition-master'), duration }).strict(),
+  z.object({ kind: z.literal('kill-sentinels'), count: z.number().int().min(1).max(3) }).strict(),
+  z.object({ kind: z.literal('latency'), latencyMs: z.number().positive(), jitterMs: z.number().nonnegative().default(0), duration }).strict(),
+]);
+export type FaultSpec = z.output<typeof faultSpec>;
+
+export function buildFault(f: FaultSpec): Fault {
+  switch (f.kind) {
+    case 'kill-master':
+      return new KillMaster();
+    case 'freeze-master':
+      return new FreezeMaster(f.duration);
+    case 'partition-master':
+      return new PartitionMaster(f.duration);
+    case 'kill-sentinels':
+      return new KillSentinels(f.count);
+    case 'latency':
+      return new MasterLatency(f.latencyMs, f.jitterMs, f.duration);
+  }
+}
+
+export const experimentSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    description: z.string(),
+    /** `at`: a duration into the run, or a share of it ("50%"). */
+    steps: z.array(z.object({ at: z.string().regex(/^(\d+(\.\d+)?%|\d+(ms|s|m))$/, 'a duration such as "40s" or a share such as "50%"'), fault: faultSpec }).strict()).min(1),
+    thresholds: z
+      .object({
+        /** true: at least one failover must happen; false: none may. */
+        expectFailover: z.boolean().optional(),
+        maxWriteUnavailabilityMs: z.number().positive().optional(),
+        /** After healing, the topology must be healthy again within this time. */
+        healthyWithinMs: z.number().positive().default(60_000),
+      })
+      .strict(),
+  })
+  .strict();
+export type ExperimentInput = z.input<typeof experimentSchema>;
+export type Experiment = z.output<typeof experimentSchema>;
+
+export function defineExperiment(e: ExperimentInput): ExperimentInput {
+  return e;
+}
+
+export function stepOffsetMs(at: string, runMs: number): number {
+  if (at.endsWith('%')) return Math.round((Number(at.slice(0, -1)) / 100) * runMs);
+  return (ms as (s: string) => number)(at);
+}

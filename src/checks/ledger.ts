@@ -1,0 +1,86 @@
+/**
+ * The acknowledged-write ledger (design.md, "Correctness"). One compact record per session the
+ * run created, holding what the store acknowledged about that session's keys:
+ *   sess:{uid}:<sid>      present with version >= `version`, unless deleted (then must be absent)
+ *   rtf:{uid}:<family>    generation >= `familyGen` and active, unless revoked (then never active again)
+ *   rt:{uid}:<token>      the current refresh token exists
+ * Operations that errored or timed out make the record indeterminate: they may or may not have
+ * applied. Expectations whose TTL has passed are dropped (expiry is not loss).
+ *
+ * Size: a record is one object of 11 fields with 4 short strings; measured ~200 bytes per tracked
+ * session, i.e. ~70 bytes per tracked key (3 keys per session) - see docs/benchmarks.md.
+ */
+export interface LedgerRecord {
+  uid: string;
+  sid: string;
+  family: string;
+  token: string;
+  version: number;
+  familyGen: number;
+  sessionDeleted: boolean;
+  familyRevoked: boolean;
+  /** Wall-clock ms after which the key may legitimately have expired. */
+  sessionExpiresAt: number;
+  familyExpiresAt: number;
+  indeterminate: boolean;
+}
+
+export interface LedgerTtls {
+  sessionMs: number;
+  refreshTokenMs: number;
+}
+
+export class Ledger {
+  readonly records = new Map<string, LedgerRecord>();
+  staleReads = 0;
+  readonly staleExamples: Array<{ key: string; acknowledged: string; found: string }> = [];
+
+  constructor(private readonly ttl: LedgerTtls) {}
+
+  loginAcked(uid: string, sid: string, family: string, token: string, now: number): void {
+    this.records.set(sid, {
+      uid, sid, family, token, version: 1, familyGen: 1, sessionDeleted: false, familyRevoked: false,
+      sessionExpiresAt: now + this.ttl.sessionMs, familyExpiresAt: now + this.ttl.refreshTokenMs, indeterminate: false,
+    });
+  }
+
+  /** A login that errored: the session may exist. */
+  loginIndeterminate(uid: string, sid: string, family: string, token: string, now: number): void {
+    this.loginAcked(uid, sid, family, token, now);
+    this.records.get(sid)!.indeterminate = true;
+  }
+
+  /** A request read version `found` and slid the expiry. */
+  touched(sid: string, found: number, now: number): void {
+    const r = this.records.get(sid);
+    if (!r) return;
+    if (!r.indeterminate && !r.sessionDeleted && found < r.version) {
+      this.staleReads++;
+      if (this.staleExamples.length < 10) this.staleExamples.push({ key: `sess:{${r.uid}}:${sid}`, acknowledged: `v=${r.version}`, found: `v=${found}` });
+    }
+    r.sessionExpiresAt = now + this.ttl.sessionMs;
+  }
+
+  rotated(sid: string, token: string, version: number | null, now: number): void {
+    const r = this.records.get(sid);
+    if (!r) return;
+    r.token = token;
+    r.familyGen++;
+    r.familyExpiresAt = now + this.ttl.refreshTokenMs;
+    if (version !== null) r.version = version;
+  }
+
+  /** Logout, reuse detection or revoke-all acknowledged: session gone, family revoked. */
+  ended(sid: string): void {
+    const r = this.records.get(sid);
+    if (!r) return;
+    r.sessionDeleted = true;
+    r.familyRevoked = true;
+  }
+
+  /** An operation on this session errored: its outcome is unknown from here on. */
+  indeterminate(sid: string): void {
+    const r = this.records.get(sid);
+    if (r) r.indeterminate = true;
+  }
+}

@@ -1,0 +1,141 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { isolatedHome, repoRoot, runCli } from './support.js';
+import { StartedTopology } from '../../src/topology/startedTopology.js';
+import { listTopologies } from '../../src/topology/staleTopologies.js';
+import { parseScenario } from '../../src/load/scenario.js';
+import { runLoad } from '../../src/load/loadEngine.js';
+import { verifyLedger } from '../../src/checks/verifyLedger.js';
+import type { Target } from '../../src/target/target.js';
+import type { Summary } from '../../src/report/summarySchema.js';
+import smoke from '../../scenarios/smoke.js';
+
+isolatedHome();
+const work = mkdtempSync(join(tmpdir(), 'gauntlet-chaos-'));
+const reports = join(work, 'reports');
+// The shipped smoke scenario with a budget far above machine noise (see load.test.ts).
+const thresholds = { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 };
+const scenario = join(work, 'smoke-ci.ts');
+writeFileSync(scenario, `import smoke from ${JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'))};\nexport default { ...smoke, thresholds: ${JSON.stringify(thresholds)} };\n`);
+
+function experimentFile(name: string, body: object): string {
+  const f = join(work, `${name}.ts`);
+  writeFileSync(f, `export default ${JSON.stringify(body)};\n`);
+  return f;
+}
+
+async function chaosRun(chaos: string, extra: string[] = []): Promise<{ code: number; s: Summary; dir: string; stdout: string }> {
+  const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', chaos, '--out', reports, '--quiet', ...extra]);
+  const m = /report: (.*summary\.json)/.exec(r.stdout);
+  assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
+  return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, dir: dirname(m[1]!), stdout: r.stdout };
+}
+
+const gate = (s: Summary, name: string) => s.thresholds.find((t) => t.name === name);
+
+describe('chaos experiments on a detached topology', { timeout: 900_000 }, () => {
+  let topology: StartedTopology;
+
+  before(async () => {
+    const up = await runCli(['up', '--detach']);
+    assert.equal(up.code, 0, up.stderr);
+    topology = await StartedTopology.fromState((await listTopologies())[0]!.state!);
+  });
+  after(async () => {
+    topology?.closeControlConnections();
+    await runCli(['down']);
+  });
+
+  test('kill-master fails over within the threshold and, in durable mode, loses no acknowledged write', async () => {
+    const { code, s, stdout } = await chaosRun('kill-master', ['--durable']);
+    assert.equal(s.writeMode, 'durable');
+    assert.ok(s.failover && s.failover.count >= 1, 'a failover happened');
+    assert.ok(s.failover.clientObservedMs !== null && s.failover.clientObservedMs <= 30_000, `write gap ${s.failover.clientObservedMs}`);
+    for (const e of ['+sdown', '+odown', '+switch-master']) assert.ok(s.failover.sentinelEvents.some((x) => x.event === e), e);
+    assert.ok(s.ledger && s.ledger.keysChecked > 100);
+    assert.equal(s.ledger.lost, 0, JSON.stringify(s.ledger.examples));
+    assert.equal(s.ledger.resurrected, 0);
+    assert.equal(gate(s, 'topology healthy again after healing')?.pass, true);
+    assert.equal(code, 0, stdout);
+  });
+
+  test('partition-master in async mode loses acknowledged writes, and the new master confirms each one', async () => {
+    const { code, s, dir } = await chaosRun('partition-master');
+    assert.equal(s.writeMode, 'async');
+    assert.equal(code, 1);
+    assert.ok(s.ledger && s.ledger.lost > 0, `lost ${s.ledger?.lost}`);
+    const findings = readFileSync(join(dir, 'ledger-findings.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { key: string; kind: string; acknowledged: string });
+    assert.equal(findings.filter((f) => f.kind === 'lost').length, s.ledger.lost);
+    // Independently of the ledger: read every reported key from the master the sentinels name now.
+    const master = await topology.currentMaster();
+    assert.ok(master);
+    const c = master.control();
+    for (const f of findings) {
+      if (f.key.startsWith('sess:')) {
+        const v = await c.hget(f.key, 'v');
+        if (f.kind === 'lost') assert.ok(v === null || Number(v) < Number(f.acknowledged.replace('v=', '')), `${f.key}: acknowledged ${f.acknowledged}, master has v=${v}`);
+        else assert.notEqual(v, null, `${f.key} reported resurrected but absent`);
+      } else if (f.key.startsWith('rtf:')) {
+        const [gen, state] = await c.hmget(f.key, 'gen', 'state');
+        if (f.kind === 'lost') assert.ok(gen === null || Number(gen) < Number(/gen=(\d+)/.exec(f.acknowledged)![1]) || state !== 'active', `${f.key}: acknowledged ${f.acknowledged}, master has gen=${gen} ${state}`);
+        else assert.equal(state, 'active', `${f.key} reported resurrected`);
+      } else if (f.key.startsWith('rt:')) {
+        assert.equal(await c.exists(f.key), 0, `${f.key} reported lost but present`);
+      }
+    }
+  });
+
+  test('a refresh-token family re-activated behind the harness after its revocation is reported as resurrected', async () => {
+    const target: Target = {
+      kind: 'detached', topology, allowDestructive: true,
+      clientOptions: () => topology.clientOptions(),
+      describe: () => ({ kind: 'detached', masterName: topology.masterName, sentinels: [], topologyId: topology.id, tls: false, settings: null }),
+      close: async () => undefined,
+    };
+    const s = parseScenario({ ...smoke, thresholds, stages: [{ name: 'ramp-up', duration: '1s', sessions: 100 }, { name: 'steady', duration: '4s', sessions: 100 }], session: { ...smoke.session, meanLifetime: '3s' } }, 'resurrection test');
+    const load = await runLoad({ scenario: s, target });
+    const master = await topology.currentMaster();
+    assert.ok(master);
+    const clean = await verifyLedger(load.ledger, master.control());
+    assert.equal(clean.resurrected, 0, 'control: nothing resurrected without tampering');
+    const revoked = [...load.ledger.records.values()].find((r) => r.familyRevoked && !r.indeterminate);
+    assert.ok(revoked, 'the run revoked at least one family (logouts)');
+    // Behind the harness's back: the revoked family becomes usable again.
+    await master.control().hset(`rtf:{${revoked.uid}}:${revoked.family}`, 'state', 'active');
+    const tampered = await verifyLedger(load.ledger, master.control());
+    assert.equal(tampered.resurrected, 1);
+    assert.ok(tampered.examples.some((e) => e.kind === 'resurrected' && e.key === `rtf:{${revoked.uid}}:${revoked.family}` && e.acknowledged === 'revoked' && e.found === 'active'));
+  });
+
+  test('kill-two-sentinels: without a majority no failover happens, and the run reports that', async () => {
+    const { s } = await chaosRun('kill-two-sentinels');
+    assert.ok(s.failover);
+    assert.equal(s.failover.count, 0);
+    assert.equal(gate(s, 'no failover happened')?.pass, true);
+    assert.ok(s.failover.sentinelEvents.some((e) => e.event === '+sdown' && e.detail.startsWith('master')), 'the surviving sentinel saw the master go down');
+    assert.ok(!s.failover.sentinelEvents.some((e) => e.event === '+switch-master'));
+    assert.equal(gate(s, 'topology healthy again after healing')?.pass, true);
+  });
+
+  test('freeze-master longer than down-after-milliseconds causes a failover; shorter does not', async () => {
+    const downAfter = topology.settings.downAfterMs;
+    const long = await chaosRun(experimentFile('freeze-long', { name: 'freeze-long', description: '', steps: [{ at: '40%', fault: { kind: 'freeze-master', duration: downAfter * 2 } }], thresholds: { expectFailover: true } }));
+    assert.ok(long.s.failover && long.s.failover.count >= 1, `freeze of ${downAfter * 2} ms: ${long.s.failover?.count} failovers`);
+    const short = await chaosRun(experimentFile('freeze-short', { name: 'freeze-short', description: '', steps: [{ at: '40%', fault: { kind: 'freeze-master', duration: Math.round(downAfter / 3) } }], thresholds: { expectFailover: false } }));
+    assert.ok(short.s.failover);
+    assert.equal(short.s.failover.count, 0, `freeze of ${Math.round(downAfter / 3)} ms`);
+    assert.equal(gate(short.s, 'no failover happened')?.pass, true);
+  });
+
+  test('an experiment is refused on an external target before anything starts', async () => {
+    const f = join(work, 'external.json');
+    writeFileSync(f, JSON.stringify({ sentinels: [{ host: '127.0.0.1', port: 1 }], masterName: 'x', username: 'app', passwordEnv: 'HOME' }));
+    const r = await runCli(['run', '--scenario', 'smoke', '--target', f, '--chaos', 'kill-master']);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /chaos experiment kill-master needs process signals and proxies/);
+    assert.ok(!existsSync(join(reports, 'never')));
+  });
+});
