@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import ms from 'ms';
-import { FreezeMaster, KillMaster, KillSentinels, MasterLatency, PartitionMaster, type Fault } from './faults.js';
+import {
+  FreezeMaster, IsolateMaster, KillMaster, KillReplica, KillSentinels, MasterBandwidth, MasterLatency, MemoryPressure, PartitionMaster, PlannedFailover, RestartMasterFromAof, type Fault,
+} from './faults.js';
 
 const duration = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
   const n = typeof v === 'number' ? v : (ms as (s: string) => number | undefined)(v);
@@ -17,6 +19,12 @@ const faultSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('freeze-master'), duration }).strict(),
   z.object({ kind: z.literal('partition-master'), duration }).strict(),
   z.object({ kind: z.literal('kill-sentinels'), count: z.number().int().min(1).max(3) }).strict(),
+  z.object({ kind: z.literal('kill-replica') }).strict(),
+  z.object({ kind: z.literal('isolate-master'), duration }).strict(),
+  z.object({ kind: z.literal('bandwidth'), rateKBps: z.number().positive(), duration }).strict(),
+  z.object({ kind: z.literal('restart-master-from-aof') }).strict(),
+  z.object({ kind: z.literal('planned-failover'), safe: z.boolean().default(true) }).strict(),
+  z.object({ kind: z.literal('memory-pressure'), fillFraction: z.number().min(0.1).max(1).default(0.98), duration }).strict(),
   z.object({ kind: z.literal('latency'), latencyMs: z.number().positive(), jitterMs: z.number().nonnegative().default(0), duration }).strict(),
 ]);
 export type FaultSpec = z.output<typeof faultSpec>;
@@ -31,6 +39,18 @@ export function buildFault(f: FaultSpec): Fault {
       return new PartitionMaster(f.duration);
     case 'kill-sentinels':
       return new KillSentinels(f.count);
+    case 'kill-replica':
+      return new KillReplica();
+    case 'isolate-master':
+      return new IsolateMaster(f.duration);
+    case 'bandwidth':
+      return new MasterBandwidth(f.rateKBps, f.duration);
+    case 'restart-master-from-aof':
+      return new RestartMasterFromAof();
+    case 'planned-failover':
+      return new PlannedFailover(f.safe);
+    case 'memory-pressure':
+      return new MemoryPressure(f.fillFraction, f.duration);
     case 'latency':
       return new MasterLatency(f.latencyMs, f.jitterMs, f.duration);
   }

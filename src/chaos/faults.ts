@@ -131,3 +131,195 @@ export class KillSentinels implements Fault {
     for (const name of this.victims) await t.restartSentinel(name);
   }
 }
+
+/** SIGKILL one replica; healing restarts it. Writes continue; with min-replicas-to-write 1 one replica still suffices. */
+export class KillReplica implements Fault {
+  readonly kind = 'kill-replica';
+  private victim: RedisNodeHandle | null = null;
+  describe(): string {
+    return 'SIGKILL one replica';
+  }
+  async inject(t: StartedTopology, strike: () => void): Promise<string> {
+    const master = await requireMaster(t);
+    const victim = t.nodes.find((n) => n !== master && n.isRunning());
+    if (!victim) throw new Error('no running replica');
+    this.victim = victim;
+    strike();
+    process.kill(victim.pid, 'SIGKILL');
+    return `killed replica ${victim.name} (pid ${victim.pid})`;
+  }
+  async heal(t: StartedTopology): Promise<void> {
+    if (this.victim && !this.victim.isRunning()) await t.restartNode(this.victim.name);
+  }
+}
+
+/** Cut both of the master's proxies (clients and peers) for `durationMs`: unreachable for everyone. */
+export class IsolateMaster implements Fault {
+  readonly kind = 'isolate-master';
+  constructor(readonly durationMs: number) {}
+  describe(): string {
+    return `cut the master's app and peer proxies for ${this.durationMs} ms`;
+  }
+  async inject(t: StartedTopology, strike: () => void): Promise<string> {
+    const m = await requireMaster(t);
+    const proxies = await Promise.all([t.proxy(m.appProxyName), t.proxy(m.peerProxyName)]);
+    strike();
+    await Promise.all(proxies.map((p) => p.update({ enabled: false, listen: p.listen, upstream: p.upstream })));
+    await sleep(this.durationMs);
+    await Promise.all(proxies.map((p) => p.update({ enabled: true, listen: p.listen, upstream: p.upstream })));
+    return `isolated ${m.name} for ${this.durationMs} ms`;
+  }
+  async heal(t: StartedTopology): Promise<void> {
+    await t.resetProxies();
+  }
+}
+
+/** Limit the master's app link to `rateKBps` for `durationMs`. */
+export class MasterBandwidth implements Fault {
+  readonly kind = 'bandwidth';
+  constructor(
+    readonly rateKBps: number,
+    readonly durationMs: number,
+  ) {}
+  describe(): string {
+    return `limit the master's app link to ${this.rateKBps} KB/s for ${this.durationMs} ms`;
+  }
+  async inject(t: StartedTopology, strike: () => void): Promise<string> {
+    const m = await requireMaster(t);
+    const p = await t.proxy(m.appProxyName);
+    strike();
+    const toxics = await Promise.all(
+      (['upstream', 'downstream'] as const).map((stream) => p.addToxic({ name: `gauntlet-bandwidth-${stream}`, type: 'bandwidth', stream, toxicity: 1, attributes: { rate: this.rateKBps } })),
+    );
+    await sleep(this.durationMs);
+    await Promise.all(toxics.map((x) => x.remove()));
+    return `limited ${m.appProxyName} to ${this.rateKBps} KB/s for ${this.durationMs} ms`;
+  }
+  async heal(t: StartedTopology): Promise<void> {
+    await t.resetProxies();
+  }
+}
+
+/**
+ * SIGKILL the master and restart it at once on the same data directory, before the sentinels
+ * can fail over: what the AOF (appendfsync everysec) gives back. The kernel keeps written AOF
+ * data across a process kill, so nothing acknowledged should be lost; a power cut would differ.
+ */
+export class RestartMasterFromAof implements Fault {
+  readonly kind = 'restart-master-from-aof';
+  describe(): string {
+    return 'SIGKILL the master and restart it on its data directory before any failover';
+  }
+  async inject(t: StartedTopology, strike: () => void): Promise<string> {
+    const m = await requireMaster(t);
+    strike();
+    process.kill(m.pid, 'SIGKILL');
+    const started = Date.now();
+    while (m.isRunning() && Date.now() - started < 2000) await sleep(10);
+    await t.restartNode(m.name);
+    return `killed ${m.name} and restarted it from its AOF in ${Date.now() - started} ms`;
+  }
+  async heal(): Promise<void> {}
+}
+
+/**
+ * The safe maintenance failover: pause writes on the master (CLIENT PAUSE WRITE), wait until a
+ * replica has the master's replication offset, SENTINEL FAILOVER, wait for the switch, unpause.
+ * `safe: false` is the naive variant (SENTINEL FAILOVER at once) for comparison.
+ */
+export class PlannedFailover implements Fault {
+  readonly kind: string;
+  constructor(readonly safe: boolean) {
+    this.kind = safe ? 'planned-failover' : 'planned-failover-naive';
+  }
+  describe(): string {
+    return this.safe ? 'pause writes, wait for a caught-up replica, SENTINEL FAILOVER' : 'SENTINEL FAILOVER without pausing writes (naive)';
+  }
+  async inject(t: StartedTopology, strike: () => void): Promise<string> {
+    const m = await requireMaster(t);
+    const sentinel = t.sentinels.find((s) => s.isRunning());
+    if (!sentinel) throw new Error('no running sentinel');
+    strike();
+    let caughtUpMs = 0;
+    if (this.safe) {
+      await m.control().call('CLIENT', 'PAUSE', '15000', 'WRITE');
+      const started = Date.now();
+      for (;;) {
+        const info = await m.control().info('replication');
+        const offset = Number(/master_repl_offset:(\d+)/.exec(info)?.[1]);
+        const replicaOffsets = [...info.matchAll(/slave\d+:.*offset=(\d+)/g)].map((x) => Number(x[1]));
+        if (replicaOffsets.some((o) => o >= offset) || Date.now() - started > 10_000) break;
+        await sleep(5);
+      }
+      caughtUpMs = Date.now() - started;
+    }
+    await sentinel.control().call('SENTINEL', 'FAILOVER', t.masterName);
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const now = await t.currentMaster();
+      if (now && now !== m) break;
+      await sleep(50);
+    }
+    if (this.safe) await m.control().call('CLIENT', 'UNPAUSE').catch(() => undefined);
+    return this.safe ? `paused writes on ${m.name}, replica caught up in ${caughtUpMs} ms, failed over` : `failed over from ${m.name} without pausing writes`;
+  }
+  async heal(t: StartedTopology): Promise<void> {
+    for (const n of t.nodes) if (n.isRunning()) await n.control().call('CLIENT', 'UNPAUSE').catch(() => undefined);
+  }
+}
+
+/**
+ * Fill the master towards maxmemory with filler keys (admin connection) and hold for
+ * `durationMs`: with the reference noeviction policy session writes fail with OOM (counted as
+ * errors by kind); with an evicting policy INFO's evicted_keys grows and the ledger shows which
+ * session keys went. Healing deletes the filler.
+ */
+export class MemoryPressure implements Fault {
+  readonly kind = 'memory-pressure';
+  private filler = 0;
+  private evictedBefore = 0;
+  constructor(
+    readonly fillFraction: number,
+    readonly durationMs: number,
+  ) {}
+  describe(): string {
+    return `fill the master to ${Math.round(this.fillFraction * 100)} % of maxmemory for ${this.durationMs} ms`;
+  }
+  async inject(t: StartedTopology, strike: () => void): Promise<string> {
+    const m = await requireMaster(t);
+    const c = m.control();
+    const max = Number((await c.config('GET', 'maxmemory'))[1]);
+    if (!max) throw new Error('maxmemory is not set on the master');
+    const policy = String((await c.config('GET', 'maxmemory-policy'))[1]);
+    this.evictedBefore = Number(/evicted_keys:(\d+)/.exec(await c.info('stats'))?.[1] ?? 0);
+    strike();
+    // Fill, then keep topping up for the whole duration: freed memory (expired sessions,
+    // drained replication buffers) is taken again, so the store stays at its limit.
+    const value = 'x'.repeat(64 * 1024);
+    let full = false;
+    const until = Date.now() + this.durationMs;
+    for (;;) {
+      const used = Number(/used_memory:(\d+)/.exec(await c.info('memory'))?.[1]);
+      if (used < max * this.fillFraction) {
+        const p = c.pipeline();
+        for (let k = 0; k < 8; k++) p.set(`gauntlet:filler:${this.filler++}`, value);
+        const res = await p.exec();
+        full = Boolean(res?.some(([e]) => e && /OOM/.test(e.message)));
+      } else full = true;
+      if (full) {
+        if (Date.now() >= until) break;
+        await sleep(20);
+      }
+    }
+    const evicted = Number(/evicted_keys:(\d+)/.exec(await c.info('stats'))?.[1] ?? 0) - this.evictedBefore;
+    return `filled ${m.name} to ${Math.round(this.fillFraction * 100)} % of ${max} bytes (${this.filler} filler keys, policy ${policy}); evicted keys meanwhile: ${evicted}`;
+  }
+  async heal(t: StartedTopology): Promise<void> {
+    const m = await t.currentMaster();
+    if (!m) return;
+    for (let i = 0; i < this.filler; i += 500) {
+      const keys = Array.from({ length: Math.min(500, this.filler - i) }, (_, k) => `gauntlet:filler:${i + k}`);
+      await m.control().unlink(...keys).catch(() => undefined);
+    }
+  }
+}

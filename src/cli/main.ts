@@ -34,7 +34,8 @@ export function buildProgram(): Command {
     .option('--detach', 'leave it running and return', false)
     .option('--master-name <name>', 'sentinel master name', referenceSettings.masterName)
     .option('--down-after-ms <ms>', 'sentinel down-after-milliseconds', positiveInt('--down-after-ms'), referenceSettings.downAfterMs)
-    .action(async (o: { detach: boolean; masterName: string; downAfterMs: number }) => {
+    .option('--maxmemory <size>', 'maxmemory of each node, e.g. 1gb, 64mb', referenceSettings.maxmemory)
+    .action(async (o: { detach: boolean; masterName: string; downAfterMs: number; maxmemory: string }) => {
       process.exitCode = await up(o);
     });
 

@@ -130,6 +130,42 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
     assert.equal(gate(short.s, 'no failover happened')?.pass, true);
   });
 
+  test('restart-master-from-aof keeps every acknowledged write with the reference ACL; with the default user stripped of rights (Redis 7.0 AOF bug) it does not', async () => {
+    const ok = await chaosRun('restart-master-from-aof');
+    assert.ok(ok.s.ledger);
+    assert.equal(ok.s.ledger.lost, 0, JSON.stringify(ok.s.ledger.examples));
+    assert.equal(ok.s.failover?.count, 0, 'restarted before any failover');
+    // Plant the fault: the ACL file most guides recommend (default user off AND without rights).
+    const master = await topology.currentMaster();
+    assert.ok(master);
+    const aclFile = join(master.record.dataDir, 'users.acl');
+    const original = readFileSync(aclFile, 'utf8');
+    writeFileSync(aclFile, original.replace(/^user default .*$/m, 'user default off resetkeys resetchannels -@all'));
+    try {
+      await master.control().call('ACL', 'LOAD');
+      const bad = await chaosRun('restart-master-from-aof');
+      assert.ok(bad.s.ledger);
+      if (/^7\.0\./.test(bad.s.target.redisVersion ?? '')) {
+        // Redis 7.0 replays MULTI/EXEC from the AOF as the default user and drops what it may not run.
+        assert.ok(bad.s.ledger.lost > 0, 'the planted loss is reported');
+        assert.equal(bad.code, 1);
+      }
+    } finally {
+      writeFileSync(aclFile, original);
+      const now = await topology.currentMaster();
+      for (const n of topology.nodes) await n.control().call('ACL', 'LOAD').catch(() => undefined);
+      assert.ok(now);
+    }
+  });
+
+  test('planned-failover (pause writes, wait for a caught-up replica) loses nothing even in async mode', async () => {
+    const { s } = await chaosRun('planned-failover');
+    assert.ok(s.failover && s.failover.count >= 1);
+    assert.ok(s.ledger);
+    assert.equal(s.ledger.lost, 0, JSON.stringify(s.ledger.examples));
+    assert.equal(s.ledger.resurrected, 0);
+  });
+
   test('an experiment is refused on an external target before anything starts', async () => {
     const f = join(work, 'external.json');
     writeFileSync(f, JSON.stringify({ sentinels: [{ host: '127.0.0.1', port: 1 }], masterName: 'x', username: 'app', passwordEnv: 'HOME' }));

@@ -1,4 +1,5 @@
 import pc from 'picocolors';
+import { UserError } from '../../errors.js';
 import { EmbeddedTopology } from '../../topology/embeddedTopology.js';
 import { untilShutdownSignal } from '../shutdownSignals.js';
 import { renderHealth } from '../topologyView.js';
@@ -7,12 +8,14 @@ export interface UpOptions {
   detach: boolean;
   masterName: string;
   downAfterMs: number;
+  maxmemory: string;
 }
 
 /** `gauntlet up`: start the embedded topology; hold it until Ctrl-C, or leave it up with --detach. */
 export async function up(options: UpOptions): Promise<number> {
   const started = Date.now();
-  const builder = new EmbeddedTopology().withMasterName(options.masterName).withDownAfterMs(options.downAfterMs);
+  if (!/^\d+(kb|mb|gb)?$/i.test(options.maxmemory)) throw new UserError(`--maxmemory must look like 64mb or 1gb, got "${options.maxmemory}"`);
+  const builder = new EmbeddedTopology().withMasterName(options.masterName).withDownAfterMs(options.downAfterMs).withMaxmemory(options.maxmemory);
   if (options.detach) builder.detached();
   process.stderr.write('starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)...\n');
   const topology = await builder.start();
