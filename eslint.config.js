@@ -13,6 +13,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/report/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', uPlot: 'readonly' } },
+  },
+  {
     files: ['bin/**/*.js', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -11,6 +11,13 @@ TOXIPROXY_VERSION="2.12.0"
 TOXIPROXY_DIR="$ROOT/.tools/toxiproxy-$TOXIPROXY_VERSION"
 APT_PACKAGES=(redis-server redis-sentinel redis-tools)
 WANT_PROMETHEUS="${GAUNTLET_SETUP_PROMETHEUS:-0}"
+WANT_BROWSER=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) WANT_BROWSER=1 ;; # Debian's Chromium, for the HTML report test (playwright-core drives it)
+    *) echo "gauntlet setup: unknown option $arg" >&2; exit 3 ;;
+  esac
+done
 
 fail() { echo "gauntlet setup: $*" >&2; exit 3; }
 say() { echo "gauntlet setup: $*" >&2; }
@@ -57,6 +64,9 @@ fi
 
 # 3. Optional monitoring stack (only for runs that ask for it).
 if [ "$WANT_PROMETHEUS" = 1 ]; then apt_install prometheus prometheus-redis-exporter; fi
+
+# 3b. Headless Chromium for the report test (never a browser download: Debian's package).
+if [ "$WANT_BROWSER" = 1 ]; then apt_install chromium; fi
 
 # 4. Toxiproxy, pinned, built from the Go module proxy. Rebuilt only if absent or another version:
 # `go version -m` reads the module version the binary was built from (the binary's own -version

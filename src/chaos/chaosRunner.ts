@@ -69,6 +69,11 @@ export class ChaosRunner {
     });
   }
 
+  /** Master switches seen so far (for live metrics). */
+  failoverCount(): number {
+    return this.timeline?.failovers().length ?? 0;
+  }
+
   async start(clock: () => number): Promise<void> {
     this.clock = clock;
     this.timeline = new SentinelTimeline(clock);

@@ -6,6 +6,8 @@ import { status } from './commands/status.js';
 import { down } from './commands/down.js';
 import { run, type RunOptions } from './commands/run.js';
 import ms from 'ms';
+import { compare } from './commands/compare.js';
+import { report } from './commands/report.js';
 
 /** Commander is used for parsing: subcommands, typed options, generated help, unknown-flag errors. */
 function positiveInt(name: string) {
@@ -72,8 +74,28 @@ export function buildProgram(): Command {
     .option('--no-verify', 'skip the verification pass of acknowledged writes')
     .option('--allow-destructive', 'allow destructive actions (chaos) against an external target', false)
     .option('--quiet', 'no progress output', false)
+    .option('--baseline <summary.json>', 'compare with an earlier run; a regression beyond tolerance fails the run (exit 1)')
+    .option('--metrics-port <port>', 'serve live Prometheus metrics on 127.0.0.1:<port>/metrics during the run', positiveInt('--metrics-port'))
     .action(async (o: RunOptions) => {
       process.exitCode = await run(o);
+    });
+
+  program
+    .command('compare')
+    .description('regression table of a run against a baseline (p99 per operation, throughput, failover time, lost writes); exit 1 on a regression')
+    .argument('<baseline>', 'baseline summary.json')
+    .argument('<current>', 'current summary.json')
+    .option('--json', 'print the rows as JSON', false)
+    .action(async (b: string, c: string, o: { json: boolean }) => {
+      process.exitCode = await compare(b, c, o.json);
+    });
+
+  program
+    .command('report')
+    .description('re-render index.html and junit.xml of a run from its summary.json')
+    .argument('<run-dir>', 'reports/<run-id> directory')
+    .action(async (dir: string) => {
+      process.exitCode = await report(dir);
     });
 
   return program;

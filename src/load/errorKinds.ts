@@ -2,7 +2,8 @@
  * Error kinds, so a report says "timeout 120, readonly 3" rather than 123 opaque failures.
  * Timeouts and connection errors are indeterminate for the ledger: the write may have applied.
  */
-export type ErrorKind = 'timeout' | 'connection' | 'readonly' | 'noperm' | 'oom' | 'noreplicas' | 'loading' | 'other';
+export const errorKinds = ['timeout', 'connection', 'readonly', 'noperm', 'oom', 'noreplicas', 'loading', 'other'] as const;
+export type ErrorKind = (typeof errorKinds)[number];
 
 export function classifyError(e: Error): ErrorKind {
   const m = e.message ?? '';

@@ -131,3 +131,13 @@ export class LatencyRecorder {
     return h ? h.outputPercentileDistribution(5, 1000) : '';
   }
 }
+
+const spectrumPoints = [0, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.75, 99.9, 99.95, 99.975, 99.99, 99.995, 99.999, 100];
+
+/** Percentile spectrum [percentile, ms] for a log "nines" plot; only points the sample count can support. */
+export function spectrumMs(h: Histogram): Array<[number, number]> {
+  if (!h.totalCount) return [];
+  return spectrumPoints
+    .filter((p) => p === 100 || 1 / (1 - p / 100) <= h.totalCount)
+    .map((p) => [p, (p === 100 ? h.maxValue : h.getValueAtPercentile(p)) / 1000]);
+}

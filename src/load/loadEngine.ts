@@ -34,6 +34,15 @@ interface SimSession extends SessionState {
   slot: number;
 }
 
+export interface OperationEvent {
+  client: number;
+  action: OperationName;
+  intendedMs: number;
+  sentMs: number;
+  doneMs: number;
+  error: string | null;
+}
+
 export interface ProgressSnapshot {
   elapsedS: number;
   phase: string;
@@ -57,8 +66,8 @@ export interface LoadEngineOptions {
   onStart?: (clock: () => number) => Promise<void>;
   /** Durable-write mode: WAIT for one replica after each write (see sessionOperations.makeDurable). */
   durable?: { waitMs: number };
-  /** Every completed operation: which app client, when sent and done (ms since start), success. */
-  onOperation?: (client: number, sentMs: number, doneMs: number, ok: boolean) => void;
+  /** Every completed operation (times in ms since run start). */
+  onOperation?: (o: OperationEvent) => void;
 }
 
 export interface MemorySample {
@@ -411,7 +420,7 @@ class LoadEngine {
     const done = this.now();
     this.inFlight--;
     this.recorder.record(action as OperationName, at, sent, done, error);
-    this.opts.onOperation?.(s.id % this.clients.length, sent, done, error === null);
+    this.opts.onOperation?.({ client: s.id % this.clients.length, action: action as OperationName, intendedMs: at, sentMs: sent, doneMs: done, error });
     this.outcomes[error ?? outcome] = (this.outcomes[error ?? outcome] ?? 0) + 1;
     this.recordInLedger(s, action, outcome, error);
     this.afterOutcome(s, action, outcome, error);

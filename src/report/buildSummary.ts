@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { evaluateLoadThresholds, decideVerdict, type ThresholdResult } from '../checks/thresholds.js';
 import type { LedgerReport } from '../checks/verifyLedger.js';
-import { percentilesMs, type Percentiles } from '../load/latencyRecorder.js';
+import { percentilesMs, spectrumMs, type Percentiles } from '../load/latencyRecorder.js';
 import type { LoadResult } from '../load/loadEngine.js';
 import type { Scenario } from '../load/scenario.js';
 import type { TargetDescription } from '../target/target.js';
@@ -96,6 +96,10 @@ export function buildSummary(i: SummaryInputs): Summary {
       achievedPerSecond: round((load.completedOps - errors) / seconds),
     },
     latencyMs: { overall, byOp, outsideChaos },
+    latencySpectrumMs: {
+      overall: spectrumMs(load.recorder.overallLatency),
+      ...Object.fromEntries([...load.recorder.byOp].map(([op, h]) => [op, spectrumMs(h.latency)])),
+    },
     serviceTimeMs: { overall: percentilesMs(load.recorder.overallService), byOp: serviceByOp },
     timeseries: load.intervals.map((s, k) => ({ t: s.t, ops: s.ops, errors: s.errors, sessions: load.sessionsPerSecond[k] ?? 0, p50: s.latencyMs.p50, p99: s.latencyMs.p99, max: s.latencyMs.max })),
     generator: {

@@ -54,6 +54,9 @@ export const summarySchema = z
         outsideChaos: z.object({ overall: percentiles, byOp: z.record(z.string(), percentiles) }).nullable().describe('operations intended outside chaos windows (the steady state the load gates judge); null without chaos'),
       })
       .describe('completion minus intended start (coordinated-omission correct)'),
+    latencySpectrumMs: z
+      .record(z.string(), z.array(z.tuple([z.number(), z.number()])))
+      .describe('per operation and "overall": [percentile, latency ms] points for a percentile-spectrum plot'),
     serviceTimeMs: z.object({ overall: percentiles, byOp: z.record(z.string(), percentiles) }).describe('completion minus actual send'),
     timeseries: z.array(
       z.object({ t: z.number(), ops: z.number().int(), errors: z.number().int(), sessions: z.number().int(), p50: z.number(), p99: z.number(), max: z.number() }),

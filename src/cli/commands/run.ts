@@ -10,6 +10,10 @@ import { checkTargetReachable, resolveTarget } from '../../target/resolveTarget.
 import { onShutdownSignal } from '../shutdownSignals.js';
 import { loadExperiment } from '../../chaos/loadExperiment.js';
 import { ChaosRunner } from '../../chaos/chaosRunner.js';
+import { readSummaryFile } from '../../report/readSummary.js';
+import { startLiveMetrics } from '../../report/liveMetrics.js';
+import { compareRuns } from '../../checks/compareRuns.js';
+import { renderComparison } from '../../report/comparisonTable.js';
 import { Redis } from 'ioredis';
 import { TargetError } from '../../errors.js';
 import type { Target } from '../../target/target.js';
@@ -29,6 +33,8 @@ export interface RunOptions {
   chaos?: string;
   durable: boolean;
   verify: boolean;
+  baseline?: string;
+  metricsPort?: number;
 }
 
 /** Durable mode: how long a write waits for a replica's confirmation before it counts as not acknowledged. */
@@ -59,6 +65,7 @@ export async function run(o: RunOptions): Promise<number> {
   };
   // Validate everything the user typed before starting any server.
   const loaded = await loadScenario(o.scenario);
+  const baseline = o.baseline ? await readSummaryFile(o.baseline) : null;
   const scenario = applyOverrides(loaded.scenario, { sessions: o.sessions, loginRate: o.rate, durationMs: o.duration });
   const experiment = o.chaos ? await loadExperiment(o.chaos) : null;
   const runId = newRunId(scenario.name);
@@ -79,18 +86,27 @@ export async function run(o: RunOptions): Promise<number> {
     log(`target ${target.kind}${target.topology ? ` ${target.topology.id}` : ''} reachable (Redis ${redisVersion ?? '?'}); running ${scenario.name} for ${(totalDurationMs(scenario) / 1000).toFixed(0)} s`);
     const progress = progressReporter(process.stderr, totalDurationMs(scenario) / 1000);
     const chaos = experiment && target.topology ? new ChaosRunner(experiment, target.topology) : null;
+    const metrics = o.metricsPort ? await startLiveMetrics(o.metricsPort, () => chaos?.failoverCount() ?? 0) : null;
+    if (metrics) log(`live metrics on ${metrics.url}`);
     const load = await runLoad({
       scenario,
       target,
       seed: o.seed,
       abortSignal: abort.signal,
-      onSecond: o.quiet ? undefined : progress.update,
+      onSecond: (p) => {
+        metrics?.second(p);
+        if (!o.quiet) progress.update(p);
+      },
       chaosHooks: chaos?.hooks(totalDurationMs(scenario)),
       onStart: chaos ? (clock) => chaos.start(clock) : undefined,
-      onOperation: chaos ? (c, sent, done, ok) => chaos.writes.record(c, sent, done, ok) : undefined,
+      onOperation: (e) => {
+        chaos?.writes.record(e.client, e.sentMs, e.doneMs, e.error === null);
+        metrics?.operation(e);
+      },
       durable: o.durable ? { waitMs: durableWaitMs } : undefined,
     });
     if (!o.quiet) progress.done();
+    await metrics?.close();
     if (chaos) log('healing faults and waiting for the topology to be healthy again');
     const chaosOutcome = chaos ? await chaos.finish() : undefined;
     let ledger: LedgerReport | undefined;
@@ -101,8 +117,14 @@ export async function run(o: RunOptions): Promise<number> {
     const summary = buildSummary({ runId, scenario, scenarioSource: loaded.source, seed: o.seed, target: target.describe(), redisVersion, load, chaos: chaosOutcome, ledger, writeMode: o.durable ? 'durable' : 'async' });
     const dir = await writeRunReport(o.out, summary, load.recorder, ledger?.findings);
     console.log(renderConsoleSummary(summary));
-    console.log(`report: ${dir}/summary.json`);
-    return exitFor[summary.verdict];
+    let code: number = exitFor[summary.verdict];
+    if (baseline) {
+      const rows = compareRuns(baseline, summary);
+      console.log(`against baseline ${o.baseline}:\n${renderComparison(rows)}`);
+      if (code === ExitCode.pass && rows.some((r) => r.regression)) code = ExitCode.thresholdFailed;
+    }
+    console.log(`report: ${dir}/summary.json (index.html, junit.xml beside it)`);
+    return code;
   } finally {
     offSignal();
     await target.close();

@@ -1,0 +1,61 @@
+import type { Summary } from '../report/summarySchema.js';
+
+export interface Tolerances {
+  /** A p99 regresses when it grows by more than this share AND this many ms. */
+  p99Pct: number;
+  p99AbsMs: number;
+  /** Achieved throughput regresses when it drops by more than this share. */
+  throughputPct: number;
+  /** Failover write unavailability regresses when it grows by more than this share AND ms. */
+  failoverPct: number;
+  failoverAbsMs: number;
+}
+
+export const defaultTolerances: Tolerances = { p99Pct: 0.2, p99AbsMs: 1, throughputPct: 0.1, failoverPct: 0.25, failoverAbsMs: 1000 };
+
+export interface ComparisonRow {
+  metric: string;
+  baseline: number | null;
+  current: number | null;
+  change: string;
+  tolerance: string;
+  regression: boolean;
+}
+
+function pct(a: number | null, b: number | null): string {
+  if (a === null || b === null) return '';
+  if (a === 0) return b === 0 ? '0 %' : '+inf';
+  return `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)} %`;
+}
+
+/** Regression table of current against baseline (pure; the CLI prints it). */
+export function compareRuns(base: Summary, cur: Summary, tol: Tolerances = defaultTolerances): ComparisonRow[] {
+  const rows: ComparisonRow[] = [];
+  // With chaos on both sides, compare the steady state (outside chaos windows).
+  const steady = (s: Summary) => s.latencyMs.outsideChaos ?? { overall: s.latencyMs.overall, byOp: s.latencyMs.byOp };
+  const b = steady(base);
+  const c = steady(cur);
+  const p99Row = (metric: string, x: number | undefined, y: number | undefined): void => {
+    const bx = x ?? null;
+    const cy = y ?? null;
+    const regression = bx !== null && cy !== null && cy > bx * (1 + tol.p99Pct) && cy - bx > tol.p99AbsMs;
+    rows.push({ metric, baseline: bx, current: cy, change: pct(bx, cy), tolerance: `+${tol.p99Pct * 100} % and +${tol.p99AbsMs} ms`, regression });
+  };
+  p99Row('p99 ms, all operations', b.overall.p99, c.overall.p99);
+  for (const op of [...new Set([...Object.keys(b.byOp), ...Object.keys(c.byOp)])].sort()) p99Row(`p99 ms, ${op}`, b.byOp[op]?.p99, c.byOp[op]?.p99);
+  const bt = base.ops.achievedPerSecond;
+  const ct = cur.ops.achievedPerSecond;
+  rows.push({ metric: 'achieved operations/s', baseline: bt, current: ct, change: pct(bt, ct), tolerance: `-${tol.throughputPct * 100} %`, regression: ct < bt * (1 - tol.throughputPct) });
+  const bf = base.failover?.clientObservedMs ?? null;
+  const cf = cur.failover?.clientObservedMs ?? null;
+  if (base.failover || cur.failover) {
+    const regression = (bf !== null && cf === null && cur.failover !== null) || (bf !== null && cf !== null && cf > bf * (1 + tol.failoverPct) && cf - bf > tol.failoverAbsMs);
+    rows.push({ metric: 'failover write unavailability ms', baseline: bf, current: cf, change: pct(bf, cf), tolerance: `+${tol.failoverPct * 100} % and +${tol.failoverAbsMs} ms`, regression });
+  }
+  for (const k of ['lost', 'resurrected'] as const) {
+    const bl = base.ledger?.[k] ?? null;
+    const cl = cur.ledger?.[k] ?? null;
+    if (bl !== null || cl !== null) rows.push({ metric: `acknowledged writes ${k}`, baseline: bl, current: cl, change: bl !== null && cl !== null ? `${cl - bl >= 0 ? '+' : ''}${cl - bl}` : '', tolerance: 'no increase', regression: (cl ?? 0) > (bl ?? 0) });
+  }
+  return rows;
+}

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Summary } from './summarySchema.js';
+
+const require = createRequire(import.meta.url);
+/** uPlot (small, fast canvas time series) is inlined, so the report opens from disk with no network. */
+const uplotJs = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
+const uplotCss = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
+const chartsJs = readFileSync(new URL('./assets/reportCharts.js', import.meta.url), 'utf8');
+
+const esc = (x: unknown): string => String(x ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function table(head: string[], rows: unknown[][], cls = ''): string {
+  return `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+/** One self-contained HTML page per run: verdict, gates, charts, failover, ledger, generator, environment. */
+export function renderHtmlReport(s: Summary): string {
+  const verdictClass = { pass: 'pass', fail: 'fail', invalid: 'invalid' }[s.verdict];
+  const ops = Object.entries(s.latencyMs.byOp).sort(([a], [b]) => a.localeCompare(b));
+  const f = s.failover;
+  const l = s.ledger;
+  const g = s.generator;
+  const settings = s.target.settings ?? {};
+  // JSON inside <script>: escape "<" so no string in it can close the tag.
+  const data = JSON.stringify(s).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>gauntlet ${esc(s.runId)}: ${esc(s.verdict)}</title>
+<style>${uplotCss}
+body{font:14px/1.4 system-ui,sans-serif;margin:20px;color:#222;max-width:1150px}
+h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:28px 0 8px;border-bottom:1px solid #ddd}
+.banner{padding:14px 18px;border-radius:6px;color:#fff;font-size:18px;margin:12px 0}
+.banner.pass{background:#2a7d46}.banner.fail{background:#b3261e}.banner.invalid{background:#b8860b}
+table{border-collapse:collapse;margin:6px 0;font-size:13px} td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
+th{background:#f4f4f4} td.ok{color:#2a7d46;font-weight:bold} td.bad{color:#b3261e;font-weight:bold}
+.muted{color:#777}.chart{margin:10px 0}
+</style></head><body>
+<h1>gauntlet run ${esc(s.runId)}</h1>
+<div class="muted">scenario <b>${esc(s.scenario.name)}</b> (${esc(s.scenario.description)}) on ${esc(s.target.kind)} target ${esc(s.target.topologyId ?? s.target.sentinels.join(', '))}; started ${esc(s.startedAt)}, ${(s.durationMs / 1000).toFixed(1)} s; ${esc(s.writeMode)} writes${s.chaos.experiment ? `; chaos <b>${esc(s.chaos.experiment)}</b>` : ''}</div>
+<div class="banner ${verdictClass}" id="verdict">${esc(s.verdict.toUpperCase())}: ${esc(s.verdictReason)}</div>
+
+<h2>Thresholds</h2>
+<table id="thresholds"><thead><tr><th>threshold</th><th>limit</th><th>actual</th><th>result</th></tr></thead><tbody>
+${s.thresholds.map((t) => `<tr><td>${esc(t.name)}</td><td>${esc(t.limit)}</td><td>${esc(t.actual)}</td><td class="${t.pass ? 'ok' : 'bad'}">${t.pass ? 'pass' : 'FAIL'}</td></tr>`).join('\n')}
+</tbody></table>
+
+<h2>Latency and throughput</h2>
+<p class="muted">Latency is measured from each operation's intended start (coordinated-omission correct). Peak ${s.sessions.peakConcurrent} concurrent sessions; ${s.ops.total} operations of ${s.ops.intended} intended, ${s.ops.errors} errors${Object.keys(s.ops.errorKinds).length ? ` (${esc(Object.entries(s.ops.errorKinds).map(([k, v]) => `${k} ${v}`).join(', '))})` : ''}.</p>
+<div class="chart" id="chart-latency"></div>
+<div class="chart" id="chart-throughput"></div>
+<div class="chart" id="chart-sessions"></div>
+${table(['operation', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'service p99 ms'], [
+  ...ops.map(([op, p]) => [op, p.count, p.p50, p.p90, p.p99, p.p999, p.max, s.serviceTimeMs.byOp[op]?.p99 ?? '']),
+  ['all', s.latencyMs.overall.count, s.latencyMs.overall.p50, s.latencyMs.overall.p90, s.latencyMs.overall.p99, s.latencyMs.overall.p999, s.latencyMs.overall.max, s.serviceTimeMs.overall.p99],
+])}
+<div class="chart" id="chart-spectrum"></div>
+
+<h2>Chaos and failover</h2>
+${s.chaos.steps.length ? table(['step', 'at s', 'ended s', 'what happened'], s.chaos.steps.map((st) => [st.name, (st.atMs / 1000).toFixed(2), st.endMs === null ? '' : (st.endMs / 1000).toFixed(2), st.detail])) : '<p class="muted">No chaos experiment in this run.</p>'}
+${f ? `<p>${f.count} master switch(es); worst client-observed write unavailability <b>${f.clientObservedMs ?? 'unbounded (a client never wrote again)'}${f.clientObservedMs === null ? '' : ' ms'}</b>; latency back under budget after ${esc(f.latencyRecoveryMs.map((x) => (x === null ? 'never' : `${x} ms`)).join(', '))}.</p>
+${table(['time', 'sentinel', 'event', 'detail'], f.sentinelEvents.map((e) => [e.t.slice(11, 23), e.sentinel, e.event, e.detail]), 'events')}` : ''}
+
+<h2>Acknowledged writes (ledger)</h2>
+${l ? `${table(['keys checked', 'lost', 'resurrected', 'stale reads', 'indeterminate', 'expired'], [[l.keysChecked, l.lost, l.resurrected, l.staleReads, l.indeterminate, l.expired]])}
+${l.examples.length ? table(['kind', 'key', 'acknowledged', 'found'], l.examples.map((e) => [e.kind, e.key, e.acknowledged, e.found])) : '<p class="muted">No examples: nothing lost, resurrected or read stale.</p>'}` : '<p class="muted">Not verified in this run (--no-verify).</p>'}
+
+<h2>Generator health</h2>
+${table(['scheduler lag p99 / max', 'outside chaos p99', 'event-loop delay p99', 'CPU mean / max', 'RSS start / peak', 'saturated'], [[`${g.schedulerLagMs.p99} / ${g.schedulerLagMs.max} ms`, `${g.schedulerLagOutsideChaosMs.p99} ms`, `${g.eventLoopDelayMs.p99} ms`, `${g.cpuPercent.mean} / ${g.cpuPercent.max} %`, `${g.rssMb.start} / ${g.rssMb.peak} MB`, g.saturated ? `yes: ${g.reason}` : 'no']])}
+
+<h2>Environment</h2>
+${table(['setting', 'value'], [
+  ['Redis', s.target.redisVersion ?? '?'],
+  ['master name', s.target.masterName],
+  ['sentinels', s.target.sentinels.join(', ')],
+  ['TLS', s.target.tls ? 'on' : 'off'],
+  ...Object.entries(settings).map(([k, v]) => [k, v]),
+  ['appendfsync (reference)', 'everysec'],
+  ['maxmemory-policy (reference)', 'noeviction'],
+  ['target memory', s.memory.bytesPerSession === null ? 'not measured' : `${s.memory.usedBytesStart} -> ${s.memory.usedBytesPeak} bytes, ${s.memory.bytesPerSession} bytes per session`],
+  ['gauntlet / Node', `${s.environment.gauntletVersion} / ${s.environment.node} on ${s.environment.platform}, ${s.environment.cpus} CPUs`],
+  ['seed', s.scenario.seed],
+])}
+<script type="application/json" id="summary">${data}</script>
+<script>${uplotJs}</script>
+<script>${chartsJs}</script>
+</body></html>
+`;
+}
