@@ -2,6 +2,7 @@
  * npm run bench: figures for the load engine, each beside a peer measured in the same run.
  *   1. raw capacity: our client layer vs redis-benchmark -c 50 (SET, one redis-server, no proxy)
  *   2. measurement overhead: our p50 with one command in flight vs redis-benchmark -c 1 p50
+ *   0. ledger memory per tracked session and key
  *   3. steady-50k on the embedded topology: sessions, rates, percentiles, generator CPU/RSS,
  *      generator memory per simulated session
  * Prints figures only; nothing here asserts a time (machines are shared and noisy).
@@ -23,6 +24,7 @@ import { loadScenario } from '../src/load/loadScenario.js';
 import { applyOverrides } from '../src/load/scenario.js';
 import { runLoad } from '../src/load/loadEngine.js';
 import { resolveTarget } from '../src/target/resolveTarget.js';
+import { Ledger } from '../src/checks/ledger.js';
 
 const run = promisify(execFile);
 
@@ -131,6 +133,26 @@ async function steady50k(): Promise<void> {
   }
 }
 
+/** Ledger memory: heap per tracked session and per tracked key, with ids shaped like the engine's. */
+function ledgerMemory(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const n = 200_000;
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const ledger = new Ledger({ sessionMs: 1_800_000, refreshTokenMs: 7_200_000 });
+  const tag = 'AbC1.';
+  for (let i = 0; i < n; i++) {
+    const id = i.toString(36);
+    ledger.loginAcked(`u${(i % 160_000).toString(36)}`, `${tag}${id}`, `${tag}f${id}`, `${tag}${Math.floor(Math.random() * 2 ** 52).toString(36)}${Math.floor(Math.random() * 2 ** 52).toString(36)}`, Date.now());
+  }
+  gc?.();
+  const perSession = (process.memoryUsage().heapUsed - before) / n;
+  console.log(`\n== ledger memory (${n} sessions, ${3 * n} tracked keys) ==`);
+  console.log(`${perSession.toFixed(0)} bytes per tracked session, ${(perSession / 3).toFixed(0)} bytes per tracked key (session, token family, current refresh token)`);
+  if (ledger.records.size !== n) throw new Error('ledger lost records');
+}
+
+ledgerMemory();
 await rawComparisons();
 if (process.env.BENCH_SKIP_STEADY !== '1') await steady50k();
 process.exit(0);

@@ -15,7 +15,7 @@ export interface ChaosStepRecord {
 export interface ChaosOutcome {
   experiment: string;
   steps: ChaosStepRecord[];
-  failover: { count: number; clientObservedMs: number | null; sentinelEvents: Array<{ t: string; sentinel: string; event: string; detail: string }> };
+  failover: { count: number; clientObservedMs: number | null; clientObservedPerClientMs: Array<Array<number | null>>; sentinelEvents: Array<{ t: string; sentinel: string; event: string; detail: string }> };
   thresholds: ThresholdResult[];
   timeline: SentinelEvent[];
 }
@@ -120,6 +120,7 @@ export class ChaosRunner {
       failover: {
         count: failovers.length,
         clientObservedMs: worst,
+        clientObservedPerClientMs: gaps.map((g) => g.perClientMs),
         sentinelEvents: events.map((e) => ({ t: e.t, sentinel: e.sentinel, event: e.event, detail: e.detail })),
       },
       thresholds,

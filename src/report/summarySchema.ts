@@ -80,6 +80,7 @@ export const summarySchema = z
       .object({
         count: z.number().int().describe('distinct master switches (+switch-master)'),
         clientObservedMs: z.number().nullable().describe('worst app client: last successful write before the fault to first successful write sent after it; null if one never recovered'),
+        clientObservedPerClientMs: z.array(z.array(z.number().nullable())).describe('per chaos step, per app client: its write gap in ms (null: never wrote again)'),
         latencyRecoveryMs: z.array(z.number().nullable()).describe('per chaos step: fault start until the first second after it with p99 under budget'),
         sentinelEvents: z.array(z.object({ t: z.string(), sentinel: z.string(), event: z.string(), detail: z.string() })),
       })
