@@ -160,6 +160,49 @@ describe('lifecycle from the CLI', { timeout: 240_000 }, () => {
   });
 });
 
+describe('stale topologies', { timeout: 120_000 }, () => {
+  test('when harness and watchdog are both SIGKILLed, the next `down` finds the topology and stops it', async () => {
+    const script = join(repoRoot, 'scratch-killed-both.mts');
+    writeFileSync(script, `import { EmbeddedTopology } from './src/topology/embeddedTopology.ts';\nconst t = await new EmbeddedTopology().start();\nconsole.log(JSON.stringify(t.snapshot.processes));\nsetInterval(() => {}, 1000);\n`);
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const procs = await eventually('harness started topology', async () => (out.includes(']') ? (JSON.parse(out) as Array<{ kind: string; pid: number }>) : undefined), 60_000);
+      const watchdog = procs.find((p) => p.kind === 'watchdog');
+      assert.ok(watchdog);
+      process.kill(watchdog.pid, 'SIGKILL');
+      child.kill('SIGKILL');
+      await eventually('harness gone', async () => !isPidAlive(child.pid!), 5000);
+      const servers = procs.filter((p) => p.kind !== 'watchdog').map((p) => p.pid);
+      assert.ok(servers.every(isPidAlive), 'servers still run: nobody cleaned up yet');
+      const r = await runCli(['down']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /cleaned up after a killed run \(7 processes\)/);
+      assert.deepEqual(servers.filter(isPidAlive), []);
+    } finally {
+      child.kill('SIGKILL');
+      (await import('node:fs')).rmSync(script, { force: true });
+    }
+  });
+
+  test('`up` in the foreground stops everything on SIGINT', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'gauntlet.js'), 'up'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    await eventually('topology up', async () => out.includes('Ctrl-C stops it'), 60_000);
+    const [t] = await listTopologies();
+    assert.ok(t?.state);
+    const pids = t.state.processes.map((p) => p.pid);
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+    assert.match(out, /stopped/);
+    assert.deepEqual(pids.filter(isPidAlive), []);
+    assert.deepEqual(await listTopologies(), []);
+  });
+});
+
 describe('bad input gets one clear line', { timeout: 60_000 }, () => {
   test('an unknown flag prints usage and exits 3', async () => {
     const r = await runCli(['up', '--no-such-flag']);
