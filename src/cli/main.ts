@@ -8,6 +8,7 @@ import { run, type RunOptions } from './commands/run.js';
 import ms from 'ms';
 import { compare } from './commands/compare.js';
 import { report } from './commands/report.js';
+import { audit } from './commands/audit.js';
 
 /** Commander is used for parsing: subcommands, typed options, generated help, unknown-flag errors. */
 function positiveInt(name: string) {
@@ -88,6 +89,16 @@ export function buildProgram(): Command {
     .option('--json', 'print the rows as JSON', false)
     .action(async (b: string, c: string, o: { json: boolean }) => {
       process.exitCode = await compare(b, c, o.json);
+    });
+
+  program
+    .command('audit')
+    .description('security probes and configuration audit of a topology; exit 1 when a finding reaches --fail-on')
+    .option('--target <detached[:id]>', 'a topology from `gauntlet up --detach` (default: start a reference embedded one)')
+    .option('--fail-on <severity>', 'low, medium, high or critical', 'medium')
+    .option('--json', 'machine-readable findings', false)
+    .action(async (o: { target?: string; failOn: string; json: boolean }) => {
+      process.exitCode = await audit(o);
     });
 
   program

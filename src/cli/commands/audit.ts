@@ -1,0 +1,29 @@
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import { UserError } from '../../errors.js';
+import { auditFails, severityOrder, type Severity } from '../../audit/auditChecks.js';
+import { runAudit } from '../../audit/runAudit.js';
+import { resolveTarget } from '../../target/resolveTarget.js';
+
+/** `gauntlet audit [--target detached[:id]] [--fail-on SEVERITY] [--json]`: exit 1 when a finding reaches --fail-on. */
+export async function audit(o: { target?: string; failOn: string; json: boolean }): Promise<number> {
+  if (!severityOrder.includes(o.failOn as Severity)) throw new UserError(`--fail-on must be one of ${severityOrder.join(', ')}, got "${o.failOn}"`);
+  const target = await resolveTarget({ target: o.target, allowDestructive: false, onProgress: (l) => process.stderr.write(`${l}\n`) });
+  try {
+    if (!target.topology) throw new UserError('audit runs on the embedded or a detached topology for now; external targets are not supported yet');
+    const report = await runAudit(target.topology);
+    const fails = auditFails(report.findings, o.failOn as Severity);
+    if (o.json) console.log(JSON.stringify({ ...report, failOn: o.failOn, pass: !fails }, null, 2));
+    else {
+      const t = new Table({ head: ['severity', 'where', 'problem', 'fix'], style: { head: [], border: [] }, colWidths: [10, 12, 60, 50], wordWrap: true });
+      for (const f of [...report.findings].sort((a, b) => severityOrder.indexOf(b.severity) - severityOrder.indexOf(a.severity))) t.push([f.severity, f.where, f.problem, f.fix]);
+      console.log(report.findings.length ? t.toString() : 'no findings');
+      console.log(`checked: ${report.checked.join('; ')}`);
+      console.log(`not checked: ${report.notChecked.join('; ')}`);
+      console.log(fails ? pc.red(`audit FAILED: findings at or above ${o.failOn}`) : pc.green(`audit passed (nothing at or above ${o.failOn})`));
+    }
+    return fails ? 1 : 0;
+  } finally {
+    await target.close();
+  }
+}
