@@ -15,6 +15,7 @@ WANT_BROWSER=0
 for arg in "$@"; do
   case "$arg" in
     --with-browser) WANT_BROWSER=1 ;; # Debian's Chromium, for the HTML report test (playwright-core drives it)
+    --with-monitoring) WANT_PROMETHEUS=1 ;; # prometheus (with promtool) and the redis exporter
     *) echo "gauntlet setup: unknown option $arg" >&2; exit 3 ;;
   esac
 done
