@@ -8,10 +8,11 @@ import type { ProcessRecord } from './topologyState.js';
  * Starts a server in its own process group (so a Ctrl-C on the terminal reaches the harness,
  * which then stops servers in order) with its output appended to `logFile`.
  */
-export function startServerProcess(command: string, args: readonly string[], options: { cwd: string; logFile: string }): number {
+export function startServerProcess(command: string, args: readonly string[], options: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv }): number {
   const log = openSync(options.logFile, 'a');
   try {
-    const child = spawn(command, args, { cwd: options.cwd, detached: true, stdio: ['ignore', log, log] });
+    // Secrets go through the environment, never argv (visible to every user in ps).
+    const child = spawn(command, args, { cwd: options.cwd, detached: true, stdio: ['ignore', log, log], env: options.env ? { ...process.env, ...options.env } : process.env });
     if (child.pid === undefined) throw new Error(`could not start ${command}`);
     // Errors after spawn (ENOENT is checked by the caller beforehand) show up as an exit we poll for.
     child.on('error', () => undefined);

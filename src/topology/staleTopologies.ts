@@ -33,7 +33,7 @@ export async function listTopologies(): Promise<TopologyListing[]> {
 export async function destroyTopology(dir: string, state: TopologyState | null): Promise<number> {
   let stopped = 0;
   if (state) {
-    const order = ['watchdog', 'sentinel', 'redis', 'toxiproxy'];
+    const order = ['watchdog', 'prometheus', 'exporter', 'sentinel', 'redis', 'toxiproxy'];
     const procs = [...state.processes].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
     for (const p of procs) {
       if (p.pid !== process.pid && isOurProcess(p, dir)) {

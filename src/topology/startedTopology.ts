@@ -34,7 +34,7 @@ export interface NodeStatus {
   peerProxy: string;
 }
 
-const stopOrder: Record<ProcessRecord['kind'], number> = { watchdog: 0, sentinel: 1, redis: 2, toxiproxy: 3 };
+const stopOrder: Record<ProcessRecord['kind'], number> = { watchdog: 0, prometheus: 1, exporter: 1, sentinel: 2, redis: 3, toxiproxy: 4 };
 
 /**
  * A running embedded topology: accessors for clients, nodes, sentinels and proxies, and stop().
@@ -256,7 +256,7 @@ export class StartedTopology implements AsyncDisposable {
     this.stopped = true;
     this.closeControlConnections();
     const ordered = [...this.state.processes].sort((a, b) => stopOrder[a.kind] - stopOrder[b.kind]);
-    for (const kind of ['watchdog', 'sentinel', 'redis', 'toxiproxy'] as const) {
+    for (const kind of ['watchdog', 'prometheus', 'exporter', 'sentinel', 'redis', 'toxiproxy'] as const) {
       await Promise.all(ordered.filter((p) => p.kind === kind && isOurProcess(p, this.dir)).map((p) => stopProcess(p.pid)));
     }
     process.off('exit', this.exitHandler);

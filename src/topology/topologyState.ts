@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /** One process the topology started, and how to recognise it again (pids are recycled). */
 export interface ProcessRecord {
   name: string;
-  kind: 'redis' | 'sentinel' | 'toxiproxy' | 'watchdog';
+  kind: 'redis' | 'sentinel' | 'toxiproxy' | 'watchdog' | 'exporter' | 'prometheus';
   pid: number;
   /** The process's working directory: inside the topology directory, so a recycled pid is never mistaken for ours. */
   cwd: string;

@@ -1,0 +1,77 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UserError } from '../errors.js';
+import { composeDir } from '../topology/configTemplate.js';
+import { freePort } from '../topology/freePort.js';
+import { startServerProcess, stopProcess, tailOfFile } from '../topology/processControl.js';
+import type { StartedTopology } from '../topology/startedTopology.js';
+
+export interface FiredAlert {
+  name: string;
+  state: string;
+  activeAt: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * One prometheus-redis-exporter per node (the least-privilege `monitoring` user, straight to the
+ * node's port) and one Prometheus that scrapes them every second and evaluates
+ * compose/alert-rules.yml. Processes are recorded in the topology, so its stop() and the
+ * stale-topology cleanup end them too.
+ */
+export class MonitoringStack {
+  private constructor(
+    readonly prometheusUrl: string,
+    private readonly pids: number[],
+  ) {}
+
+  static async start(t: StartedTopology): Promise<MonitoringStack> {
+    const dir = join(t.dir, 'monitoring');
+    await mkdir(dir, { recursive: true });
+    const pids: number[] = [];
+    const targets: string[] = [];
+    const mon = t.credentials.monitoring;
+    for (const n of t.nodes) {
+      const port = await freePort();
+      const pid = startServerProcess(
+        '/usr/bin/prometheus-redis-exporter',
+        [`-redis.addr=redis://127.0.0.1:${n.controlPort}`, `-redis.user=${mon.username}`, `-web.listen-address=127.0.0.1:${port}`],
+        { cwd: dir, logFile: join(dir, `exporter-${n.name}.log`), env: { REDIS_PASSWORD: mon.password } },
+      );
+      await t.recordProcess({ name: `exporter-${n.name}`, kind: 'exporter', pid, cwd: dir });
+      pids.push(pid);
+      targets.push(`{ targets: ['127.0.0.1:${port}'], labels: { node: '${n.name}' } }`);
+    }
+    const promPort = await freePort();
+    const config = join(dir, 'prometheus.yml');
+    await writeFile(
+      config,
+      `global: { scrape_interval: 1s, evaluation_interval: 1s }\nrule_files: ['${join(composeDir, 'alert-rules.yml')}']\nscrape_configs:\n  - job_name: redis\n    static_configs: [${targets.join(', ')}]\n`,
+    );
+    const pid = startServerProcess('/usr/bin/prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { cwd: dir, logFile: join(dir, 'prometheus.log') });
+    await t.recordProcess({ name: 'prometheus', kind: 'prometheus', pid, cwd: dir });
+    pids.push(pid);
+    const url = `http://127.0.0.1:${promPort}`;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (await fetch(`${url}/-/ready`).then((r) => r.ok, () => false)) return new MonitoringStack(url, pids);
+      await sleep(200);
+    }
+    throw new UserError(`prometheus did not become ready on ${url}; last lines of its log:\n${await tailOfFile(join(dir, 'prometheus.log'))}`);
+  }
+
+  async alerts(): Promise<FiredAlert[]> {
+    const body = (await (await fetch(`${this.prometheusUrl}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string; activeAt: string }> } };
+    return body.data.alerts.map((a) => ({ name: a.labels.alertname ?? '?', state: a.state, activeAt: a.activeAt, labels: a.labels }));
+  }
+
+  async query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+    const body = (await (await fetch(`${this.prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+    return body.data.result;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.pids.map((p) => stopProcess(p)));
+  }
+}
