@@ -76,6 +76,7 @@ export function buildProgram(): Command {
     .option('--allow-destructive', 'allow destructive actions (chaos) against an external target', false)
     .option('--quiet', 'no progress output', false)
     .option('--baseline <summary.json>', 'compare with an earlier run; a regression beyond tolerance fails the run (exit 1)')
+    .option('--monitoring', 'run exporters and Prometheus with compose/alert-rules.yml beside the topology; fired alerts go in the report', false)
     .option('--metrics-port <port>', 'serve live Prometheus metrics on 127.0.0.1:<port>/metrics during the run', positiveInt('--metrics-port'))
     .action(async (o: RunOptions) => {
       process.exitCode = await run(o);

@@ -66,6 +66,17 @@ export class MonitoringStack {
     return body.data.alerts.map((a) => ({ name: a.labels.alertname ?? '?', state: a.state, activeAt: a.activeAt, labels: a.labels }));
   }
 
+  /** Every alert that was firing at any time in [fromMs, toMs] (wall clock), with when it first and last fired. */
+  async firedBetween(fromMs: number, toMs: number): Promise<Array<{ name: string; labels: Record<string, string>; firstFiringAt: string; lastFiringAt: string }>> {
+    const q = new URLSearchParams({ query: 'ALERTS{alertstate="firing"}', start: String(fromMs / 1000), end: String(toMs / 1000), step: '1' });
+    const body = (await (await fetch(`${this.prometheusUrl}/api/v1/query_range?${q}`)).json()) as { data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> } };
+    return body.data.result.map((r) => {
+      const { alertname, alertstate: _s, __name__: _n, ...labels } = r.metric;
+      const times = r.values.map(([t]) => t * 1000);
+      return { name: alertname ?? '?', labels, firstFiringAt: new Date(Math.min(...times)).toISOString(), lastFiringAt: new Date(Math.max(...times)).toISOString() };
+    });
+  }
+
   async query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
     const body = (await (await fetch(`${this.prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
     return body.data.result;

@@ -22,6 +22,8 @@ export interface SummaryInputs {
   chaos?: ChaosOutcome;
   ledger?: LedgerReport;
   writeMode: 'async' | 'durable';
+  alerts?: Summary['alerts'];
+  slowLog?: Summary['slowLog'];
 }
 
 /** Turns measurements into the plain JSON summary (autocannon style: data first, printing elsewhere). */
@@ -120,6 +122,8 @@ export function buildSummary(i: SummaryInputs): Summary {
     failover: i.chaos ? { ...i.chaos.failover, latencyRecoveryMs: latencyRecovery(load, i.chaos.steps, scenario.thresholds.p99Ms) } : null,
     writeMode: i.writeMode,
     ledger: i.ledger ? { keysChecked: i.ledger.keysChecked, lost: i.ledger.lost, resurrected: i.ledger.resurrected, staleReads: i.ledger.staleReads, indeterminate: i.ledger.indeterminate, expired: i.ledger.expired, examples: i.ledger.examples } : null,
+    alerts: i.alerts ?? null,
+    slowLog: i.slowLog ?? null,
     thresholds,
     environment: { gauntletVersion: version, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
   };

@@ -67,6 +67,10 @@ ${table(['time', 'sentinel', 'event', 'detail'], f.sentinelEvents.map((e) => [e.
 ${l ? `${table(['keys checked', 'lost', 'resurrected', 'stale reads', 'indeterminate', 'expired'], [[l.keysChecked, l.lost, l.resurrected, l.staleReads, l.indeterminate, l.expired]])}
 ${l.examples.length ? table(['kind', 'key', 'acknowledged', 'found'], l.examples.map((e) => [e.kind, e.key, e.acknowledged, e.found])) : '<p class="muted">No examples: nothing lost, resurrected or read stale.</p>'}` : '<p class="muted">Not verified in this run (--no-verify).</p>'}
 
+<h2>Alerts and slow log</h2>
+${s.alerts === null ? '<p class="muted">Alerts: not evaluated (run with --monitoring).</p>' : s.alerts.length ? table(['alert', 'labels', 'first firing', 'last firing'], s.alerts.map((a) => [a.name, Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(' '), a.firstFiringAt.slice(11, 23), a.lastFiringAt.slice(11, 23)]), 'alerts') : '<p>No alert fired.</p>'}
+${s.slowLog === null ? '<p class="muted">Slow log: not collected (external target).</p>' : s.slowLog.length ? table(['node', 'at', 'ms', 'command'], s.slowLog.slice(0, 20).map((e) => [e.node, e.at.slice(11, 19), e.durationMs, e.command])) : '<p>No slow-log entries (slower than slowlog-log-slower-than) during the run.</p>'}
+
 <h2>Generator health</h2>
 ${table(['scheduler lag p99 / max', 'outside chaos p99', 'event-loop delay p99', 'CPU mean / max', 'RSS start / peak', 'saturated'], [[`${g.schedulerLagMs.p99} / ${g.schedulerLagMs.max} ms`, `${g.schedulerLagOutsideChaosMs.p99} ms`, `${g.eventLoopDelayMs.p99} ms`, `${g.cpuPercent.mean} / ${g.cpuPercent.max} %`, `${g.rssMb.start} / ${g.rssMb.peak} MB`, g.saturated ? `yes: ${g.reason}` : 'no']])}
 

@@ -99,6 +99,14 @@ export const summarySchema = z
       })
       .nullable()
       .describe('null when the run did not verify acknowledged writes'),
+    alerts: z
+      .array(z.object({ name: z.string(), labels: z.record(z.string(), z.string()), firstFiringAt: z.string(), lastFiringAt: z.string() }))
+      .nullable()
+      .describe('Prometheus alerts (compose/alert-rules.yml) that fired during the run; null without --monitoring'),
+    slowLog: z
+      .array(z.object({ node: z.string(), at: z.string(), durationMs: z.number(), command: z.string() }))
+      .nullable()
+      .describe('slow-log entries of every node logged during the run, slowest first (at most 50); null for external targets'),
     thresholds: z.array(z.object({ name: z.string(), limit: z.string(), actual: z.string(), pass: z.boolean() })),
     environment: z.object({ gauntletVersion: z.string(), node: z.string(), platform: z.string(), cpus: z.number().int() }),
   })

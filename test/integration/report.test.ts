@@ -30,7 +30,7 @@ describe('reports of a kill-master run', { timeout: 300_000 }, () => {
   before(async () => {
     assert.equal((await runCli(['up', '--detach'])).code, 0);
     const port = await freePort();
-    const child = spawn(process.execPath, [gauntletBin, 'run', '--scenario', scenario, '--target', 'detached', '--chaos', 'kill-master', '--out', reports, '--quiet', '--metrics-port', String(port)], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [gauntletBin, 'run', '--scenario', scenario, '--target', 'detached', '--chaos', 'kill-master', '--out', reports, '--quiet', '--metrics-port', String(port), '--monitoring'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
@@ -107,6 +107,15 @@ describe('reports of a kill-master run', { timeout: 300_000 }, () => {
     } finally {
       await browser.close();
     }
+  });
+
+  test('Prometheus evaluated the alert rules during the run: RedisDown fired for the killed master, and the report lists it', () => {
+    assert.ok(summary.alerts, 'alerts evaluated');
+    const killed = /killed (node-\d)/.exec(summary.chaos.steps[0]!.detail)?.[1];
+    assert.ok(killed, summary.chaos.steps[0]!.detail);
+    assert.ok(summary.alerts.some((a) => a.name === 'RedisDown' && a.labels.node === killed), JSON.stringify(summary.alerts));
+    assert.ok(Array.isArray(summary.slowLog));
+    assert.match(readFileSync(join(runDir, 'index.html'), 'utf8'), /<table class="alerts">.*RedisDown/s);
   });
 
   test('`gauntlet report` re-renders the HTML from the saved summary', async () => {

@@ -12,6 +12,8 @@ import { loadExperiment } from '../../chaos/loadExperiment.js';
 import { ChaosRunner } from '../../chaos/chaosRunner.js';
 import { readSummaryFile } from '../../report/readSummary.js';
 import { startLiveMetrics } from '../../report/liveMetrics.js';
+import { MonitoringStack } from '../../monitoring/monitoringStack.js';
+import { collectSlowLog } from '../../monitoring/slowLog.js';
 import { compareRuns } from '../../checks/compareRuns.js';
 import { renderComparison } from '../../report/comparisonTable.js';
 import { Redis } from 'ioredis';
@@ -35,6 +37,7 @@ export interface RunOptions {
   verify: boolean;
   baseline?: string;
   metricsPort?: number;
+  monitoring: boolean;
 }
 
 /** Durable mode: how long a write waits for a replica's confirmation before it counts as not acknowledged. */
@@ -85,6 +88,10 @@ export async function run(o: RunOptions): Promise<number> {
     const redisVersion = await checkTargetReachable(target);
     log(`target ${target.kind}${target.topology ? ` ${target.topology.id}` : ''} reachable (Redis ${redisVersion ?? '?'}); running ${scenario.name} for ${(totalDurationMs(scenario) / 1000).toFixed(0)} s`);
     const progress = progressReporter(process.stderr, totalDurationMs(scenario) / 1000);
+    if (o.monitoring && !target.topology) throw new UserError('--monitoring starts exporters and Prometheus next to the topology; it needs the embedded or a detached topology');
+    const monitoring = o.monitoring && target.topology ? await MonitoringStack.start(target.topology) : null;
+    if (monitoring) log(`Prometheus with the alert rules on ${monitoring.prometheusUrl}`);
+    const runStartedWall = Date.now();
     const chaos = experiment && target.topology ? new ChaosRunner(experiment, target.topology) : null;
     const metrics = o.metricsPort ? await startLiveMetrics(o.metricsPort, () => chaos?.failoverCount() ?? 0) : null;
     if (metrics) log(`live metrics on ${metrics.url}`);
@@ -114,7 +121,10 @@ export async function run(o: RunOptions): Promise<number> {
       log(`verifying ${load.ledger.records.size} sessions' acknowledged writes on the current master`);
       ledger = await verifyOnMaster(target, load.ledger);
     }
-    const summary = buildSummary({ runId, scenario, scenarioSource: loaded.source, seed: o.seed, target: target.describe(), redisVersion, load, chaos: chaosOutcome, ledger, writeMode: o.durable ? 'durable' : 'async' });
+    const alerts = monitoring ? await monitoring.firedBetween(runStartedWall, Date.now()) : undefined;
+    await monitoring?.stop();
+    const slowLog = target.topology ? await collectSlowLog(target.topology, runStartedWall) : undefined;
+    const summary = buildSummary({ runId, scenario, scenarioSource: loaded.source, seed: o.seed, target: target.describe(), redisVersion, load, chaos: chaosOutcome, ledger, writeMode: o.durable ? 'durable' : 'async', alerts, slowLog });
     const dir = await writeRunReport(o.out, summary, load.recorder, ledger?.findings);
     console.log(renderConsoleSummary(summary));
     let code: number = exitFor[summary.verdict];
