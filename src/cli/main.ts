@@ -9,6 +9,7 @@ import ms from 'ms';
 import { compare } from './commands/compare.js';
 import { report } from './commands/report.js';
 import { audit } from './commands/audit.js';
+import { cli } from './commands/cli.js';
 
 /** Commander is used for parsing: subcommands, typed options, generated help, unknown-flag errors. */
 function positiveInt(name: string) {
@@ -100,6 +101,16 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable findings', false)
     .action(async (o: { target?: string; failOn: string; json: boolean }) => {
       process.exitCode = await audit(o);
+    });
+
+  program
+    .command('cli')
+    .description('redis-cli as admin on a node of a running topology (master, node-i or sentinel-j); arguments after -- go to redis-cli')
+    .argument('[node]', 'master, node-0..2 or sentinel-0..2', 'master')
+    .argument('[args...]', 'redis-cli arguments (after --)')
+    .option('--id <id>', 'topology id, when several run')
+    .action(async (node: string, args: string[], o: { id?: string }) => {
+      process.exitCode = await cli(node, args, o.id);
     });
 
   program

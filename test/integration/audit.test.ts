@@ -22,6 +22,18 @@ describe('gauntlet audit', { timeout: 180_000 }, () => {
     await runCli(['down']);
   });
 
+  test('`gauntlet cli` runs redis-cli as admin on the master and on a sentinel', async () => {
+    const role = await runCli(['cli', 'master', '--', 'ROLE']);
+    assert.equal(role.code, 0, role.stderr);
+    assert.match(role.stdout, /^master/);
+    const s = await runCli(['cli', 'sentinel-0', '--', 'SENTINEL', 'get-master-addr-by-name', topology.masterName]);
+    assert.equal(s.code, 0, s.stderr);
+    assert.match(s.stdout, /127\.0\.0\.1/);
+    const bad = await runCli(['cli', 'node-9', '--', 'PING']);
+    assert.equal(bad.code, 3);
+    assert.match(bad.stderr, /no node-9 in topology/);
+  });
+
   test('finds nothing at medium or above in the reference topology', async () => {
     const r = await runCli(['audit', '--target', 'detached', '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
