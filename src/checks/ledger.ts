@@ -78,6 +78,13 @@ export class Ledger {
     r.familyRevoked = true;
   }
 
+  /** A copy of what was acknowledged up to now (for point-in-time restore checks). */
+  snapshot(): Ledger {
+    const copy = new Ledger(this.ttl);
+    for (const [k, r] of this.records) copy.records.set(k, { ...r });
+    return copy;
+  }
+
   /** An operation on this session errored: its outcome is unknown from here on. */
   indeterminate(sid: string): void {
     const r = this.records.get(sid);

@@ -64,6 +64,8 @@ export interface LoadEngineOptions {
   chaosHooks?: Array<{ atMs: number; run: () => Promise<void>; windowMs: number }>;
   /** Called once before the first action with the run clock (ms since start). */
   onStart?: (clock: () => number) => Promise<void>;
+  /** The ledger to record into (default: a new one); passing it lets a caller snapshot it mid-run. */
+  ledger?: Ledger;
   /** Durable-write mode: WAIT for one replica after each write (see sessionOperations.makeDurable). */
   durable?: { waitMs: number };
   /** Every completed operation (times in ms since run start). */
@@ -147,7 +149,7 @@ class LoadEngine {
       refreshTokenS: Math.max(1, Math.round(this.s.session.ttl.refreshToken / 1000)),
       oauthStateS: Math.max(1, Math.round(this.s.session.ttl.oauthState / 1000)),
     };
-    this.ledger = new Ledger({ sessionMs: this.ttl.sessionS * 1000, refreshTokenMs: this.ttl.refreshTokenS * 1000 });
+    this.ledger = opts.ledger ?? new Ledger({ sessionMs: this.ttl.sessionS * 1000, refreshTokenMs: this.ttl.refreshTokenS * 1000 });
     const peak = Math.max(this.plan.peakSessions(), 1000);
     this.userSpace = Math.max(1, Math.round(peak * this.s.session.usersPerSession));
     this.mixTotal = mixKeys.reduce((a, k) => a + this.s.session.mix[k], 0);

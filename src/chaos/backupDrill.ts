@@ -1,0 +1,89 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { findBinaries } from '../topology/prerequisites.js';
+import { freePort } from '../topology/freePort.js';
+import { directClient, startRedisLike } from '../topology/redisProcess.js';
+import { stopProcess } from '../topology/processControl.js';
+import type { StartedTopology } from '../topology/startedTopology.js';
+
+const run = promisify(execFile);
+
+export interface Backup {
+  dir: string;
+  takenAt: string;
+  files: string[];
+}
+
+/**
+ * A backup as an operator takes it: BGSAVE (an RDB snapshot) and a copy of the AOF directory,
+ * with writes paused for the copy so the files are consistent with each other.
+ */
+export async function takeBackup(t: StartedTopology, into: string): Promise<Backup> {
+  const master = await t.currentMaster();
+  if (!master) throw new Error('no master to back up');
+  const c = master.control();
+  await c.bgsave().catch((e: Error) => {
+    if (!/already in progress/.test(e.message)) throw e;
+  });
+  // LASTSAVE has one-second resolution; the persistence section says when the fork is done.
+  for (let i = 0; i < 400 && /rdb_bgsave_in_progress:1/.test(await c.info('persistence')); i++) await sleep(25);
+  await mkdir(into, { recursive: true });
+  await c.call('CLIENT', 'PAUSE', '5000', 'WRITE');
+  try {
+    await cp(join(master.record.dataDir, 'appendonlydir'), join(into, 'appendonlydir'), { recursive: true });
+    await cp(join(master.record.dataDir, 'dump.rdb'), join(into, 'dump.rdb')).catch(() => undefined);
+    await cp(join(master.record.dataDir, 'users.acl'), join(into, 'users.acl'));
+  } finally {
+    await c.call('CLIENT', 'UNPAUSE');
+  }
+  return { dir: into, takenAt: new Date().toISOString(), files: await readdir(join(into, 'appendonlydir')) };
+}
+
+/** Point-in-time: cut the backup's AOF at `unixSeconds` with redis-check-aof (needs aof-timestamp-enabled). */
+export async function truncateToTimestamp(backup: Backup, unixSeconds: number): Promise<void> {
+  const aofDir = join(backup.dir, 'appendonlydir');
+  const manifest = (await readdir(aofDir)).find((f) => f.endsWith('.manifest'));
+  if (!manifest) throw new Error(`no AOF manifest in ${aofDir}`);
+  await run('redis-check-aof', ['--truncate-to-timestamp', String(unixSeconds), join(aofDir, manifest)]);
+}
+
+export interface RestoredNode {
+  client: Redis;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts a fresh standalone node on a copy of the backup (AOF first, as Redis loads it). */
+export async function restoreInto(backup: Backup, t: StartedTopology, workDir: string): Promise<RestoredNode> {
+  const { redisServer } = await findBinaries();
+  await mkdir(workDir, { recursive: true });
+  await cp(backup.dir, workDir, { recursive: true });
+  const port = await freePort();
+  const logFile = join(workDir, 'redis.log');
+  let pid = 0;
+  pid = await startRedisLike({
+    what: 'restored redis-server',
+    binary: redisServer,
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', workDir, '--appendonly', 'yes', '--appenddirname', 'appendonlydir', '--aclfile', join(workDir, 'users.acl'), '--save', '', '--logfile', logFile],
+    cwd: workDir,
+    logFile,
+    port,
+    auth: t.credentials.admin,
+    onSpawn: async (p) => {
+      pid = p;
+    },
+  });
+  const client = directClient(port, t.credentials.admin, 'gauntlet-restore-check');
+  return {
+    client,
+    port,
+    stop: async () => {
+      client.disconnect();
+      await stopProcess(pid);
+    },
+  };
+}
