@@ -11,7 +11,7 @@ export interface AuditReport {
   notChecked: string[];
 }
 
-function probeClient(address: string, auth?: { username: string; password: string }): Redis {
+function probeClient(address: string, auth?: { username: string; password: string; tls?: import('node:tls').ConnectionOptions }): Redis {
   const { host, port } = hostPort(address);
   const c = new Redis({ host, port, ...auth, lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, commandTimeout: 2000, retryStrategy: () => null, enableReadyCheck: false, protocol: 2 });
   c.on('error', () => undefined);
@@ -37,9 +37,27 @@ export async function runAudit(t: StartedTopology): Promise<AuditReport> {
   const checked: string[] = [];
   const add = (f: Finding): void => void findings.push(f);
 
+  // 0. Under TLS no plaintext connection may get an answer (plaintext ports are 0).
+  const tlsOn = Boolean(t.snapshot.tls);
+  if (tlsOn) {
+    for (const h of [...t.nodes, ...t.sentinels]) {
+      const c = probeClient(`127.0.0.1:${h.controlPort}`, t.credentials.admin);
+      try {
+        await c.connect();
+        const pong = await c.ping();
+        add({ id: 'plaintext-open', severity: 'critical', where: h.name, problem: `a plaintext connection got ${pong}`, fix: 'port 0 with tls-port set (compose/tls.conf.tmpl)' });
+      } catch {
+        // refused or closed: as it should be
+      } finally {
+        c.disconnect();
+      }
+    }
+    checked.push('plaintext refused under TLS (nodes and sentinels)');
+  }
+
   // 1. Unauthenticated access must be refused on every node and sentinel.
   for (const [name, address] of [...t.nodes.map((n) => [n.name, n.record.appProxy] as const), ...t.sentinels.map((s) => [s.name, s.record.appProxy] as const)]) {
-    const c = probeClient(address);
+    const c = probeClient(address, tlsOn ? { username: '', password: '', tls: t.adminAuth.tls } : undefined);
     try {
       await c.connect();
       const r = await refused(() => c.ping(), /NOAUTH/);
@@ -57,7 +75,7 @@ export async function runAudit(t: StartedTopology): Promise<AuditReport> {
   // 2. The app user is confined to session keys and session commands.
   const master = await t.currentMaster();
   if (master) {
-    const app = probeClient(master.record.appProxy, t.credentials.app);
+    const app = probeClient(master.record.appProxy, { ...t.credentials.app, tls: t.adminAuth.tls });
     try {
       await app.connect();
       for (const [what, run] of [
@@ -96,5 +114,5 @@ export async function runAudit(t: StartedTopology): Promise<AuditReport> {
     );
   }
   checked.push('sentinel timings against the 30 s failover goal, quorum, sentinel discovery');
-  return { topologyId: t.id, findings, checked, notChecked: ['plaintext port closed under TLS (the embedded topology has no TLS yet)'] };
+  return { topologyId: t.id, findings, checked, notChecked: tlsOn ? [] : ['plaintext port closed under TLS (this topology runs without TLS)'] };
 }

@@ -72,12 +72,12 @@ export async function restoreInto(backup: Backup, t: StartedTopology, workDir: s
     cwd: workDir,
     logFile,
     port,
-    auth: t.credentials.admin,
+    auth: t.adminAuth,
     onSpawn: async (p) => {
       pid = p;
     },
   });
-  const client = directClient(port, t.credentials.admin, 'gauntlet-restore-check');
+  const client = directClient(port, t.adminAuth, 'gauntlet-restore-check');
   return {
     client,
     port,

@@ -25,7 +25,7 @@ export class SentinelTimeline {
 
   async start(topology: StartedTopology): Promise<void> {
     for (const s of topology.sentinels) {
-      const c = directClient(s.controlPort, topology.credentials.admin, `gauntlet-timeline:${s.name}`);
+      const c = directClient(s.controlPort, topology.adminAuth, `gauntlet-timeline:${s.name}`);
       c.on('pmessage', (_pattern: string, channel: string, message: string) => {
         if (!interesting.has(channel)) return;
         this.events.push({ t: new Date().toISOString(), atMs: Math.round(this.t0()), sentinel: s.name, event: channel, detail: message });

@@ -39,7 +39,9 @@ export function buildProgram(): Command {
     .option('--master-name <name>', 'sentinel master name', referenceSettings.masterName)
     .option('--down-after-ms <ms>', 'sentinel down-after-milliseconds', positiveInt('--down-after-ms'), referenceSettings.downAfterMs)
     .option('--maxmemory <size>', 'maxmemory of each node, e.g. 1gb, 64mb', referenceSettings.maxmemory)
-    .action(async (o: { detach: boolean; masterName: string; downAfterMs: number; maxmemory: string }) => {
+    .option('--tls', 'TLS on every client, replication and sentinel link; plaintext ports off', false)
+    .option('--mtls', 'like --tls, and clients must present a certificate', false)
+    .action(async (o: { detach: boolean; masterName: string; downAfterMs: number; maxmemory: string; tls: boolean; mtls: boolean }) => {
       process.exitCode = await up(o);
     });
 
@@ -77,6 +79,8 @@ export function buildProgram(): Command {
     .option('--allow-destructive', 'allow destructive actions against an external target (also needs allowDestructive in the target file)', false)
     .option('--quiet', 'no progress output', false)
     .option('--baseline <summary.json>', 'compare with an earlier run; a regression beyond tolerance fails the run (exit 1)')
+    .option('--tls', 'start the embedded topology with TLS on every link', false)
+    .option('--mtls', 'start the embedded topology with mutual TLS', false)
     .option('--monitoring', 'run exporters and Prometheus with compose/alert-rules.yml beside the topology; fired alerts go in the report', false)
     .option('--metrics-port <port>', 'serve live Prometheus metrics on 127.0.0.1:<port>/metrics during the run', positiveInt('--metrics-port'))
     .action(async (o: RunOptions) => {

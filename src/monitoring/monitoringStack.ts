@@ -34,9 +34,11 @@ export class MonitoringStack {
     const mon = t.credentials.monitoring;
     for (const n of t.nodes) {
       const port = await freePort();
+      const tls = t.snapshot.tls;
+      const tlsArgs = tls ? [`-tls-ca-cert-file=${tls.ca}`, `-tls-client-cert-file=${tls.clientCert}`, `-tls-client-key-file=${tls.clientKey}`] : [];
       const pid = startServerProcess(
         '/usr/bin/prometheus-redis-exporter',
-        [`-redis.addr=redis://127.0.0.1:${n.controlPort}`, `-redis.user=${mon.username}`, `-web.listen-address=127.0.0.1:${port}`],
+        [`-redis.addr=${tls ? 'rediss' : 'redis'}://127.0.0.1:${n.controlPort}`, `-redis.user=${mon.username}`, `-web.listen-address=127.0.0.1:${port}`, ...tlsArgs],
         { cwd: dir, logFile: join(dir, `exporter-${n.name}.log`), env: { REDIS_PASSWORD: mon.password } },
       );
       await t.recordProcess({ name: `exporter-${n.name}`, kind: 'exporter', pid, cwd: dir });

@@ -11,6 +11,8 @@ export interface TargetRequest {
   target?: string;
   allowDestructive: boolean;
   minReplicasToWrite?: number;
+  /** Embedded topology only: TLS on every link ('mtls': client certificates required). */
+  tls?: 'tls' | 'mtls';
   onProgress?: (line: string) => void;
 }
 
@@ -25,8 +27,8 @@ function topologyTarget(kind: 'embedded' | 'detached', topology: StartedTopology
       masterName: topology.masterName,
       sentinels: topology.sentinelAppAddresses.map((a) => `${a.host}:${a.port}`),
       topologyId: topology.id,
-      tls: false,
-      settings: { ...topology.settings },
+      tls: Boolean(topology.snapshot.tls),
+      settings: { ...topology.settings, tls: topology.settings.tls ?? 'off' },
     }),
     close: async () => {
       if (kind === 'embedded') await topology.stop();
@@ -40,6 +42,7 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
     req.onProgress?.('starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)');
     const builder = new EmbeddedTopology();
     if (req.minReplicasToWrite !== undefined) builder.withMinReplicasToWrite(req.minReplicasToWrite);
+    if (req.tls) builder.withTls(req.tls === 'mtls');
     return topologyTarget('embedded', await builder.start());
   }
   if (req.target === 'detached' || req.target.startsWith('detached:')) {

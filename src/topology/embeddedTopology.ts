@@ -9,7 +9,8 @@ import { generateCredentials, writeCredentials, type Credentials } from './crede
 import { freePort } from './freePort.js';
 import { topologiesDir } from './gauntletHome.js';
 import { findBinaries, type Binaries } from './prerequisites.js';
-import { PortInUseError, startRedisLike } from './redisProcess.js';
+import { PortInUseError, startRedisLike, type ServerAuth } from './redisProcess.js';
+import { clientTlsOptions, generateTlsFiles } from './tlsCertificates.js';
 import { cleanupStaleTopologies } from './staleTopologies.js';
 import { StartedTopology, type HealthReport } from './startedTopology.js';
 import { createProxy, startToxiproxy } from './toxiproxyServer.js';
@@ -26,6 +27,8 @@ export interface TopologySettings {
   minReplicasMaxLagS: number;
   maxmemory: string;
   healthTimeoutMs: number;
+  /** TLS on every link with plaintext off; 'mtls' also requires client certificates. */
+  tls: 'off' | 'tls' | 'mtls';
   /** 'harness': stopped when this process exits (watchdog included); 'detached': stays up. */
   ownership: 'harness' | 'detached';
 }
@@ -46,6 +49,7 @@ export const referenceSettings: TopologySettings = {
   minReplicasMaxLagS: 10,
   maxmemory: '1gb',
   healthTimeoutMs: 30_000,
+  tls: 'off',
   ownership: 'harness',
 };
 
@@ -93,6 +97,12 @@ export class EmbeddedTopology {
     return this;
   }
 
+  /** TLS for every client, replication and sentinel link (certificates per topology); `mutual` requires client certificates. */
+  withTls(mutual = false): this {
+    this.settings.tls = mutual ? 'mtls' : 'tls';
+    return this;
+  }
+
   detached(): this {
     this.settings.ownership = 'detached';
     return this;
@@ -118,6 +128,7 @@ class TopologyStarter {
   private readonly dir = join(topologiesDir(), this.id);
   private readonly credentials: Credentials = generateCredentials();
   private state!: TopologyState;
+  private adminAuth: ServerAuth = this.credentials.admin;
   private started: StartedTopology | undefined;
 
   constructor(
@@ -144,12 +155,17 @@ class TopologyStarter {
         failoverTimeoutMs: this.settings.failoverTimeoutMs,
         minReplicasToWrite: this.settings.minReplicasToWrite,
         maxmemory: this.settings.maxmemory,
+        tls: this.settings.tls,
       },
       nodes: [],
       sentinels: [],
       proxies: [],
       processes: [],
     };
+    if (this.settings.tls !== 'off') {
+      this.state.tls = await generateTlsFiles(await this.subdir('tls'), this.settings.tls === 'mtls');
+      this.adminAuth = { ...this.credentials.admin, tls: clientTlsOptions(this.state.tls) };
+    }
     await writeTopologyState(this.state);
     if (this.settings.ownership === 'harness') await this.startWatchdog();
 
@@ -234,7 +250,7 @@ class TopologyStarter {
           cwd: node.dataDir,
           logFile: node.logFile,
           port: node.controlPort,
-          auth: this.credentials.admin,
+          auth: this.adminAuth,
           onSpawn: (pid) => this.record({ name: node.name, kind: 'redis', pid, cwd: node.dataDir }),
         });
         await this.record({ name: node.name, kind: 'redis', pid, cwd: node.dataDir });
@@ -259,7 +275,7 @@ class TopologyStarter {
           cwd: dir,
           logFile: sentinel.logFile,
           port: sentinel.port,
-          auth: this.credentials.admin,
+          auth: this.adminAuth,
           onSpawn: (pid) => this.record({ name: sentinel.name, kind: 'sentinel', pid, cwd: dir }),
         });
         await this.record({ name: sentinel.name, kind: 'sentinel', pid, cwd: dir });
@@ -304,7 +320,7 @@ class TopologyStarter {
       MONITORING_PASSWORD: c.monitoring.password,
       APP_PASSWORD: c.app.password,
     });
-    await writeFile(node.configFile, conf, { mode: 0o600 });
+    await writeFile(node.configFile, conf + (await this.tlsBlock(node.controlPort)), { mode: 0o600 });
     await writeFile(join(node.dataDir, 'users.acl'), acl, { mode: 0o600 });
   }
 
@@ -328,7 +344,14 @@ class TopologyStarter {
       APP_PASSWORD: c.app.password,
       MONITORING_PASSWORD: c.monitoring.password,
     });
-    await writeFile(s.configFile, conf, { mode: 0o600 });
+    await writeFile(s.configFile, conf + (await this.tlsBlock(s.port)), { mode: 0o600 });
+  }
+
+  /** compose/tls.conf.tmpl, appended after the main config so its `port 0` wins. */
+  private async tlsBlock(port: number): Promise<string> {
+    const tls = this.state.tls;
+    if (!tls) return '';
+    return `\n${await renderComposeFile('tls.conf.tmpl', { PORT: port, TLS_CERT: tls.cert, TLS_KEY: tls.key, TLS_CA: tls.ca, TLS_AUTH_CLIENTS: tls.mutual ? 'yes' : 'optional' })}`;
   }
 
   /**

@@ -1,15 +1,12 @@
 import type { Redis } from 'ioredis';
-import { directClient } from './redisProcess.js';
+import { directClient, type ServerAuth } from './redisProcess.js';
 import { isOurProcess } from './processControl.js';
 import type { NodeRecord, ProcessRecord, SentinelRecord } from './topologyState.js';
 import { parseInfo } from './replicationInfo.js';
 
 export type NodeRole = 'master' | 'replica' | 'down';
 
-interface Auth {
-  username: string;
-  password: string;
-}
+type Auth = ServerAuth;
 
 /** Shared by nodes and sentinels: a process we started, with one lazily opened control connection. */
 abstract class ServerHandle {

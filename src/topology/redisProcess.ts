@@ -11,6 +11,15 @@ export class ServerStartError extends Error {
   }
 }
 
+import type { ConnectionOptions } from 'node:tls';
+
+/** Credentials of a harness connection, and TLS options when the topology runs TLS. */
+export interface ServerAuth {
+  username: string;
+  password: string;
+  tls?: ConnectionOptions;
+}
+
 export interface RedisLikeStart {
   what: string;
   binary: string;
@@ -18,19 +27,20 @@ export interface RedisLikeStart {
   cwd: string;
   logFile: string;
   port: number;
-  auth: { username: string; password: string };
+  auth: ServerAuth;
   timeoutMs?: number;
   /** Called as soon as the pid is known, before readiness, so a crash of the harness leaves a record. */
   onSpawn: (pid: number) => Promise<void>;
 }
 
 /** Opens a direct (proxy-less) connection, as every control connection of the harness does. */
-export function directClient(port: number, auth: { username: string; password: string }, name: string): Redis {
+export function directClient(port: number, auth: ServerAuth, name: string): Redis {
   const client = new Redis({
     host: '127.0.0.1',
     port,
     username: auth.username,
     password: auth.password,
+    tls: auth.tls,
     connectionName: name,
     lazyConnect: true,
     connectTimeout: 1000,
@@ -45,9 +55,9 @@ export function directClient(port: number, auth: { username: string; password: s
 }
 
 /** PING with a fresh connection; true when the server answers PONG to our credentials. */
-export async function pingOnce(port: number, auth: { username: string; password: string }): Promise<boolean> {
+export async function pingOnce(port: number, auth: ServerAuth): Promise<boolean> {
   const client = new Redis({
-    host: '127.0.0.1', port, username: auth.username, password: auth.password,
+    host: '127.0.0.1', port, username: auth.username, password: auth.password, tls: auth.tls,
     lazyConnect: true, connectTimeout: 500, commandTimeout: 1000, maxRetriesPerRequest: 0, enableReadyCheck: false,
     retryStrategy: () => null,
   });

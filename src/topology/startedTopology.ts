@@ -8,7 +8,8 @@ import { readCredentials, type Credentials } from './credentials.js';
 import { isOurProcess, killNow, stopProcess } from './processControl.js';
 import { fieldsOf, parseInfo, replicasFromInfo } from './replicationInfo.js';
 import { findBinaries } from './prerequisites.js';
-import { startRedisLike } from './redisProcess.js';
+import { startRedisLike, type ServerAuth } from './redisProcess.js';
+import { clientTlsOptions } from './tlsCertificates.js';
 import { readTopologyState, writeTopologyState, type ProcessRecord, type TopologyState } from './topologyState.js';
 
 export interface SentinelHealth {
@@ -44,6 +45,8 @@ export class StartedTopology implements AsyncDisposable {
   readonly nodes: readonly RedisNodeHandle[];
   readonly sentinels: readonly SentinelHandle[];
   readonly toxiproxy: Toxiproxy;
+  /** The harness's admin credentials, with TLS options when the topology runs TLS. */
+  readonly adminAuth: ServerAuth;
   private stopped = false;
   private readonly exitHandler = (): void => this.killAllNow();
 
@@ -51,7 +54,8 @@ export class StartedTopology implements AsyncDisposable {
     private readonly state: TopologyState,
     readonly credentials: Credentials,
   ) {
-    const admin = credentials.admin;
+    const admin = { ...credentials.admin, tls: state.tls ? clientTlsOptions(state.tls) : undefined };
+    this.adminAuth = admin;
     const proc = (name: string): ProcessRecord => {
       const p = state.processes.find((x) => x.name === name);
       if (!p) throw new Error(`state of ${state.id} has no process ${name}`);
@@ -138,6 +142,7 @@ export class StartedTopology implements AsyncDisposable {
       sentinelPassword: app.password,
       natMap: this.natMap,
       updateSentinels: false,
+      ...(this.state.tls ? { tls: clientTlsOptions(this.state.tls), enableTLSForSentinelMode: true, sentinelTLS: clientTlsOptions(this.state.tls) } : {}),
       ...overrides,
     };
   }
@@ -292,7 +297,7 @@ export class StartedTopology implements AsyncDisposable {
       cwd: node.record.dataDir,
       logFile: node.record.logFile,
       port: node.controlPort,
-      auth: this.credentials.admin,
+      auth: this.adminAuth,
       onSpawn: (p) => this.recordProcess({ name, kind: 'redis', pid: p, cwd: node.record.dataDir }),
     });
     await this.recordProcess({ name, kind: 'redis', pid, cwd: node.record.dataDir });
@@ -313,7 +318,7 @@ export class StartedTopology implements AsyncDisposable {
       cwd: dir,
       logFile: s.record.logFile,
       port: s.controlPort,
-      auth: this.credentials.admin,
+      auth: this.adminAuth,
       onSpawn: (p) => this.recordProcess({ name, kind: 'sentinel', pid: p, cwd: dir }),
     });
     await this.recordProcess({ name, kind: 'sentinel', pid, cwd: dir });

@@ -46,7 +46,9 @@ export interface TopologyState {
   host: string;
   toxiproxyApi: string;
   credentialsFile: string;
-  settings: { downAfterMs: number; failoverTimeoutMs: number; minReplicasToWrite: number; maxmemory: string };
+  settings: { downAfterMs: number; failoverTimeoutMs: number; minReplicasToWrite: number; maxmemory: string; tls?: 'off' | 'tls' | 'mtls' };
+  /** Certificate files when the topology runs TLS (tlsCertificates.ts). */
+  tls?: import('./tlsCertificates.js').TlsFiles;
   nodes: NodeRecord[];
   sentinels: SentinelRecord[];
   proxies: ProxyRecord[];

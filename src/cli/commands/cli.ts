@@ -25,7 +25,9 @@ export async function cli(target: string, args: readonly string[], id?: string):
       port = h.controlPort;
     }
     const admin = t.credentials.admin;
-    const child = spawn('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--user', admin.username, ...args], { stdio: 'inherit', env: { ...process.env, REDISCLI_AUTH: admin.password } });
+    const tls = t.snapshot.tls;
+    const tlsArgs = tls ? ['--tls', '--cacert', tls.ca, '--cert', tls.clientCert, '--key', tls.clientKey] : [];
+    const child = spawn('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--user', admin.username, ...tlsArgs, ...args], { stdio: 'inherit', env: { ...process.env, REDISCLI_AUTH: admin.password } });
     return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   } finally {
     t.closeControlConnections();

@@ -38,6 +38,8 @@ export interface RunOptions {
   baseline?: string;
   metricsPort?: number;
   monitoring: boolean;
+  tls: boolean;
+  mtls: boolean;
 }
 
 /** Durable mode: how long a write waits for a replica's confirmation before it counts as not acknowledged. */
@@ -82,7 +84,8 @@ export async function run(o: RunOptions): Promise<number> {
     // Said before anything starts: faults need process and proxy control of the target.
     throw new UserError(`chaos experiment ${experiment.name} needs process signals and proxies; it runs on the embedded topology or a detached one (\`--target detached\`), not on an external target`);
   }
-  const target = await resolveTarget({ target: o.target, allowDestructive: o.allowDestructive, onProgress: log, minReplicasToWrite: o.durable ? 1 : undefined });
+  if ((o.tls || o.mtls) && o.target !== undefined && o.target !== 'embedded') throw new UserError('--tls/--mtls start an embedded TLS topology; a detached one keeps the TLS setting it was started with (`gauntlet up --tls`), an external one takes tls in its target file');
+  const target = await resolveTarget({ target: o.target, allowDestructive: o.allowDestructive, onProgress: log, minReplicasToWrite: o.durable ? 1 : undefined, tls: o.mtls ? 'mtls' : o.tls ? 'tls' : undefined });
   try {
     if (abort.signal.aborted) throw new UserError('interrupted before the load started');
     const redisVersion = await checkTargetReachable(target);

@@ -9,6 +9,8 @@ export interface UpOptions {
   masterName: string;
   downAfterMs: number;
   maxmemory: string;
+  tls: boolean;
+  mtls: boolean;
 }
 
 /** `gauntlet up`: start the embedded topology; hold it until Ctrl-C, or leave it up with --detach. */
@@ -17,6 +19,7 @@ export async function up(options: UpOptions): Promise<number> {
   if (!/^\d+(kb|mb|gb)?$/i.test(options.maxmemory)) throw new UserError(`--maxmemory must look like 64mb or 1gb, got "${options.maxmemory}"`);
   const builder = new EmbeddedTopology().withMasterName(options.masterName).withDownAfterMs(options.downAfterMs).withMaxmemory(options.maxmemory);
   if (options.detach) builder.detached();
+  if (options.tls || options.mtls) builder.withTls(options.mtls);
   process.stderr.write('starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)...\n');
   const topology = await builder.start();
   const health = await topology.health();

@@ -1,0 +1,68 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis, type RedisOptions } from 'ioredis';
+import { isolatedHome, repoRoot, runCli } from './support.js';
+import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
+import { StartedTopology } from '../../src/topology/startedTopology.js';
+import { listTopologies } from '../../src/topology/staleTopologies.js';
+import type { Summary } from '../../src/report/summarySchema.js';
+
+isolatedHome();
+const work = mkdtempSync(join(tmpdir(), 'gauntlet-tls-'));
+
+async function answers(options: RedisOptions): Promise<string> {
+  const c = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false, connectTimeout: 2000, commandTimeout: 2000 });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    return String(await c.ping());
+  } catch (e) {
+    return `refused: ${(e as Error).message}`;
+  } finally {
+    c.disconnect();
+  }
+}
+
+describe('TLS topology', { timeout: 300_000 }, () => {
+  test('refuses plaintext on every node and sentinel, and passes a full kill-master run over TLS', async () => {
+    assert.equal((await runCli(['up', '--tls', '--detach'])).code, 0);
+    const t = await StartedTopology.fromState((await listTopologies())[0]!.state!);
+    try {
+      for (const h of [...t.nodes, ...t.sentinels]) {
+        assert.match(await answers({ host: '127.0.0.1', port: h.controlPort, ...t.credentials.admin }), /^refused/, `${h.name} plaintext`);
+        assert.equal(await answers({ host: '127.0.0.1', port: h.controlPort, ...t.adminAuth }), 'PONG', `${h.name} over TLS`);
+      }
+      const audit = await runCli(['audit', '--target', 'detached', '--json']);
+      assert.equal(audit.code, 0, audit.stdout);
+      assert.ok((JSON.parse(audit.stdout) as { checked: string[] }).checked.some((c) => c.startsWith('plaintext refused under TLS')));
+      const scenario = join(work, 'smoke-ci.ts');
+      writeFileSync(scenario, `import smoke from ${JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'))};\nexport default { ...smoke, thresholds: { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 } };\n`);
+      const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', 'kill-master', '--durable', '--out', join(work, 'reports'), '--quiet']);
+      const m = /report: (\S*summary\.json)/.exec(r.stdout);
+      assert.ok(m, r.stdout + r.stderr);
+      const s = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
+      assert.equal(s.target.tls, true);
+      assert.ok(s.failover && s.failover.count >= 1);
+      assert.equal(s.ledger?.lost, 0);
+      assert.equal(r.code, 0, r.stdout);
+    } finally {
+      t.closeControlConnections();
+      await runCli(['down']);
+    }
+  });
+
+  test('mutual TLS refuses a client without a certificate', async () => {
+    await using t = await new EmbeddedTopology().withTls(true).start();
+    const node = t.nodes[0]!;
+    const { cert: _c, key: _k, ...caOnly } = t.adminAuth.tls!;
+    assert.match(await answers({ host: '127.0.0.1', port: node.controlPort, ...t.credentials.admin, tls: caOnly }), /^refused/);
+    assert.equal(await answers({ host: '127.0.0.1', port: node.controlPort, ...t.adminAuth }), 'PONG');
+    const app = new Redis(t.clientOptions({ maxRetriesPerRequest: 1 }));
+    app.on('error', () => undefined);
+    assert.equal(await app.set('sess:{tls}:1', 'x'), 'OK');
+    app.disconnect();
+  });
+});
