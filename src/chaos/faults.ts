@@ -242,25 +242,38 @@ export class PlannedFailover implements Fault {
     strike();
     let caughtUpMs = 0;
     if (this.safe) {
-      await m.control().call('CLIENT', 'PAUSE', '15000', 'WRITE');
+      await m.control().call('CLIENT', 'PAUSE', '20000', 'WRITE');
       const started = Date.now();
+      // Every replica, not just one: Sentinel picks the replica to promote by its own view.
       for (;;) {
         const info = await m.control().info('replication');
         const offset = Number(/master_repl_offset:(\d+)/.exec(info)?.[1]);
         const replicaOffsets = [...info.matchAll(/slave\d+:.*offset=(\d+)/g)].map((x) => Number(x[1]));
-        if (replicaOffsets.some((o) => o >= offset) || Date.now() - started > 10_000) break;
+        if ((replicaOffsets.length > 0 && replicaOffsets.every((o) => o >= offset)) || Date.now() - started > 10_000) break;
         await sleep(5);
       }
       caughtUpMs = Date.now() - started;
     }
     await sentinel.control().call('SENTINEL', 'FAILOVER', t.masterName);
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
+    let promoted: RedisNodeHandle | null = null;
+    while (Date.now() < deadline && !promoted) {
       const now = await t.currentMaster();
-      if (now && now !== m) break;
-      await sleep(50);
+      if (now && now !== m) promoted = now;
+      else await sleep(50);
     }
-    if (this.safe) await m.control().call('CLIENT', 'UNPAUSE').catch(() => undefined);
+    if (this.safe) {
+      // Writes queued by the pause must not run on the old master: demote it first (Sentinel
+      // would convert it too, but only later), and release the pause only once it is a replica;
+      // the queued writes then get READONLY and the clients retry on the new master.
+      if (promoted) {
+        const [host, port] = promoted.announcedAddress.split(':') as [string, string];
+        await m.control().call('REPLICAOF', host, port);
+        const until = Date.now() + 10_000;
+        while ((await m.role()) !== 'replica' && Date.now() < until) await sleep(20);
+      }
+      await m.control().call('CLIENT', 'UNPAUSE').catch(() => undefined);
+    }
     return this.safe ? `paused writes on ${m.name}, replica caught up in ${caughtUpMs} ms, failed over` : `failed over from ${m.name} without pausing writes`;
   }
   async heal(t: StartedTopology): Promise<void> {
