@@ -1,5 +1,4 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { Histogram } from 'hdr-histogram-js';
 import { newHistogram, percentilesMs } from './latencyRecorder.js';
 
 export interface GeneratorSecond {
@@ -103,10 +102,6 @@ export class GeneratorMonitor {
       saturated: reason !== null,
       reason,
     };
-  }
-
-  get lagHistogram(): Histogram {
-    return this.lag;
   }
 
   stop(): void {

@@ -14,7 +14,8 @@ import { createAppClients, closeAppClients } from './appClients.js';
 import { classifyError } from './errorKinds.js';
 import { Ledger } from '../checks/ledger.js';
 
-type Action = 'login' | 'request' | 'refresh' | 'oauthBegin' | 'oauthComplete' | 'logout' | 'revokeAll';
+/** What a session does next; the operation names of the scenario API. */
+type Action = OperationName;
 
 /** One simulated session. Small on purpose: the goal is under 2 KB of generator memory each. */
 interface SimSession extends SessionState {
@@ -94,7 +95,6 @@ export interface LoadResult {
   ledger: Ledger;
 }
 
-const actionNames: readonly Action[] = ['login', 'request', 'refresh', 'oauthBegin', 'oauthComplete', 'logout', 'revokeAll'];
 const mixKeys = ['request', 'refresh', 'oauth', 'revokeAll'] as const;
 
 /**
@@ -123,7 +123,9 @@ class LoadEngine {
   private peakLoggedIn = 0;
   private inFlight = 0;
   private intendedOps = 0;
-  private readonly backlog: Array<() => void> = [];
+  /** Actions waiting for an in-flight slot (maxInFlight): a queue read from `backlogHead`. */
+  private backlog: Array<{ s: SimSession; action: Action; at: number }> = [];
+  private backlogHead = 0;
   private readonly outcomes: Record<string, number> = {};
   private readonly sessionsPerSecond: number[] = [];
   private nextLoginAt = -1;
@@ -404,9 +406,8 @@ class LoadEngine {
       return;
     }
     s.busy = true;
-    const start = (): void => void this.perform(s, action, at);
-    if (this.inFlight >= this.s.generator.maxInFlight) this.backlog.push(start);
-    else start();
+    if (this.inFlight >= this.s.generator.maxInFlight) this.backlog.push({ s, action, at });
+    else void this.perform(s, action, at);
   }
 
   private async perform(s: SimSession, action: Action, at: number): Promise<void> {
@@ -421,9 +422,10 @@ class LoadEngine {
     }
     const done = this.now();
     this.inFlight--;
-    this.recorder.record(action as OperationName, at, sent, done, error);
-    this.opts.onOperation?.({ client: s.id % this.clients.length, action: action as OperationName, intendedMs: at, sentMs: sent, doneMs: done, error });
-    this.outcomes[error ?? outcome] = (this.outcomes[error ?? outcome] ?? 0) + 1;
+    this.recorder.record(action, at, sent, done, error);
+    this.opts.onOperation?.({ client: s.id % this.clients.length, action, intendedMs: at, sentMs: sent, doneMs: done, error });
+    const result = error ?? outcome;
+    this.outcomes[result] = (this.outcomes[result] ?? 0) + 1;
     this.recordInLedger(s, action, outcome, error);
     this.afterOutcome(s, action, outcome, error);
     s.busy = false;
@@ -432,8 +434,14 @@ class LoadEngine {
       s.busy = true;
       void this.perform(s, next.action, next.at);
     } else s.queue = null;
-    const waiting = this.backlog.shift();
-    if (waiting) waiting();
+    if (this.backlogHead < this.backlog.length) {
+      const w = this.backlog[this.backlogHead++]!;
+      if (this.backlogHead === this.backlog.length) {
+        this.backlog = [];
+        this.backlogHead = 0;
+      }
+      void this.perform(w.s, w.action, w.at);
+    }
   }
 
   private call(s: SimSession, action: Action): Promise<OperationOutcome> {
@@ -518,7 +526,7 @@ class LoadEngine {
   private async drain(): Promise<void> {
     const limit = this.s.clients.commandTimeoutMs * (this.s.clients.maxRetriesPerRequest + 2) + 2000;
     const deadline = performance.now() + limit;
-    while ((this.inFlight > 0 || this.backlog.length > 0) && performance.now() < deadline) await sleep(10);
+    while ((this.inFlight > 0 || this.backlogHead < this.backlog.length) && performance.now() < deadline) await sleep(10);
   }
 }
 
@@ -531,5 +539,3 @@ async function usedMemory(c: Redis): Promise<number | null> {
     return null;
   }
 }
-
-export { actionNames };

@@ -16,5 +16,3 @@ export const tokenFamilyKey = (uid: string, family: string): string => `rtf:{${u
 export const userSessionsKey = (uid: string): string => `user:{${uid}}:sessions`;
 export const oauthStateKey = (nonce: string): string => `oauth:state:${nonce}`;
 
-/** Prefixes the app user may touch (compose/users.acl.tmpl). */
-export const appKeyPrefixes = ['sess:', 'rt:', 'rtf:', 'user:', 'oauth:'] as const;

@@ -20,13 +20,3 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
-
-/** Distinct free ports (a set, so two asks in a row never hand out the same one). */
-export async function freePorts(count: number, avoid: ReadonlySet<number> = new Set()): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) {
-    const p = await freePort();
-    if (!avoid.has(p)) ports.add(p);
-  }
-  return [...ports];
-}

@@ -109,10 +109,14 @@ export async function run(o: RunOptions): Promise<number> {
       },
       chaosHooks: chaos?.hooks(totalDurationMs(scenario)),
       onStart: chaos ? (clock) => chaos.start(clock) : undefined,
-      onOperation: (e) => {
-        chaos?.writes.record(e.client, e.sentMs, e.doneMs, e.error === null);
-        metrics?.operation(e);
-      },
+      // Only when something listens: this runs once per operation, the generator's hottest path.
+      onOperation:
+        chaos || metrics
+          ? (e) => {
+              chaos?.writes.record(e.client, e.sentMs, e.doneMs, e.error === null);
+              metrics?.operation(e);
+            }
+          : undefined,
       durable: o.durable ? { waitMs: durableWaitMs } : undefined,
     });
     if (!o.quiet) progress.done();
