@@ -14,7 +14,7 @@ import { clientTlsOptions, generateTlsFiles } from './tlsCertificates.js';
 import { cleanupStaleTopologies } from './staleTopologies.js';
 import { StartedTopology, type HealthReport } from './startedTopology.js';
 import { createProxy, startToxiproxy } from './toxiproxyServer.js';
-import { writeTopologyState, type NodeRecord, type ProcessRecord, type SentinelRecord, type TopologyState } from './topologyState.js';
+import { upsertProcess, writeTopologyState, type NodeRecord, type ProcessRecord, type SentinelRecord, type TopologyState } from './topologyState.js';
 
 export interface TopologySettings {
   masterName: string;
@@ -231,59 +231,71 @@ class TopologyStarter {
   }
 
   private async record(p: ProcessRecord): Promise<void> {
-    const existing = this.state.processes.find((x) => x.name === p.name);
-    if (existing) Object.assign(existing, p);
-    else this.state.processes.push(p);
-    await writeTopologyState(this.state);
+    await upsertProcess(this.state, p);
   }
 
-  /** Starts a node; when its port was taken meanwhile, moves it to a new port and re-points its proxies. */
   private async startNode(node: NodeRecord, masterPeer: string | null): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      await this.renderNodeConfig(node);
-      const args = [node.configFile, ...(masterPeer ? ['--replicaof', ...masterPeer.split(':')] : [])];
-      try {
-        const pid = await startRedisLike({
-          what: `redis-server ${node.name}`,
-          binary: this.binaries.redisServer,
-          args,
-          cwd: node.dataDir,
-          logFile: node.logFile,
-          port: node.controlPort,
-          auth: this.adminAuth,
-          onSpawn: (pid) => this.record({ name: node.name, kind: 'redis', pid, cwd: node.dataDir }),
-        });
-        await this.record({ name: node.name, kind: 'redis', pid, cwd: node.dataDir });
-        return;
-      } catch (e) {
-        if (!(e instanceof PortInUseError) || attempt >= 3) throw e;
-        node.controlPort = await freePort();
-        await this.repointProxies(node.name, node.controlPort);
-      }
-    }
+    await this.startWithPortRetry({
+      name: node.name,
+      kind: 'redis',
+      binary: this.binaries.redisServer,
+      args: [node.configFile, ...(masterPeer ? ['--replicaof', ...masterPeer.split(':')] : [])],
+      cwd: node.dataDir,
+      logFile: node.logFile,
+      port: () => node.controlPort,
+      movePort: (p) => (node.controlPort = p),
+      render: () => this.renderNodeConfig(node),
+    });
   }
 
   private async startSentinel(sentinel: SentinelRecord, masterPeer: string): Promise<void> {
     const dir = join(this.dir, sentinel.name);
+    await this.startWithPortRetry({
+      name: sentinel.name,
+      kind: 'sentinel',
+      binary: this.binaries.redisSentinel,
+      args: [sentinel.configFile],
+      cwd: dir,
+      logFile: sentinel.logFile,
+      port: () => sentinel.port,
+      movePort: (p) => (sentinel.port = p),
+      render: () => this.renderSentinelConfig(sentinel, dir, masterPeer),
+    });
+  }
+
+  /**
+   * Renders the config and starts the server; when its port was taken between choosing and
+   * binding, moves it to a new port, re-points its proxies and tries again (3 attempts).
+   */
+  private async startWithPortRetry(o: {
+    name: string;
+    kind: 'redis' | 'sentinel';
+    binary: string;
+    args: string[];
+    cwd: string;
+    logFile: string;
+    port: () => number;
+    movePort: (port: number) => void;
+    render: () => Promise<void>;
+  }): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      await this.renderSentinelConfig(sentinel, dir, masterPeer);
+      await o.render();
       try {
-        const pid = await startRedisLike({
-          what: `redis-sentinel ${sentinel.name}`,
-          binary: this.binaries.redisSentinel,
-          args: [sentinel.configFile],
-          cwd: dir,
-          logFile: sentinel.logFile,
-          port: sentinel.port,
+        await startRedisLike({
+          what: `${o.kind === 'redis' ? 'redis-server' : 'redis-sentinel'} ${o.name}`,
+          binary: o.binary,
+          args: o.args,
+          cwd: o.cwd,
+          logFile: o.logFile,
+          port: o.port(),
           auth: this.adminAuth,
-          onSpawn: (pid) => this.record({ name: sentinel.name, kind: 'sentinel', pid, cwd: dir }),
+          onSpawn: (pid) => this.record({ name: o.name, kind: o.kind, pid, cwd: o.cwd }),
         });
-        await this.record({ name: sentinel.name, kind: 'sentinel', pid, cwd: dir });
         return;
       } catch (e) {
         if (!(e instanceof PortInUseError) || attempt >= 3) throw e;
-        sentinel.port = await freePort();
-        await this.repointProxies(sentinel.name, sentinel.port);
+        o.movePort(await freePort());
+        await this.repointProxies(o.name, o.port());
       }
     }
   }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync, readlinkSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ProcessRecord } from './topologyState.js';
+import { processStopOrder, type ProcessRecord } from './topologyState.js';
 
 /**
  * Starts a server in its own process group (so a Ctrl-C on the terminal reaches the harness,
@@ -94,4 +94,18 @@ export async function tailOfFile(file: string, lines = 8): Promise<string> {
   } catch {
     return '(no log written)';
   }
+}
+
+/**
+ * Stops the recorded processes that are still ours, kind by kind in processStopOrder (each kind
+ * in parallel); never the calling process itself. Returns how many were stopped.
+ */
+export async function stopRecordedProcesses(records: readonly ProcessRecord[], topologyDir: string, graceMs = 3000): Promise<number> {
+  let stopped = 0;
+  for (const kind of processStopOrder) {
+    const ours = records.filter((p) => p.kind === kind && p.pid !== process.pid && isOurProcess(p, topologyDir));
+    await Promise.all(ours.map((p) => stopProcess(p.pid, graceMs)));
+    stopped += ours.length;
+  }
+  return stopped;
 }

@@ -1,7 +1,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { topologiesDir } from './gauntletHome.js';
-import { isAlive, isOurProcess, stopProcess } from './processControl.js';
+import { isAlive, stopRecordedProcesses } from './processControl.js';
 import { readTopologyState, type TopologyState } from './topologyState.js';
 
 export interface TopologyListing {
@@ -31,17 +31,7 @@ export async function listTopologies(): Promise<TopologyListing[]> {
 
 /** Stops every process of a topology that is still ours (verified by working directory) and removes its files. */
 export async function destroyTopology(dir: string, state: TopologyState | null): Promise<number> {
-  let stopped = 0;
-  if (state) {
-    const order = ['watchdog', 'prometheus', 'exporter', 'sentinel', 'redis', 'toxiproxy'];
-    const procs = [...state.processes].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
-    for (const p of procs) {
-      if (p.pid !== process.pid && isOurProcess(p, dir)) {
-        await stopProcess(p.pid, 2000);
-        stopped++;
-      }
-    }
-  }
+  const stopped = state ? await stopRecordedProcesses(state.processes, dir, 2000) : 0;
   await rm(dir, { recursive: true, force: true });
   return stopped;
 }

@@ -5,12 +5,12 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisNodeHandle, SentinelHandle, type NodeRole } from './nodeHandles.js';
 import { readCredentials, type Credentials } from './credentials.js';
-import { isOurProcess, killNow, stopProcess } from './processControl.js';
+import { isOurProcess, killNow, stopProcess, stopRecordedProcesses } from './processControl.js';
 import { fieldsOf, parseInfo, replicasFromInfo } from './replicationInfo.js';
 import { findBinaries } from './prerequisites.js';
 import { startRedisLike, type ServerAuth } from './redisProcess.js';
 import { clientTlsOptions } from './tlsCertificates.js';
-import { readTopologyState, writeTopologyState, type ProcessRecord, type TopologyState } from './topologyState.js';
+import { readTopologyState, upsertProcess, writeTopologyState, type ProcessRecord, type TopologyState } from './topologyState.js';
 
 export interface SentinelHealth {
   name: string;
@@ -34,8 +34,6 @@ export interface NodeStatus {
   appProxy: string;
   peerProxy: string;
 }
-
-const stopOrder: Record<ProcessRecord['kind'], number> = { watchdog: 0, prometheus: 1, exporter: 1, sentinel: 2, redis: 3, toxiproxy: 4 };
 
 /**
  * A running embedded topology: accessors for clients, nodes, sentinels and proxies, and stop().
@@ -260,10 +258,7 @@ export class StartedTopology implements AsyncDisposable {
     if (this.stopped) return;
     this.stopped = true;
     this.closeControlConnections();
-    const ordered = [...this.state.processes].sort((a, b) => stopOrder[a.kind] - stopOrder[b.kind]);
-    for (const kind of ['watchdog', 'prometheus', 'exporter', 'sentinel', 'redis', 'toxiproxy'] as const) {
-      await Promise.all(ordered.filter((p) => p.kind === kind && isOurProcess(p, this.dir)).map((p) => stopProcess(p.pid)));
-    }
+    await stopRecordedProcesses(this.state.processes, this.dir);
     process.off('exit', this.exitHandler);
     if (!options.keepFiles) await rm(this.dir, { recursive: true, force: true });
   }
@@ -286,21 +281,9 @@ export class StartedTopology implements AsyncDisposable {
   async restartNode(name: string): Promise<void> {
     const node = this.node(name);
     if (node.isRunning()) return;
-    const { redisServer } = await findBinaries();
     const master = await this.currentMaster();
     const args = [node.record.configFile, ...(master && master !== node ? ['--replicaof', ...master.announcedAddress.split(':')] : [])];
-    node.closeControl();
-    const pid = await startRedisLike({
-      what: `redis-server ${name} (restart)`,
-      binary: redisServer,
-      args,
-      cwd: node.record.dataDir,
-      logFile: node.record.logFile,
-      port: node.controlPort,
-      auth: this.adminAuth,
-      onSpawn: (p) => this.recordProcess({ name, kind: 'redis', pid: p, cwd: node.record.dataDir }),
-    });
-    await this.recordProcess({ name, kind: 'redis', pid, cwd: node.record.dataDir });
+    await this.restartServer(node, 'redis', (await findBinaries()).redisServer, args, node.record.dataDir, node.record.logFile);
   }
 
   /** Restarts a sentinel that died, on its own (sentinel-rewritten) config. */
@@ -308,29 +291,26 @@ export class StartedTopology implements AsyncDisposable {
     const s = this.sentinels.find((x) => x.name === name);
     if (!s) throw new Error(`no sentinel ${name} in topology ${this.id}`);
     if (s.isRunning()) return;
-    const { redisSentinel } = await findBinaries();
-    const dir = dirname(s.record.configFile);
-    s.closeControl();
-    const pid = await startRedisLike({
-      what: `redis-sentinel ${name} (restart)`,
-      binary: redisSentinel,
-      args: [s.record.configFile],
-      cwd: dir,
-      logFile: s.record.logFile,
-      port: s.controlPort,
+    await this.restartServer(s, 'sentinel', (await findBinaries()).redisSentinel, [s.record.configFile], dirname(s.record.configFile), s.record.logFile);
+  }
+
+  private async restartServer(h: RedisNodeHandle | SentinelHandle, kind: 'redis' | 'sentinel', binary: string, args: string[], cwd: string, logFile: string): Promise<void> {
+    h.closeControl();
+    await startRedisLike({
+      what: `${kind === 'redis' ? 'redis-server' : 'redis-sentinel'} ${h.name} (restart)`,
+      binary,
+      args,
+      cwd,
+      logFile,
+      port: h.controlPort,
       auth: this.adminAuth,
-      onSpawn: (p) => this.recordProcess({ name, kind: 'sentinel', pid: p, cwd: dir }),
+      onSpawn: (pid) => this.recordProcess({ name: h.name, kind, pid, cwd }),
     });
-    await this.recordProcess({ name, kind: 'sentinel', pid, cwd: dir });
   }
 
   /** Records a replaced process (a node restarted by a chaos step) so cleanup still finds it. */
   async recordProcess(record: ProcessRecord): Promise<void> {
-    // Mutated in place: node and sentinel handles hold a reference to their record.
-    const existing = this.state.processes.find((p) => p.name === record.name);
-    if (existing) Object.assign(existing, record);
-    else this.state.processes.push(record);
-    await writeTopologyState(this.state);
+    await upsertProcess(this.state, record);
   }
 }
 

@@ -71,3 +71,20 @@ export async function writeTopologyState(state: TopologyState): Promise<void> {
   await writeFile(tmp, JSON.stringify(state, null, 2));
   await rename(tmp, file);
 }
+
+/**
+ * The order processes stop in: observers first, then sentinels (so none starts a failover while
+ * nodes go down), then nodes, then the proxies they sit behind.
+ */
+export const processStopOrder: ReadonlyArray<ProcessRecord['kind']> = ['watchdog', 'prometheus', 'exporter', 'sentinel', 'redis', 'toxiproxy'];
+
+/**
+ * Adds or replaces (by name) a process record and persists the state. Replaced in place:
+ * node and sentinel handles hold a reference to their record.
+ */
+export async function upsertProcess(state: TopologyState, record: ProcessRecord): Promise<void> {
+  const existing = state.processes.find((p) => p.name === record.name);
+  if (existing) Object.assign(existing, record);
+  else state.processes.push(record);
+  await writeTopologyState(state);
+}
