@@ -1,17 +1,10 @@
 import { z } from 'zod';
-import ms from 'ms';
+import { durationSchema, parseDurationMs } from '../inputValidation.js';
 import {
   FreezeMaster, IsolateMaster, KillMaster, KillReplica, KillSentinels, MasterBandwidth, MasterLatency, MemoryPressure, PartitionMaster, PlannedFailover, RestartMasterFromAof, type Fault,
 } from './faults.js';
 
-const duration = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
-  const n = typeof v === 'number' ? v : (ms as (s: string) => number | undefined)(v);
-  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration such as "5s", got "${String(v)}"` });
-    return z.NEVER;
-  }
-  return n;
-});
+const duration = durationSchema;
 
 /** The fault registry: one entry per fault type and its attributes. */
 const faultSpec = z.discriminatedUnion('kind', [
@@ -82,5 +75,5 @@ export function defineExperiment(e: ExperimentInput): ExperimentInput {
 
 export function stepOffsetMs(at: string, runMs: number): number {
   if (at.endsWith('%')) return Math.round((Number(at.slice(0, -1)) / 100) * runMs);
-  return (ms as (s: string) => number)(at);
+  return parseDurationMs(at) ?? 0;
 }

@@ -5,7 +5,7 @@ import { up } from './commands/up.js';
 import { status } from './commands/status.js';
 import { down } from './commands/down.js';
 import { run, type RunOptions } from './commands/run.js';
-import ms from 'ms';
+import { parseDurationMs } from '../inputValidation.js';
 import { compare } from './commands/compare.js';
 import { report } from './commands/report.js';
 import { audit } from './commands/audit.js';
@@ -21,8 +21,8 @@ function positiveInt(name: string) {
 }
 
 function durationMs(value: string): number {
-  const n = /^\d+$/.test(value) ? Number(value) * 1000 : (ms as (s: string) => number | undefined)(value);
-  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--duration must be a duration such as 60s or 5m, got "${value}"`);
+  const n = /^\d+$/.test(value) ? Number(value) * 1000 : parseDurationMs(value);
+  if (n === undefined || n <= 0) throw new InvalidArgumentError(`--duration must be a duration such as 60s or 5m, got "${value}"`);
   return n;
 }
 

@@ -1,21 +1,11 @@
 import { z } from 'zod';
-import ms from 'ms';
+import { durationSchema, firstIssue } from '../inputValidation.js';
 
 /**
  * The scenario API used by scenarios/*.ts. zod validates user files so that a mistake is
  * reported with the file, the field path and what was expected, and gives the types for free.
  */
-const duration = z
-  .union([z.number().int().positive(), z.string()])
-  .transform((v, ctx) => {
-    if (typeof v === 'number') return v;
-    const parsed = (ms as (s: string) => number | undefined)(v);
-    if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed <= 0) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as "30s", "2m" or a number of milliseconds, got "${v}"` });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+const duration = durationSchema;
 
 export const operationNames = ['login', 'request', 'refresh', 'oauthBegin', 'oauthComplete', 'logout', 'revokeAll'] as const;
 export type OperationName = (typeof operationNames)[number];
@@ -116,9 +106,7 @@ export class ScenarioError extends Error {}
 export function parseScenario(input: unknown, source: string): Scenario {
   const result = scenarioSchema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const path = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
-  throw new ScenarioError(`${source}: ${path}: ${issue.message}`);
+  throw new ScenarioError(`${source}: ${firstIssue(result.error)}`);
 }
 
 export interface ScenarioOverrides {

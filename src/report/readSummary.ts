@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import { firstIssue } from '../inputValidation.js';
 import { summarySchema, type Summary } from './summarySchema.js';
 
 /** Reads and validates a summary.json (ours or another tool's copy); a bad file is a user error. */
@@ -12,8 +13,7 @@ export async function readSummaryFile(file: string): Promise<Summary> {
   }
   const parsed = summarySchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UserError(`${file}: not a gauntlet summary (schema ${String((raw as { schemaVersion?: unknown })?.schemaVersion ?? '?')}): ${issue.path.join('.')}: ${issue.message}`);
+    throw new UserError(`${file}: not a gauntlet summary (schema ${String((raw as { schemaVersion?: unknown })?.schemaVersion ?? '?')}): ${firstIssue(parsed.error)}`);
   }
   return parsed.data;
 }

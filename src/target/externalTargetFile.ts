@@ -3,6 +3,7 @@ import { resolve, dirname } from 'node:path';
 import type { RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { firstIssue } from '../inputValidation.js';
 import type { Target } from './target.js';
 
 /**
@@ -40,8 +41,7 @@ export async function loadExternalTarget(file: string, allowDestructiveFlag: boo
   }
   const parsed = externalTargetSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UserError(`target file ${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    throw new UserError(`target file ${file}: ${firstIssue(parsed.error)}`);
   }
   const t = parsed.data;
   const password = env(t.passwordEnv, file, 'passwordEnv');
