@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ICreateToxicBody } from 'toxiproxy-node-client';
 import type { StartedTopology } from '../topology/startedTopology.js';
 import type { RedisNodeHandle } from '../topology/nodeHandles.js';
 
@@ -14,6 +15,33 @@ export interface Fault {
   /** `strike` is called at the moment the damage is done (after any look-ups), to time the fault exactly. */
   inject(t: StartedTopology, strike: () => void): Promise<string>;
   heal(t: StartedTopology): Promise<void>;
+}
+
+/** Faults that act on proxies heal by resetting them all (every proxy enabled, no toxics). */
+abstract class ProxyFault implements Fault {
+  abstract readonly kind: string;
+  abstract describe(): string;
+  abstract inject(t: StartedTopology, strike: () => void): Promise<string>;
+  async heal(t: StartedTopology): Promise<void> {
+    await t.resetProxies();
+  }
+}
+
+/** Cuts the named links for `durationMs`, then restores them. */
+async function cutLinks(t: StartedTopology, names: readonly string[], durationMs: number, strike: () => void): Promise<void> {
+  strike();
+  await Promise.all(names.map((n) => t.setProxyEnabled(n, false)));
+  await sleep(durationMs);
+  await Promise.all(names.map((n) => t.setProxyEnabled(n, true)));
+}
+
+/** Adds toxics to one proxy for `durationMs`, then removes them. */
+async function holdToxics(t: StartedTopology, proxyName: string, toxics: ReadonlyArray<ICreateToxicBody<unknown>>, durationMs: number, strike: () => void): Promise<void> {
+  const p = await t.proxy(proxyName);
+  strike();
+  const added = await Promise.all(toxics.map((x) => p.addToxic(x)));
+  await sleep(durationMs);
+  await Promise.all(added.map((x) => x.remove()));
 }
 
 async function requireMaster(t: StartedTopology): Promise<RedisNodeHandle> {
@@ -66,48 +94,39 @@ export class FreezeMaster implements Fault {
  * reach it through its app proxy (the split-brain case). Writes it takes meanwhile are lost when
  * it rejoins as a replica, unless min-replicas-to-write stops it from taking them.
  */
-export class PartitionMaster implements Fault {
+export class PartitionMaster extends ProxyFault {
   readonly kind = 'partition-master';
-  constructor(readonly durationMs: number) {}
+  constructor(readonly durationMs: number) {
+    super();
+  }
   describe(): string {
     return `cut the master's peer proxy (replication + sentinels) for ${this.durationMs} ms; clients still reach it`;
   }
   async inject(t: StartedTopology, strike: () => void): Promise<string> {
     const m = await requireMaster(t);
-    const p = await t.proxy(m.peerProxyName);
-    strike();
-    await p.update({ enabled: false, listen: p.listen, upstream: p.upstream });
-    await sleep(this.durationMs);
-    await p.update({ enabled: true, listen: p.listen, upstream: p.upstream });
+    await cutLinks(t, [m.peerProxyName], this.durationMs, strike);
     return `partitioned ${m.name} from replicas and sentinels for ${this.durationMs} ms`;
-  }
-  async heal(t: StartedTopology): Promise<void> {
-    await t.resetProxies();
   }
 }
 
 /** Latency (with jitter) on the master's app link for `durationMs`. */
-export class MasterLatency implements Fault {
+export class MasterLatency extends ProxyFault {
   readonly kind = 'latency';
   constructor(
     readonly latencyMs: number,
     readonly jitterMs: number,
     readonly durationMs: number,
-  ) {}
+  ) {
+    super();
+  }
   describe(): string {
     return `${this.latencyMs} ± ${this.jitterMs} ms on the master's app link for ${this.durationMs} ms`;
   }
   async inject(t: StartedTopology, strike: () => void): Promise<string> {
     const m = await requireMaster(t);
-    const p = await t.proxy(m.appProxyName);
-    strike();
-    const toxic = await p.addToxic({ name: 'gauntlet-latency', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: this.latencyMs, jitter: this.jitterMs } });
-    await sleep(this.durationMs);
-    await toxic.remove();
+    const latency = { name: 'gauntlet-latency', type: 'latency' as const, stream: 'downstream' as const, toxicity: 1, attributes: { latency: this.latencyMs, jitter: this.jitterMs } };
+    await holdToxics(t, m.appProxyName, [latency], this.durationMs, strike);
     return `added ${this.latencyMs} ± ${this.jitterMs} ms to ${m.appProxyName} for ${this.durationMs} ms`;
-  }
-  async heal(t: StartedTopology): Promise<void> {
-    await t.resetProxies();
   }
 }
 
@@ -154,49 +173,38 @@ export class KillReplica implements Fault {
 }
 
 /** Cut both of the master's proxies (clients and peers) for `durationMs`: unreachable for everyone. */
-export class IsolateMaster implements Fault {
+export class IsolateMaster extends ProxyFault {
   readonly kind = 'isolate-master';
-  constructor(readonly durationMs: number) {}
+  constructor(readonly durationMs: number) {
+    super();
+  }
   describe(): string {
     return `cut the master's app and peer proxies for ${this.durationMs} ms`;
   }
   async inject(t: StartedTopology, strike: () => void): Promise<string> {
     const m = await requireMaster(t);
-    const proxies = await Promise.all([t.proxy(m.appProxyName), t.proxy(m.peerProxyName)]);
-    strike();
-    await Promise.all(proxies.map((p) => p.update({ enabled: false, listen: p.listen, upstream: p.upstream })));
-    await sleep(this.durationMs);
-    await Promise.all(proxies.map((p) => p.update({ enabled: true, listen: p.listen, upstream: p.upstream })));
+    await cutLinks(t, [m.appProxyName, m.peerProxyName], this.durationMs, strike);
     return `isolated ${m.name} for ${this.durationMs} ms`;
-  }
-  async heal(t: StartedTopology): Promise<void> {
-    await t.resetProxies();
   }
 }
 
 /** Limit the master's app link to `rateKBps` for `durationMs`. */
-export class MasterBandwidth implements Fault {
+export class MasterBandwidth extends ProxyFault {
   readonly kind = 'bandwidth';
   constructor(
     readonly rateKBps: number,
     readonly durationMs: number,
-  ) {}
+  ) {
+    super();
+  }
   describe(): string {
     return `limit the master's app link to ${this.rateKBps} KB/s for ${this.durationMs} ms`;
   }
   async inject(t: StartedTopology, strike: () => void): Promise<string> {
     const m = await requireMaster(t);
-    const p = await t.proxy(m.appProxyName);
-    strike();
-    const toxics = await Promise.all(
-      (['upstream', 'downstream'] as const).map((stream) => p.addToxic({ name: `gauntlet-bandwidth-${stream}`, type: 'bandwidth', stream, toxicity: 1, attributes: { rate: this.rateKBps } })),
-    );
-    await sleep(this.durationMs);
-    await Promise.all(toxics.map((x) => x.remove()));
+    const limits = (['upstream', 'downstream'] as const).map((stream) => ({ name: `gauntlet-bandwidth-${stream}`, type: 'bandwidth' as const, stream, toxicity: 1, attributes: { rate: this.rateKBps } }));
+    await holdToxics(t, m.appProxyName, limits, this.durationMs, strike);
     return `limited ${m.appProxyName} to ${this.rateKBps} KB/s for ${this.durationMs} ms`;
-  }
-  async heal(t: StartedTopology): Promise<void> {
-    await t.resetProxies();
   }
 }
 

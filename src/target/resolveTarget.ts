@@ -16,7 +16,8 @@ export interface TargetRequest {
   onProgress?: (line: string) => void;
 }
 
-function topologyTarget(kind: 'embedded' | 'detached', topology: StartedTopology): Target {
+/** A Target over a topology gauntlet controls (embedded: close() stops it; detached: leaves it running). */
+export function topologyTarget(kind: 'embedded' | 'detached', topology: StartedTopology): Target {
   return {
     kind,
     topology,

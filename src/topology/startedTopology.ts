@@ -149,6 +149,12 @@ export class StartedTopology implements AsyncDisposable {
     return this.toxiproxy.get(name);
   }
 
+  /** Cuts (false) or restores (true) one link; toxiproxy's update needs listen and upstream too. */
+  async setProxyEnabled(name: string, enabled: boolean): Promise<void> {
+    const p = await this.toxiproxy.get(name);
+    await p.update({ enabled, listen: p.listen, upstream: p.upstream });
+  }
+
   /** Enables every proxy and removes every toxic: the reset after a chaos experiment. */
   async resetProxies(): Promise<void> {
     await this.toxiproxy.reset();

@@ -12,7 +12,7 @@ import { runLoad, type LoadResult } from '../../src/load/loadEngine.js';
 import { verifyLedger } from '../../src/checks/verifyLedger.js';
 import { Ledger } from '../../src/checks/ledger.js';
 import { restoreInto, takeBackup, truncateToTimestamp } from '../../src/chaos/backupDrill.js';
-import type { Target } from '../../src/target/target.js';
+import { topologyTarget } from '../../src/target/resolveTarget.js';
 import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
@@ -26,12 +26,7 @@ describe('backup, restore and point-in-time restore, verified with the ledger', 
 
   before(async () => {
     topology = await new EmbeddedTopology().start();
-    const target: Target = {
-      kind: 'embedded', topology, allowDestructive: true,
-      clientOptions: () => topology.clientOptions(),
-      describe: () => ({ kind: 'embedded', masterName: topology.masterName, sentinels: [], topologyId: topology.id, tls: false, settings: null }),
-      close: async () => undefined,
-    };
+    const target = topologyTarget('embedded', topology);
     const scenario = parseScenario({ ...smoke, thresholds: { p99Ms: 50, maxErrorRate: 0.01 } }, 'backup drill');
     const ledger = new Ledger({ sessionMs: scenario.session.ttl.session, refreshTokenMs: scenario.session.ttl.refreshToken });
     load = await runLoad({

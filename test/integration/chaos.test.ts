@@ -9,7 +9,7 @@ import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
 import { verifyLedger } from '../../src/checks/verifyLedger.js';
-import type { Target } from '../../src/target/target.js';
+import { topologyTarget } from '../../src/target/resolveTarget.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 import smoke from '../../scenarios/smoke.js';
 
@@ -89,12 +89,7 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
   });
 
   test('a refresh-token family re-activated behind the harness after its revocation is reported as resurrected', async () => {
-    const target: Target = {
-      kind: 'detached', topology, allowDestructive: true,
-      clientOptions: () => topology.clientOptions(),
-      describe: () => ({ kind: 'detached', masterName: topology.masterName, sentinels: [], topologyId: topology.id, tls: false, settings: null }),
-      close: async () => undefined,
-    };
+    const target = topologyTarget('detached', topology);
     const s = parseScenario({ ...smoke, thresholds, stages: [{ name: 'ramp-up', duration: '1s', sessions: 100 }, { name: 'steady', duration: '4s', sessions: 100 }], session: { ...smoke.session, meanLifetime: '3s' } }, 'resurrection test');
     const load = await runLoad({ scenario: s, target });
     const master = await topology.currentMaster();

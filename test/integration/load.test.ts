@@ -10,7 +10,7 @@ import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { parseScenario, type ScenarioInput } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
 import { percentilesMs } from '../../src/load/latencyRecorder.js';
-import type { Target } from '../../src/target/target.js';
+import { topologyTarget } from '../../src/target/resolveTarget.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
@@ -127,14 +127,7 @@ describe('gauntlet run', { timeout: 600_000 }, () => {
     );
     const master = await topology.currentMaster();
     assert.ok(master);
-    const target: Target = {
-      kind: 'detached',
-      topology,
-      allowDestructive: true,
-      clientOptions: () => topology.clientOptions(),
-      describe: () => ({ kind: 'detached', masterName: topology.masterName, sentinels: [], topologyId: topology.id, tls: false, settings: null }),
-      close: async () => undefined,
-    };
+    const target = topologyTarget('detached', topology);
     const result = await runLoad({
       scenario,
       target,

@@ -89,8 +89,7 @@ describe('embedded topology', { timeout: 240_000 }, () => {
     const app = appClient(topology);
     try {
       assert.equal(await app.set('sess:{u2}:s', '1'), 'OK');
-      const proxy = await topology.proxy(master.appProxyName);
-      await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+      await topology.setProxyEnabled(master.appProxyName, false);
       await assert.rejects(app.set('sess:{u2}:s', '2'));
       assert.equal(await master.control().ping(), 'PONG');
       assert.equal(await master.control().get('sess:{u2}:s'), '1');
@@ -106,8 +105,7 @@ describe('embedded topology', { timeout: 240_000 }, () => {
   test("disabling the master's peer proxy makes the sentinels promote a replica; reset restores health", async () => {
     const old = await topology.currentMaster();
     assert.ok(old);
-    const peer = await topology.proxy(old.peerProxyName);
-    await peer.update({ enabled: false, listen: peer.listen, upstream: peer.upstream });
+    await topology.setProxyEnabled(old.peerProxyName, false);
     const promoted = await eventually('a new master', async () => {
       const m = await topology.currentMaster();
       return m && m.name !== old.name ? m : undefined;
