@@ -118,7 +118,7 @@ async function steady50k(): Promise<void> {
     const seconds = result.durationMs / 1000;
     console.log(`\n== steady-50k on the embedded topology (steady phase ${duration / 1000} s, ${seconds.toFixed(0)} s in all) ==`);
     console.log(`peak concurrent sessions: ${result.peakConcurrentSessions}`);
-    console.log(`operations: intended ${(result.intendedOps / seconds).toFixed(0)}/s, achieved ${((result.completedOps - result.recorder.totalErrors) / seconds).toFixed(0)}/s, errors ${result.recorder.totalErrors}`);
+    console.log(`operations: intended ${(result.intendedOps / seconds).toFixed(0)}/s, achieved ${((result.recorder.totalOps - result.recorder.totalErrors) / seconds).toFixed(0)}/s, errors ${result.recorder.totalErrors}`);
     for (const [op, h] of result.recorder.byOp) {
       const p = percentilesMs(h.latency);
       console.log(`  ${op.padEnd(14)} n=${String(p.count).padStart(7)}  p50 ${p.p50.toFixed(3)}  p99 ${p.p99.toFixed(3)}  p99.9 ${p.p999.toFixed(3)} ms  (service p99 ${percentilesMs(h.service).p99.toFixed(3)} ms)`);

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Target } from '../target/target.js';
 import { EventHeap } from './eventHeap.js';
 import { GeneratorMonitor, type GeneratorHealth, type GeneratorSecond } from './generatorMonitor.js';
-import { LatencyRecorder, type IntervalStats } from './latencyRecorder.js';
+import { LatencyRecorder } from './latencyRecorder.js';
 import { PopulationPlan } from './populationPlan.js';
 import { RandomSource } from './randomSource.js';
 import type { OperationName, Scenario } from './scenario.js';
@@ -84,11 +84,9 @@ export interface LoadResult {
   recorder: LatencyRecorder;
   generator: GeneratorHealth;
   generatorSeconds: GeneratorSecond[];
-  intervals: IntervalStats[];
   sessionsPerSecond: number[];
   peakConcurrentSessions: number;
   intendedOps: number;
-  completedOps: number;
   outcomes: Record<string, number>;
   memory: { startBytes: number | null; peakBytes: number | null; samples: MemorySample[] };
   aborted: boolean;
@@ -219,18 +217,15 @@ class LoadEngine {
     await this.closeSecond(second, memClient);
     memClient.disconnect();
     await closeAppClients(this.clients);
-    const completed = this.recorder.totalOps;
     return {
       startedAt,
       durationMs: Math.round(this.now()),
       recorder: this.recorder,
       generator: this.monitor.health(),
       generatorSeconds: this.monitor.seconds,
-      intervals: this.recorder.intervals,
       sessionsPerSecond: this.sessionsPerSecond,
       peakConcurrentSessions: this.peakLoggedIn,
       intendedOps: this.intendedOps,
-      completedOps: completed,
       outcomes: this.outcomes,
       memory: this.memory,
       aborted,

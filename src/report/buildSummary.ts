@@ -49,7 +49,7 @@ export function buildSummary(i: SummaryInputs): Summary {
     minThroughputRatio: scenario.thresholds.minThroughputRatio,
     overall: outsideChaos?.overall ?? overall,
     byOp: outsideChaos?.byOp ?? byOp,
-    totalOps: outsideChaos ? oc.ops : load.completedOps,
+    totalOps: outsideChaos ? oc.ops : load.recorder.totalOps,
     errors: outsideChaos ? oc.errors : errors,
     intendedOps: outsideChaos ? oc.ops : load.intendedOps,
   });
@@ -90,12 +90,12 @@ export function buildSummary(i: SummaryInputs): Summary {
     sessions: { peakConcurrent: load.peakConcurrentSessions, plannedPeak: Math.max(0, ...scenario.stages.map((s) => s.sessions ?? 0)) },
     ops: {
       intended: load.intendedOps,
-      total: load.completedOps,
+      total: load.recorder.totalOps,
       errors,
       errorKinds: Object.fromEntries(load.recorder.errorKinds),
       outcomes: load.outcomes,
       intendedPerSecond: round(load.intendedOps / seconds),
-      achievedPerSecond: round((load.completedOps - errors) / seconds),
+      achievedPerSecond: round((load.recorder.totalOps - errors) / seconds),
     },
     latencyMs: { overall, byOp, outsideChaos },
     latencySpectrumMs: {
@@ -103,7 +103,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       ...Object.fromEntries([...load.recorder.byOp].map(([op, h]) => [op, spectrumMs(h.latency)])),
     },
     serviceTimeMs: { overall: percentilesMs(load.recorder.overallService), byOp: serviceByOp },
-    timeseries: load.intervals.map((s, k) => ({ t: s.t, ops: s.ops, errors: s.errors, sessions: load.sessionsPerSecond[k] ?? 0, p50: s.latencyMs.p50, p99: s.latencyMs.p99, max: s.latencyMs.max })),
+    timeseries: load.recorder.intervals.map((s, k) => ({ t: s.t, ops: s.ops, errors: s.errors, sessions: load.sessionsPerSecond[k] ?? 0, p50: s.latencyMs.p50, p99: s.latencyMs.p99, max: s.latencyMs.max })),
     generator: {
       schedulerLagMs: load.generator.schedulerLagMs,
       schedulerLagOutsideChaosMs: load.generator.schedulerLagOutsideChaosMs,
@@ -136,7 +136,7 @@ export function buildSummary(i: SummaryInputs): Summary {
 function latencyRecovery(load: LoadResult, steps: ReadonlyArray<{ atMs: number; endMs: number | null }>, budgetMs: number): Array<number | null> {
   return steps.map((st) => {
     const from = st.endMs ?? st.atMs;
-    const back = load.intervals.find((iv) => (iv.t - 1) * 1000 >= from && iv.ops > 0 && iv.latencyMs.p99 < budgetMs);
+    const back = load.recorder.intervals.find((iv) => (iv.t - 1) * 1000 >= from && iv.ops > 0 && iv.latencyMs.p99 < budgetMs);
     return back ? back.t * 1000 - st.atMs : null;
   });
 }
