@@ -1,17 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.js';
 import { loadUserModule } from '../userModule.js';
-import { parseScenario, ScenarioError, type Scenario } from './scenario.js';
+import { parseScenario, type Scenario } from './scenario.js';
 
 export const scenariosDir = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
 /** `--scenario`: a shipped name (scenarios/<name>.ts) or a file whose default export is a scenario. */
 export async function loadScenario(nameOrFile: string): Promise<{ scenario: Scenario; source: string }> {
   const { value, file } = await loadUserModule(nameOrFile, scenariosDir, 'scenario');
-  try {
-    return { scenario: parseScenario(value, `scenario file ${file}`), source: file };
-  } catch (e) {
-    if (e instanceof ScenarioError) throw new UserError(e.message);
-    throw e;
-  }
+  return { scenario: parseScenario(value, `scenario file ${file}`), source: file };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema, firstIssue } from '../inputValidation.js';
+import { UserError } from '../errors.js';
 
 /**
  * The scenario API used by scenarios/*.ts. zod validates user files so that a mistake is
@@ -100,7 +101,8 @@ export function defineScenario(input: ScenarioInput): ScenarioInput {
   return input;
 }
 
-export class ScenarioError extends Error {}
+/** A mistake in a scenario file: a user error (one line, exit code 3). */
+export class ScenarioError extends UserError {}
 
 /** Validates and normalises; the message names the source, the field path and what was expected. */
 export function parseScenario(input: unknown, source: string): Scenario {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { isolatedHome, repoRoot, runCli } from './support.js';
+import { isolatedHome, runCli, smokeScenarioFile } from './support.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { parseScenario } from '../../src/load/scenario.js';
@@ -18,8 +18,7 @@ const work = mkdtempSync(join(tmpdir(), 'gauntlet-chaos-'));
 const reports = join(work, 'reports');
 // The shipped smoke scenario with a budget far above machine noise (see load.test.ts).
 const thresholds = { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 };
-const scenario = join(work, 'smoke-ci.ts');
-writeFileSync(scenario, `import smoke from ${JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'))};\nexport default { ...smoke, thresholds: ${JSON.stringify(thresholds)} };\n`);
+const scenario = smokeScenarioFile(work, 'smoke-ci', thresholds);
 
 function experimentFile(name: string, body: object): string {
   const f = join(work, `${name}.ts`);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isolatedHome, repoRoot, runCli } from './support.js';
+import { isolatedHome, runCli, smokeScenarioFile } from './support.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { parseScenario, type ScenarioInput } from '../../src/load/scenario.js';
@@ -69,7 +69,7 @@ describe('gauntlet run', { timeout: 600_000 }, () => {
 
   test('a smoke run passes with plausible figures and writes summary.json', async () => {
     // The shipped smoke scenario with the noise-proof budget of `tiny` (see there).
-    const smoke = scenarioFile('smoke-ci', `import smoke from ${JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'))};\nexport default { ...smoke, thresholds: ${JSON.stringify(tiny.thresholds)} };\n`);
+    const smoke = smokeScenarioFile(work, 'smoke-ci', tiny.thresholds);
     const r = await runCli(['run', '--scenario', smoke, '--target', 'detached', '--out', reports, '--quiet']);
     const s = readSummary(r.stdout);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);

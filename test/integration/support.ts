@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,17 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(100);
   }
+}
+
+/**
+ * Writes `<dir>/<name>.ts`: the shipped smoke scenario with other thresholds. Tests use a budget
+ * far above what a healthy run shows on a busy shared CI machine (or an impossible one, to see
+ * a gate fail), so verdicts never depend on noise.
+ */
+export function smokeScenarioFile(dir: string, name: string, thresholds: object): string {
+  const file = join(dir, `${name}.ts`);
+  writeFileSync(file, `import smoke from ${JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'))};\nexport default { ...smoke, thresholds: ${JSON.stringify(thresholds)} };\n`);
+  return file;
 }
 
 /** Running, not a zombie (the same check the topology uses). */

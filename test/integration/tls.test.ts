@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
-import { isolatedHome, repoRoot, runCli } from './support.js';
+import { isolatedHome, runCli, smokeScenarioFile } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
@@ -38,8 +38,7 @@ describe('TLS topology', { timeout: 300_000 }, () => {
       const audit = await runCli(['audit', '--target', 'detached', '--json']);
       assert.equal(audit.code, 0, audit.stdout);
       assert.ok((JSON.parse(audit.stdout) as { checked: string[] }).checked.some((c) => c.startsWith('plaintext refused under TLS')));
-      const scenario = join(work, 'smoke-ci.ts');
-      writeFileSync(scenario, `import smoke from ${JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'))};\nexport default { ...smoke, thresholds: { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 } };\n`);
+      const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 });
       const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', 'kill-master', '--durable', '--out', join(work, 'reports'), '--quiet']);
       const m = /report: (\S*summary\.json)/.exec(r.stdout);
       assert.ok(m, r.stdout + r.stderr);
