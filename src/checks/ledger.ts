@@ -35,11 +35,19 @@ export class Ledger {
   staleReads = 0;
   readonly staleExamples: Array<{ key: string; acknowledged: string; found: string }> = [];
 
+  /**
+   * Sessions a revoke-all ended before their own login's acknowledgement arrived: acks come back
+   * on different connections, so a user's revoke-all can be seen before a sibling session's login
+   * that Redis ran first (and the revoke-all then deleted).
+   */
+  private readonly endedBeforeLogin = new Set<string>();
+
   constructor(private readonly ttl: LedgerTtls) {}
 
   loginAcked(uid: string, sid: string, family: string, token: string, now: number): void {
+    const ended = this.endedBeforeLogin.delete(sid);
     this.records.set(sid, {
-      uid, sid, family, token, version: 1, familyGen: 1, sessionDeleted: false, familyRevoked: false,
+      uid, sid, family, token, version: 1, familyGen: 1, sessionDeleted: ended, familyRevoked: ended,
       sessionExpiresAt: now + this.ttl.sessionMs, familyExpiresAt: now + this.ttl.refreshTokenMs, indeterminate: false,
     });
   }
@@ -73,7 +81,10 @@ export class Ledger {
   /** Logout, reuse detection or revoke-all acknowledged: session gone, family revoked. */
   ended(sid: string): void {
     const r = this.records.get(sid);
-    if (!r) return;
+    if (!r) {
+      this.endedBeforeLogin.add(sid);
+      return;
+    }
     r.sessionDeleted = true;
     r.familyRevoked = true;
   }
@@ -82,6 +93,7 @@ export class Ledger {
   snapshot(): Ledger {
     const copy = new Ledger(this.ttl);
     for (const [k, r] of this.records) copy.records.set(k, { ...r });
+    for (const sid of this.endedBeforeLogin) copy.endedBeforeLogin.add(sid);
     return copy;
   }
 

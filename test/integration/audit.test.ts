@@ -14,7 +14,8 @@ interface AuditJson {
 describe('gauntlet audit', { timeout: 180_000 }, () => {
   let topology: StartedTopology;
   before(async () => {
-    assert.equal((await runCli(['up', '--detach'])).code, 0);
+    const up = await runCli(['up', '--detach']);
+    assert.equal(up.code, 0, up.stderr);
     topology = await StartedTopology.fromState((await listTopologies())[0]!.state!);
   });
   after(async () => {

@@ -27,7 +27,8 @@ describe('reports of a kill-master run', { timeout: 300_000 }, () => {
   let exitCode = -1;
 
   before(async () => {
-    assert.equal((await runCli(['up', '--detach'])).code, 0);
+    const up = await runCli(['up', '--detach']);
+    assert.equal(up.code, 0, up.stderr);
     const port = await freePort();
     const child = spawn(process.execPath, [gauntletBin, 'run', '--scenario', scenario, '--target', 'detached', '--chaos', 'kill-master', '--out', reports, '--quiet', '--metrics-port', String(port), '--monitoring'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

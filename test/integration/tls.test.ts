@@ -28,7 +28,8 @@ async function answers(options: RedisOptions): Promise<string> {
 
 describe('TLS topology', { timeout: 300_000 }, () => {
   test('refuses plaintext on every node and sentinel, and passes a full kill-master run over TLS', async () => {
-    assert.equal((await runCli(['up', '--tls', '--detach'])).code, 0);
+    const up = await runCli(['up', '--tls', '--detach']);
+    assert.equal(up.code, 0, up.stderr);
     const t = await StartedTopology.fromState((await listTopologies())[0]!.state!);
     try {
       for (const h of [...t.nodes, ...t.sentinels]) {
