@@ -97,6 +97,14 @@ export class Ledger {
     return copy;
   }
 
+  /**
+   * A revoke-all for this user errored or timed out: Redis may still have run it, deleting
+   * every session of the user, so all of them are unknown from here on (a scan, on errors only).
+   */
+  indeterminateUser(uid: string): void {
+    for (const r of this.records.values()) if (r.uid === uid) r.indeterminate = true;
+  }
+
   /** An operation on this session errored: its outcome is unknown from here on. */
   indeterminate(sid: string): void {
     const r = this.records.get(sid);

@@ -464,6 +464,7 @@ class LoadEngine {
     const wall = Date.now();
     if (error) {
       if (action === 'login') l.loginIndeterminate(s.uid, s.sid, s.family, s.token, wall);
+      else if (action === 'revokeAll') l.indeterminateUser(s.uid);
       else if (action !== 'oauthBegin' && action !== 'oauthComplete') l.indeterminate(s.sid);
       return;
     }
