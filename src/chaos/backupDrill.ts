@@ -20,9 +20,10 @@ export interface Backup {
 
 /**
  * A backup as an operator takes it: BGSAVE (an RDB snapshot) and a copy of the AOF directory,
- * with writes paused for the copy so the files are consistent with each other.
+ * with writes paused for the copy so the files are consistent with each other. `onPaused` runs
+ * inside the pause once every executed write is in the AOF file: the moment the copy stands for.
  */
-export async function takeBackup(t: StartedTopology, into: string): Promise<Backup> {
+export async function takeBackup(t: StartedTopology, into: string, options: { onPaused?: () => Promise<void> } = {}): Promise<Backup> {
   const master = await t.currentMaster();
   if (!master) throw new Error('no master to back up');
   const c = master.control();
@@ -32,8 +33,10 @@ export async function takeBackup(t: StartedTopology, into: string): Promise<Back
   // LASTSAVE has one-second resolution; the persistence section says when the fork is done.
   for (let i = 0; i < 400 && /rdb_bgsave_in_progress:1/.test(await c.info('persistence')); i++) await sleep(25);
   await mkdir(into, { recursive: true });
-  await c.call('CLIENT', 'PAUSE', '5000', 'WRITE');
+  await c.call('CLIENT', 'PAUSE', '15000', 'WRITE');
   try {
+    await waitAofWritten(c);
+    await options.onPaused?.();
     await cp(join(master.record.dataDir, 'appendonlydir'), join(into, 'appendonlydir'), { recursive: true });
     await cp(join(master.record.dataDir, 'dump.rdb'), join(into, 'dump.rdb')).catch(() => undefined);
     await cp(join(master.record.dataDir, 'users.acl'), join(into, 'users.acl'));
@@ -41,6 +44,20 @@ export async function takeBackup(t: StartedTopology, into: string): Promise<Back
     await c.call('CLIENT', 'UNPAUSE');
   }
   return { dir: into, takenAt: new Date().toISOString(), files: await readdir(join(into, 'appendonlydir')) };
+}
+
+/**
+ * With appendfsync everysec Redis may acknowledge a write whose AOF write(2) it postponed behind
+ * a slow fsync; under a write pause the buffer drains, and then the file holds every executed write.
+ */
+export async function waitAofWritten(c: Redis): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const info = await c.info('persistence');
+    if (/aof_enabled:0/.test(info)) throw new Error('AOF is off on the master: there is no AOF to back up or to cut at a point in time');
+    if (/aof_buffer_length:0\r?\n/.test(info)) return;
+    await sleep(10);
+  }
+  throw new Error('the AOF buffer did not drain within 2 s under a write pause');
 }
 
 /** Point-in-time: cut the backup's AOF at `unixSeconds` with redis-check-aof (needs aof-timestamp-enabled). */

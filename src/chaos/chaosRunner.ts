@@ -1,7 +1,11 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Ledger } from '../checks/ledger.js';
 import type { ThresholdResult } from '../checks/thresholds.js';
 import type { StartedTopology } from '../topology/startedTopology.js';
 import { buildFault, stepOffsetMs, type Experiment } from './experiment.js';
-import type { Fault } from './faults.js';
+import type { DrillReport, Fault, FaultContext } from './faults.js';
 import { SentinelTimeline, type SentinelEvent } from './sentinelTimeline.js';
 import { WriteAvailability } from './writeAvailability.js';
 
@@ -18,6 +22,8 @@ export interface ChaosOutcome {
   failover: { count: number; clientObservedMs: number | null; clientObservedPerClientMs: Array<Array<number | null>>; sentinelEvents: Array<{ t: string; sentinel: string; event: string; detail: string }> };
   thresholds: ThresholdResult[];
   timeline: SentinelEvent[];
+  /** Recovery drills (backup-restore, point-in-time-restore), filled in by `runDrills`. */
+  drills: DrillReport[];
 }
 
 /** After a fault, the generator may legitimately fall behind for this long (reconnect storms). */
@@ -33,11 +39,17 @@ export class ChaosRunner {
   readonly writes = new WriteAvailability();
   private timeline: SentinelTimeline | null = null;
   private clock: () => number = () => 0;
+  private appClients: readonly Redis[] = [];
 
   constructor(
     private readonly experiment: Experiment,
     private readonly topology: StartedTopology,
+    private readonly ledger: Ledger,
   ) {}
+
+  private context(): FaultContext {
+    return { ledger: this.ledger, appClients: this.appClients, workDir: join(this.topology.dir, 'chaos', `${this.experiment.name}-${process.pid}`) };
+  }
 
   /** Engine hooks: when each step starts and how long its chaos window lasts. */
   hooks(runMs: number): Array<{ atMs: number; windowMs: number; run: () => Promise<void> }> {
@@ -58,7 +70,9 @@ export class ChaosRunner {
             this.writes.markFault(this.clock());
           };
           try {
-            record.detail = await fault.inject(this.topology, strike);
+            const ctx = this.context();
+            await mkdir(ctx.workDir, { recursive: true });
+            record.detail = await fault.inject(this.topology, strike, ctx);
             if (!struck) strike();
           } catch (e) {
             record.detail = `could not inject: ${(e as Error).message}`;
@@ -69,13 +83,18 @@ export class ChaosRunner {
     });
   }
 
+  hasDrills(): boolean {
+    return this.faults.some((f) => f.fault.drill !== undefined);
+  }
+
   /** Master switches seen so far (for live metrics). */
   failoverCount(): number {
     return this.timeline?.failovers().length ?? 0;
   }
 
-  async start(clock: () => number): Promise<void> {
+  async start(clock: () => number, appClients: readonly Redis[]): Promise<void> {
     this.clock = clock;
+    this.appClients = appClients;
     this.timeline = new SentinelTimeline(clock);
     await this.timeline.start(this.topology);
   }
@@ -107,6 +126,7 @@ export class ChaosRunner {
         pass: worst !== null && worst <= t.maxWriteUnavailabilityMs,
       });
     }
+    for (const { fault } of this.faults) if (fault.gates) thresholds.push(...(await fault.gates(this.topology)));
     thresholds.push({
       name: 'topology healthy again after healing',
       limit: `within ${t.healthyWithinMs} ms`,
@@ -125,6 +145,29 @@ export class ChaosRunner {
       },
       thresholds,
       timeline: events,
+      drills: [],
     };
+  }
+
+  /**
+   * Recovery drills, after the run's own ledger verification because they destroy the data: each
+   * restores its backup into a fresh node and checks it against the ledger of its chosen moment.
+   */
+  async runDrills(outcome: ChaosOutcome): Promise<ChaosOutcome> {
+    const drills: DrillReport[] = [];
+    const thresholds = [...outcome.thresholds];
+    for (const { fault } of this.faults) {
+      if (!fault.drill) continue;
+      const d = await fault.drill(this.topology, this.context()).catch((e: Error): DrillReport => ({ name: fault.kind, detail: '', verification: null, error: e.message }));
+      drills.push(d);
+      const v = d.verification;
+      thresholds.push({
+        name: `${d.name}: the restore holds what the ledger acknowledged`,
+        limit: 'lost 0, resurrected 0',
+        actual: v ? `${v.keysChecked} keys checked: lost ${v.lost}, resurrected ${v.resurrected}` : `not verified: ${d.error ?? 'unknown'}`,
+        pass: v !== null && v.keysChecked > 0 && v.lost === 0 && v.resurrected === 0,
+      });
+    }
+    return { ...outcome, drills, thresholds };
   }
 }

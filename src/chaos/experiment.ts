@@ -3,6 +3,10 @@ import { durationSchema, parseDurationMs } from '../inputValidation.js';
 import {
   FreezeMaster, IsolateMaster, KillMaster, KillReplica, KillSentinels, MasterBandwidth, MasterLatency, MemoryPressure, PartitionMaster, PlannedFailover, RestartMasterFromAof, type Fault,
 } from './faults.js';
+import { BackupRestore, PointInTimeRestore } from './recoveryDrills.js';
+import { RotateAppPassword } from './procedures/rotateAppPassword.js';
+import { ReplaceReplica } from './procedures/replaceReplica.js';
+import { AddSentinel } from './procedures/addSentinel.js';
 
 const duration = durationSchema;
 
@@ -18,6 +22,11 @@ const faultSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('restart-master-from-aof') }).strict(),
   z.object({ kind: z.literal('planned-failover'), safe: z.boolean().default(true) }).strict(),
   z.object({ kind: z.literal('memory-pressure'), fillFraction: z.number().min(0.1).max(1).default(0.98), duration }).strict(),
+  z.object({ kind: z.literal('backup-restore') }).strict(),
+  z.object({ kind: z.literal('point-in-time-restore') }).strict(),
+  z.object({ kind: z.literal('replace-replica') }).strict(),
+  z.object({ kind: z.literal('add-sentinel') }).strict(),
+  z.object({ kind: z.literal('rotate-app-password'), retireOld: z.boolean().default(true) }).strict(),
   z.object({ kind: z.literal('latency'), latencyMs: z.number().positive(), jitterMs: z.number().nonnegative().default(0), duration }).strict(),
 ]);
 export type FaultSpec = z.output<typeof faultSpec>;
@@ -46,6 +55,16 @@ export function buildFault(f: FaultSpec): Fault {
       return new MemoryPressure(f.fillFraction, f.duration);
     case 'latency':
       return new MasterLatency(f.latencyMs, f.jitterMs, f.duration);
+    case 'backup-restore':
+      return new BackupRestore();
+    case 'point-in-time-restore':
+      return new PointInTimeRestore();
+    case 'add-sentinel':
+      return new AddSentinel();
+    case 'replace-replica':
+      return new ReplaceReplica();
+    case 'rotate-app-password':
+      return new RotateAppPassword(f.retireOld);
   }
 }
 

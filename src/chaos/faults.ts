@@ -1,7 +1,30 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ICreateToxicBody } from 'toxiproxy-node-client';
+import type { Redis } from 'ioredis';
 import type { StartedTopology } from '../topology/startedTopology.js';
 import type { RedisNodeHandle } from '../topology/nodeHandles.js';
+import type { Ledger } from '../checks/ledger.js';
+import type { ThresholdResult } from '../checks/thresholds.js';
+import type { LedgerReport } from '../checks/verifyLedger.js';
+
+/** What a fault may use beside the topology: operator procedures act on clients and the ledger. */
+export interface FaultContext {
+  /** The run's acknowledged-write ledger (drills snapshot it at their chosen moment). */
+  readonly ledger: Ledger;
+  /** The application's ioredis clients (a credential rotation reconfigures them, as a deploy would). */
+  readonly appClients: readonly Redis[];
+  /** A fresh directory for the fault's files (backups, new certificates). */
+  readonly workDir: string;
+}
+
+/** A recovery drill's result: a restore checked against what the ledger had acknowledged. */
+export interface DrillReport {
+  name: string;
+  detail: string;
+  verification: Pick<LedgerReport, 'keysChecked' | 'lost' | 'resurrected' | 'expired' | 'indeterminate' | 'examples'> | null;
+  /** Why the drill could not verify (no backup, restore failed); null when it did. */
+  error: string | null;
+}
 
 /**
  * One type per fault, each with its attributes (Toxiproxy's model). `inject` does the damage and
@@ -13,8 +36,12 @@ export interface Fault {
   readonly kind: string;
   describe(): string;
   /** `strike` is called at the moment the damage is done (after any look-ups), to time the fault exactly. */
-  inject(t: StartedTopology, strike: () => void): Promise<string>;
+  inject(t: StartedTopology, strike: () => void, ctx: FaultContext): Promise<string>;
   heal(t: StartedTopology): Promise<void>;
+  /** A procedure's own checks (the old password refused, the new certificate served), after healing. */
+  gates?(t: StartedTopology): Promise<ThresholdResult[]>;
+  /** Recovery drills: after the run's ledger verification, because they destroy the data. */
+  drill?(t: StartedTopology, ctx: FaultContext): Promise<DrillReport>;
 }
 
 /** Faults that act on proxies heal by resetting them all (every proxy enabled, no toxics). */
@@ -44,7 +71,7 @@ async function holdToxics(t: StartedTopology, proxyName: string, toxics: Readonl
   await Promise.all(added.map((x) => x.remove()));
 }
 
-async function requireMaster(t: StartedTopology): Promise<RedisNodeHandle> {
+export async function requireMaster(t: StartedTopology): Promise<RedisNodeHandle> {
   const m = await t.currentMaster();
   if (!m) throw new Error('no master known to the sentinels');
   return m;
@@ -153,8 +180,8 @@ export class KillSentinels implements Fault {
 
 /** SIGKILL one replica; healing restarts it. Writes continue; with min-replicas-to-write 1 one replica still suffices. */
 export class KillReplica implements Fault {
-  readonly kind = 'kill-replica';
-  private victim: RedisNodeHandle | null = null;
+  readonly kind: string = 'kill-replica';
+  protected victim: RedisNodeHandle | null = null;
   describe(): string {
     return 'SIGKILL one replica';
   }

@@ -63,8 +63,8 @@ export interface LoadEngineOptions {
   abortSignal?: AbortSignal;
   /** Called at run time t (ms) for chaos steps; the engine does not care what they do. */
   chaosHooks?: Array<{ atMs: number; run: () => Promise<void>; windowMs: number }>;
-  /** Called once before the first action with the run clock (ms since start). */
-  onStart?: (clock: () => number) => Promise<void>;
+  /** Called once before the first action with the run clock (ms since start) and the app clients. */
+  onStart?: (clock: () => number, appClients: readonly Redis[]) => Promise<void>;
   /** The ledger to record into (default: a new one); passing it lets a caller snapshot it mid-run. */
   ledger?: Ledger;
   /** Durable-write mode: WAIT for one replica after each write (see sessionOperations.makeDurable). */
@@ -100,6 +100,12 @@ const mixKeys = ['request', 'refresh', 'oauth', 'revokeAll'] as const;
  * intended start taken from the schedule alone; latency is completion minus intended start, so
  * a stall of the target shows up in full for every action that should have started during it.
  */
+/** The ledger a run of `s` records into: its TTLs rounded to the whole seconds the engine writes. */
+export function ledgerForScenario(s: Scenario): Ledger {
+  const seconds = (ms: number): number => Math.max(1, Math.round(ms / 1000)) * 1000;
+  return new Ledger({ sessionMs: seconds(s.session.ttl.session), refreshTokenMs: seconds(s.session.ttl.refreshToken) });
+}
+
 export async function runLoad(opts: LoadEngineOptions): Promise<LoadResult> {
   const engine = new LoadEngine(opts);
   return engine.run();
@@ -149,7 +155,7 @@ class LoadEngine {
       refreshTokenS: Math.max(1, Math.round(this.s.session.ttl.refreshToken / 1000)),
       oauthStateS: Math.max(1, Math.round(this.s.session.ttl.oauthState / 1000)),
     };
-    this.ledger = opts.ledger ?? new Ledger({ sessionMs: this.ttl.sessionS * 1000, refreshTokenMs: this.ttl.refreshTokenS * 1000 });
+    this.ledger = opts.ledger ?? ledgerForScenario(this.s);
     const peak = Math.max(this.plan.peakSessions(), 1000);
     this.userSpace = Math.max(1, Math.round(peak * this.s.session.usersPerSession));
     this.mixTotal = mixKeys.reduce((a, k) => a + this.s.session.mix[k], 0);
@@ -167,7 +173,7 @@ class LoadEngine {
     this.memory.startBytes = await usedMemory(memClient);
     this.memory.peakBytes = this.memory.startBytes;
     this.t0 = performance.now();
-    await this.opts.onStart?.(() => this.now());
+    await this.opts.onStart?.(() => this.now(), this.clients);
     const startedAt = new Date().toISOString();
     this.t0 = performance.now();
     for (const hook of this.opts.chaosHooks ?? []) {

@@ -118,7 +118,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       usedBytesPeak: peakBytes,
       bytesPerSession: startBytes !== null && peakBytes !== null && load.peakConcurrentSessions > 0 ? Math.round((peakBytes - startBytes) / load.peakConcurrentSessions) : null,
     },
-    chaos: i.chaos ? { experiment: i.chaos.experiment, steps: i.chaos.steps } : { experiment: null, steps: [] },
+    chaos: i.chaos ? { experiment: i.chaos.experiment, steps: i.chaos.steps, drills: i.chaos.drills } : { experiment: null, steps: [], drills: [] },
     failover: i.chaos ? { ...i.chaos.failover, latencyRecoveryMs: latencyRecovery(load, i.chaos.steps, scenario.thresholds.p99Ms) } : null,
     writeMode: i.writeMode,
     ledger: i.ledger ? { keysChecked: i.ledger.keysChecked, lost: i.ledger.lost, resurrected: i.ledger.resurrected, staleReads: i.ledger.staleReads, indeterminate: i.ledger.indeterminate, expired: i.ledger.expired, examples: i.ledger.examples } : null,

@@ -25,6 +25,7 @@ export function renderConsoleSummary(s: Summary): string {
       ? [
           `chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`,
           `failover: ${s.failover?.count ?? 0} master switch(es); worst client write gap ${s.failover?.clientObservedMs ?? '?'} ms; sentinel events: ${(s.failover?.sentinelEvents ?? []).filter((e) => e.sentinel === 'sentinel-0').map((e) => `${e.t.slice(11, 23)} ${e.event}`).join(', ') || 'none'}`,
+          ...s.chaos.drills.map((d) => (d.verification ? `drill ${d.name}: ${d.detail}; ${d.verification.keysChecked} keys checked, lost ${d.verification.lost}, resurrected ${d.verification.resurrected}, expired ${d.verification.expired}` : `drill ${d.name}: not verified: ${d.error ?? ''}`)),
         ]
       : []),
     s.ledger

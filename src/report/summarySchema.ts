@@ -75,7 +75,24 @@ export const summarySchema = z
       usedBytesPeak: z.number().nullable(),
       bytesPerSession: z.number().nullable().describe('(peak - start) / peak concurrent sessions, on the master'),
     }),
-    chaos: z.object({ experiment: z.string().nullable(), steps: z.array(z.object({ name: z.string(), atMs: z.number(), endMs: z.number().nullable(), detail: z.string() })) }),
+    chaos: z.object({
+      experiment: z.string().nullable(),
+      steps: z.array(z.object({ name: z.string(), atMs: z.number(), endMs: z.number().nullable(), detail: z.string() })),
+      drills: z
+        .array(
+          z.object({
+            name: z.string(),
+            detail: z.string(),
+            verification: z
+              .object({ keysChecked: z.number().int(), lost: z.number().int(), resurrected: z.number().int(), expired: z.number().int(), indeterminate: z.number().int(), examples: z.array(z.object({ key: z.string(), kind: z.string(), acknowledged: z.string(), found: z.string() })) })
+              .nullable()
+              .describe('the restored node checked against the ledger of the drill\'s moment; null when it could not be checked'),
+            error: z.string().nullable(),
+          }),
+        )
+        .default([])
+        .describe('recovery drills (backup-restore, point-in-time-restore): restores verified with the ledger'),
+    }),
     failover: z
       .object({
         count: z.number().int().describe('distinct master switches (+switch-master)'),

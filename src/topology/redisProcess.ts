@@ -56,17 +56,25 @@ export function directClient(port: number, auth: ServerAuth, name: string): Redi
 
 /** PING with a fresh connection; true when the server answers PONG to our credentials. */
 export async function pingOnce(port: number, auth: ServerAuth): Promise<boolean> {
+  return (await tryPing(port, auth)) === null;
+}
+
+/** PING with a fresh connection: null when the server answers PONG, else the error (e.g. WRONGPASS ...). */
+export async function tryPing(port: number, auth: ServerAuth): Promise<string | null> {
   const client = new Redis({
     host: '127.0.0.1', port, username: auth.username, password: auth.password, tls: auth.tls,
     lazyConnect: true, connectTimeout: 500, commandTimeout: 1000, maxRetriesPerRequest: 0, enableReadyCheck: false,
     retryStrategy: () => null,
   });
-  client.on('error', () => undefined);
+  // An AUTH refusal arrives as an 'error' event; the command itself then only sees a closed connection.
+  let refusal: string | null = null;
+  client.on('error', (e: Error) => (refusal ??= e.message));
   try {
     await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
+    const pong = await client.ping();
+    return pong === 'PONG' ? null : `unexpected PING reply ${pong}`;
+  } catch (e) {
+    return refusal ?? (e as Error).message;
   } finally {
     client.disconnect();
   }

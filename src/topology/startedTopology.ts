@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisNodeHandle, SentinelHandle, type NodeRole } from './nodeHandles.js';
-import { readCredentials, type Credentials } from './credentials.js';
+import { readCredentials, writeCredentials, type AclUser, type Credentials } from './credentials.js';
 import { isOurProcess, killNow, stopProcess, stopRecordedProcesses } from './processControl.js';
 import { fieldsOf, parseInfo, replicasFromInfo } from './replicationInfo.js';
 import { findBinaries } from './prerequisites.js';
@@ -50,8 +50,9 @@ export class StartedTopology implements AsyncDisposable {
 
   private constructor(
     private readonly state: TopologyState,
-    readonly credentials: Credentials,
+    private creds: Credentials,
   ) {
+    const credentials = creds;
     const admin = { ...credentials.admin, tls: state.tls ? clientTlsOptions(state.tls) : undefined };
     this.adminAuth = admin;
     const proc = (name: string): ProcessRecord => {
@@ -71,6 +72,19 @@ export class StartedTopology implements AsyncDisposable {
 
   static async attach(dir: string): Promise<StartedTopology> {
     return StartedTopology.fromState(await readTopologyState(dir));
+  }
+
+  get credentials(): Credentials {
+    return this.creds;
+  }
+
+  /**
+   * Records a rotated password in the credentials file, so later runs, `gauntlet cli` and the
+   * clients built from `clientOptions()` use it. The servers are changed by the caller.
+   */
+  async setPassword(user: AclUser, password: string): Promise<void> {
+    this.creds = { ...this.creds, [user]: { username: this.creds[user].username, password } };
+    await writeCredentials(this.state.credentialsFile, this.creds);
   }
 
   get id(): string {

@@ -2,8 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { isolatedHome, runCli, smokeScenarioFile } from './support.js';
+import { join } from 'node:path';
+import { chaosRun as runExperiment, isolatedHome, runCli, smokeScenarioFile } from './support.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { parseScenario } from '../../src/load/scenario.js';
@@ -26,11 +26,8 @@ function experimentFile(name: string, body: object): string {
   return f;
 }
 
-async function chaosRun(chaos: string, extra: string[] = []): Promise<{ code: number; s: Summary; dir: string; stdout: string }> {
-  const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', chaos, '--out', reports, '--quiet', ...extra]);
-  const m = /report: (.*summary\.json)/.exec(r.stdout);
-  assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
-  return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, dir: dirname(m[1]!), stdout: r.stdout };
+function chaosRun(chaos: string, extra: string[] = []): ReturnType<typeof runExperiment> {
+  return runExperiment(scenario, reports, chaos, extra);
 }
 
 const gate = (s: Summary, name: string) => s.thresholds.find((t) => t.name === name);

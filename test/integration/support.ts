@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { Summary } from '../../src/report/summarySchema.js';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -54,3 +56,11 @@ export function smokeScenarioFile(dir: string, name: string, thresholds: object)
 
 /** Running, not a zombie (the same check the topology uses). */
 export { isAlive as isPidAlive } from '../../src/topology/processControl.js';
+
+/** `gauntlet run --chaos` on the detached topology; returns the exit code and the parsed summary. */
+export async function chaosRun(scenario: string, reports: string, chaos: string, extra: string[] = []): Promise<{ code: number; s: Summary; dir: string; stdout: string; stderr: string }> {
+  const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', chaos, '--out', reports, '--quiet', ...extra]);
+  const m = /report: (.*summary\.json)/.exec(r.stdout);
+  assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
+  return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, dir: dirname(m[1]!), stdout: r.stdout, stderr: r.stderr };
+}

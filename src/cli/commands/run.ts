@@ -1,5 +1,5 @@
 import { ExitCode, UserError } from '../../errors.js';
-import { runLoad } from '../../load/loadEngine.js';
+import { ledgerForScenario, runLoad } from '../../load/loadEngine.js';
 import { loadScenario } from '../../load/loadScenario.js';
 import { applyOverrides, totalDurationMs } from '../../load/scenario.js';
 import { buildSummary } from '../../report/buildSummary.js';
@@ -95,20 +95,22 @@ export async function run(o: RunOptions): Promise<number> {
     const monitoring = o.monitoring && target.topology ? await MonitoringStack.start(target.topology) : null;
     if (monitoring) log(`Prometheus with the alert rules on ${monitoring.prometheusUrl}`);
     const runStartedWall = Date.now();
-    const chaos = experiment && target.topology ? new ChaosRunner(experiment, target.topology) : null;
+    const runLedger = ledgerForScenario(scenario);
+    const chaos = experiment && target.topology ? new ChaosRunner(experiment, target.topology, runLedger) : null;
     const metrics = o.metricsPort ? await startLiveMetrics(o.metricsPort, () => chaos?.failoverCount() ?? 0) : null;
     if (metrics) log(`live metrics on ${metrics.url}`);
     const load = await runLoad({
       scenario,
       target,
       seed: o.seed,
+      ledger: runLedger,
       abortSignal: abort.signal,
       onSecond: (p) => {
         metrics?.second(p);
         if (!o.quiet) progress.update(p);
       },
       chaosHooks: chaos?.hooks(totalDurationMs(scenario)),
-      onStart: chaos ? (clock) => chaos.start(clock) : undefined,
+      onStart: chaos ? (clock, appClients) => chaos.start(clock, appClients) : undefined,
       // Only when something listens: this runs once per operation, the generator's hottest path.
       onOperation:
         chaos || metrics
@@ -122,11 +124,15 @@ export async function run(o: RunOptions): Promise<number> {
     if (!o.quiet) progress.done();
     await metrics?.close();
     if (chaos) log('healing faults and waiting for the topology to be healthy again');
-    const chaosOutcome = chaos ? await chaos.finish() : undefined;
+    let chaosOutcome = chaos ? await chaos.finish() : undefined;
     let ledger: LedgerReport | undefined;
     if (o.verify) {
       log(`verifying ${load.ledger.records.size} sessions' acknowledged writes on the current master`);
       ledger = await verifyOnMaster(target, load.ledger);
+    }
+    if (chaos?.hasDrills() && chaosOutcome) {
+      log('recovery drill: destroying the data, restoring the backup into a fresh node, checking it against the ledger');
+      chaosOutcome = await chaos.runDrills(chaosOutcome);
     }
     const alerts = monitoring ? await monitoring.firedBetween(runStartedWall, Date.now()) : undefined;
     await monitoring?.stop();
