@@ -83,6 +83,15 @@ export class ChaosRunner {
     });
   }
 
+  /** Why the experiment cannot run on this topology (a TLS procedure on a plaintext one), or null. */
+  unmetPrecondition(): string | null {
+    for (const step of this.experiment.steps) {
+      const why = buildFault(step.fault).precondition?.(this.topology);
+      if (why) return why;
+    }
+    return null;
+  }
+
   hasDrills(): boolean {
     return this.faults.some((f) => f.fault.drill !== undefined);
   }

@@ -7,6 +7,7 @@ import { BackupRestore, PointInTimeRestore } from './recoveryDrills.js';
 import { RotateAppPassword } from './procedures/rotateAppPassword.js';
 import { ReplaceReplica } from './procedures/replaceReplica.js';
 import { AddSentinel } from './procedures/addSentinel.js';
+import { RotateTlsCertificates } from './procedures/rotateTlsCertificates.js';
 
 const duration = durationSchema;
 
@@ -26,6 +27,7 @@ const faultSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('point-in-time-restore') }).strict(),
   z.object({ kind: z.literal('replace-replica') }).strict(),
   z.object({ kind: z.literal('add-sentinel') }).strict(),
+  z.object({ kind: z.literal('rotate-tls-certificates') }).strict(),
   z.object({ kind: z.literal('rotate-app-password'), retireOld: z.boolean().default(true) }).strict(),
   z.object({ kind: z.literal('latency'), latencyMs: z.number().positive(), jitterMs: z.number().nonnegative().default(0), duration }).strict(),
 ]);
@@ -59,6 +61,8 @@ export function buildFault(f: FaultSpec): Fault {
       return new BackupRestore();
     case 'point-in-time-restore':
       return new PointInTimeRestore();
+    case 'rotate-tls-certificates':
+      return new RotateTlsCertificates();
     case 'add-sentinel':
       return new AddSentinel();
     case 'replace-replica':

@@ -38,6 +38,8 @@ export interface Fault {
   /** `strike` is called at the moment the damage is done (after any look-ups), to time the fault exactly. */
   inject(t: StartedTopology, strike: () => void, ctx: FaultContext): Promise<string>;
   heal(t: StartedTopology): Promise<void>;
+  /** Why this fault cannot run on `t` (said before the load starts), or null. */
+  precondition?(t: StartedTopology): string | null;
   /** A procedure's own checks (the old password refused, the new certificate served), after healing. */
   gates?(t: StartedTopology): Promise<ThresholdResult[]>;
   /** Recovery drills: after the run's ledger verification, because they destroy the data. */

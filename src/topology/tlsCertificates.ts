@@ -7,6 +7,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { UserError } from '../errors.js';
 
 const run = promisify(execFile);
+const newEcKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
 export interface TlsFiles {
   ca: string;
@@ -25,18 +26,22 @@ export interface TlsFiles {
  */
 export async function generateTlsFiles(dir: string, mutual: boolean): Promise<TlsFiles> {
   const f = (n: string): string => join(dir, n);
-  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   try {
-    await run('openssl', ['req', '-x509', '-new', ...key, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2', '-subj', '/CN=gauntlet test CA']);
-    await writeFile(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
-    for (const who of ['server', 'client']) {
-      await run('openssl', ['req', '-new', ...key, '-keyout', f(`${who}.key`), '-out', f(`${who}.csr`), '-subj', `/CN=gauntlet ${who}`]);
-      await run('openssl', ['x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f(`${who}.crt`), '-days', '2', '-extfile', f('san.ext')]);
-    }
+    await run('openssl', ['req', '-x509', '-new', ...newEcKey, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2', '-subj', '/CN=gauntlet test CA']);
+    for (const who of ['server', 'client']) await issueCertificate(dir, f('ca.crt'), f('ca.key'), who);
   } catch (e) {
     throw new UserError(`could not create TLS certificates with openssl (install Debian's openssl): ${(e as Error).message.split('\n')[0]}`);
   }
   return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key'), mutual };
+}
+
+/** A certificate for 127.0.0.1/localhost signed by the topology's CA: `<dir>/<who>.crt` and `.key`. */
+export async function issueCertificate(dir: string, caCert: string, caKey: string, who: string): Promise<{ cert: string; key: string }> {
+  const f = (n: string): string => join(dir, n);
+  await writeFile(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+  await run('openssl', ['req', '-new', ...newEcKey, '-keyout', f(`${who}.key`), '-out', f(`${who}.csr`), '-subj', `/CN=gauntlet ${who}`]);
+  await run('openssl', ['x509', '-req', '-in', f(`${who}.csr`), '-CA', caCert, '-CAkey', caKey, '-CAcreateserial', '-out', f(`${who}.crt`), '-days', '2', '-extfile', f('san.ext')]);
+  return { cert: f(`${who}.crt`), key: f(`${who}.key`) };
 }
 
 /** Node TLS options for a client of the topology (the client certificate is always presented; required only with mutual TLS). */

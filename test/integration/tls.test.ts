@@ -4,11 +4,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
-import { isolatedHome, runCli, smokeScenarioFile } from './support.js';
+import { chaosRun, isolatedHome, runCli, smokeScenarioFile } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import type { Summary } from '../../src/report/summarySchema.js';
+import { presentedFingerprint } from '../../src/chaos/procedures/rotateTlsCertificates.js';
 
 isolatedHome();
 const work = mkdtempSync(join(tmpdir(), 'gauntlet-tls-'));
@@ -48,6 +49,15 @@ describe('TLS topology', { timeout: 300_000 }, () => {
       assert.ok(s.failover && s.failover.count >= 1);
       assert.equal(s.ledger?.lost, 0);
       assert.equal(r.code, 0, r.stdout);
+
+      // Rotating the server certificate under load: every server presents a new one afterwards.
+      const ca = readFileSync(t.snapshot.tls!.ca);
+      const before = await presentedFingerprint(t.nodes[0]!.controlPort, ca);
+      const rotation = await chaosRun(scenario, join(work, 'reports'), 'rotate-tls-certificates');
+      assert.equal(rotation.s.thresholds.find((g) => g.name === 'every server presents the rotated certificate')?.pass, true, rotation.stdout);
+      assert.notEqual(await presentedFingerprint(t.nodes[0]!.controlPort, ca), before);
+      assert.equal(rotation.s.ledger?.lost, 0);
+      assert.equal(rotation.code, 0, rotation.stdout);
     } finally {
       t.closeControlConnections();
       await runCli(['down']);

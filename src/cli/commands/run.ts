@@ -97,6 +97,8 @@ export async function run(o: RunOptions): Promise<number> {
     const runStartedWall = Date.now();
     const runLedger = ledgerForScenario(scenario);
     const chaos = experiment && target.topology ? new ChaosRunner(experiment, target.topology, runLedger) : null;
+    const unmet = chaos?.unmetPrecondition();
+    if (unmet) throw new UserError(unmet);
     const metrics = o.metricsPort ? await startLiveMetrics(o.metricsPort, () => chaos?.failoverCount() ?? 0) : null;
     if (metrics) log(`live metrics on ${metrics.url}`);
     const load = await runLoad({

@@ -1,0 +1,86 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chaosRun, isolatedHome, runCli, smokeScenarioFile } from './support.js';
+import type { Summary } from '../../src/report/summarySchema.js';
+
+isolatedHome();
+const work = mkdtempSync(join(tmpdir(), 'gauntlet-procedures-'));
+const reports = join(work, 'reports');
+const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 });
+const run = (chaos: string): ReturnType<typeof chaosRun> => chaosRun(scenario, reports, chaos);
+const gate = (s: Summary, name: string) => s.thresholds.find((t) => t.name === name);
+
+/** The runbook's procedures, each run as its experiment under load on one detached topology. */
+describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
+  before(async () => {
+    const up = await runCli(['up', '--detach']);
+    assert.equal(up.code, 0, up.stderr);
+  });
+  after(async () => {
+    await runCli(['down']);
+  });
+
+  test('backup-restore: the restored backup holds exactly what the ledger acknowledged at the backup', async () => {
+    const { code, s, stdout } = await run('backup-restore');
+    const d = s.chaos.drills[0];
+    assert.ok(d?.verification, JSON.stringify(d));
+    assert.ok(d.verification.keysChecked > 100, `checked ${d.verification.keysChecked}`);
+    assert.equal(d.verification.lost, 0, JSON.stringify(d.verification.examples));
+    assert.equal(d.verification.resurrected, 0);
+    assert.equal(code, 0, stdout);
+  });
+
+  test('point-in-time-restore: the AOF cut at the chosen second holds exactly what was acknowledged by then', async () => {
+    const { code, s, stdout } = await run('point-in-time-restore');
+    const d = s.chaos.drills[0];
+    assert.ok(d?.verification, JSON.stringify(d));
+    assert.ok(d.verification.keysChecked > 100);
+    assert.equal(d.verification.lost, 0, JSON.stringify(d.verification.examples));
+    assert.equal(d.verification.resurrected, 0, JSON.stringify(d.verification.examples));
+    assert.equal(code, 0, stdout);
+  });
+
+  test('rotate-app-password: clients keep writing, the old password is refused everywhere and the new one persisted', async () => {
+    const { code, s, stdout } = await run('rotate-app-password');
+    for (const g of ['old app password refused (WRONGPASS) on every server', 'new app password accepted on every server', 'rotation persisted (ACL file, sentinel config): new hash only']) assert.equal(gate(s, g)?.pass, true, `${g}: ${gate(s, g)?.actual}`);
+    assert.equal(s.ledger?.lost, 0);
+    assert.equal(code, 0, stdout);
+    // The next run connects with the rotated password from the credentials file.
+    const next = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--out', reports, '--quiet']);
+    assert.equal(next.code, 0, next.stdout + next.stderr);
+  });
+
+  test('a rotation that never retires the old password fails its gate', async () => {
+    const f = join(work, 'rotate-incomplete.ts');
+    writeFileSync(f, `export default ${JSON.stringify({ name: 'rotate-incomplete', description: 'old password kept', steps: [{ at: '40%', fault: { kind: 'rotate-app-password', retireOld: false } }], thresholds: {} })};\n`);
+    const { code, s } = await run(f);
+    assert.equal(gate(s, 'old app password refused (WRONGPASS) on every server')?.pass, false);
+    assert.equal(code, 1);
+  });
+
+  test('replace-replica: an empty node replaces a dead replica, syncs, and every sentinel rediscovers after SENTINEL RESET', async () => {
+    const { code, s, stdout } = await run('replace-replica');
+    assert.equal(gate(s, "replacement replica holds the master's data")?.pass, true, gate(s, "replacement replica holds the master's data")?.actual);
+    assert.equal(gate(s, 'every sentinel rediscovered replicas and peers after SENTINEL RESET')?.pass, true);
+    assert.equal(s.failover?.count, 0);
+    assert.equal(s.ledger?.lost, 0);
+    assert.equal(code, 0, stdout);
+  });
+
+  test('add-sentinel: a fourth sentinel is discovered by all, and forgotten after its removal', async () => {
+    const { code, s, stdout } = await run('add-sentinel');
+    assert.equal(gate(s, 'added sentinel discovered by every sentinel')?.pass, true, stdout);
+    assert.equal(gate(s, 'removed sentinel forgotten after SENTINEL RESET')?.pass, true, stdout);
+    assert.equal(gate(s, 'topology healthy again after healing')?.pass, true);
+    assert.equal(code, 0, stdout);
+  });
+
+  test('rotate-tls-certificates on a plaintext topology is refused before the load starts', async () => {
+    const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', 'rotate-tls-certificates', '--out', reports, '--quiet']);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /needs a TLS topology/);
+  });
+});
