@@ -1,118 +1,133 @@
-import { Redis } from 'ioredis';
-import type { StartedTopology } from '../topology/startedTopology.js';
-import { hostPort } from '../topology/startedTopology.js';
-import { fieldsOf } from '../topology/replicationInfo.js';
+import type { Redis } from 'ioredis';
+import { TargetError } from '../errors.js';
+import { auditClient, type AuditedServer, type AuditSubject } from './auditSubject.js';
 import { auditNodeConfig, auditSentinel, type Finding } from './auditChecks.js';
 
 export interface AuditReport {
-  topologyId: string;
+  subject: string;
   findings: Finding[];
   checked: string[];
   notChecked: string[];
 }
 
-function probeClient(address: string, auth?: { username: string; password: string; tls?: import('node:tls').ConnectionOptions }): Redis {
-  const { host, port } = hostPort(address);
-  const c = new Redis({ host, port, ...auth, lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, commandTimeout: 2000, retryStrategy: () => null, enableReadyCheck: false, protocol: 2 });
-  c.on('error', () => undefined);
-  return c;
-}
-
+/** null when the command was refused with `pattern`; otherwise what happened instead. */
 async function refused(run: () => Promise<unknown>, pattern: RegExp): Promise<string | null> {
   try {
     const r = await run();
     return `accepted (replied ${JSON.stringify(r).slice(0, 40)})`;
   } catch (e) {
     const m = (e as Error).message;
-    return pattern.test(m) ? null : `unexpected error: ${m}`;
+    return pattern.test(m) ? null : `permitted (the server ran it and answered: ${m.slice(0, 60)})`;
   }
 }
 
 /**
- * Security probes from a client's position (through the app proxies, as the auth service
- * connects) and a configuration audit over the harness's admin connections.
+ * What the app user must not be allowed, probed so that nothing happens if it is: ACL checks
+ * run before a command parses its arguments, so `FLUSHALL NOT-AN-OPTION` gets NOPERM from a
+ * confined user and a syntax error (nothing flushed) from one that is not. Safe on staging.
  */
-export async function runAudit(t: StartedTopology): Promise<AuditReport> {
+const confinementProbes: ReadonlyArray<readonly [string, (c: Redis) => Promise<unknown>]> = [
+  ['FLUSHALL', (c) => c.call('FLUSHALL', 'GAUNTLET-AUDIT-NOT-AN-OPTION')],
+  ['CONFIG GET', (c) => c.call('CONFIG', 'GET', 'maxmemory')],
+  ['KEYS', (c) => c.call('KEYS', 'gauntlet-audit:*')],
+  ['DEBUG', (c) => c.call('DEBUG', 'GAUNTLET-AUDIT-NOT-A-SUBCOMMAND')],
+  ['a key outside the session prefixes', (c) => c.call('GET', 'gauntlet-audit:foreign')],
+];
+
+async function probeUnauthenticated(s: AuditedServer, subject: AuditSubject): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const c = auditClient(s, { username: undefined, password: undefined, tls: subject.tls });
+  try {
+    await c.connect();
+    const r = await refused(() => c.ping(), /NOAUTH/);
+    if (r) out.push({ id: 'unauthenticated-access', severity: 'critical', where: s.name, problem: `PING without credentials was ${r}`, fix: 'user default off (ACL file); sentinels need it too' });
+    const d = await refused(() => c.call('AUTH', 'default', ''), /WRONGPASS|invalid|disabled/i);
+    if (d) out.push({ id: 'default-user-on', severity: 'critical', where: s.name, problem: `AUTH as the default user was ${d}`, fix: 'user default off' });
+  } catch (e) {
+    out.push({ id: 'probe-failed', severity: 'medium', where: s.name, problem: `could not connect to probe: ${(e as Error).message}`, fix: 'check the address (and natMap for announced addresses)' });
+  } finally {
+    c.disconnect();
+  }
+  return out;
+}
+
+/**
+ * Security probes from a client's position (the addresses the auth service uses) and a
+ * configuration audit where the subject has rights to read it. Our own topologies and external
+ * target files go through the same checks (auditSubject.ts).
+ */
+export async function runAudit(subject: AuditSubject): Promise<AuditReport> {
   const findings: Finding[] = [];
   const checked: string[] = [];
-  const add = (f: Finding): void => void findings.push(f);
+  const notChecked = [...subject.limits];
+  const { master, all: nodes } = await subject.nodes().catch((e: Error) => {
+    throw new TargetError(`audit of ${subject.id}: cannot find the nodes through the sentinels: ${e.message}`);
+  });
 
-  // 0. Under TLS no plaintext connection may get an answer (plaintext ports are 0).
-  const tlsOn = Boolean(t.snapshot.tls);
-  if (tlsOn) {
-    for (const h of [...t.nodes, ...t.sentinels]) {
-      const c = probeClient(`127.0.0.1:${h.controlPort}`, t.credentials.admin);
-      try {
-        await c.connect();
-        const pong = await c.ping();
-        add({ id: 'plaintext-open', severity: 'critical', where: h.name, problem: `a plaintext connection got ${pong}`, fix: 'port 0 with tls-port set (compose/tls.conf.tmpl)' });
-      } catch {
-        // refused or closed: as it should be
-      } finally {
-        c.disconnect();
-      }
-    }
-    checked.push('plaintext refused under TLS (nodes and sentinels)');
-  }
-
-  // 1. Unauthenticated access must be refused on every node and sentinel.
-  for (const [name, address] of [...t.nodes.map((n) => [n.name, n.record.appProxy] as const), ...t.sentinels.map((s) => [s.name, s.record.appProxy] as const)]) {
-    const c = probeClient(address, tlsOn ? { username: '', password: '', tls: t.adminAuth.tls } : undefined);
+  // 0. Under TLS no plaintext connection may get an answer.
+  for (const p of subject.plaintextProbes) {
+    const c = auditClient(p, p.auth);
     try {
       await c.connect();
-      const r = await refused(() => c.ping(), /NOAUTH/);
-      if (r) add({ id: 'unauthenticated-access', severity: 'critical', where: name, problem: `PING without credentials was ${r}`, fix: 'user default off (ACL file); sentinels need it too' });
-      const d = await refused(() => c.call('AUTH', 'default', ''), /WRONGPASS|invalid|disabled/i);
-      if (d) add({ id: 'default-user-on', severity: 'critical', where: name, problem: `AUTH as the default user was ${d}`, fix: 'user default off' });
-    } catch (e) {
-      add({ id: 'probe-failed', severity: 'medium', where: name, problem: `could not connect to probe: ${(e as Error).message}`, fix: 'check the address' });
+      const pong = await c.ping();
+      findings.push({ id: 'plaintext-open', severity: 'critical', where: p.name, problem: `a plaintext connection got ${pong}`, fix: 'port 0 with tls-port set (compose/tls.conf.tmpl)' });
+    } catch {
+      // refused or closed: as it should be
     } finally {
       c.disconnect();
     }
   }
-  checked.push('unauthenticated access refused (nodes and sentinels)', 'default user cannot authenticate');
+  if (subject.plaintextProbes.length) checked.push('plaintext refused under TLS (nodes and sentinels)');
+
+  // 1. Unauthenticated access must be refused on every node and sentinel.
+  for (const s of [...nodes, ...subject.sentinels]) findings.push(...(await probeUnauthenticated(s, subject)));
+  checked.push(`unauthenticated access refused (${nodes.length} nodes, ${subject.sentinels.length} sentinels)`, 'default user cannot authenticate');
 
   // 2. The app user is confined to session keys and session commands.
-  const master = await t.currentMaster();
   if (master) {
-    const app = probeClient(master.record.appProxy, { ...t.credentials.app, tls: t.adminAuth.tls });
+    const app = auditClient(master, { ...subject.app, tls: subject.tls });
     try {
       await app.connect();
-      for (const [what, run] of [
-        ['FLUSHALL', () => app.call('FLUSHALL')],
-        ['CONFIG GET', () => app.call('CONFIG', 'GET', 'maxmemory')],
-        ['KEYS', () => app.call('KEYS', '*')],
-        ['DEBUG', () => app.call('DEBUG', 'SLEEP', '0')],
-        ['a key outside the session prefixes', () => app.call('SET', 'gauntlet-audit:foreign', '1')],
-      ] as const) {
-        const r = await refused(run, /NOPERM/);
-        if (r) add({ id: 'app-not-confined', severity: 'high', where: master.name, problem: `app user: ${what} was ${r}`, fix: 'app ACL: only session key prefixes and session commands (compose/users.acl.tmpl)' });
+      for (const [what, run] of confinementProbes) {
+        const r = await refused(() => run(app), /NOPERM/);
+        if (r) findings.push({ id: 'app-not-confined', severity: 'high', where: master.name, problem: `app user: ${what} was ${r}`, fix: 'app ACL: only session key prefixes and session commands (compose/users.acl.tmpl)' });
       }
+      checked.push('app user confined (dangerous commands and foreign keys get NOPERM)');
+    } catch (e) {
+      findings.push({ id: 'probe-failed', severity: 'medium', where: master.name, problem: `could not connect as the app user: ${(e as Error).message}`, fix: 'check the app credentials and the address' });
     } finally {
       app.disconnect();
     }
-    checked.push('app user confined (dangerous commands and foreign keys get NOPERM)');
-  }
+  } else findings.push({ id: 'no-master', severity: 'critical', where: subject.masterName, problem: 'the sentinels name no master', fix: 'check sentinel quorum and the master name' });
 
-  // 3. Configuration of every node and sentinel (admin connections, no proxies).
-  for (const n of t.nodes) {
-    if (!n.isRunning()) continue;
-    const flat = (await n.control().config('GET', '*')) as string[];
-    const config: Record<string, string> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) config[flat[i]!] = flat[i + 1]!;
+  // 3. Configuration of every node (where the audit may read it) and every sentinel.
+  let configsRead = 0;
+  for (const n of nodes) {
+    const config = await subject.nodeConfig(n).catch((e: Error) => {
+      findings.push({ id: 'config-unreadable', severity: 'low', where: n.name, problem: `CONFIG GET refused or failed: ${e.message}`, fix: 'give the audit user +config|get (the reference monitoring user has it)' });
+      return null;
+    });
+    if (!config) continue;
+    configsRead++;
     findings.push(...auditNodeConfig({ name: n.name, config }));
+    if (subject.tls && !subject.plaintextProbes.length && config.port !== '0') {
+      findings.push({ id: 'plaintext-open', severity: 'critical', where: n.name, problem: `TLS is expected but the plaintext port ${config.port} is open`, fix: 'port 0 with tls-port set (compose/tls.conf.tmpl)' });
+    }
   }
-  checked.push('appendonly/appendfsync, AOF timestamps, maxmemory and policy, min-replicas, slow log, protected mode');
-  for (const s of t.sentinels) {
-    if (!s.isRunning()) continue;
-    const f = fieldsOf(await s.control().call('SENTINEL', 'MASTER', t.masterName));
-    findings.push(
-      ...auditSentinel(
-        { name: s.name, downAfterMs: Number(f.get('down-after-milliseconds')), failoverTimeoutMs: Number(f.get('failover-timeout')), quorum: Number(f.get('quorum')), knownSentinels: Number(f.get('num-other-sentinels')) },
-        t.sentinels.length,
-      ),
-    );
+  if (configsRead) checked.push(`appendonly/appendfsync, AOF timestamps, maxmemory and policy, min-replicas, slow log, protected mode${subject.tls ? ', plaintext port 0' : ''} (${configsRead} nodes)`);
+  for (const s of subject.sentinels) {
+    try {
+      const f = await subject.sentinelMaster(s);
+      findings.push(
+        ...auditSentinel(
+          { name: s.name, downAfterMs: Number(f.get('down-after-milliseconds')), failoverTimeoutMs: Number(f.get('failover-timeout')), quorum: Number(f.get('quorum')), knownSentinels: Number(f.get('num-other-sentinels')) },
+          subject.sentinels.length,
+        ),
+      );
+    } catch (e) {
+      findings.push({ id: 'probe-failed', severity: 'medium', where: s.name, problem: `SENTINEL MASTER failed: ${(e as Error).message}`, fix: 'check the sentinel credentials and the master name' });
+    }
   }
   checked.push('sentinel timings against the 30 s failover goal, quorum, sentinel discovery');
-  return { topologyId: t.id, findings, checked, notChecked: tlsOn ? [] : ['plaintext port closed under TLS (this topology runs without TLS)'] };
+  return { subject: subject.id, findings, checked, notChecked };
 }

@@ -22,6 +22,8 @@ export const externalTargetSchema = z
     tls: z.object({ caFile: z.string().min(1), servername: z.string().optional(), sentinels: z.boolean().default(true) }).strict().optional(),
     natMap: z.record(z.string(), address).optional(),
     allowDestructive: z.boolean().default(false),
+    /** For `gauntlet audit`: a user that may read CONFIG (the reference `monitoring` user). */
+    audit: z.object({ username: z.string().min(1), passwordEnv: z.string().min(1) }).strict().optional(),
   })
   .strict();
 export type ExternalTargetFile = z.infer<typeof externalTargetSchema>;
@@ -32,7 +34,18 @@ function env(name: string, file: string, field: string): string {
   return v;
 }
 
-export async function loadExternalTarget(file: string, allowDestructiveFlag: boolean): Promise<Target> {
+/** A target file with its secrets and CA read: everything needed to reach the deployment. */
+export interface ExternalAccess {
+  file: string;
+  spec: ExternalTargetFile;
+  password: string;
+  sentinelPassword: string | undefined;
+  tls: RedisOptions['tls'];
+  /** The audit user's credentials (file field `audit`), when given. */
+  auditAuth: { username: string; password: string } | null;
+}
+
+export async function readExternalTargetFile(file: string, purpose: 'load' | 'audit' = 'load'): Promise<ExternalAccess> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
@@ -54,6 +67,13 @@ export async function loadExternalTarget(file: string, allowDestructiveFlag: boo
     });
     tls = { ca, servername: t.tls.servername };
   }
+  // Only `gauntlet audit` needs the audit user; a load run must not require its secret.
+  const auditAuth = t.audit && purpose === 'audit' ? { username: t.audit.username, password: env(t.audit.passwordEnv, file, 'audit.passwordEnv') } : null;
+  return { file, spec: t, password, sentinelPassword, tls, auditAuth };
+}
+
+export async function loadExternalTarget(file: string, allowDestructiveFlag: boolean): Promise<Target> {
+  const { spec: t, password, sentinelPassword, tls } = await readExternalTargetFile(file);
   const options: RedisOptions = {
     sentinels: t.sentinels,
     name: t.masterName,

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isolatedHome, runCli } from './support.js';
+import { externalTargetFile, isolatedHome, runCli } from './support.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 
@@ -43,6 +43,19 @@ describe('gauntlet audit', { timeout: 180_000 }, () => {
     assert.deepEqual(a.findings.filter((f) => f.severity !== 'low'), []);
   });
 
+  test('audits an external target file the same way: nodes found through the sentinels, config read by the audit user', async () => {
+    const { file, env } = externalTargetFile(topology);
+    const r = await runCli(['audit', '--target', file, '--json'], { env });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const a = JSON.parse(r.stdout) as AuditJson & { checked: string[]; notChecked: string[] };
+    assert.deepEqual(a.findings.filter((f) => f.severity !== 'low'), []);
+    assert.ok(a.checked.some((c) => c.includes('(3 nodes)')), a.checked.join('; '));
+    assert.deepEqual(a.notChecked, []);
+    const noAuditUser = await runCli(['audit', '--target', file, '--json'], { env: { ...env, TARGET_TEST_MONITORING_PASSWORD: '' } });
+    assert.equal(noAuditUser.code, 3);
+    assert.match(noAuditUser.stderr, /audit.passwordEnv names environment variable TARGET_TEST_MONITORING_PASSWORD, which is not set/);
+  });
+
   test('finds every planted problem in a deliberately misconfigured topology, and fails', async () => {
     const master = await topology.currentMaster();
     assert.ok(master);
@@ -53,19 +66,20 @@ describe('gauntlet audit', { timeout: 180_000 }, () => {
     await replica.control().call('ACL', 'SETUSER', 'default', 'on', 'nopass', '+@all', '~*');
     await master.control().call('ACL', 'SETUSER', 'app', '+flushall');
     for (const s of topology.sentinels) await s.control().call('SENTINEL', 'SET', topology.masterName, 'down-after-milliseconds', '40000');
-    const r = await runCli(['audit', '--target', 'detached', '--json']);
-    assert.equal(r.code, 1, r.stdout + r.stderr);
-    const found = new Set((JSON.parse(r.stdout) as AuditJson).findings.map((f) => `${f.id}@${f.where}`));
-    for (const expected of [
-      `aof-off@${master.name}`,
-      `maxmemory-unset@${replica.name}`,
-      `eviction-policy@${replica.name}`,
-      `unauthenticated-access@${replica.name}`,
-      `default-user-on@${replica.name}`,
-      `app-not-confined@${master.name}`,
-      'failover-slow@sentinel-0',
-    ]) {
-      assert.ok(found.has(expected), `${expected} not in ${[...found].join(', ')}`);
-    }
+    const planted = [['aof-off', master], ['maxmemory-unset', replica], ['eviction-policy', replica], ['unauthenticated-access', replica], ['default-user-on', replica], ['app-not-confined', master]] as const;
+    const audit = async (target: string, env?: NodeJS.ProcessEnv): Promise<string[]> => {
+      const r = await runCli(['audit', '--target', target, '--json'], { env });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      return (JSON.parse(r.stdout) as AuditJson).findings.map((f) => `${f.id}@${f.where}`);
+    };
+    const expectAll = (found: string[], expected: string[]): void => {
+      for (const e of expected) assert.ok(found.includes(e), `${e} not in ${found.join(', ')}`);
+    };
+    expectAll(await audit('detached'), [...planted.map(([id, node]) => `${id}@${node.name}`), 'failover-slow@sentinel-0']);
+    // The same planted problems seen from outside, through a target file (nodes named by their announced address).
+    const { file, env } = externalTargetFile(topology);
+    const external = await audit(file, env);
+    expectAll(external, planted.map(([id, node]) => `${id}@${node.announcedAddress}`));
+    assert.ok(external.some((f) => f.startsWith('failover-slow@sentinel 0')), external.join(', '));
   });
 });

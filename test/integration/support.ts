@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Summary } from '../../src/report/summarySchema.js';
+import type { StartedTopology } from '../../src/topology/startedTopology.js';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -63,4 +64,27 @@ export async function chaosRun(scenario: string, reports: string, chaos: string,
   const m = /report: (.*summary\.json)/.exec(r.stdout);
   assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
   return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, dir: dirname(m[1]!), stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A topology described as an external target file, as a staging deployment would be: sentinels
+ * through their app proxies, the natMap, secrets in environment variables, the monitoring user
+ * for the audit, and the CA when it runs TLS.
+ */
+export function externalTargetFile(t: StartedTopology): { file: string; env: NodeJS.ProcessEnv } {
+  const file = join(mkdtempSync(join(tmpdir(), 'gauntlet-target-')), 'staging.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      sentinels: t.sentinelAppAddresses,
+      masterName: t.masterName,
+      username: 'app',
+      passwordEnv: 'TARGET_TEST_APP_PASSWORD',
+      sentinelPasswordEnv: 'TARGET_TEST_APP_PASSWORD',
+      natMap: t.natMap,
+      audit: { username: 'monitoring', passwordEnv: 'TARGET_TEST_MONITORING_PASSWORD' },
+      ...(t.snapshot.tls ? { tls: { caFile: t.snapshot.tls.ca } } : {}),
+    }),
+  );
+  return { file, env: { TARGET_TEST_APP_PASSWORD: t.credentials.app.password, TARGET_TEST_MONITORING_PASSWORD: t.credentials.monitoring.password } };
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
-import { chaosRun, isolatedHome, runCli, smokeScenarioFile } from './support.js';
+import { chaosRun, externalTargetFile, isolatedHome, runCli, smokeScenarioFile } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
@@ -41,6 +41,14 @@ describe('TLS topology', { timeout: 300_000 }, () => {
       assert.equal(audit.code, 0, audit.stdout);
       assert.ok((JSON.parse(audit.stdout) as { checked: string[] }).checked.some((c) => c.startsWith('plaintext refused under TLS')));
       const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 });
+      // The same topology as an external target file with a CA: the path a staging deployment takes.
+      const external = externalTargetFile(t);
+      const extAudit = await runCli(['audit', '--target', external.file, '--json'], { env: external.env });
+      assert.equal(extAudit.code, 0, extAudit.stdout + extAudit.stderr);
+      assert.ok((JSON.parse(extAudit.stdout) as { checked: string[] }).checked.some((c) => c.includes('plaintext port 0')));
+      const extRun = await runCli(['run', '--scenario', scenario, '--target', external.file, '--out', join(work, 'reports'), '--quiet'], { env: external.env });
+      assert.equal(extRun.code, 0, extRun.stdout + extRun.stderr);
+
       const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', 'kill-master', '--durable', '--out', join(work, 'reports'), '--quiet']);
       const m = /report: (\S*summary\.json)/.exec(r.stdout);
       assert.ok(m, r.stdout + r.stderr);

@@ -4,14 +4,17 @@ import { UserError } from '../../errors.js';
 import { auditFails, severityOrder, type Severity } from '../../audit/auditChecks.js';
 import { runAudit } from '../../audit/runAudit.js';
 import { resolveTarget } from '../../target/resolveTarget.js';
+import { readExternalTargetFile } from '../../target/externalTargetFile.js';
+import { externalAuditSubject, topologyAuditSubject } from '../../audit/auditSubject.js';
 
-/** `gauntlet audit [--target detached[:id]] [--fail-on SEVERITY] [--json]`: exit 1 when a finding reaches --fail-on. */
+/** `gauntlet audit [--target detached[:id]|FILE.json] [--fail-on SEVERITY] [--json]`: exit 1 when a finding reaches --fail-on. */
 export async function audit(o: { target?: string; failOn: string; json: boolean }): Promise<number> {
   if (!severityOrder.includes(o.failOn as Severity)) throw new UserError(`--fail-on must be one of ${severityOrder.join(', ')}, got "${o.failOn}"`);
-  const target = await resolveTarget({ target: o.target, allowDestructive: false, onProgress: (l) => process.stderr.write(`${l}\n`) });
+  const external = o.target !== undefined && o.target !== 'embedded' && !o.target.startsWith('detached');
+  const target = external ? null : await resolveTarget({ target: o.target, allowDestructive: false, onProgress: (l) => process.stderr.write(`${l}\n`) });
   try {
-    if (!target.topology) throw new UserError('audit runs on the embedded or a detached topology for now; external targets are not supported yet');
-    const report = await runAudit(target.topology);
+    const subject = target?.topology ? topologyAuditSubject(target.topology) : externalAuditSubject(await readExternalTargetFile(o.target!, 'audit'));
+    const report = await runAudit(subject);
     const fails = auditFails(report.findings, o.failOn as Severity);
     if (o.json) console.log(JSON.stringify({ ...report, failOn: o.failOn, pass: !fails }, null, 2));
     else {
@@ -24,6 +27,6 @@ export async function audit(o: { target?: string; failOn: string; json: boolean 
     }
     return fails ? 1 : 0;
   } finally {
-    await target.close();
+    await target?.close();
   }
 }

@@ -1,0 +1,130 @@
+import type { ConnectionOptions } from 'node:tls';
+import { Redis } from 'ioredis';
+import type { ExternalAccess } from '../target/externalTargetFile.js';
+import { fieldsOf } from '../topology/replicationInfo.js';
+import { hostPort, type StartedTopology } from '../topology/startedTopology.js';
+
+export interface Credential {
+  username: string;
+  password: string;
+}
+
+/** A server as a client reaches it. */
+export interface AuditedServer {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * What `runAudit` needs from a deployment, whoever runs it: addresses as clients reach them, the
+ * app's credentials, and (when there are rights for it) configuration readers. Built for our own
+ * topologies (admin control connections) and for external target files (an audit user).
+ */
+export interface AuditSubject {
+  id: string;
+  masterName: string;
+  /** TLS options without credentials (CA, servername) when the deployment runs TLS. */
+  tls: ConnectionOptions | undefined;
+  app: Credential;
+  sentinels: AuditedServer[];
+  /** The nodes, found through the sentinels; the master first. */
+  nodes(): Promise<{ master: AuditedServer | null; all: AuditedServer[] }>;
+  /** A node's whole configuration (CONFIG GET *), or null when the audit has no user allowed to read it. */
+  nodeConfig(node: AuditedServer): Promise<Record<string, string> | null>;
+  /** `SENTINEL MASTER <name>` as seen by one sentinel. */
+  sentinelMaster(sentinel: AuditedServer): Promise<Map<string, string>>;
+  /** Our own topologies: direct plaintext probes of the servers' ports when TLS is on. */
+  plaintextProbes: Array<AuditedServer & { auth: Credential }>;
+  /** What this subject cannot check, said in the report. */
+  limits: string[];
+}
+
+export function auditClient(s: Pick<AuditedServer, 'host' | 'port'>, auth: Partial<Credential> & { tls?: ConnectionOptions }): Redis {
+  const c = new Redis({ host: s.host, port: s.port, ...auth, lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, commandTimeout: 2000, retryStrategy: () => null, enableReadyCheck: false, protocol: 2 });
+  c.on('error', () => undefined);
+  return c;
+}
+
+async function withClient<T>(s: AuditedServer, auth: Partial<Credential> & { tls?: ConnectionOptions }, use: (c: Redis) => Promise<T>): Promise<T> {
+  const c = auditClient(s, auth);
+  try {
+    await c.connect();
+    return await use(c);
+  } finally {
+    c.disconnect();
+  }
+}
+
+/** CONFIG GET * as a record, whichever protocol the reply came in. */
+function configRecord(reply: unknown): Record<string, string> {
+  return Object.fromEntries(fieldsOf(reply));
+}
+
+/** Our embedded or detached topology: probes go through the app proxies, configuration through admin control connections. */
+export function topologyAuditSubject(t: StartedTopology): AuditSubject {
+  const server = (name: string, address: string): AuditedServer => ({ name, ...hostPort(address) });
+  const tls = t.adminAuth.tls ? { ca: t.adminAuth.tls.ca, cert: t.adminAuth.tls.cert, key: t.adminAuth.tls.key } : undefined;
+  return {
+    id: t.id,
+    masterName: t.masterName,
+    tls,
+    app: t.credentials.app,
+    sentinels: t.sentinels.map((s) => server(s.name, s.record.appProxy)),
+    nodes: async () => {
+      const master = await t.currentMaster();
+      return { master: master ? server(master.name, master.record.appProxy) : null, all: t.nodes.filter((n) => n.isRunning()).map((n) => server(n.name, n.record.appProxy)) };
+    },
+    nodeConfig: async (n) => configRecord(await t.node(n.name).control().config('GET', '*')),
+    sentinelMaster: async (s) => fieldsOf(await t.sentinels.find((x) => x.name === s.name)!.control().call('SENTINEL', 'MASTER', t.masterName)),
+    plaintextProbes: t.snapshot.tls ? [...t.nodes, ...t.sentinels].map((h) => ({ name: h.name, host: '127.0.0.1', port: h.controlPort, auth: t.credentials.admin })) : [],
+    limits: t.snapshot.tls ? [] : ['plaintext port closed under TLS (this topology runs without TLS)'],
+  };
+}
+
+/**
+ * A deployment described by a target file: the sentinels are asked for the nodes (announced
+ * addresses mapped through the file's natMap), the app user probes, the sentinel user reads
+ * `SENTINEL MASTER`, and the file's `audit` user (e.g. the reference `monitoring` user, which
+ * may CONFIG GET) reads the configuration; without it the configuration audit is skipped.
+ */
+export function externalAuditSubject(a: ExternalAccess): AuditSubject {
+  const t = a.spec;
+  const tls = a.tls ? { ...a.tls } : undefined;
+  const sentinelAuth = { username: t.sentinelUsername ?? t.username, password: a.sentinelPassword ?? a.password, tls: t.tls?.sentinels === false ? undefined : tls };
+  const sentinels = t.sentinels.map((s, i) => ({ name: `sentinel ${i} (${s.host}:${s.port})`, host: s.host, port: s.port }));
+  const reach = (announced: string): AuditedServer => {
+    const mapped = t.natMap?.[announced];
+    return { name: announced, ...(mapped ?? hostPort(announced)) };
+  };
+  const askSentinels = async <T>(use: (c: Redis) => Promise<T>): Promise<T> => {
+    let last: Error | null = null;
+    for (const s of sentinels) {
+      try {
+        return await withClient(s, sentinelAuth, use);
+      } catch (e) {
+        last = e as Error;
+      }
+    }
+    throw new Error(`no sentinel answered: ${last?.message ?? 'none listed'}`);
+  };
+  return {
+    id: a.file,
+    masterName: t.masterName,
+    tls,
+    app: { username: t.username, password: a.password },
+    sentinels,
+    nodes: async () =>
+      askSentinels(async (c) => {
+        const addr = (await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', t.masterName)) as [string, string] | null;
+        const replicas = (await c.call('SENTINEL', 'REPLICAS', t.masterName)) as unknown[];
+        const master = addr ? reach(`${addr[0]}:${addr[1]}`) : null;
+        const others = replicas.map((r) => fieldsOf(r)).map((f) => reach(`${f.get('ip')}:${f.get('port')}`));
+        return { master, all: [...(master ? [master] : []), ...others] };
+      }),
+    nodeConfig: async (n) => (a.auditAuth ? configRecord(await withClient(n, { ...a.auditAuth, tls }, (c) => c.config('GET', '*'))) : null),
+    sentinelMaster: async (s) => withClient(s, sentinelAuth, async (c) => fieldsOf(await c.call('SENTINEL', 'MASTER', t.masterName))),
+    plaintextProbes: [],
+    limits: a.auditAuth ? [] : ['node configuration (no `audit` user in the target file)'],
+  };
+}
