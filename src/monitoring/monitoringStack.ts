@@ -15,9 +15,9 @@ export interface FiredAlert {
 }
 
 /**
- * One prometheus-redis-exporter per node (the least-privilege `monitoring` user, straight to the
- * node's port) and one Prometheus that scrapes them every second and evaluates
- * compose/alert-rules.yml. Processes are recorded in the topology, so its stop() and the
+ * One prometheus-redis-exporter per node and per sentinel (the least-privilege `monitoring`
+ * user, straight to the server's port) and one Prometheus that scrapes them and, during a run,
+ * gauntlet's own live metrics every second and evaluates compose/alert-rules.yml. Processes are recorded in the topology, so its stop() and the
  * stale-topology cleanup end them too.
  */
 export class MonitoringStack {
@@ -26,30 +26,32 @@ export class MonitoringStack {
     private readonly pids: number[],
   ) {}
 
-  static async start(t: StartedTopology): Promise<MonitoringStack> {
+  static async start(t: StartedTopology, options: { gauntletMetrics?: string } = {}): Promise<MonitoringStack> {
     const dir = join(t.dir, 'monitoring');
     await mkdir(dir, { recursive: true });
     const pids: number[] = [];
-    const targets: string[] = [];
     const mon = t.credentials.monitoring;
-    for (const n of t.nodes) {
+    const tls = t.snapshot.tls;
+    const tlsArgs = tls ? [`-tls-ca-cert-file=${tls.ca}`, `-tls-client-cert-file=${tls.clientCert}`, `-tls-client-key-file=${tls.clientKey}`] : [];
+    // The exporter finds out by itself whether it talks to a node or a sentinel (redis_sentinel_* series).
+    const servers = [...t.nodes.map((n) => ({ name: n.name, port: n.controlPort, job: 'redis', label: 'node' })), ...t.sentinels.map((s) => ({ name: s.name, port: s.controlPort, job: 'sentinel', label: 'sentinel' }))];
+    const targets: Record<string, string[]> = { redis: [], sentinel: [] };
+    for (const server of servers) {
       const port = await freePort();
-      const tls = t.snapshot.tls;
-      const tlsArgs = tls ? [`-tls-ca-cert-file=${tls.ca}`, `-tls-client-cert-file=${tls.clientCert}`, `-tls-client-key-file=${tls.clientKey}`] : [];
       const pid = startServerProcess(
         '/usr/bin/prometheus-redis-exporter',
-        [`-redis.addr=${tls ? 'rediss' : 'redis'}://127.0.0.1:${n.controlPort}`, `-redis.user=${mon.username}`, `-web.listen-address=127.0.0.1:${port}`, ...tlsArgs],
-        { cwd: dir, logFile: join(dir, `exporter-${n.name}.log`), env: { REDIS_PASSWORD: mon.password } },
+        [`-redis.addr=${tls ? 'rediss' : 'redis'}://127.0.0.1:${server.port}`, `-redis.user=${mon.username}`, `-web.listen-address=127.0.0.1:${port}`, ...tlsArgs],
+        { cwd: dir, logFile: join(dir, `exporter-${server.name}.log`), env: { REDIS_PASSWORD: mon.password } },
       );
-      await t.recordProcess({ name: `exporter-${n.name}`, kind: 'exporter', pid, cwd: dir });
+      await t.recordProcess({ name: `exporter-${server.name}`, kind: 'exporter', pid, cwd: dir });
       pids.push(pid);
-      targets.push(`{ targets: ['127.0.0.1:${port}'], labels: { node: '${n.name}' } }`);
+      targets[server.job]!.push(`{ targets: ['127.0.0.1:${port}'], labels: { ${server.label}: '${server.name}' } }`);
     }
     const promPort = await freePort();
     const config = join(dir, 'prometheus.yml');
     await writeFile(
       config,
-      `global: { scrape_interval: 1s, evaluation_interval: 1s }\nrule_files: ['${join(composeDir, 'alert-rules.yml')}']\nscrape_configs:\n  - job_name: redis\n    static_configs: [${targets.join(', ')}]\n`,
+      `global: { scrape_interval: 1s, evaluation_interval: 1s }\nrule_files: ['${join(composeDir, 'alert-rules.yml')}']\nscrape_configs:\n${Object.entries(targets).map(([job, list]) => `  - job_name: ${job}\n    static_configs: [${list.join(', ')}]\n`).join('')}${options.gauntletMetrics ? `  - job_name: gauntlet\n    static_configs: [{ targets: ['${options.gauntletMetrics}'] }]\n` : ''}`,
     );
     const pid = startServerProcess('/usr/bin/prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { cwd: dir, logFile: join(dir, 'prometheus.log') });
     await t.recordProcess({ name: 'prometheus', kind: 'prometheus', pid, cwd: dir });

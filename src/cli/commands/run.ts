@@ -14,6 +14,7 @@ import { readSummaryFile } from '../../report/readSummary.js';
 import { startLiveMetrics } from '../../report/liveMetrics.js';
 import { MonitoringStack } from '../../monitoring/monitoringStack.js';
 import { collectSlowLog } from '../../monitoring/slowLog.js';
+import { freePort } from '../../topology/freePort.js';
 import { compareRuns } from '../../checks/compareRuns.js';
 import { renderComparison } from '../../report/comparisonTable.js';
 import { Redis } from 'ioredis';
@@ -92,15 +93,17 @@ export async function run(o: RunOptions): Promise<number> {
     log(`target ${target.kind}${target.topology ? ` ${target.topology.id}` : ''} reachable (Redis ${redisVersion ?? '?'}); running ${scenario.name} for ${(totalDurationMs(scenario) / 1000).toFixed(0)} s`);
     const progress = progressReporter(process.stderr, totalDurationMs(scenario) / 1000);
     if (o.monitoring && !target.topology) throw new UserError('--monitoring starts exporters and Prometheus next to the topology; it needs the embedded or a detached topology');
-    const monitoring = o.monitoring && target.topology ? await MonitoringStack.start(target.topology) : null;
-    if (monitoring) log(`Prometheus with the alert rules on ${monitoring.prometheusUrl}`);
-    const runStartedWall = Date.now();
     const runLedger = ledgerForScenario(scenario);
     const chaos = experiment && target.topology ? new ChaosRunner(experiment, target.topology, runLedger) : null;
     const unmet = chaos?.unmetPrecondition();
     if (unmet) throw new UserError(unmet);
-    const metrics = o.metricsPort ? await startLiveMetrics(o.metricsPort, () => chaos?.failoverCount() ?? 0) : null;
+    // With --monitoring, Prometheus scrapes gauntlet's own series beside the exporters' (on a free port unless one is given).
+    const metricsPort = o.metricsPort ?? (o.monitoring && target.topology ? await freePort() : undefined);
+    const metrics = metricsPort ? await startLiveMetrics(metricsPort, () => chaos?.failoverCount() ?? 0) : null;
     if (metrics) log(`live metrics on ${metrics.url}`);
+    const monitoring = o.monitoring && target.topology ? await MonitoringStack.start(target.topology, { gauntletMetrics: metricsPort ? `127.0.0.1:${metricsPort}` : undefined }) : null;
+    if (monitoring) log(`Prometheus with the alert rules on ${monitoring.prometheusUrl}`);
+    const runStartedWall = Date.now();
     const load = await runLoad({
       scenario,
       target,
