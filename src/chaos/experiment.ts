@@ -8,6 +8,8 @@ import { RotateAppPassword } from './procedures/rotateAppPassword.js';
 import { ReplaceReplica } from './procedures/replaceReplica.js';
 import { AddSentinel } from './procedures/addSentinel.js';
 import { RotateTlsCertificates } from './procedures/rotateTlsCertificates.js';
+import { ConnectionLeak } from './procedures/connectionLeak.js';
+import { SlowCommands } from './procedures/slowCommands.js';
 
 const duration = durationSchema;
 
@@ -28,6 +30,8 @@ const faultSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('replace-replica') }).strict(),
   z.object({ kind: z.literal('add-sentinel') }).strict(),
   z.object({ kind: z.literal('rotate-tls-certificates') }).strict(),
+  z.object({ kind: z.literal('slow-commands'), count: z.number().int().min(1).max(100).default(5), blockMs: z.number().int().min(11).max(5000).default(100) }).strict(),
+  z.object({ kind: z.literal('connection-leak'), connections: z.number().int().min(10).max(5000).default(300), duration: durationSchema.default(3000) }).strict(),
   z.object({ kind: z.literal('rotate-app-password'), retireOld: z.boolean().default(true) }).strict(),
   z.object({ kind: z.literal('latency'), latencyMs: z.number().positive(), jitterMs: z.number().nonnegative().default(0), duration }).strict(),
 ]);
@@ -61,6 +65,10 @@ export function buildFault(f: FaultSpec): Fault {
       return new BackupRestore();
     case 'point-in-time-restore':
       return new PointInTimeRestore();
+    case 'slow-commands':
+      return new SlowCommands(f.count, f.blockMs);
+    case 'connection-leak':
+      return new ConnectionLeak(f.connections, f.duration);
     case 'rotate-tls-certificates':
       return new RotateTlsCertificates();
     case 'add-sentinel':

@@ -52,10 +52,23 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
     if (running.length === 0) throw new UserError(`no detached topology${id ? ` with id ${id}` : ''} is running (start one with \`gauntlet up --detach\`)`);
     if (running.length > 1 && !id) throw new UserError(`several detached topologies run (${running.map((t) => t.state!.id).join(', ')}); name one with --target detached:<id>`);
     const topology = await StartedTopology.fromState(running[0]!.state!);
-    // Durable mode on a detached topology: the same server setting the embedded one starts with.
-    const n = req.minReplicasToWrite ?? 0;
-    for (const node of topology.nodes) if (node.isRunning()) await node.control().config('SET', 'min-replicas-to-write', String(n)).catch(() => undefined);
-    return topologyTarget('detached', topology);
+    const target = topologyTarget('detached', topology);
+    if (req.minReplicasToWrite === undefined) return target;
+    // Durable mode on a detached topology: the server setting an embedded durable run starts
+    // with, for this run only; close() puts back what each node had.
+    const nodes = topology.nodes.filter((x) => x.isRunning());
+    const previous = await Promise.all(nodes.map(async (node) => String(((await node.control().config('GET', 'min-replicas-to-write')) as string[])[1] ?? '0')));
+    for (const node of nodes) await node.control().config('SET', 'min-replicas-to-write', String(req.minReplicasToWrite));
+    const close = target.close;
+    target.close = async () => {
+      // REWRITE too: sentinels rewrite a node's config file when they reconfigure it in a failover.
+      for (const [k, node] of nodes.entries()) {
+        await node.control().config('SET', 'min-replicas-to-write', previous[k]!).catch(() => undefined);
+        await node.control().config('REWRITE').catch(() => undefined);
+      }
+      await close();
+    };
+    return target;
   }
   return loadExternalTarget(req.target, req.allowDestructive);
 }

@@ -78,6 +78,20 @@ describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
     assert.equal(code, 0, stdout);
   });
 
+  test('connection-leak: the leak reaches maxclients, is found by CLIENT LIST name and killed, and app writes go on', async () => {
+    const { code, s, stdout } = await run('connection-leak');
+    for (const g of ['maxclients reached: connections rejected', 'the leaking client found by CLIENT LIST name', 'connections back to normal after the response']) assert.equal(gate(s, g)?.pass, true, `${g}: ${gate(s, g)?.actual}`);
+    assert.equal(gate(s, 'client-observed write unavailability (worst client)')?.pass, true, gate(s, 'client-observed write unavailability (worst client)')?.actual);
+    assert.equal(code, 0, stdout);
+  });
+
+  test('slow-commands: every slow command shows in the slow log and in the report', async () => {
+    const { code, s, stdout } = await run('slow-commands');
+    assert.equal(gate(s, "slow commands found in the master's slow log")?.pass, true, stdout);
+    assert.ok((s.slowLog ?? []).filter((e) => /^eval/i.test(e.command) && e.durationMs >= 90).length >= 5, JSON.stringify(s.slowLog));
+    assert.equal(code, 0, stdout);
+  });
+
   test('rotate-tls-certificates on a plaintext topology is refused before the load starts', async () => {
     const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', 'rotate-tls-certificates', '--out', reports, '--quiet']);
     assert.equal(r.code, 3);
