@@ -25,6 +25,31 @@ export interface LedgerRecord {
   indeterminate: boolean;
 }
 
+/**
+ * What an errored or timed-out operation leaves unknown (it may or may not have run):
+ * - `login`: whether the session exists at all;
+ * - `revokeAll`: every session of the user (it may have deleted them all);
+ * - `refresh`, `logout`: this session's keys;
+ * - `request` and the OAuth steps: nothing the ledger tracks. A request only slides the expiry,
+ *   and the ledger keeps the earlier deadline, after which the key counts as expired either way;
+ *   OAuth state keys are not in the ledger.
+ */
+export function unknownAfterError(action: 'login' | 'request' | 'refresh' | 'oauthBegin' | 'oauthComplete' | 'logout' | 'revokeAll'): 'session-existence' | 'user' | 'session' | 'nothing' {
+  switch (action) {
+    case 'login':
+      return 'session-existence';
+    case 'revokeAll':
+      return 'user';
+    case 'refresh':
+    case 'logout':
+      return 'session';
+    case 'request':
+    case 'oauthBegin':
+    case 'oauthComplete':
+      return 'nothing';
+  }
+}
+
 export interface LedgerTtls {
   sessionMs: number;
   refreshTokenMs: number;

@@ -12,7 +12,7 @@ import * as ops from './sessionOperations.js';
 import type { OperationOutcome, SessionClient, SessionState, SessionTtls } from './sessionOperations.js';
 import { createAppClients, closeAppClients } from './appClients.js';
 import { classifyError } from './errorKinds.js';
-import { Ledger } from '../checks/ledger.js';
+import { Ledger, unknownAfterError } from '../checks/ledger.js';
 
 /** What a session does next; the operation names of the scenario API. */
 type Action = OperationName;
@@ -469,9 +469,10 @@ class LoadEngine {
     const l = this.ledger;
     const wall = Date.now();
     if (error) {
-      if (action === 'login') l.loginIndeterminate(s.uid, s.sid, s.family, s.token, wall);
-      else if (action === 'revokeAll') l.indeterminateUser(s.uid);
-      else if (action !== 'oauthBegin' && action !== 'oauthComplete') l.indeterminate(s.sid);
+      const unknown = unknownAfterError(action);
+      if (unknown === 'session-existence') l.loginIndeterminate(s.uid, s.sid, s.family, s.token, wall);
+      else if (unknown === 'user') l.indeterminateUser(s.uid);
+      else if (unknown === 'session') l.indeterminate(s.sid);
       return;
     }
     switch (action) {
