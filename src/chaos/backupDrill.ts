@@ -81,11 +81,14 @@ export async function restoreInto(backup: Backup, t: StartedTopology, workDir: s
   await cp(backup.dir, workDir, { recursive: true });
   const port = await freePort();
   const logFile = join(workDir, 'redis.log');
+  // A TLS topology's harness speaks TLS only: the restored node listens the same way.
+  const tls = t.snapshot.tls;
+  const tlsArgs = tls ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'optional'] : [];
   let pid = 0;
   pid = await startRedisLike({
     what: 'restored redis-server',
     binary: redisServer,
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', workDir, '--appendonly', 'yes', '--appenddirname', 'appendonlydir', '--aclfile', join(workDir, 'users.acl'), '--save', '', '--logfile', logFile],
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', workDir, '--appendonly', 'yes', '--appenddirname', 'appendonlydir', '--aclfile', join(workDir, 'users.acl'), '--save', '', '--logfile', logFile, ...tlsArgs],
     cwd: workDir,
     logFile,
     port,

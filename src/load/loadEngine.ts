@@ -93,6 +93,8 @@ export interface LoadResult {
   ledger: Ledger;
 }
 
+/** Atomics.wait needs a shared cell; nothing ever notifies it, so a wait is a plain bounded sleep. */
+const shortWaitCell = new Int32Array(new SharedArrayBuffer(4));
 const mixKeys = ['request', 'refresh', 'oauth', 'revokeAll'] as const;
 
 /**
@@ -210,10 +212,7 @@ class LoadEngine {
           e = this.heap.peek();
         }
         const next = Math.min(e?.at ?? end, this.nextControlAt(this.now()), end);
-        const wait = next - this.now();
-        // Timers have ~1 ms granularity; below that, yield to I/O and check again.
-        if (wait >= 1.5) await sleep(Math.floor(wait - 0.5));
-        else await new Promise<void>((r) => setImmediate(r));
+        await this.waitUntilDue(next - this.now());
       }
       await this.drain();
     } finally {
@@ -237,6 +236,22 @@ class LoadEngine {
       aborted,
       ledger: this.ledger,
     };
+  }
+
+  /**
+   * Timers have ~1 ms granularity, so a wait below 1.5 ms is either a spin (yield to I/O and
+   * look again: dispatch and replies timed within microseconds, one core kept busy) or, with
+   * `generator.shortWait: 'block'`, a thread sleep of at most 0.25 ms before yielding to I/O:
+   * about half the CPU, but replies arriving meanwhile are read up to 0.25 ms late
+   * (docs/benchmarks.md, "Short waits").
+   */
+  private async waitUntilDue(waitMs: number): Promise<void> {
+    if (waitMs >= 1.5) {
+      await sleep(Math.floor(waitMs - 0.5));
+      return;
+    }
+    if (this.s.generator.shortWait === 'block' && waitMs > 0.05) Atomics.wait(shortWaitCell, 0, 0, Math.min(waitMs, 0.25));
+    await new Promise<void>((r) => setImmediate(r));
   }
 
   /**

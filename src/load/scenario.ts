@@ -85,9 +85,15 @@ export const scenarioSchema = z
         /** Scheduler lag p99 above this outside chaos windows makes the run invalid. */
         maxSchedulerLagP99Ms: z.number().positive().default(10),
         maxInFlight: z.number().int().positive().default(20_000),
+        /**
+         * Waits under 1.5 ms: 'spin' (default) times dispatch and replies within microseconds and
+         * keeps a core busy; 'block' sleeps up to 0.25 ms, about half the CPU, replies read up to
+         * 0.25 ms late. 'block' suits a generator sharing a small machine with the target.
+         */
+        shortWait: z.enum(['spin', 'block']).default('spin'),
       })
       .strict()
-      .default({ maxSchedulerLagP99Ms: 10, maxInFlight: 20_000 }),
+      .default({ maxSchedulerLagP99Ms: 10, maxInFlight: 20_000, shortWait: 'spin' }),
   })
   .strict();
 

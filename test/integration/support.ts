@@ -49,9 +49,9 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
  * far above what a healthy run shows on a busy shared CI machine (or an impossible one, to see
  * a gate fail), so verdicts never depend on noise.
  */
-export function smokeScenarioFile(dir: string, name: string, thresholds: object): string {
+export function smokeScenarioFile(dir: string, name: string, thresholds: object, more: object = {}): string {
   const file = join(dir, `${name}.ts`);
-  writeFileSync(file, `import smoke from ${JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'))};\nexport default { ...smoke, thresholds: ${JSON.stringify(thresholds)} };\n`);
+  writeFileSync(file, `import smoke from ${JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'))};\nexport default { ...smoke, thresholds: ${JSON.stringify(thresholds)}, ...${JSON.stringify(more)} };\n`);
   return file;
 }
 
