@@ -46,7 +46,9 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
   });
 
   test('kill-master fails over within the threshold and, in durable mode, loses no acknowledged write', async () => {
-    const { code, s, stdout } = await chaosRun('kill-master', ['--durable']);
+    // Durable writes fail (NOREPLICAS) until sentinels re-attach a replica to the new master, a
+    // few seconds after the switch: a 20 s steady stage leaves room for that after the kill.
+    const { code, s, stdout } = await chaosRun('kill-master', ['--durable', '--duration', '20s']);
     assert.equal(s.writeMode, 'durable');
     assert.ok(s.failover && s.failover.count >= 1, 'a failover happened');
     assert.ok(s.failover.clientObservedMs !== null && s.failover.clientObservedMs <= 30_000, `write gap ${s.failover.clientObservedMs}`);

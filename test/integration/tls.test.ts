@@ -49,7 +49,9 @@ describe('TLS topology', { timeout: 300_000 }, () => {
       const extRun = await runCli(['run', '--scenario', scenario, '--target', external.file, '--out', join(work, 'reports'), '--quiet'], { env: external.env });
       assert.equal(extRun.code, 0, extRun.stdout + extRun.stderr);
 
-      const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', 'kill-master', '--durable', '--out', join(work, 'reports'), '--quiet']);
+      // Durable writes fail (NOREPLICAS) until a replica is re-attached to the new master: a 20 s
+      // steady stage leaves room for that after the kill (CI once ended a 13 s run before it).
+      const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', 'kill-master', '--durable', '--duration', '20s', '--out', join(work, 'reports'), '--quiet']);
       const m = /report: (\S*summary\.json)/.exec(r.stdout);
       assert.ok(m, r.stdout + r.stderr);
       const s = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
