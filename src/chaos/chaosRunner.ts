@@ -35,7 +35,7 @@ const chaosWindowSlackMs = 30_000;
  * topology is healthy again.
  */
 export class ChaosRunner {
-  private readonly faults: Array<{ fault: Fault; record: ChaosStepRecord }> = [];
+  private readonly faults: Array<{ fault: Fault; record: ChaosStepRecord; outcome: string | null }> = [];
   readonly writes = new WriteAvailability();
   private timeline: SentinelTimeline | null = null;
   private clock: () => number = () => 0;
@@ -57,7 +57,8 @@ export class ChaosRunner {
       const fault = buildFault(step.fault);
       const atMs = stepOffsetMs(step.at, runMs);
       const record: ChaosStepRecord = { name: fault.kind, atMs, endMs: null, detail: fault.describe() };
-      this.faults.push({ fault, record });
+      const entry: { fault: Fault; record: ChaosStepRecord; outcome: string | null } = { fault, record, outcome: null };
+      this.faults.push(entry);
       const duration = 'duration' in step.fault ? step.fault.duration : 0;
       return {
         atMs,
@@ -73,9 +74,11 @@ export class ChaosRunner {
             const ctx = this.context();
             await mkdir(ctx.workDir, { recursive: true });
             record.detail = await fault.inject(this.topology, strike, ctx);
+            entry.outcome = 'completed';
             if (!struck) strike();
           } catch (e) {
-            record.detail = `could not inject: ${(e as Error).message}`;
+            entry.outcome = `could not inject: ${(e as Error).message}`;
+            record.detail = entry.outcome;
           }
           record.endMs = Math.round(this.clock());
         },
@@ -135,7 +138,12 @@ export class ChaosRunner {
         pass: worst !== null && worst <= t.maxWriteUnavailabilityMs,
       });
     }
-    for (const { fault } of this.faults) if (fault.gates) thresholds.push(...(await fault.gates(this.topology)));
+    for (const { fault, outcome } of this.faults) {
+      if (!fault.gates && !fault.drill) continue;
+      // A procedure that stopped half-way (or never started) must fail the run, whatever its own checks say.
+      thresholds.push({ name: `${fault.kind}: procedure ran to completion`, limit: 'completed', actual: outcome ?? 'the step never ran', pass: outcome === 'completed' });
+      if (fault.gates) thresholds.push(...(await fault.gates(this.topology)));
+    }
     thresholds.push({
       name: 'topology healthy again after healing',
       limit: `within ${t.healthyWithinMs} ms`,

@@ -69,8 +69,19 @@ describe('backup, restore and point-in-time restore, verified with the ledger', 
     const drill = outcome.drills[0]!;
     assert.equal(drill.error, null);
     assert.equal(drill.verification?.lost, 20, JSON.stringify(drill.verification?.examples));
-    const gate = outcome.thresholds.find((t) => t.name.startsWith('backup-restore'));
+    const gate = outcome.thresholds.find((t) => t.name === 'backup-restore: the restore holds what the ledger acknowledged');
     assert.equal(gate?.pass, false, 'the drill gate fails');
+    assert.equal(outcome.thresholds.find((t) => t.name === 'backup-restore: procedure ran to completion')?.pass, true);
+  });
+
+  test('a procedure whose step never ran (a run stopped early) fails its completion gate', async () => {
+    const experiment = experimentSchema.parse({ name: 'never', description: 'step not reached', steps: [{ at: '90%', fault: { kind: 'rotate-app-password' } }], thresholds: {} });
+    const runner = new ChaosRunner(experiment, topology, load.ledger);
+    runner.hooks(1000);
+    const outcome = await runner.finish();
+    const gate = outcome.thresholds.find((t) => t.name === 'rotate-app-password: procedure ran to completion');
+    assert.equal(gate?.pass, false);
+    assert.equal(gate?.actual, 'the step never ran');
   });
 
   test('point-in-time restore to a chosen moment holds what was acknowledged by then, and not the later writes', async () => {
