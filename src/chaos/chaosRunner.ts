@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Ledger } from '../checks/ledger.js';
@@ -26,6 +27,17 @@ export interface ChaosOutcome {
   drills: DrillReport[];
 }
 
+/** A step's fault, its record, how it ended ('completed', an error, or null while running) and its promise once started. */
+interface StepEntry {
+  fault: Fault;
+  record: ChaosStepRecord;
+  outcome: string | null;
+  running: Promise<void> | null;
+}
+
+/** How long `finish` waits for steps still running when the load ends. */
+const stepFinishTimeoutMs = 120_000;
+
 /** After a fault, the generator may legitimately fall behind for this long (reconnect storms). */
 const chaosWindowSlackMs = 30_000;
 
@@ -35,7 +47,7 @@ const chaosWindowSlackMs = 30_000;
  * topology is healthy again.
  */
 export class ChaosRunner {
-  private readonly faults: Array<{ fault: Fault; record: ChaosStepRecord; outcome: string | null }> = [];
+  private readonly faults: StepEntry[] = [];
   readonly writes = new WriteAvailability();
   private timeline: SentinelTimeline | null = null;
   private clock: () => number = () => 0;
@@ -57,33 +69,37 @@ export class ChaosRunner {
       const fault = buildFault(step.fault);
       const atMs = stepOffsetMs(step.at, runMs);
       const record: ChaosStepRecord = { name: fault.kind, atMs, endMs: null, detail: fault.describe() };
-      const entry: { fault: Fault; record: ChaosStepRecord; outcome: string | null } = { fault, record, outcome: null };
+      const entry: StepEntry = { fault, record, outcome: null, running: null };
       this.faults.push(entry);
       const duration = 'duration' in step.fault ? step.fault.duration : 0;
       return {
         atMs,
         windowMs: duration + chaosWindowSlackMs,
-        run: async () => {
-          let struck = false;
-          const strike = (): void => {
-            struck = true;
-            record.atMs = Math.round(this.clock());
-            this.writes.markFault(this.clock());
-          };
-          try {
-            const ctx = this.context();
-            await mkdir(ctx.workDir, { recursive: true });
-            record.detail = await fault.inject(this.topology, strike, ctx);
-            entry.outcome = 'completed';
-            if (!struck) strike();
-          } catch (e) {
-            entry.outcome = `could not inject: ${(e as Error).message}`;
-            record.detail = entry.outcome;
-          }
-          record.endMs = Math.round(this.clock());
-        },
+        run: () => (entry.running = this.runStep(entry)),
       };
     });
+  }
+
+  /** One step: inject its fault, time the strike, and record how it ended. */
+  private async runStep(entry: StepEntry): Promise<void> {
+    const { fault, record } = entry;
+    let struck = false;
+    const strike = (): void => {
+      struck = true;
+      record.atMs = Math.round(this.clock());
+      this.writes.markFault(this.clock());
+    };
+    try {
+      const ctx = this.context();
+      await mkdir(ctx.workDir, { recursive: true });
+      record.detail = await fault.inject(this.topology, strike, ctx);
+      entry.outcome = 'completed';
+      if (!struck) strike();
+    } catch (e) {
+      entry.outcome = `could not inject: ${(e as Error).message}`;
+      record.detail = entry.outcome;
+    }
+    record.endMs = Math.round(this.clock());
   }
 
   /** Why the experiment cannot run on this topology (a TLS procedure on a plaintext one), or null. */
@@ -113,6 +129,11 @@ export class ChaosRunner {
 
   /** Heal everything, reset proxies, wait for health; then compute the chaos figures and gates. */
   async finish(): Promise<ChaosOutcome> {
+    // A procedure may outlast the load (a replica's full sync, sentinel rediscovery): let every
+    // started step end before healing, so healing never races the step and its outcome is known.
+    const running = this.faults.flatMap((f) => (f.running ? [f.running] : []));
+    await Promise.race([Promise.all(running), sleep(stepFinishTimeoutMs, undefined, { ref: false })]);
+    for (const f of this.faults) if (f.running && f.outcome === null) f.outcome = `still running ${stepFinishTimeoutMs / 1000} s after the load ended`;
     for (const { fault } of this.faults) await fault.heal(this.topology).catch(() => undefined);
     await this.topology.resetProxies().catch(() => undefined);
     const health = await this.topology.waitHealthy(this.experiment.thresholds.healthyWithinMs);
