@@ -1,8 +1,6 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { externalTargetFile, isolatedHome, runCli } from './support.js';
-import { StartedTopology } from '../../src/topology/startedTopology.js';
-import { listTopologies } from '../../src/topology/staleTopologies.js';
+import { externalTargetFile, isolatedHome, runCli, useDetachedTopology } from './support.js';
 
 isolatedHome();
 
@@ -12,22 +10,13 @@ interface AuditJson {
 }
 
 describe('gauntlet audit', { timeout: 180_000 }, () => {
-  let topology: StartedTopology;
-  before(async () => {
-    const up = await runCli(['up', '--detach']);
-    assert.equal(up.code, 0, up.stderr);
-    topology = await StartedTopology.fromState((await listTopologies())[0]!.state!);
-  });
-  after(async () => {
-    topology?.closeControlConnections();
-    await runCli(['down']);
-  });
+  const topology = useDetachedTopology();
 
   test('`gauntlet cli` runs redis-cli as admin on the master and on a sentinel', async () => {
     const role = await runCli(['cli', 'master', '--', 'ROLE']);
     assert.equal(role.code, 0, role.stderr);
     assert.match(role.stdout, /^master/);
-    const s = await runCli(['cli', 'sentinel-0', '--', 'SENTINEL', 'get-master-addr-by-name', topology.masterName]);
+    const s = await runCli(['cli', 'sentinel-0', '--', 'SENTINEL', 'get-master-addr-by-name', topology().masterName]);
     assert.equal(s.code, 0, s.stderr);
     assert.match(s.stdout, /127\.0\.0\.1/);
     const bad = await runCli(['cli', 'node-9', '--', 'PING']);
@@ -44,7 +33,7 @@ describe('gauntlet audit', { timeout: 180_000 }, () => {
   });
 
   test('audits an external target file the same way: nodes found through the sentinels, config read by the audit user', async () => {
-    const { file, env } = externalTargetFile(topology);
+    const { file, env } = externalTargetFile(topology());
     const r = await runCli(['audit', '--target', file, '--json'], { env });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const a = JSON.parse(r.stdout) as AuditJson & { checked: string[]; notChecked: string[] };
@@ -57,15 +46,15 @@ describe('gauntlet audit', { timeout: 180_000 }, () => {
   });
 
   test('finds every planted problem in a deliberately misconfigured topology, and fails', async () => {
-    const master = await topology.currentMaster();
+    const master = await topology().currentMaster();
     assert.ok(master);
-    const replica = topology.nodes.find((n) => n !== master)!;
+    const replica = topology().nodes.find((n) => n !== master)!;
     await master.control().config('SET', 'appendonly', 'no');
     await replica.control().config('SET', 'maxmemory', '0');
     await replica.control().config('SET', 'maxmemory-policy', 'allkeys-lru');
     await replica.control().call('ACL', 'SETUSER', 'default', 'on', 'nopass', '+@all', '~*');
     await master.control().call('ACL', 'SETUSER', 'app', '+flushall');
-    for (const s of topology.sentinels) await s.control().call('SENTINEL', 'SET', topology.masterName, 'down-after-milliseconds', '40000');
+    for (const s of topology().sentinels) await s.control().call('SENTINEL', 'SET', topology().masterName, 'down-after-milliseconds', '40000');
     const planted = [['aof-off', master], ['maxmemory-unset', replica], ['eviction-policy', replica], ['unauthenticated-access', replica], ['default-user-on', replica], ['app-not-confined', master]] as const;
     const audit = async (target: string, env?: NodeJS.ProcessEnv): Promise<string[]> => {
       const r = await runCli(['audit', '--target', target, '--json'], { env });
@@ -77,7 +66,7 @@ describe('gauntlet audit', { timeout: 180_000 }, () => {
     };
     expectAll(await audit('detached'), [...planted.map(([id, node]) => `${id}@${node.name}`), 'failover-slow@sentinel-0']);
     // The same planted problems seen from outside, through a target file (nodes named by their announced address).
-    const { file, env } = externalTargetFile(topology);
+    const { file, env } = externalTargetFile(topology());
     const external = await audit(file, env);
     expectAll(external, planted.map(([id, node]) => `${id}@${node.announcedAddress}`));
     assert.ok(external.some((f) => f.startsWith('failover-slow@sentinel 0')), external.join(', '));

@@ -1,16 +1,13 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chaosRun as runExperiment, isolatedHome, runCli, smokeScenarioFile } from './support.js';
-import { StartedTopology } from '../../src/topology/startedTopology.js';
-import { listTopologies } from '../../src/topology/staleTopologies.js';
+import { chaosRun as runExperiment, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
 import { verifyLedger } from '../../src/checks/verifyLedger.js';
 import { topologyTarget } from '../../src/target/resolveTarget.js';
-import type { Summary } from '../../src/report/summarySchema.js';
 import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
@@ -30,20 +27,9 @@ function chaosRun(chaos: string, extra: string[] = []): ReturnType<typeof runExp
   return runExperiment(scenario, reports, chaos, extra);
 }
 
-const gate = (s: Summary, name: string) => s.thresholds.find((t) => t.name === name);
 
 describe('chaos experiments on a detached topology', { timeout: 900_000 }, () => {
-  let topology: StartedTopology;
-
-  before(async () => {
-    const up = await runCli(['up', '--detach']);
-    assert.equal(up.code, 0, up.stderr);
-    topology = await StartedTopology.fromState((await listTopologies())[0]!.state!);
-  });
-  after(async () => {
-    topology?.closeControlConnections();
-    await runCli(['down']);
-  });
+  const topology = useDetachedTopology();
 
   test('kill-master fails over within the threshold and, in durable mode, loses no acknowledged write', async () => {
     // Durable writes fail (NOREPLICAS) until sentinels re-attach a replica to the new master, a
@@ -68,7 +54,7 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
     const findings = readFileSync(join(dir, 'ledger-findings.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { key: string; kind: string; acknowledged: string });
     assert.equal(findings.filter((f) => f.kind === 'lost').length, s.ledger.lost);
     // Independently of the ledger: read every reported key from the master the sentinels name now.
-    const master = await topology.currentMaster();
+    const master = await topology().currentMaster();
     assert.ok(master);
     const c = master.control();
     for (const f of findings) {
@@ -87,10 +73,10 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
   });
 
   test('a refresh-token family re-activated behind the harness after its revocation is reported as resurrected', async () => {
-    const target = topologyTarget('detached', topology);
+    const target = topologyTarget('detached', topology());
     const s = parseScenario({ ...smoke, thresholds, stages: [{ name: 'ramp-up', duration: '1s', sessions: 100 }, { name: 'steady', duration: '4s', sessions: 100 }], session: { ...smoke.session, meanLifetime: '3s' } }, 'resurrection test');
     const load = await runLoad({ scenario: s, target });
-    const master = await topology.currentMaster();
+    const master = await topology().currentMaster();
     assert.ok(master);
     const clean = await verifyLedger(load.ledger, master.control());
     assert.equal(clean.resurrected, 0, 'control: nothing resurrected without tampering');
@@ -114,7 +100,7 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
   });
 
   test('freeze-master longer than down-after-milliseconds causes a failover; shorter does not', async () => {
-    const downAfter = topology.settings.downAfterMs;
+    const downAfter = topology().settings.downAfterMs;
     const long = await chaosRun(experimentFile('freeze-long', { name: 'freeze-long', description: '', steps: [{ at: '40%', fault: { kind: 'freeze-master', duration: downAfter * 2 } }], thresholds: { expectFailover: true } }));
     assert.ok(long.s.failover && long.s.failover.count >= 1, `freeze of ${downAfter * 2} ms: ${long.s.failover?.count} failovers`);
     const short = await chaosRun(experimentFile('freeze-short', { name: 'freeze-short', description: '', steps: [{ at: '40%', fault: { kind: 'freeze-master', duration: Math.round(downAfter / 3) } }], thresholds: { expectFailover: false } }));
@@ -129,7 +115,7 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
     assert.equal(ok.s.ledger.lost, 0, JSON.stringify(ok.s.ledger.examples));
     assert.equal(ok.s.failover?.count, 0, 'restarted before any failover');
     // Plant the fault: the ACL file most guides recommend (default user off AND without rights).
-    const master = await topology.currentMaster();
+    const master = await topology().currentMaster();
     assert.ok(master);
     const aclFile = join(master.record.dataDir, 'users.acl');
     const original = readFileSync(aclFile, 'utf8');
@@ -145,8 +131,8 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
       }
     } finally {
       writeFileSync(aclFile, original);
-      const now = await topology.currentMaster();
-      for (const n of topology.nodes) await n.control().call('ACL', 'LOAD').catch(() => undefined);
+      const now = await topology().currentMaster();
+      for (const n of topology().nodes) await n.control().call('ACL', 'LOAD').catch(() => undefined);
       assert.ok(now);
     }
   });

@@ -1,10 +1,9 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chaosRun, isolatedHome, runCli, smokeScenarioFile } from './support.js';
-import type { Summary } from '../../src/report/summarySchema.js';
+import { chaosRun, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
 
 isolatedHome();
 const work = mkdtempSync(join(tmpdir(), 'gauntlet-procedures-'));
@@ -13,17 +12,10 @@ const reports = join(work, 'reports');
 // while the procedures run, and the 'block' path gets exercised.
 const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 }, { generator: { shortWait: 'block' } });
 const run = (chaos: string): ReturnType<typeof chaosRun> => chaosRun(scenario, reports, chaos);
-const gate = (s: Summary, name: string) => s.thresholds.find((t) => t.name === name);
 
 /** The runbook's procedures, each run as its experiment under load on one detached topology. */
 describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
-  before(async () => {
-    const up = await runCli(['up', '--detach']);
-    assert.equal(up.code, 0, up.stderr);
-  });
-  after(async () => {
-    await runCli(['down']);
-  });
+  useDetachedTopology();
 
   test('backup-restore: the restored backup holds exactly what the ledger acknowledged at the backup', async () => {
     const { code, s, stdout } = await run('backup-restore');

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Summary } from '../../src/report/summarySchema.js';
-import type { StartedTopology } from '../../src/topology/startedTopology.js';
+import { after, before } from 'node:test';
+import { StartedTopology } from '../../src/topology/startedTopology.js';
+import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -87,4 +89,27 @@ export function externalTargetFile(t: StartedTopology): { file: string; env: Nod
     }),
   );
   return { file, env: { TARGET_TEST_APP_PASSWORD: t.credentials.app.password, TARGET_TEST_MONITORING_PASSWORD: t.credentials.monitoring.password } };
+}
+
+/**
+ * Inside a `describe`: `gauntlet up --detach` before its tests and `gauntlet down` after them.
+ * Returns the started topology (available once the tests run).
+ */
+export function useDetachedTopology(): () => StartedTopology {
+  let topology: StartedTopology | undefined;
+  before(async () => {
+    const up = await runCli(['up', '--detach']);
+    assert.equal(up.code, 0, up.stderr);
+    topology = await StartedTopology.fromState((await listTopologies())[0]!.state!);
+  });
+  after(async () => {
+    topology?.closeControlConnections();
+    await runCli(['down']);
+  });
+  return () => topology!;
+}
+
+/** The summary's threshold of that name. */
+export function gate(s: Summary, name: string): Summary['thresholds'][number] | undefined {
+  return s.thresholds.find((t) => t.name === name);
 }
