@@ -1,4 +1,4 @@
-import type { RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -229,6 +229,18 @@ export class StartedTopology implements AsyncDisposable {
     return { healthy: problems.length === 0, master: master?.name ?? null, replicasOnline, sentinels, problems };
   }
 
+  /** What one sentinel (any connection to it) knows of the master: replicas and other sentinels. */
+  async sentinelView(c: Redis): Promise<{ replicas: number; others: number }> {
+    const fields = fieldsOf(await c.call('SENTINEL', 'MASTER', this.masterName));
+    return { replicas: Number(fields.get('num-slaves')), others: Number(fields.get('num-other-sentinels')) };
+  }
+
+  /** True when the sentinel knows every replica and every other sentinel of the topology. */
+  async sentinelKnowsAll(s: SentinelHandle): Promise<boolean> {
+    const v = await this.sentinelView(s.control());
+    return v.replicas === this.nodes.length - 1 && v.others === this.sentinels.length - 1;
+  }
+
   private async sentinelHealth(s: SentinelHandle): Promise<SentinelHealth> {
     const replicasWanted = this.nodes.length - 1;
     const othersWanted = this.sentinels.length - 1;
@@ -236,9 +248,7 @@ export class StartedTopology implements AsyncDisposable {
     try {
       const c = s.control();
       const quorum = String(await c.call('SENTINEL', 'CKQUORUM', this.masterName));
-      const fields = fieldsOf(await c.call('SENTINEL', 'MASTER', this.masterName));
-      const replicas = Number(fields.get('num-slaves'));
-      const others = Number(fields.get('num-other-sentinels'));
+      const { replicas, others } = await this.sentinelView(c);
       const ok = quorum.startsWith('OK') && replicas === replicasWanted && others === othersWanted;
       return { name: s.name, ok, detail: `${quorum.split(' ')[0]}; knows ${replicas} replicas, ${others} other sentinels` };
     } catch (e) {

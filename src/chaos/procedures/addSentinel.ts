@@ -5,7 +5,6 @@ import { findBinaries } from '../../topology/prerequisites.js';
 import { freePort } from '../../topology/freePort.js';
 import { stopProcess } from '../../topology/processControl.js';
 import { directClient, startRedisLike } from '../../topology/redisProcess.js';
-import { fieldsOf } from '../../topology/replicationInfo.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
 import type { Fault } from '../faults.js';
 import { waitUntil } from './waitUntil.js';
@@ -73,8 +72,8 @@ export class AddSentinel implements Fault {
     const others = t.sentinels.length;
     try {
       const ms = await waitUntil('every sentinel seeing the new one', 30_000, async () => {
-        const views = await Promise.all([added, ...t.sentinels.map((s) => s.control())].map(async (c) => Number(fieldsOf(await c.call('SENTINEL', 'MASTER', t.masterName)).get('num-other-sentinels'))));
-        return views.every((n) => n === others);
+        const views = await Promise.all([added, ...t.sentinels.map((s) => s.control())].map((c) => t.sentinelView(c)));
+        return views.every((v) => v.others === others);
       });
       this.joined = `all ${others + 1} sentinels see ${others} others after ${ms} ms`;
     } finally {
@@ -89,7 +88,7 @@ export class AddSentinel implements Fault {
     const times: string[] = [];
     for (const s of t.sentinels.filter((x) => x.isRunning())) {
       await s.control().call('SENTINEL', 'RESET', t.masterName);
-      const ms = await waitUntil(`${s.name} forgetting the removed sentinel`, 30_000, async () => Number(fieldsOf(await s.control().call('SENTINEL', 'MASTER', t.masterName)).get('num-other-sentinels')) === t.sentinels.length - 1);
+      const ms = await waitUntil(`${s.name} forgetting the removed sentinel`, 30_000, async () => (await t.sentinelView(s.control())).others === t.sentinels.length - 1);
       times.push(`${s.name} ${ms} ms`);
     }
     this.removed = `removed; after SENTINEL RESET each counts its peers right again: ${times.join(', ')}`;

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ThresholdResult } from '../../checks/thresholds.js';
-import { fieldsOf, parseInfo } from '../../topology/replicationInfo.js';
+import { parseInfo } from '../../topology/replicationInfo.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
 import { KillReplica, requireMaster } from '../faults.js';
 import { waitUntil as until } from './waitUntil.js';
@@ -33,10 +33,7 @@ export class ReplaceReplica extends KillReplica {
     for (const s of t.sentinels.filter((x) => x.isRunning())) {
       await s.control().call('SENTINEL', 'RESET', t.masterName);
       try {
-        const ms = await until(`${s.name} rediscovery after SENTINEL RESET`, 30_000, async () => {
-          const f = fieldsOf(await s.control().call('SENTINEL', 'MASTER', t.masterName));
-          return Number(f.get('num-slaves')) === t.nodes.length - 1 && Number(f.get('num-other-sentinels')) === t.sentinels.length - 1;
-        });
+        const ms = await until(`${s.name} rediscovery after SENTINEL RESET`, 30_000, () => t.sentinelKnowsAll(s));
         resets.push(`${s.name} ${ms} ms`);
       } catch (e) {
         this.resetProblems.push((e as Error).message);

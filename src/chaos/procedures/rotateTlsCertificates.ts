@@ -4,7 +4,6 @@ import { dirname, join } from 'node:path';
 import { connect } from 'node:tls';
 import type { ThresholdResult } from '../../checks/thresholds.js';
 import { stopProcess } from '../../topology/processControl.js';
-import { fieldsOf } from '../../topology/replicationInfo.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
 import { issueCertificate } from '../../topology/tlsCertificates.js';
 import type { Fault, FaultContext } from '../faults.js';
@@ -57,10 +56,7 @@ export class RotateTlsCertificates implements Fault {
       const conf = await readFile(s.record.configFile, 'utf8');
       await writeFile(s.record.configFile, conf.replace(/^tls-cert-file .*$/m, `tls-cert-file ${next.cert}`).replace(/^tls-key-file .*$/m, `tls-key-file ${next.key}`));
       await t.restartSentinel(s.name);
-      const ms = await waitUntil(`${s.name} rejoining after its restart`, 30_000, async () => {
-        const f = fieldsOf(await s.control().call('SENTINEL', 'MASTER', t.masterName));
-        return Number(f.get('num-other-sentinels')) === t.sentinels.length - 1 && Number(f.get('num-slaves')) === t.nodes.length - 1;
-      });
+      const ms = await waitUntil(`${s.name} rejoining after its restart`, 30_000, () => t.sentinelKnowsAll(s));
       rejoined.push(`${s.name} ${ms} ms`);
     }
     return `new server certificate loaded live on ${t.nodes.length} nodes; sentinels restarted one at a time, rejoined after ${rejoined.join(', ')}`;
