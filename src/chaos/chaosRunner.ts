@@ -29,6 +29,7 @@ export interface ChaosOutcome {
 
 /** A step's fault, its record, how it ended ('completed', an error, or null while running) and its promise once started. */
 interface StepEntry {
+  step: Experiment['steps'][number];
   fault: Fault;
   record: ChaosStepRecord;
   outcome: string | null;
@@ -47,7 +48,7 @@ const chaosWindowSlackMs = 30_000;
  * topology is healthy again.
  */
 export class ChaosRunner {
-  private readonly faults: StepEntry[] = [];
+  private readonly faults: StepEntry[];
   readonly writes = new WriteAvailability();
   private timeline: SentinelTimeline | null = null;
   private clock: () => number = () => 0;
@@ -57,7 +58,12 @@ export class ChaosRunner {
     private readonly experiment: Experiment,
     private readonly topology: StartedTopology,
     private readonly ledger: Ledger,
-  ) {}
+  ) {
+    this.faults = experiment.steps.map((step) => {
+      const fault = buildFault(step.fault);
+      return { step, fault, record: { name: fault.kind, atMs: 0, endMs: null, detail: fault.describe() }, outcome: null, running: null };
+    });
+  }
 
   private context(): FaultContext {
     return { ledger: this.ledger, appClients: this.appClients, workDir: join(this.topology.dir, 'chaos', `${this.experiment.name}-${process.pid}`) };
@@ -65,18 +71,10 @@ export class ChaosRunner {
 
   /** Engine hooks: when each step starts and how long its chaos window lasts. */
   hooks(runMs: number): Array<{ atMs: number; windowMs: number; run: () => Promise<void> }> {
-    return this.experiment.steps.map((step) => {
-      const fault = buildFault(step.fault);
-      const atMs = stepOffsetMs(step.at, runMs);
-      const record: ChaosStepRecord = { name: fault.kind, atMs, endMs: null, detail: fault.describe() };
-      const entry: StepEntry = { fault, record, outcome: null, running: null };
-      this.faults.push(entry);
-      const duration = 'duration' in step.fault ? step.fault.duration : 0;
-      return {
-        atMs,
-        windowMs: duration + chaosWindowSlackMs,
-        run: () => (entry.running = this.runStep(entry)),
-      };
+    return this.faults.map((entry) => {
+      entry.record.atMs = stepOffsetMs(entry.step.at, runMs);
+      const duration = 'duration' in entry.step.fault ? entry.step.fault.duration : 0;
+      return { atMs: entry.record.atMs, windowMs: duration + chaosWindowSlackMs, run: () => (entry.running = this.runStep(entry)) };
     });
   }
 
@@ -104,8 +102,8 @@ export class ChaosRunner {
 
   /** Why the experiment cannot run on this topology (a TLS procedure on a plaintext one), or null. */
   unmetPrecondition(): string | null {
-    for (const step of this.experiment.steps) {
-      const why = buildFault(step.fault).precondition?.(this.topology);
+    for (const { fault } of this.faults) {
+      const why = fault.precondition?.(this.topology);
       if (why) return why;
     }
     return null;
