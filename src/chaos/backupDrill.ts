@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdir, readdir } from 'node:fs/promises';
+import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { findBinaries } from '../topology/prerequisites.js';
+import { renderComposeFile } from '../topology/configTemplate.js';
 import { freePort } from '../topology/freePort.js';
 import { directClient, startRedisLike } from '../topology/redisProcess.js';
 import { stopProcess } from '../topology/processControl.js';
@@ -81,14 +82,16 @@ export async function restoreInto(backup: Backup, t: StartedTopology, workDir: s
   await cp(backup.dir, workDir, { recursive: true });
   const port = await freePort();
   const logFile = join(workDir, 'redis.log');
-  // A TLS topology's harness speaks TLS only: the restored node listens the same way.
+  // A TLS topology's harness speaks TLS only: the restored node listens the same way, from the
+  // same compose/tls.conf.tmpl the topology's nodes use (its `port 0` closes plaintext).
   const tls = t.snapshot.tls;
-  const tlsArgs = tls ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'optional'] : [];
+  const tlsConf = join(workDir, 'tls.conf');
+  if (tls) await writeFile(tlsConf, await renderComposeFile('tls.conf.tmpl', { PORT: port, TLS_CERT: tls.cert, TLS_KEY: tls.key, TLS_CA: tls.ca, TLS_AUTH_CLIENTS: 'optional' }), { mode: 0o600 });
   let pid = 0;
   pid = await startRedisLike({
     what: 'restored redis-server',
     binary: redisServer,
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', workDir, '--appendonly', 'yes', '--appenddirname', 'appendonlydir', '--aclfile', join(workDir, 'users.acl'), '--save', '', '--logfile', logFile, ...tlsArgs],
+    args: [...(tls ? [tlsConf] : ['--port', String(port)]), '--bind', '127.0.0.1', '--dir', workDir, '--appendonly', 'yes', '--appenddirname', 'appendonlydir', '--aclfile', join(workDir, 'users.acl'), '--save', '', '--logfile', logFile],
     cwd: workDir,
     logFile,
     port,
