@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationSchema, parseDurationMs } from '../inputValidation.js';
 import {
-  FreezeMaster, IsolateMaster, KillMaster, KillReplica, KillSentinels, MasterBandwidth, MasterLatency, MemoryPressure, PartitionMaster, PlannedFailover, RestartMasterFromAof, type Fault,
+  FreezeMaster, IsolateMaster, SentinelLatency, KillMaster, KillReplica, KillSentinels, MasterBandwidth, MasterLatency, MemoryPressure, PartitionMaster, PlannedFailover, RestartMasterFromAof, type Fault,
 } from './faults.js';
 import { BackupRestore, PointInTimeRestore } from './recoveryDrills.js';
 import { RotateAppPassword } from './procedures/rotateAppPassword.js';
@@ -34,6 +34,7 @@ const faultSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('connection-leak'), connections: z.number().int().min(10).max(5000).default(300), duration: durationSchema.default(3000) }).strict(),
   z.object({ kind: z.literal('rotate-app-password'), retireOld: z.boolean().default(true) }).strict(),
   z.object({ kind: z.literal('latency'), latencyMs: z.number().positive(), jitterMs: z.number().nonnegative().default(0), duration }).strict(),
+  z.object({ kind: z.literal('slow-sentinels'), latencyMs: z.number().positive(), duration }).strict(),
 ]);
 export type FaultSpec = z.output<typeof faultSpec>;
 
@@ -61,6 +62,8 @@ export function buildFault(f: FaultSpec): Fault {
       return new MemoryPressure(f.fillFraction, f.duration);
     case 'latency':
       return new MasterLatency(f.latencyMs, f.jitterMs, f.duration);
+    case 'slow-sentinels':
+      return new SentinelLatency(f.latencyMs, f.duration);
     case 'backup-restore':
       return new BackupRestore();
     case 'point-in-time-restore':

@@ -159,6 +159,35 @@ export class MasterLatency extends ProxyFault {
   }
 }
 
+/**
+ * Latency on every sentinel's app link for `durationMs`: what clients see of sentinels in a far
+ * zone. Sentinels still talk to each other and to the nodes directly, so failover is unaffected;
+ * only the clients' master look-ups and +switch-master subscriptions are slow.
+ */
+export class SentinelLatency extends ProxyFault {
+  readonly kind = 'slow-sentinels';
+  constructor(
+    readonly latencyMs: number,
+    readonly durationMs: number,
+  ) {
+    super();
+  }
+  describe(): string {
+    return `${this.latencyMs} ms on every sentinel's app link for ${this.durationMs} ms`;
+  }
+  async inject(t: StartedTopology, strike: () => void): Promise<string> {
+    const latency = { name: 'gauntlet-sentinel-latency', type: 'latency' as const, stream: 'downstream' as const, toxicity: 1, attributes: { latency: this.latencyMs, jitter: 0 } };
+    const names = t.sentinels.map((s) => s.appProxyName);
+    let struck = false;
+    const strikeOnce = (): void => {
+      if (!struck) strike();
+      struck = true;
+    };
+    await Promise.all(names.map((n) => holdToxics(t, n, [latency], this.durationMs, strikeOnce)));
+    return `added ${this.latencyMs} ms to ${names.join(', ')} for ${this.durationMs} ms`;
+  }
+}
+
 /** SIGKILL `count` sentinels (the highest-numbered first); healing restarts them on their own config. */
 export class KillSentinels implements Fault {
   readonly kind = 'kill-sentinels';

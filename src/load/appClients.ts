@@ -29,18 +29,55 @@ export function appClientOptions(target: Target, c: Scenario['clients'], instanc
   };
 }
 
-export async function createAppClients(target: Target, c: Scenario['clients']): Promise<SessionClient[]> {
+/** An app client that ioredis ended although nobody closed it. */
+export interface ClientEnd {
+  client: number;
+  /** The last error the client emitted before it ended ("Connection is closed." for the race below). */
+  lastError: string | null;
+  /** Whether the client is being connected again (scenario `clients.reconnectOnEnd`). */
+  reconnecting: boolean;
+}
+
+/** Delay before connecting an ended client again: long enough not to spin, short against a failover. */
+const reconnectAfterEndMs = 100;
+
+const closing = new WeakSet<Redis>();
+
+/**
+ * Creates and connects the app clients. After the first connect each client is watched for 'end':
+ * ioredis 6.0.0 ends a sentinel client for good when its failover detector sees +switch-master
+ * while a reconnect is still asking a sentinel for the master (SentinelConnector.connect rejects
+ * with "Connection is closed." and the client's status becomes 'end'). With
+ * `clients.reconnectOnEnd` the client is connected again, as the auth service must do; either
+ * way `onEnd` reports it.
+ */
+export async function createAppClients(target: Target, c: Scenario['clients'], onEnd?: (e: ClientEnd) => void): Promise<SessionClient[]> {
   const clients = Array.from({ length: c.instances }, (_, i) => {
     const client = new Redis({ ...appClientOptions(target, c, i), lazyConnect: true });
-    // Errors reach the operations that hit them; connection-level noise is counted there.
-    client.on('error', () => undefined);
     return asSessionClient(client);
   });
+  const lastErrors: Array<string | null> = clients.map(() => null);
+  clients.forEach((client, i) =>
+    // Errors reach the operations that hit them; connection-level noise is counted there.
+    client.on('error', (e: Error) => (lastErrors[i] = e.message)),
+  );
   await Promise.all(clients.map((cl) => cl.connect()));
+  clients.forEach((client, i) =>
+    client.on('end', () => {
+      if (closing.has(client)) return;
+      onEnd?.({ client: i, lastError: lastErrors[i] ?? null, reconnecting: c.reconnectOnEnd });
+      if (!c.reconnectOnEnd) return;
+      setTimeout(() => {
+        // A failed connect ends the client again, which lands here again: bounded by the run's end.
+        if (!closing.has(client) && client.status === 'end') client.connect().catch(() => undefined);
+      }, reconnectAfterEndMs).unref();
+    }),
+  );
   return clients;
 }
 
 export async function closeAppClients(clients: readonly Redis[]): Promise<void> {
+  for (const c of clients) closing.add(c);
   // quit() flushes politely; disconnect() then also closes the failover detector's sentinel
   // subscriptions, which quit() leaves reconnecting.
   await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));

@@ -10,7 +10,7 @@ import { RandomSource } from './randomSource.js';
 import type { OperationName, Scenario } from './scenario.js';
 import * as ops from './sessionOperations.js';
 import type { OperationOutcome, SessionClient, SessionState, SessionTtls } from './sessionOperations.js';
-import { createAppClients, closeAppClients } from './appClients.js';
+import { createAppClients, closeAppClients, type ClientEnd } from './appClients.js';
 import { classifyError } from './errorKinds.js';
 import { Ledger, unknownAfterError } from '../checks/ledger.js';
 
@@ -91,6 +91,8 @@ export interface LoadResult {
   memory: { startBytes: number | null; peakBytes: number | null; samples: MemorySample[] };
   aborted: boolean;
   ledger: Ledger;
+  /** App clients ioredis ended on its own (see appClients.ts): how many times, and the first few. */
+  clientEnds: { count: number; first: Array<ClientEnd & { atMs: number }> };
 }
 
 /** Atomics.wait needs a shared cell; nothing ever notifies it, so a wait is a plain bounded sleep. */
@@ -145,6 +147,7 @@ class LoadEngine {
   private readonly userSpace: number;
   private readonly mixTotal: number;
   private memory: LoadResult['memory'] = { startBytes: null, peakBytes: null, samples: [] };
+  private readonly clientEnds: LoadResult['clientEnds'] = { count: 0, first: [] };
   private readonly ledger: Ledger;
 
   constructor(private readonly opts: LoadEngineOptions) {
@@ -168,7 +171,10 @@ class LoadEngine {
   }
 
   async run(): Promise<LoadResult> {
-    this.clients = await createAppClients(this.opts.target, this.s.clients);
+    this.clients = await createAppClients(this.opts.target, this.s.clients, (e) => {
+      this.clientEnds.count++;
+      if (this.clientEnds.first.length < 20) this.clientEnds.first.push({ ...e, atMs: Math.round(this.now()) });
+    });
     if (this.opts.durable) for (const c of this.clients) ops.makeDurable(c, this.opts.durable.waitMs);
     await this.warmUp();
     const memClient = this.memoryClient();
@@ -235,6 +241,7 @@ class LoadEngine {
       memory: this.memory,
       aborted,
       ledger: this.ledger,
+      clientEnds: this.clientEnds,
     };
   }
 

@@ -69,6 +69,8 @@ export const scenarioSchema = z
         autoPipelining: z.boolean().default(true),
         commandTimeoutMs: z.number().int().positive().default(1000),
         maxRetriesPerRequest: z.number().int().nonnegative().max(10).default(2),
+        /** Connect a client again when ioredis ends it on its own (docs/client-settings.md: the ioredis 6.0.0 failover race). */
+        reconnectOnEnd: z.boolean().default(true),
       })
       .strict(),
     thresholds: z

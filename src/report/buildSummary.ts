@@ -88,6 +88,7 @@ export function buildSummary(i: SummaryInputs): Summary {
     },
     target: { ...i.target, redisVersion: i.redisVersion },
     sessions: { peakConcurrent: load.peakConcurrentSessions, plannedPeak: Math.max(0, ...scenario.stages.map((s) => s.sessions ?? 0)) },
+    clients: { instances: scenario.clients.instances, reconnectOnEnd: scenario.clients.reconnectOnEnd, endedByIoredis: load.clientEnds.count, ends: load.clientEnds.first },
     ops: {
       intended: load.intendedOps,
       total: load.recorder.totalOps,

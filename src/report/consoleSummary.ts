@@ -17,6 +17,7 @@ export function renderConsoleSummary(s: Summary): string {
   const lines = [
     `run ${s.runId}: scenario ${s.scenario.name} on ${s.target.kind} target${s.target.topologyId ? ` ${s.target.topologyId}` : ''}, ${(s.durationMs / 1000).toFixed(1)} s${s.aborted ? ' (stopped early)' : ''}`,
     `sessions: peak ${s.sessions.peakConcurrent} concurrent (planned ${s.sessions.plannedPeak}); operations: ${s.ops.total} done of ${s.ops.intended} intended, ${s.ops.errors} errors; ${s.ops.achievedPerSecond}/s achieved vs ${s.ops.intendedPerSecond}/s intended`,
+    ...(s.clients.endedByIoredis ? [pc.yellow(clientEndsLine(s))] : []),
     lat.toString(),
     gates.toString(),
     `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
@@ -24,7 +25,7 @@ export function renderConsoleSummary(s: Summary): string {
     ...(s.chaos.experiment
       ? [
           `chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`,
-          `failover: ${s.failover?.count ?? 0} master switch(es); worst client write gap ${s.failover?.clientObservedMs ?? '?'} ms; sentinel events: ${(s.failover?.sentinelEvents ?? []).filter((e) => e.sentinel === 'sentinel-0').map((e) => `${e.t.slice(11, 23)} ${e.event}`).join(', ') || 'none'}`,
+          `failover: ${s.failover?.count ?? 0} master switch(es); worst client write gap ${s.failover?.clientObservedMs === null || s.failover?.clientObservedMs === undefined ? 'unbounded (a client never wrote again)' : `${s.failover.clientObservedMs} ms`}; sentinel events: ${(s.failover?.sentinelEvents ?? []).filter((e) => e.sentinel === 'sentinel-0').map((e) => `${e.t.slice(11, 23)} ${e.event}`).join(', ') || 'none'}`,
           ...s.chaos.drills.map((d) => (d.verification ? `drill ${d.name}: ${d.detail}; ${d.verification.keysChecked} keys checked, lost ${d.verification.lost}, resurrected ${d.verification.resurrected}, expired ${d.verification.expired}` : `drill ${d.name}: not verified: ${d.error ?? ''}`)),
         ]
       : []),
@@ -34,6 +35,13 @@ export function renderConsoleSummary(s: Summary): string {
     `${pc.bold('verdict')}: ${verdictColor[s.verdict](s.verdict.toUpperCase())}: ${s.verdictReason}`,
   ];
   return lines.join('\n');
+}
+
+/** Shared with the HTML report: an ended client is a finding about the client library, said plainly. */
+export function clientEndsLine(s: Summary): string {
+  const c = s.clients;
+  const errors = [...new Set(c.ends.map((e) => e.lastError ?? 'no error'))].join('; ');
+  return `ioredis ended an app client on its own ${c.endedByIoredis} time(s) (last error: ${errors}); ${c.reconnectOnEnd ? 'gauntlet connected it again (clients.reconnectOnEnd)' : 'it stayed down (clients.reconnectOnEnd is false)'}; see docs/client-settings.md`;
 }
 
 function fmtBytes(b: number | null): string {

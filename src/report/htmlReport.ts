@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Summary } from './summarySchema.js';
+import { clientEndsLine } from './consoleSummary.js';
 
 const require = createRequire(import.meta.url);
 /** uPlot (small, fast canvas time series) is inlined, so the report opens from disk with no network. */
@@ -35,7 +36,7 @@ h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:28px 0 8px;border-bot
 .banner{padding:14px 18px;border-radius:6px;color:#fff;font-size:18px;margin:12px 0}
 .banner.pass{background:#2a7d46}.banner.fail{background:#b3261e}.banner.invalid{background:#b8860b}
 table{border-collapse:collapse;margin:6px 0;font-size:13px} td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
-th{background:#f4f4f4} td.ok{color:#2a7d46;font-weight:bold} td.bad{color:#b3261e;font-weight:bold}
+th{background:#f4f4f4} td.ok{color:#2a7d46;font-weight:bold} td.bad,p.bad{color:#b3261e;font-weight:bold}
 .muted{color:#777}.chart{margin:10px 0}
 </style></head><body>
 <h1>gauntlet run ${esc(s.runId)}</h1>
@@ -62,6 +63,7 @@ ${table(['operation', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms
 ${s.chaos.steps.length ? table(['step', 'at s', 'ended s', 'what happened'], s.chaos.steps.map((st) => [st.name, (st.atMs / 1000).toFixed(2), st.endMs === null ? '' : (st.endMs / 1000).toFixed(2), st.detail])) : '<p class="muted">No chaos experiment in this run.</p>'}
 ${f ? `<p>${f.count} master switch(es); worst client-observed write unavailability <b>${f.clientObservedMs ?? 'unbounded (a client never wrote again)'}${f.clientObservedMs === null ? '' : ' ms'}</b>; latency back under budget after ${esc(f.latencyRecoveryMs.map((x) => (x === null ? 'never' : `${x} ms`)).join(', '))}.</p>
 ${table(['time', 'sentinel', 'event', 'detail'], f.sentinelEvents.map((e) => [e.t.slice(11, 23), e.sentinel, e.event, e.detail]), 'events')}` : ''}
+${s.clients.endedByIoredis ? `<p class="bad">${esc(clientEndsLine(s))}</p>` : ''}
 ${s.chaos.drills.length ? `<h3>Recovery drills</h3>\n${table(['drill', 'what was restored', 'keys checked', 'lost', 'resurrected', 'expired', 'indeterminate'], s.chaos.drills.map((d) => (d.verification ? [d.name, d.detail, d.verification.keysChecked, d.verification.lost, d.verification.resurrected, d.verification.expired, d.verification.indeterminate] : [d.name, `not verified: ${d.error ?? ''}`, '', '', '', '', ''])))}` : ''}
 
 <h2>Acknowledged writes (ledger)</h2>

@@ -38,6 +38,14 @@ export const summarySchema = z
       redisVersion: z.string().nullable(),
     }),
     sessions: z.object({ peakConcurrent: z.number().int(), plannedPeak: z.number().int() }),
+    clients: z
+      .object({
+        instances: z.number().int(),
+        reconnectOnEnd: z.boolean().describe('scenario clients.reconnectOnEnd: an ended client is connected again'),
+        endedByIoredis: z.number().int().describe('times ioredis ended an app client nobody closed (the ioredis 6.0.0 failover race, docs/client-settings.md)'),
+        ends: z.array(z.object({ atMs: z.number(), client: z.number().int(), lastError: z.string().nullable(), reconnecting: z.boolean() })).describe('the first 20 of them'),
+      })
+      .describe('the app clients (one per auth-service instance)'),
     ops: z.object({
       intended: z.number().int().describe('operations the schedule offered'),
       total: z.number().int().describe('operations completed, successfully or not'),

@@ -37,12 +37,33 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
     const { code, s, stdout } = await chaosRun('kill-master', ['--durable', '--duration', '20s']);
     assert.equal(s.writeMode, 'durable');
     assert.ok(s.failover && s.failover.count >= 1, 'a failover happened');
-    assert.ok(s.failover.clientObservedMs !== null && s.failover.clientObservedMs <= 30_000, `write gap ${s.failover.clientObservedMs}`);
+    assert.ok(s.failover.clientObservedMs !== null && s.failover.clientObservedMs <= 30_000, `write gap ${s.failover.clientObservedMs}; clients ${JSON.stringify(s.clients)}`);
     for (const e of ['+sdown', '+odown', '+switch-master']) assert.ok(s.failover.sentinelEvents.some((x) => x.event === e), e);
     assert.ok(s.ledger && s.ledger.keysChecked > 100);
     assert.equal(s.ledger.lost, 0, JSON.stringify(s.ledger.examples));
     assert.equal(s.ledger.resurrected, 0);
     assert.equal(gate(s, 'topology healthy again after healing')?.pass, true);
+    assert.equal(code, 0, stdout);
+  });
+
+  test('a failover seen while every client asks a slow sentinel for the master ends the ioredis clients; only reconnecting on end brings them back', async () => {
+    // The ioredis 6.0.0 race (docs/client-settings.md): without the application's reconnect the
+    // clients stay ended and the write-gap gate fails; with it (the default) they follow the failover.
+    const stranded = smokeScenarioFile(work, 'smoke-no-reconnect', thresholds, { clients: { ...smoke.clients, reconnectOnEnd: false } });
+    const without = await runExperiment(stranded, reports, 'slow-sentinels-kill-master', ['--duration', '20s']);
+    assert.ok(without.s.clients.endedByIoredis >= 1, `no client ended: ${JSON.stringify(without.s.clients)}`);
+    assert.equal(without.s.clients.ends[0]?.lastError, 'Connection is closed.');
+    assert.equal(without.s.clients.ends[0]?.reconnecting, false);
+    assert.equal(without.s.failover?.clientObservedMs, null);
+    assert.equal(gate(without.s, 'client-observed write unavailability (worst client)')?.pass, false);
+    assert.equal(without.code, 1);
+
+    const { code, s, stdout } = await chaosRun('slow-sentinels-kill-master', ['--duration', '20s']);
+    assert.ok(s.clients.endedByIoredis >= 1, `the race was not hit, so this run proves nothing: ${JSON.stringify(s.clients)}`);
+    assert.ok(s.clients.ends.every((e) => e.reconnecting));
+    assert.ok(s.failover && s.failover.clientObservedMs !== null && s.failover.clientObservedMs <= 30_000, `write gap ${s.failover?.clientObservedMs}`);
+    assert.equal(s.ledger?.lost, 0);
+    assert.match(stdout, /ioredis ended an app client on its own \d+ time\(s\).*connected it again/);
     assert.equal(code, 0, stdout);
   });
 
