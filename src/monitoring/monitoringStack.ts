@@ -30,6 +30,16 @@ export class MonitoringStack {
     const dir = join(t.dir, 'monitoring');
     await mkdir(dir, { recursive: true });
     const pids: number[] = [];
+    try {
+      return await MonitoringStack.startInto(t, dir, pids, options);
+    } catch (e) {
+      // Half a stack is of no use to anyone: end what did start before saying what failed.
+      await Promise.all(pids.map((p) => stopProcess(p)));
+      throw e;
+    }
+  }
+
+  private static async startInto(t: StartedTopology, dir: string, pids: number[], options: { gauntletMetrics?: string }): Promise<MonitoringStack> {
     const mon = t.credentials.monitoring;
     const tls = t.snapshot.tls;
     const tlsArgs = tls ? [`-tls-ca-cert-file=${tls.ca}`, `-tls-client-cert-file=${tls.clientCert}`, `-tls-client-key-file=${tls.clientKey}`] : [];

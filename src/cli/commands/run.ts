@@ -11,7 +11,7 @@ import { onShutdownSignal } from '../shutdownSignals.js';
 import { loadExperiment } from '../../chaos/loadExperiment.js';
 import { ChaosRunner } from '../../chaos/chaosRunner.js';
 import { readSummaryFile } from '../../report/readSummary.js';
-import { startLiveMetrics } from '../../report/liveMetrics.js';
+import { startLiveMetrics, type LiveMetrics } from '../../report/liveMetrics.js';
 import { MonitoringStack } from '../../monitoring/monitoringStack.js';
 import { collectSlowLog } from '../../monitoring/slowLog.js';
 import { freePort } from '../../topology/freePort.js';
@@ -87,6 +87,10 @@ export async function run(o: RunOptions): Promise<number> {
   }
   if ((o.tls || o.mtls) && o.target !== undefined && o.target !== 'embedded') throw new UserError('--tls/--mtls start an embedded TLS topology; a detached one keeps the TLS setting it was started with (`gauntlet up --tls`), an external one takes tls in its target file');
   const target = await resolveTarget({ target: o.target, allowDestructive: o.allowDestructive, onProgress: log, minReplicasToWrite: o.durable ? 1 : undefined, tls: o.mtls ? 'mtls' : o.tls ? 'tls' : undefined });
+  // Started beside the topology; ended in `finally` so a run that fails part-way leaves neither
+  // Prometheus and exporters on a detached topology nor the metrics port open.
+  let metrics: LiveMetrics | null = null;
+  let monitoring: MonitoringStack | null = null;
   try {
     if (abort.signal.aborted) throw new UserError('interrupted before the load started');
     const redisVersion = await checkTargetReachable(target);
@@ -99,9 +103,9 @@ export async function run(o: RunOptions): Promise<number> {
     if (unmet) throw new UserError(unmet);
     // With --monitoring, Prometheus scrapes gauntlet's own series beside the exporters' (on a free port unless one is given).
     const metricsPort = o.metricsPort ?? (o.monitoring && target.topology ? await freePort() : undefined);
-    const metrics = metricsPort ? await startLiveMetrics(metricsPort, () => chaos?.failoverCount() ?? 0) : null;
+    metrics = metricsPort ? await startLiveMetrics(metricsPort, () => chaos?.failoverCount() ?? 0) : null;
     if (metrics) log(`live metrics on ${metrics.url}`);
-    const monitoring = o.monitoring && target.topology ? await MonitoringStack.start(target.topology, { gauntletMetrics: metricsPort ? `127.0.0.1:${metricsPort}` : undefined }) : null;
+    monitoring = o.monitoring && target.topology ? await MonitoringStack.start(target.topology, { gauntletMetrics: metricsPort ? `127.0.0.1:${metricsPort}` : undefined }) : null;
     if (monitoring) log(`Prometheus with the alert rules on ${monitoring.prometheusUrl}`);
     const runStartedWall = Date.now();
     const load = await runLoad({
@@ -128,6 +132,7 @@ export async function run(o: RunOptions): Promise<number> {
     });
     if (!o.quiet) progress.done();
     await metrics?.close();
+    metrics = null;
     if (chaos) log('healing faults and waiting for the topology to be healthy again');
     let chaosOutcome = chaos ? await chaos.finish() : undefined;
     let ledger: LedgerReport | undefined;
@@ -141,6 +146,7 @@ export async function run(o: RunOptions): Promise<number> {
     }
     const alerts = monitoring ? await monitoring.firedBetween(runStartedWall, Date.now()) : undefined;
     await monitoring?.stop();
+    monitoring = null;
     const slowLog = target.topology ? await collectSlowLog(target.topology, runStartedWall) : undefined;
     const summary = buildSummary({ runId, scenario, scenarioSource: loaded.source, seed: o.seed, target: target.describe(), redisVersion, load, chaos: chaosOutcome, ledger, writeMode: o.durable ? 'durable' : 'async', alerts, slowLog });
     const dir = await writeRunReport(o.out, summary, load.recorder, ledger?.findings);
@@ -155,6 +161,8 @@ export async function run(o: RunOptions): Promise<number> {
     return code;
   } finally {
     offSignal();
+    await metrics?.close().catch(() => undefined);
+    await monitoring?.stop().catch(() => undefined);
     await target.close();
   }
 }
