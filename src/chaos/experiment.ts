@@ -5,6 +5,7 @@ import {
 } from './faults.js';
 import { BackupRestore, PointInTimeRestore } from './recoveryDrills.js';
 import { RotateAppPassword } from './procedures/rotateAppPassword.js';
+import { RotateServicePassword } from './procedures/rotateServicePassword.js';
 import { ReplaceReplica } from './procedures/replaceReplica.js';
 import { AddSentinel } from './procedures/addSentinel.js';
 import { RotateTlsCertificates } from './procedures/rotateTlsCertificates.js';
@@ -33,6 +34,7 @@ const faultSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('slow-commands'), count: z.number().int().min(1).max(100).default(5), blockMs: z.number().int().min(11).max(5000).default(100) }).strict(),
   z.object({ kind: z.literal('connection-leak'), connections: z.number().int().min(10).max(5000).default(300), duration: durationSchema.default(3000) }).strict(),
   z.object({ kind: z.literal('rotate-app-password'), retireOld: z.boolean().default(true) }).strict(),
+  z.object({ kind: z.literal('rotate-service-password'), user: z.enum(['replicator', 'sentinel']), updateClients: z.boolean().default(true) }).strict(),
   z.object({ kind: z.literal('latency'), latencyMs: z.number().positive(), jitterMs: z.number().nonnegative().default(0), duration }).strict(),
   z.object({ kind: z.literal('slow-sentinels'), latencyMs: z.number().positive(), duration }).strict(),
 ]);
@@ -80,6 +82,8 @@ export function buildFault(f: FaultSpec): Fault {
       return new ReplaceReplica();
     case 'rotate-app-password':
       return new RotateAppPassword(f.retireOld);
+    case 'rotate-service-password':
+      return new RotateServicePassword(f.user, f.updateClients);
   }
 }
 

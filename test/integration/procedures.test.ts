@@ -55,6 +55,33 @@ describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
     assert.equal(code, 1);
   });
 
+  test('rotate-replication-password: every replica logs in again with the new password, the old one is refused and masterauth persisted', async () => {
+    const { code, s, stdout } = await run('rotate-replication-password');
+    for (const g of ['old replicator password refused (WRONGPASS) on every server', 'new replicator password accepted on every server', 'rotation persisted (ACL file): new hash only', 'every replica logged in again with the new replicator password', 'masterauth persisted with the new password only']) assert.equal(gate(s, g)?.pass, true, `${g}: ${gate(s, g)?.actual}`);
+    assert.equal(s.failover?.count, 0);
+    assert.equal(s.ledger?.lost, 0);
+    assert.equal(code, 0, stdout);
+  });
+
+  test('rotate-sentinel-password: every sentinel logs in again with the new password and no failover happens', async () => {
+    const { code, s, stdout } = await run('rotate-sentinel-password');
+    for (const g of ['old sentinel password refused (WRONGPASS) on every server', 'every sentinel logged in again with the new sentinel password', 'auth-pass persisted with the new password only']) assert.equal(gate(s, g)?.pass, true, `${g}: ${gate(s, g)?.actual}`);
+    assert.equal(s.failover?.count, 0);
+    assert.equal(code, 0, stdout);
+  });
+
+  test('a replication-password rotation that never updates masterauth locks the replicas out, and its gate says so', async () => {
+    const f = join(work, 'rotate-forgot-masterauth.ts');
+    writeFileSync(f, `export default ${JSON.stringify({ name: 'rotate-forgot-masterauth', description: 'masterauth not updated', steps: [{ at: '40%', fault: { kind: 'rotate-service-password', user: 'replicator', updateClients: false } }], thresholds: {} })};\n`);
+    const { code, s } = await run(f);
+    const g = gate(s, 'every replica logged in again with the new replicator password');
+    assert.equal(g?.pass, false, g?.actual);
+    assert.match(g?.actual ?? '', /^0 of 2 after/);
+    // Healing applies the forgotten masterauth, so the topology is whole again for what follows.
+    assert.equal(gate(s, 'topology healthy again after healing')?.pass, true);
+    assert.equal(code, 1);
+  });
+
   test('replace-replica: an empty node replaces a dead replica, syncs, and every sentinel rediscovers after SENTINEL RESET', async () => {
     const { code, s, stdout } = await run('replace-replica');
     assert.equal(gate(s, "replacement replica holds the master's data")?.pass, true, gate(s, "replacement replica holds the master's data")?.actual);

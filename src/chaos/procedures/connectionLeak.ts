@@ -5,20 +5,9 @@ import type { RedisNodeHandle } from '../../topology/nodeHandles.js';
 import { hostPort, type StartedTopology } from '../../topology/startedTopology.js';
 import { parseInfo } from '../../topology/replicationInfo.js';
 import { requireMaster, type Fault } from '../faults.js';
+import { connectionsBy } from './clientList.js';
 
 const leakName = 'leaky-worker';
-
-/** `CLIENT LIST` lines grouped by connection name: the first look of the runbook's response. */
-export function connectionsByName(clientList: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const line of clientList.split('\n')) {
-    const id = /(?:^|\s)id=(\d+)/.exec(line)?.[1];
-    if (!id) continue;
-    const name = /(?:^|\s)name=(\S*)/.exec(line)?.[1] || '(unnamed)';
-    out.set(name, [...(out.get(name) ?? []), id]);
-  }
-  return out;
-}
 
 /**
  * A client leaking connections until the master's maxclients is reached (RedisTooManyConnections,
@@ -61,7 +50,7 @@ export class ConnectionLeak implements Fault {
     await Promise.allSettled(this.leaked.map((r) => r.connect()));
     await sleep(this.holdMs);
     // The response: who holds the connections?
-    const groups = connectionsByName(String(await c.call('CLIENT', 'LIST')));
+    const groups = connectionsBy(String(await c.call('CLIENT', 'LIST')), 'name');
     const [leaker, ids] = [...groups.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? ['', []];
     for (const id of ids) await c.call('CLIENT', 'KILL', 'ID', id).catch(() => undefined);
     await this.heal();
