@@ -2,7 +2,6 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisNodeHandle, SentinelHandle, type NodeRole } from './nodeHandles.js';
 import { readCredentials, writeCredentials, type AclUser, type Credentials } from './credentials.js';
 import { isOurProcess, killNow, stopProcess, stopRecordedProcesses } from './processControl.js';
@@ -11,6 +10,7 @@ import { findBinaries } from './prerequisites.js';
 import { startRedisLike, type ServerAuth } from './redisProcess.js';
 import { clientTlsOptions } from './tlsCertificates.js';
 import { readTopologyState, upsertProcess, writeTopologyState, type ProcessRecord, type TopologyState } from './topologyState.js';
+import { pollFor } from '../waitUntil.js';
 
 export interface SentinelHealth {
   name: string;
@@ -257,13 +257,13 @@ export class StartedTopology implements AsyncDisposable {
   }
 
   async waitHealthy(timeoutMs = 30_000): Promise<HealthReport> {
-    const deadline = Date.now() + timeoutMs;
-    let report = await this.health();
-    while (!report.healthy && Date.now() < deadline) {
-      await sleep(200);
-      report = await this.health();
-    }
-    return report;
+    let last = await this.health();
+    if (last.healthy) return last;
+    const healthy = await pollFor(async () => {
+      last = await this.health();
+      return last.healthy && last;
+    }, timeoutMs, 200);
+    return healthy?.value ?? last;
   }
 
   /** Hands the topology over to nobody: it stays up after this process exits (`up --detach`). */

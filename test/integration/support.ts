@@ -8,7 +8,7 @@ import { after, before } from 'node:test';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollFor } from '../../src/waitUntil.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const gauntletBin = join(repoRoot, 'bin', 'gauntlet.js');
@@ -37,13 +37,9 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
 }
 
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
+  const r = await pollFor(probe, timeoutMs);
+  if (!r) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  return r.value;
 }
 
 /**

@@ -7,7 +7,7 @@ import { stopProcess } from '../../topology/processControl.js';
 import { directClient, startRedisLike } from '../../topology/redisProcess.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
 import type { Fault } from '../faults.js';
-import { waitUntil } from './waitUntil.js';
+import { waitUntil } from '../../waitUntil.js';
 
 /**
  * A new sentinel's config from a running one, as the runbook says to make it: same monitor line,

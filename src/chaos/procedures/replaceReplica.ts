@@ -4,7 +4,7 @@ import type { ThresholdResult } from '../../checks/thresholds.js';
 import { parseInfo } from '../../topology/replicationInfo.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
 import { KillReplica, requireMaster } from '../faults.js';
-import { waitUntil as until } from './waitUntil.js';
+import { waitUntil as until } from '../../waitUntil.js';
 
 /**
  * Replacing a failed replica (docs/runbook.md): the replica dies with its disk (SIGKILL, data

@@ -5,7 +5,7 @@ import type { StartedTopology } from '../../topology/startedTopology.js';
 import type { Fault } from '../faults.js';
 import { aclServers, passwordGates, setUserRule } from './aclPasswords.js';
 import { connectionsBy } from './clientList.js';
-import { waitUntil } from './waitUntil.js';
+import { waitUntil } from '../../waitUntil.js';
 
 /** The servers' own users, and who logs in with each (compose/redis.conf.tmpl, compose/sentinel.conf.tmpl). */
 type ServiceUser = 'replicator' | 'sentinel';

@@ -7,7 +7,7 @@ import { stopProcess } from '../../topology/processControl.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
 import { issueCertificate } from '../../topology/tlsCertificates.js';
 import type { Fault, FaultContext } from '../faults.js';
-import { waitUntil } from './waitUntil.js';
+import { waitUntil } from '../../waitUntil.js';
 
 /** The SHA-256 fingerprint of the certificate a server presents on a fresh TLS connection. */
 export function presentedFingerprint(port: number, ca: Buffer): Promise<string> {

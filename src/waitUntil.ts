@@ -1,0 +1,23 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Polls `probe` every `intervalMs` until it gives a value (anything but undefined or false);
+ * resolves with that value and the time it took, or with null once `timeoutMs` has passed. A
+ * probe that throws counts as "not yet": servers being restarted refuse connections for a while.
+ */
+export async function pollFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 100): Promise<{ value: T; afterMs: number } | null> {
+  const started = Date.now();
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined && v !== false) return { value: v, afterMs: Date.now() - started };
+    if (Date.now() - started > timeoutMs) return null;
+    await sleep(intervalMs);
+  }
+}
+
+/** Polls a yes/no `probe`; resolves with the time it took, or throws naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<number> {
+  const r = await pollFor(probe, timeoutMs);
+  if (!r) throw new Error(`${what} not within ${timeoutMs} ms`);
+  return r.afterMs;
+}
