@@ -17,7 +17,7 @@ export function renderConsoleSummary(s: Summary): string {
   const lines = [
     `run ${s.runId}: scenario ${s.scenario.name} on ${s.target.kind} target${s.target.topologyId ? ` ${s.target.topologyId}` : ''}, ${(s.durationMs / 1000).toFixed(1)} s${s.aborted ? ' (stopped early)' : ''}`,
     `sessions: peak ${s.sessions.peakConcurrent} concurrent (planned ${s.sessions.plannedPeak}); operations: ${s.ops.total} done of ${s.ops.intended} intended, ${s.ops.errors} errors; ${s.ops.achievedPerSecond}/s achieved vs ${s.ops.intendedPerSecond}/s intended`,
-    ...(s.clients.endedByIoredis ? [pc.yellow(clientEndsLine(s))] : []),
+    ...(s.clients?.endedByIoredis ? [pc.yellow(clientEndsLine(s.clients))] : []),
     lat.toString(),
     gates.toString(),
     `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
@@ -38,8 +38,7 @@ export function renderConsoleSummary(s: Summary): string {
 }
 
 /** Shared with the HTML report: an ended client is a finding about the client library, said plainly. */
-export function clientEndsLine(s: Summary): string {
-  const c = s.clients;
+export function clientEndsLine(c: NonNullable<Summary['clients']>): string {
   const errors = [...new Set(c.ends.map((e) => e.lastError ?? 'no error'))].join('; ');
   return `ioredis ended an app client on its own ${c.endedByIoredis} time(s) (last error: ${errors}); ${c.reconnectOnEnd ? 'gauntlet connected it again (clients.reconnectOnEnd)' : 'it stayed down (clients.reconnectOnEnd is false)'}; see docs/client-settings.md`;
 }

@@ -45,7 +45,8 @@ export const summarySchema = z
         endedByIoredis: z.number().int().describe('times ioredis ended an app client nobody closed (the ioredis 6.0.0 failover race, docs/client-settings.md)'),
         ends: z.array(z.object({ atMs: z.number(), client: z.number().int(), lastError: z.string().nullable(), reconnecting: z.boolean() })).describe('the first 20 of them'),
       })
-      .describe('the app clients (one per auth-service instance)'),
+      .optional()
+      .describe('the app clients (one per auth-service instance); absent in summaries written before gauntlet reported them, which still read'),
     ops: z.object({
       intended: z.number().int().describe('operations the schedule offered'),
       total: z.number().int().describe('operations completed, successfully or not'),

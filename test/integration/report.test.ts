@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -140,6 +140,17 @@ describe('reports of a kill-master run', { timeout: 300_000 }, () => {
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /p99 ms, all operations.*REGRESSION/);
     assert.match(r.stdout, /acknowledged writes lost.*REGRESSION/);
+    // A baseline kept from an older gauntlet (before `clients` and `chaos.drills`) still reads and renders.
+    const older = structuredClone(summary) as unknown as Record<string, unknown> & { chaos: Record<string, unknown> };
+    delete older.clients;
+    delete older.chaos.drills;
+    const olderDir = join(work, 'older-run');
+    mkdirSync(olderDir, { recursive: true });
+    writeFileSync(join(olderDir, 'summary.json'), JSON.stringify(older));
+    const againstOlder = await runCli(['compare', join(olderDir, 'summary.json'), base]);
+    assert.equal(againstOlder.code, 0, againstOlder.stdout + againstOlder.stderr);
+    const rendered = await runCli(['report', olderDir]);
+    assert.equal(rendered.code, 0, rendered.stderr);
     const bad = await runCli(['compare', base, join(work, 'missing.json')]);
     assert.equal(bad.code, 3);
     assert.match(bad.stderr, /missing\.json: not found/);
