@@ -64,11 +64,11 @@ async function cutLinks(t: StartedTopology, names: readonly string[], durationMs
   await Promise.all(names.map((n) => t.setProxyEnabled(n, true)));
 }
 
-/** Adds toxics to one proxy for `durationMs`, then removes them. */
-async function holdToxics(t: StartedTopology, proxyName: string, toxics: ReadonlyArray<ICreateToxicBody<unknown>>, durationMs: number, strike: () => void): Promise<void> {
-  const p = await t.proxy(proxyName);
+/** Adds the toxics to each named proxy for `durationMs`, then removes them; one strike for all. */
+async function holdToxics(t: StartedTopology, proxyNames: readonly string[], toxics: ReadonlyArray<ICreateToxicBody<unknown>>, durationMs: number, strike: () => void): Promise<void> {
+  const proxies = await Promise.all(proxyNames.map((n) => t.proxy(n)));
   strike();
-  const added = await Promise.all(toxics.map((x) => p.addToxic(x)));
+  const added = await Promise.all(proxies.flatMap((p) => toxics.map((x) => p.addToxic(x))));
   await sleep(durationMs);
   await Promise.all(added.map((x) => x.remove()));
 }
@@ -154,7 +154,7 @@ export class MasterLatency extends ProxyFault {
   async inject(t: StartedTopology, strike: () => void): Promise<string> {
     const m = await requireMaster(t);
     const latency = { name: 'gauntlet-latency', type: 'latency' as const, stream: 'downstream' as const, toxicity: 1, attributes: { latency: this.latencyMs, jitter: this.jitterMs } };
-    await holdToxics(t, m.appProxyName, [latency], this.durationMs, strike);
+    await holdToxics(t, [m.appProxyName], [latency], this.durationMs, strike);
     return `added ${this.latencyMs} ± ${this.jitterMs} ms to ${m.appProxyName} for ${this.durationMs} ms`;
   }
 }
@@ -178,12 +178,7 @@ export class SentinelLatency extends ProxyFault {
   async inject(t: StartedTopology, strike: () => void): Promise<string> {
     const latency = { name: 'gauntlet-sentinel-latency', type: 'latency' as const, stream: 'downstream' as const, toxicity: 1, attributes: { latency: this.latencyMs, jitter: 0 } };
     const names = t.sentinels.map((s) => s.appProxyName);
-    let struck = false;
-    const strikeOnce = (): void => {
-      if (!struck) strike();
-      struck = true;
-    };
-    await Promise.all(names.map((n) => holdToxics(t, n, [latency], this.durationMs, strikeOnce)));
+    await holdToxics(t, names, [latency], this.durationMs, strike);
     return `added ${this.latencyMs} ms to ${names.join(', ')} for ${this.durationMs} ms`;
   }
 }
@@ -261,7 +256,7 @@ export class MasterBandwidth extends ProxyFault {
   async inject(t: StartedTopology, strike: () => void): Promise<string> {
     const m = await requireMaster(t);
     const limits = (['upstream', 'downstream'] as const).map((stream) => ({ name: `gauntlet-bandwidth-${stream}`, type: 'bandwidth' as const, stream, toxicity: 1, attributes: { rate: this.rateKBps } }));
-    await holdToxics(t, m.appProxyName, limits, this.durationMs, strike);
+    await holdToxics(t, [m.appProxyName], limits, this.durationMs, strike);
     return `limited ${m.appProxyName} to ${this.rateKBps} KB/s for ${this.durationMs} ms`;
   }
 }
