@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import type { ThresholdResult } from '../../checks/thresholds.js';
 import type { AclUser } from '../../topology/credentials.js';
+import type { RedisNodeHandle, SentinelHandle } from '../../topology/nodeHandles.js';
 import { tryPing } from '../../topology/redisProcess.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
 
 /** A server that holds ACL users, where it keeps them, and the command that persists them. */
 export interface AclServer {
-  name: string;
-  port: number;
+  server: RedisNodeHandle | SentinelHandle;
   usersFile: string;
-  control(): Redis;
   persist: [string, ...string[]];
 }
 
@@ -22,8 +20,8 @@ export interface AclServer {
  */
 export function aclServers(t: StartedTopology, onSentinelsToo: boolean): AclServer[] {
   return [
-    ...t.nodes.filter((n) => n.isRunning()).map((n): AclServer => ({ name: n.name, port: n.controlPort, usersFile: join(n.record.dataDir, 'users.acl'), control: () => n.control(), persist: ['ACL', 'SAVE'] })),
-    ...(onSentinelsToo ? t.sentinels.filter((s) => s.isRunning()).map((s): AclServer => ({ name: s.name, port: s.controlPort, usersFile: s.record.configFile, control: () => s.control(), persist: ['SENTINEL', 'FLUSHCONFIG'] })) : []),
+    ...t.nodes.filter((n) => n.isRunning()).map((n): AclServer => ({ server: n, usersFile: join(n.record.dataDir, 'users.acl'), persist: ['ACL', 'SAVE'] })),
+    ...(onSentinelsToo ? t.sentinels.filter((s) => s.isRunning()).map((s): AclServer => ({ server: s, usersFile: s.record.configFile, persist: ['SENTINEL', 'FLUSHCONFIG'] })) : []),
   ];
 }
 
@@ -31,8 +29,8 @@ export function aclServers(t: StartedTopology, onSentinelsToo: boolean): AclServ
 export async function setUserRule(servers: readonly AclServer[], user: AclUser, rule: string): Promise<void> {
   await Promise.all(
     servers.map(async (s) => {
-      await s.control().call('ACL', 'SETUSER', user, rule);
-      await s.control().call(...s.persist);
+      await s.server.control().call('ACL', 'SETUSER', user, rule);
+      await s.server.control().call(...s.persist);
     }),
   );
 }
@@ -44,10 +42,10 @@ export async function passwordGates(t: StartedTopology, servers: readonly AclSer
   const tls = t.adminAuth.tls;
   const rows = await Promise.all(
     servers.map(async (s) => {
-      const oldReply = await tryPing(s.port, { username: user, password: old, tls });
-      const newReply = await tryPing(s.port, { username: user, password: next, tls });
+      const oldReply = await tryPing(s.server.controlPort, { username: user, password: old, tls });
+      const newReply = await tryPing(s.server.controlPort, { username: user, password: next, tls });
       const stored = await readFile(s.usersFile, 'utf8');
-      return { name: s.name, oldRefused: oldReply !== null && /WRONGPASS/.test(oldReply), newAccepted: newReply === null, persisted: stored.includes(sha256(next)) && !stored.includes(sha256(old)), newReply };
+      return { name: s.server.name, oldRefused: oldReply !== null && /WRONGPASS/.test(oldReply), newAccepted: newReply === null, persisted: stored.includes(sha256(next)) && !stored.includes(sha256(old)), newReply };
     }),
   );
   const failing = (pick: (r: (typeof rows)[number]) => boolean): string => rows.filter((r) => !pick(r)).map((r) => r.name).join(', ');

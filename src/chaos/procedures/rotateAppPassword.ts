@@ -32,7 +32,7 @@ export class RotateAppPassword implements Fault {
       c.options.sentinelPassword = this.next;
     }
     if (this.retireOld) await setUserRule(all, 'app', `<${this.old}`);
-    const killed = await Promise.all(all.map(async (s) => Number(await s.control().call('CLIENT', 'KILL', 'USER', 'app'))));
+    const killed = await Promise.all(all.map(async (s) => Number(await s.server.control().call('CLIENT', 'KILL', 'USER', 'app'))));
     return `app password rotated on ${all.length} servers; ${killed.reduce((a, b) => a + b, 0)} app connections re-authenticated with the new one`;
   }
   async heal(): Promise<void> {}

@@ -4,8 +4,8 @@ import type { ThresholdResult } from '../../checks/thresholds.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
 import type { Fault } from '../faults.js';
 import { aclServers, passwordGates, setUserRule } from './aclPasswords.js';
-import { connectionsBy } from './clientList.js';
-import { waitUntil } from '../../waitUntil.js';
+import { connectionsBy, newestConnectionId } from './clientList.js';
+import { pollFor } from '../../waitUntil.js';
 
 /** The servers' own users, and who logs in with each (compose/redis.conf.tmpl, compose/sentinel.conf.tmpl). */
 type ServiceUser = 'replicator' | 'sentinel';
@@ -82,16 +82,19 @@ export class RotateServicePassword implements Fault {
     await t.setPassword(this.user, this.next);
     if (this.updateClients) await service.configure(t, this.next);
     await setUserRule(nodes, this.user, `<${this.old}`);
-    // Connection ids only grow: a connection with a higher id than any before the kill is a new
-    // login, and by then only the new password is left.
-    const listAll = (): Promise<string[]> => Promise.all(nodes.map(async (s) => String(await s.control().call('CLIENT', 'LIST'))));
-    const idsBefore = (await listAll()).map((l) => Math.max(0, ...[...connectionsBy(l, 'user').values()].flat().map(Number)));
-    const killed = (await Promise.all(nodes.map(async (s) => Number(await s.control().call('CLIENT', 'KILL', 'USER', this.user))))).reduce((a, b) => a + b, 0);
+    // A connection newer than the kill is a new login, and by then only the new password is left.
+    const listAll = (): Promise<string[]> => Promise.all(nodes.map(async (s) => String(await s.server.control().call('CLIENT', 'LIST'))));
+    const newestBefore = (await listAll()).map(newestConnectionId);
+    const killed = (await Promise.all(nodes.map(async (s) => Number(await s.server.control().call('CLIENT', 'KILL', 'USER', this.user))))).reduce((a, b) => a + b, 0);
     const expected = service.expectedConnections(t);
-    const count = async (): Promise<number> =>
-      (await listAll()).reduce((sum, l, i) => sum + (connectionsBy(l, 'user').get(this.user) ?? []).filter((id) => Number(id) > idsBefore[i]!).length, 0);
-    const afterMs = await waitUntil(`${service.clients}s logging in again`, reconnectTimeoutMs, async () => (await count()) >= expected).catch(() => null);
-    this.reconnect = { connections: await count(), expected, afterMs };
+    let connections = 0;
+    const back = await pollFor(async () => {
+      const lists = await listAll();
+      connections = lists.reduce((sum, l, i) => sum + (connectionsBy(l, 'user').get(this.user) ?? []).filter((id) => Number(id) > newestBefore[i]!).length, 0);
+      return connections >= expected;
+    }, reconnectTimeoutMs);
+    const afterMs = back?.afterMs ?? null;
+    this.reconnect = { connections, expected, afterMs };
     return `${this.user} password rotated on ${nodes.length} nodes${this.updateClients ? ` and in every ${service.setting}` : ''}; CLIENT KILL dropped ${killed} ${service.clients} connections; ${this.reconnect.connections} of ${expected} logged in again ${afterMs === null ? `after ${reconnectTimeoutMs} ms` : `within ${afterMs} ms`}`;
   }
   async heal(t: StartedTopology): Promise<void> {
