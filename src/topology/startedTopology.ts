@@ -257,13 +257,12 @@ export class StartedTopology implements AsyncDisposable {
   }
 
   async waitHealthy(timeoutMs = 30_000): Promise<HealthReport> {
-    let last = await this.health();
-    if (last.healthy) return last;
+    let last: HealthReport | undefined;
     const healthy = await pollFor(async () => {
       last = await this.health();
       return last.healthy && last;
     }, timeoutMs, 200);
-    return healthy?.value ?? last;
+    return healthy?.value ?? last ?? this.health();
   }
 
   /** Hands the topology over to nobody: it stays up after this process exits (`up --detach`). */
