@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { Summary } from './summarySchema.js';
+import { clientEndsLine, writeGapText } from './findingText.js';
 
 const verdictColor = { pass: pc.green, fail: pc.red, invalid: pc.yellow } as const;
 
@@ -25,7 +26,7 @@ export function renderConsoleSummary(s: Summary): string {
     ...(s.chaos.experiment
       ? [
           `chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`,
-          `failover: ${s.failover?.count ?? 0} master switch(es); worst client write gap ${s.failover?.clientObservedMs === null || s.failover?.clientObservedMs === undefined ? 'unbounded (a client never wrote again)' : `${s.failover.clientObservedMs} ms`}; sentinel events: ${(s.failover?.sentinelEvents ?? []).filter((e) => e.sentinel === 'sentinel-0').map((e) => `${e.t.slice(11, 23)} ${e.event}`).join(', ') || 'none'}`,
+          `failover: ${s.failover?.count ?? 0} master switch(es); worst client write gap ${writeGapText(s.failover?.clientObservedMs ?? null)}; sentinel events: ${(s.failover?.sentinelEvents ?? []).filter((e) => e.sentinel === 'sentinel-0').map((e) => `${e.t.slice(11, 23)} ${e.event}`).join(', ') || 'none'}`,
           ...s.chaos.drills.map((d) => (d.verification ? `drill ${d.name}: ${d.detail}; ${d.verification.keysChecked} keys checked, lost ${d.verification.lost}, resurrected ${d.verification.resurrected}, expired ${d.verification.expired}` : `drill ${d.name}: not verified: ${d.error ?? ''}`)),
         ]
       : []),
@@ -35,12 +36,6 @@ export function renderConsoleSummary(s: Summary): string {
     `${pc.bold('verdict')}: ${verdictColor[s.verdict](s.verdict.toUpperCase())}: ${s.verdictReason}`,
   ];
   return lines.join('\n');
-}
-
-/** Shared with the HTML report: an ended client is a finding about the client library, said plainly. */
-export function clientEndsLine(c: NonNullable<Summary['clients']>): string {
-  const errors = [...new Set(c.ends.map((e) => e.lastError ?? 'no error'))].join('; ');
-  return `ioredis ended an app client on its own ${c.endedByIoredis} time(s) (last error: ${errors}); ${c.reconnectOnEnd ? 'gauntlet connected it again (clients.reconnectOnEnd)' : 'it stayed down (clients.reconnectOnEnd is false)'}; see docs/client-settings.md`;
 }
 
 function fmtBytes(b: number | null): string {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Summary } from './summarySchema.js';
-import { clientEndsLine } from './consoleSummary.js';
+import { clientEndsLine, writeGapText } from './findingText.js';
 
 const require = createRequire(import.meta.url);
 /** uPlot (small, fast canvas time series) is inlined, so the report opens from disk with no network. */
@@ -61,7 +61,7 @@ ${table(['operation', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms
 
 <h2>Chaos and failover</h2>
 ${s.chaos.steps.length ? table(['step', 'at s', 'ended s', 'what happened'], s.chaos.steps.map((st) => [st.name, (st.atMs / 1000).toFixed(2), st.endMs === null ? '' : (st.endMs / 1000).toFixed(2), st.detail])) : '<p class="muted">No chaos experiment in this run.</p>'}
-${f ? `<p>${f.count} master switch(es); worst client-observed write unavailability <b>${f.clientObservedMs ?? 'unbounded (a client never wrote again)'}${f.clientObservedMs === null ? '' : ' ms'}</b>; latency back under budget after ${esc(f.latencyRecoveryMs.map((x) => (x === null ? 'never' : `${x} ms`)).join(', '))}.</p>
+${f ? `<p>${f.count} master switch(es); worst client-observed write unavailability <b>${esc(writeGapText(f.clientObservedMs))}</b>; latency back under budget after ${esc(f.latencyRecoveryMs.map((x) => (x === null ? 'never' : `${x} ms`)).join(', '))}.</p>
 ${table(['time', 'sentinel', 'event', 'detail'], f.sentinelEvents.map((e) => [e.t.slice(11, 23), e.sentinel, e.event, e.detail]), 'events')}` : ''}
 ${s.clients?.endedByIoredis ? `<p class="bad">${esc(clientEndsLine(s.clients))}</p>` : ''}
 ${s.chaos.drills.length ? `<h3>Recovery drills</h3>\n${table(['drill', 'what was restored', 'keys checked', 'lost', 'resurrected', 'expired', 'indeterminate'], s.chaos.drills.map((d) => (d.verification ? [d.name, d.detail, d.verification.keysChecked, d.verification.lost, d.verification.resurrected, d.verification.expired, d.verification.indeterminate] : [d.name, `not verified: ${d.error ?? ''}`, '', '', '', '', ''])))}` : ''}
