@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chaosRun as runExperiment, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
+import { chaosRun as runExperiment, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
 import { verifyLedger } from '../../src/checks/verifyLedger.js';
@@ -17,11 +17,6 @@ const reports = join(work, 'reports');
 const thresholds = { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 };
 const scenario = smokeScenarioFile(work, 'smoke-ci', thresholds);
 
-function experimentFile(name: string, body: object): string {
-  const f = join(work, `${name}.ts`);
-  writeFileSync(f, `export default ${JSON.stringify(body)};\n`);
-  return f;
-}
 
 function chaosRun(chaos: string, extra: string[] = []): ReturnType<typeof runExperiment> {
   return runExperiment(scenario, reports, chaos, extra);
@@ -123,9 +118,9 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
 
   test('freeze-master longer than down-after-milliseconds causes a failover; shorter does not', async () => {
     const downAfter = topology().settings.downAfterMs;
-    const long = await chaosRun(experimentFile('freeze-long', { name: 'freeze-long', description: '', steps: [{ at: '40%', fault: { kind: 'freeze-master', duration: downAfter * 2 } }], thresholds: { expectFailover: true } }));
+    const long = await chaosRun(experimentFile(work, 'freeze-long', { name: 'freeze-long', description: '', steps: [{ at: '40%', fault: { kind: 'freeze-master', duration: downAfter * 2 } }], thresholds: { expectFailover: true } }));
     assert.ok(long.s.failover && long.s.failover.count >= 1, `freeze of ${downAfter * 2} ms: ${long.s.failover?.count} failovers`);
-    const short = await chaosRun(experimentFile('freeze-short', { name: 'freeze-short', description: '', steps: [{ at: '40%', fault: { kind: 'freeze-master', duration: Math.round(downAfter / 3) } }], thresholds: { expectFailover: false } }));
+    const short = await chaosRun(experimentFile(work, 'freeze-short', { name: 'freeze-short', description: '', steps: [{ at: '40%', fault: { kind: 'freeze-master', duration: Math.round(downAfter / 3) } }], thresholds: { expectFailover: false } }));
     assert.ok(short.s.failover);
     assert.equal(short.s.failover.count, 0, `freeze of ${Math.round(downAfter / 3)} ms`);
     assert.equal(gate(short.s, 'no failover happened')?.pass, true);

@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chaosRun, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
+import { assertGatesPass, chaosRun, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
 
 isolatedHome();
 const work = mkdtempSync(join(tmpdir(), 'gauntlet-procedures-'));
@@ -39,7 +39,7 @@ describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
 
   test('rotate-app-password: clients keep writing, the old password is refused everywhere and the new one persisted', async () => {
     const { code, s, stdout } = await run('rotate-app-password');
-    for (const g of ['old app password refused (WRONGPASS) on every server', 'new app password accepted on every server', 'rotation persisted (ACL file, sentinel config): new hash only']) assert.equal(gate(s, g)?.pass, true, `${g}: ${gate(s, g)?.actual}`);
+    assertGatesPass(s, ['old app password refused (WRONGPASS) on every server', 'new app password accepted on every server', 'rotation persisted (ACL file, sentinel config): new hash only']);
     assert.equal(s.ledger?.lost, 0);
     assert.equal(code, 0, stdout);
     // The next run connects with the rotated password from the credentials file.
@@ -48,8 +48,7 @@ describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
   });
 
   test('a rotation that never retires the old password fails its gate', async () => {
-    const f = join(work, 'rotate-incomplete.ts');
-    writeFileSync(f, `export default ${JSON.stringify({ name: 'rotate-incomplete', description: 'old password kept', steps: [{ at: '40%', fault: { kind: 'rotate-app-password', retireOld: false } }], thresholds: {} })};\n`);
+    const f = experimentFile(work, 'rotate-incomplete', { name: 'rotate-incomplete', description: 'old password kept', steps: [{ at: '40%', fault: { kind: 'rotate-app-password', retireOld: false } }], thresholds: {} });
     const { code, s } = await run(f);
     assert.equal(gate(s, 'old app password refused (WRONGPASS) on every server')?.pass, false);
     assert.equal(code, 1);
@@ -57,7 +56,7 @@ describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
 
   test('rotate-replication-password: every replica logs in again with the new password, the old one is refused and masterauth persisted', async () => {
     const { code, s, stdout } = await run('rotate-replication-password');
-    for (const g of ['old replicator password refused (WRONGPASS) on every server', 'new replicator password accepted on every server', 'rotation persisted (ACL file): new hash only', 'every replica logged in again with the new replicator password', 'masterauth persisted with the new password only']) assert.equal(gate(s, g)?.pass, true, `${g}: ${gate(s, g)?.actual}`);
+    assertGatesPass(s, ['old replicator password refused (WRONGPASS) on every server', 'new replicator password accepted on every server', 'rotation persisted (ACL file): new hash only', 'every replica logged in again with the new replicator password', 'masterauth persisted with the new password only']);
     assert.equal(s.failover?.count, 0);
     assert.equal(s.ledger?.lost, 0);
     assert.equal(code, 0, stdout);
@@ -65,14 +64,13 @@ describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
 
   test('rotate-sentinel-password: every sentinel logs in again with the new password and no failover happens', async () => {
     const { code, s, stdout } = await run('rotate-sentinel-password');
-    for (const g of ['old sentinel password refused (WRONGPASS) on every server', 'every sentinel logged in again with the new sentinel password', 'auth-pass persisted with the new password only']) assert.equal(gate(s, g)?.pass, true, `${g}: ${gate(s, g)?.actual}`);
+    assertGatesPass(s, ['old sentinel password refused (WRONGPASS) on every server', 'every sentinel logged in again with the new sentinel password', 'auth-pass persisted with the new password only']);
     assert.equal(s.failover?.count, 0);
     assert.equal(code, 0, stdout);
   });
 
   test('a replication-password rotation that never updates masterauth locks the replicas out, and its gate says so', async () => {
-    const f = join(work, 'rotate-forgot-masterauth.ts');
-    writeFileSync(f, `export default ${JSON.stringify({ name: 'rotate-forgot-masterauth', description: 'masterauth not updated', steps: [{ at: '40%', fault: { kind: 'rotate-service-password', user: 'replicator', updateClients: false } }], thresholds: {} })};\n`);
+    const f = experimentFile(work, 'rotate-forgot-masterauth', { name: 'rotate-forgot-masterauth', description: 'masterauth not updated', steps: [{ at: '40%', fault: { kind: 'rotate-service-password', user: 'replicator', updateClients: false } }], thresholds: {} });
     const { code, s } = await run(f);
     const g = gate(s, 'every replica logged in again with the new replicator password');
     assert.equal(g?.pass, false, g?.actual);
@@ -101,7 +99,7 @@ describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
 
   test('connection-leak: the leak reaches maxclients, is found by CLIENT LIST name and killed, and app writes go on', async () => {
     const { code, s, stdout } = await run('connection-leak');
-    for (const g of ['maxclients reached: connections rejected', 'the leaking client found by CLIENT LIST name', 'connections back to normal after the response']) assert.equal(gate(s, g)?.pass, true, `${g}: ${gate(s, g)?.actual}`);
+    assertGatesPass(s, ['maxclients reached: connections rejected', 'the leaking client found by CLIENT LIST name', 'connections back to normal after the response']);
     assert.equal(gate(s, 'client-observed write unavailability (worst client)')?.pass, true, gate(s, 'client-observed write unavailability (worst client)')?.actual);
     assert.equal(code, 0, stdout);
   });

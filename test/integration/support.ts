@@ -109,3 +109,15 @@ export function useDetachedTopology(): () => StartedTopology {
 export function gate(s: Summary, name: string): Summary['thresholds'][number] | undefined {
   return s.thresholds.find((t) => t.name === name);
 }
+
+/** Asserts that each named threshold exists and passed, saying its actual value when not. */
+export function assertGatesPass(s: Summary, names: readonly string[]): void {
+  for (const g of names) assert.equal(gate(s, g)?.pass, true, `${g}: ${gate(s, g)?.actual}`);
+}
+
+/** Writes `<dir>/<name>.ts` exporting an experiment (plain data; validated when gauntlet loads it). */
+export function experimentFile(dir: string, name: string, body: object): string {
+  const file = join(dir, `${name}.ts`);
+  writeFileSync(file, `export default ${JSON.stringify(body)};\n`);
+  return file;
+}
