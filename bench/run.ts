@@ -24,7 +24,7 @@ import { loadScenario } from '../src/load/loadScenario.js';
 import { applyOverrides } from '../src/load/scenario.js';
 import { runLoad } from '../src/load/loadEngine.js';
 import { resolveTarget } from '../src/target/resolveTarget.js';
-import { Ledger } from '../src/checks/ledger.js';
+import { Ledger } from '../src/ledger/ledger.js';
 
 const run = promisify(execFile);
 
@@ -119,7 +119,7 @@ async function steady50k(): Promise<void> {
     console.log(`\n== steady-50k on the embedded topology (steady phase ${duration / 1000} s, ${seconds.toFixed(0)} s in all) ==`);
     console.log(`peak concurrent sessions: ${result.peakConcurrentSessions}`);
     console.log(`operations: intended ${(result.intendedOps / seconds).toFixed(0)}/s, achieved ${((result.recorder.totalOps - result.recorder.totalErrors) / seconds).toFixed(0)}/s, errors ${result.recorder.totalErrors}`);
-    for (const [op, h] of result.recorder.byOp) {
+    for (const [op, h] of result.recorder.byOp()) {
       const p = percentilesMs(h.latency);
       console.log(`  ${op.padEnd(14)} n=${String(p.count).padStart(7)}  p50 ${p.p50.toFixed(3)}  p99 ${p.p99.toFixed(3)}  p99.9 ${p.p999.toFixed(3)} ms  (service p99 ${percentilesMs(h.service).p99.toFixed(3)} ms)`);
     }

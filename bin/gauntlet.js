@@ -4,4 +4,7 @@
 // packages); the same loader serves both. Importing 'tsx' registers its ESM and CommonJS hooks,
 // exactly as `node --import tsx` does.
 await import('tsx');
-await import('../src/cli/main.ts');
+const { main } = await import('../src/cli/main.ts');
+const code = await main(process.argv.slice(2));
+// Open handles (sockets of a detached topology's probes) must not keep a finished command alive.
+process.exit(code);

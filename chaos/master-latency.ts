@@ -4,6 +4,6 @@ import { defineExperiment } from '../src/chaos/experiment.js';
 export default defineExperiment({
   name: 'master-latency',
   description: '20 ± 5 ms latency on the master app link for 5 s at 50 % of the run',
-  steps: [{ at: '50%', fault: { kind: 'latency', latencyMs: 20, jitterMs: 5, duration: '5s' } }],
+  steps: [{ at: '50%', fault: { kind: 'master-latency', latencyMs: 20, jitterMs: 5, duration: '5s' } }],
   thresholds: { expectFailover: false },
 });

@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { parseInfo } from '../topology/replicationInfo.js';
 import { findBinaries } from '../topology/prerequisites.js';
-import { renderComposeFile } from '../topology/configTemplate.js';
 import { freePort } from '../topology/freePort.js';
-import { directClient, startRedisLike } from '../topology/redisProcess.js';
+import { directClient } from '../topology/redisProcess.js';
 import { stopProcess } from '../topology/processControl.js';
+import { renderTlsBlock, tlsBlockOf } from '../topology/serverConfigs.js';
 import type { StartedTopology } from '../topology/startedTopology.js';
 
 const run = promisify(execFile);
@@ -32,7 +33,7 @@ export async function takeBackup(t: StartedTopology, into: string, options: { on
     if (!/already in progress/.test(e.message)) throw e;
   });
   // LASTSAVE has one-second resolution; the persistence section says when the fork is done.
-  for (let i = 0; i < 400 && /rdb_bgsave_in_progress:1/.test(await c.info('persistence')); i++) await sleep(25);
+  for (let i = 0; i < 400 && (await master.info('persistence')).get('rdb_bgsave_in_progress') === '1'; i++) await sleep(25);
   await mkdir(into, { recursive: true });
   await c.call('CLIENT', 'PAUSE', '15000', 'WRITE');
   try {
@@ -53,9 +54,9 @@ export async function takeBackup(t: StartedTopology, into: string, options: { on
  */
 export async function waitAofWritten(c: Redis): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const info = await c.info('persistence');
-    if (/aof_enabled:0/.test(info)) throw new Error('AOF is off on the master: there is no AOF to back up or to cut at a point in time');
-    if (/aof_buffer_length:0\r?\n/.test(info)) return;
+    const info = parseInfo(await c.info('persistence'));
+    if (info.get('aof_enabled') === '0') throw new Error('AOF is off on the master: there is no AOF to back up or to cut at a point in time');
+    if (info.get('aof_buffer_length') === '0') return;
     await sleep(10);
   }
   throw new Error('the AOF buffer did not drain within 2 s under a write pause');
@@ -75,29 +76,32 @@ export interface RestoredNode {
   stop(): Promise<void>;
 }
 
-/** Starts a fresh standalone node on a copy of the backup (AOF first, as Redis loads it). */
+/**
+ * Starts a fresh standalone node on a copy of the backup (AOF first, as Redis loads it),
+ * recorded in the topology's state.json like every server gauntlet starts, so a crash of the
+ * harness mid-drill leaves nothing running.
+ */
 export async function restoreInto(backup: Backup, t: StartedTopology, workDir: string): Promise<RestoredNode> {
   const { redisServer } = await findBinaries();
   await mkdir(workDir, { recursive: true });
   await cp(backup.dir, workDir, { recursive: true });
-  const port = await freePort();
   const logFile = join(workDir, 'redis.log');
-  // A TLS topology's harness speaks TLS only: the restored node listens the same way, from the
-  // same compose/tls.conf.tmpl the topology's nodes use (its `port 0` closes plaintext).
-  const tls = t.snapshot.tls;
-  const tlsConf = join(workDir, 'tls.conf');
-  if (tls) await writeFile(tlsConf, await renderComposeFile('tls.conf.tmpl', { PORT: port, TLS_CERT: tls.cert, TLS_KEY: tls.key, TLS_CA: tls.ca, TLS_AUTH_CLIENTS: 'optional' }), { mode: 0o600 });
-  let pid = 0;
-  pid = await startRedisLike({
-    what: 'restored redis-server',
+  // A TLS topology's harness speaks TLS only: the restored node listens the same way (its
+  // `port 0` closes plaintext), from the same template as the topology's nodes.
+  const tls = tlsBlockOf(t.snapshot.tls, 'optional');
+  const conf = join(workDir, 'restore.conf');
+  const { pid, port } = await t.launcher.launch({
+    name: `restored-${basename(workDir)}`,
+    kind: 'redis',
     binary: redisServer,
-    args: [...(tls ? [tlsConf] : ['--port', String(port)]), '--bind', '127.0.0.1', '--dir', workDir, '--appendonly', 'yes', '--appenddirname', 'appendonlydir', '--aclfile', join(workDir, 'users.acl'), '--save', '', '--logfile', logFile],
+    args: [conf],
     cwd: workDir,
     logFile,
-    port,
-    auth: t.adminAuth,
-    onSpawn: async (p) => {
-      pid = p;
+    port: await freePort(),
+    // Standalone, no snapshots of its own: only what the backup holds.
+    render: async (p) => {
+      const base = [`port ${p}`, 'bind 127.0.0.1', `dir ${JSON.stringify(workDir)}`, 'appendonly yes', 'appenddirname appendonlydir', `aclfile ${JSON.stringify(join(workDir, 'users.acl'))}`, 'save ""', `logfile ${JSON.stringify(logFile)}`].join('\n');
+      await writeFile(conf, `${base}\n${tls ? await renderTlsBlock(tls, p) : ''}`, { mode: 0o600 });
     },
   });
   const client = directClient(port, t.adminAuth, 'gauntlet-restore-check');

@@ -2,37 +2,53 @@ import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import type { Ledger } from '../checks/ledger.js';
-import type { ThresholdResult } from '../checks/thresholds.js';
-import type { StartedTopology } from '../topology/startedTopology.js';
-import { buildFault, stepOffsetMs, type Experiment } from './experiment.js';
-import type { DrillReport, Fault, FaultContext } from './faults.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { ChaosWindows } from '../load/chaosWindows.js';
+import type { RunClock } from '../load/loadEngine.js';
+import type { HealthReport, StartedTopology } from '../topology/startedTopology.js';
+import { stepOffsetMs, type Experiment } from './experiment.js';
+import { buildFault, faultType } from './faultRegistry.js';
+import type { DrillReport, Fault, FaultCheck, FaultContext } from './faults/fault.js';
 import { SentinelTimeline, type SentinelEvent } from './sentinelTimeline.js';
 import { WriteAvailability } from './writeAvailability.js';
 
+/** How a step ended: it struck and returned, threw, never started, or was still running when the run ended. */
+export type StepOutcome = 'completed' | 'failed' | 'never-ran' | 'still-running';
+
 export interface ChaosStepRecord {
   name: string;
+  /** When the experiment scheduled it (ms since the load started). */
+  scheduledAtMs: number;
+  /** When it struck; the scheduled time when it never did. */
   atMs: number;
+  struck: boolean;
   endMs: number | null;
+  outcome: StepOutcome;
   detail: string;
+  /** A runbook procedure or drill: its own checks are gates too. */
+  procedure: boolean;
 }
 
+/** What happened during an experiment: facts only; src/gates judges them. */
 export interface ChaosOutcome {
   experiment: string;
+  thresholds: Experiment['thresholds'];
   steps: ChaosStepRecord[];
   failover: { count: number; clientObservedMs: number | null; clientObservedPerClientMs: Array<Array<number | null>>; sentinelEvents: Array<{ t: string; sentinel: string; event: string; detail: string }> };
-  thresholds: ThresholdResult[];
   timeline: SentinelEvent[];
+  /** The topology after healing. */
+  health: HealthReport;
+  /** Each procedure's own checks, after healing. */
+  checks: FaultCheck[];
   /** Recovery drills (backup-restore, point-in-time-restore), filled in by `runDrills`. */
   drills: DrillReport[];
 }
 
-/** A step's fault, its record, how it ended ('completed', an error, or null while running) and its promise once started. */
 interface StepEntry {
   step: Experiment['steps'][number];
   fault: Fault;
   record: ChaosStepRecord;
-  outcome: string | null;
+  timer: NodeJS.Timeout | null;
   running: Promise<void> | null;
 }
 
@@ -43,74 +59,50 @@ const stepFinishTimeoutMs = 120_000;
 const chaosWindowSlackMs = 30_000;
 
 /**
- * Runs an experiment's timed steps during a load run on a topology gauntlet controls, watches
- * the sentinels and the clients, then heals every fault, resets every proxy and waits until the
- * topology is healthy again.
+ * Runs an experiment's timed steps during a load on a topology gauntlet controls, watches the
+ * sentinels and the clients, then heals every fault, resets every proxy and waits until the
+ * topology is healthy again. Wired by the run pipeline: `prepare` and `onClockStart` are the
+ * load engine's hooks, `writes` observes every operation.
  */
 export class ChaosRunner {
-  private readonly faults: StepEntry[];
+  private readonly entries: StepEntry[];
   readonly writes = new WriteAvailability();
   private timeline: SentinelTimeline | null = null;
-  private clock: () => number = () => 0;
+  private clock: RunClock = { now: () => 0, startedAtWallMs: 0 };
   private appClients: readonly Redis[] = [];
 
   constructor(
     private readonly experiment: Experiment,
     private readonly topology: StartedTopology,
     private readonly ledger: Ledger,
+    private readonly windows: ChaosWindows,
+    private readonly runMs: number,
   ) {
-    this.faults = experiment.steps.map((step) => {
+    this.entries = experiment.steps.map((step) => {
       const fault = buildFault(step.fault);
-      return { step, fault, record: { name: fault.kind, atMs: 0, endMs: null, detail: fault.describe() }, outcome: null, running: null };
+      const scheduledAtMs = stepOffsetMs(step.at, runMs);
+      const procedure = fault.checks !== undefined || fault.drill !== undefined;
+      return { step, fault, timer: null, running: null, record: { name: fault.kind, scheduledAtMs, atMs: scheduledAtMs, struck: false, endMs: null, outcome: 'never-ran', detail: fault.describe(), procedure } };
     });
   }
 
-  private context(): FaultContext {
-    return { ledger: this.ledger, appClients: this.appClients, workDir: join(this.topology.dir, 'chaos', `${this.experiment.name}-${process.pid}`) };
-  }
-
-  /** Engine hooks: when each step starts and how long its chaos window lasts. */
-  hooks(runMs: number): Array<{ atMs: number; windowMs: number; run: () => Promise<void> }> {
-    return this.faults.map((entry) => {
-      entry.record.atMs = stepOffsetMs(entry.step.at, runMs);
-      const duration = 'duration' in entry.step.fault ? entry.step.fault.duration : 0;
-      return { atMs: entry.record.atMs, windowMs: duration + chaosWindowSlackMs, run: () => (entry.running = this.runStep(entry)) };
-    });
-  }
-
-  /** One step: inject its fault, time the strike, and record how it ended. */
-  private async runStep(entry: StepEntry): Promise<void> {
-    const { fault, record } = entry;
-    let struck = false;
-    const strike = (): void => {
-      struck = true;
-      record.atMs = Math.round(this.clock());
-      this.writes.markFault(this.clock());
-    };
-    try {
-      const ctx = this.context();
-      await mkdir(ctx.workDir, { recursive: true });
-      record.detail = await fault.inject(this.topology, strike, ctx);
-      entry.outcome = 'completed';
-      if (!struck) strike();
-    } catch (e) {
-      entry.outcome = `could not inject: ${(e as Error).message}`;
-      record.detail = entry.outcome;
-    }
-    record.endMs = Math.round(this.clock());
-  }
-
-  /** Why the experiment cannot run on this topology (a TLS procedure on a plaintext one), or null. */
+  /** Why the experiment cannot run as planned on this topology and run (said before the load starts), or null. */
   unmetPrecondition(): string | null {
-    for (const { fault } of this.faults) {
+    for (const { fault, record } of this.entries) {
       const why = fault.precondition?.(this.topology);
       if (why) return why;
+      if (record.scheduledAtMs >= this.runMs) return `step ${fault.kind} of ${this.experiment.name} is scheduled at ${(record.scheduledAtMs / 1000).toFixed(1)} s, at or after the end of the run (${(this.runMs / 1000).toFixed(1)} s): it would never strike`;
     }
     return null;
   }
 
+  /** Whether any step acts on the app links (so app traffic must cross Toxiproxy). */
+  usesAppLinks(): boolean {
+    return this.experiment.steps.some((s) => faultType(s.fault.kind).usesAppLinks);
+  }
+
   hasDrills(): boolean {
-    return this.faults.some((f) => f.fault.drill !== undefined);
+    return this.entries.some((e) => e.fault.drill !== undefined);
   }
 
   /** Master switches seen so far (for live metrics). */
@@ -118,69 +110,88 @@ export class ChaosRunner {
     return this.timeline?.failovers().length ?? 0;
   }
 
-  async start(clock: () => number, appClients: readonly Redis[]): Promise<void> {
-    this.clock = clock;
+  /** Before the clock starts: subscribe to every sentinel's events. */
+  async prepare(appClients: readonly Redis[]): Promise<void> {
     this.appClients = appClients;
-    this.timeline = new SentinelTimeline(clock);
+    this.timeline = new SentinelTimeline(() => this.clock.now());
     await this.timeline.start(this.topology);
   }
 
-  /** Heal everything, reset proxies, wait for health; then compute the chaos figures and gates. */
+  /** When the clock starts: schedule every step at its time. */
+  onClockStart(clock: RunClock): void {
+    this.clock = clock;
+    for (const entry of this.entries) {
+      entry.timer = setTimeout(() => {
+        entry.timer = null;
+        entry.running = this.runStep(entry);
+      }, Math.max(0, entry.record.scheduledAtMs - clock.now()));
+    }
+  }
+
+  private context(): FaultContext {
+    return { ledger: this.ledger, appClients: this.appClients, workDir: join(this.topology.dir, 'chaos', `${this.experiment.name}-${process.pid}`) };
+  }
+
+  /** One step: inject its fault, time the strike, and record how it ended. */
+  private async runStep(entry: StepEntry): Promise<void> {
+    const { fault, record, step } = entry;
+    record.outcome = 'still-running';
+    const strike = (): void => {
+      if (record.struck) return;
+      record.struck = true;
+      record.atMs = Math.round(this.clock.now());
+      this.writes.markFault(this.clock.now());
+      if (faultType(step.fault.kind).hitsDataPath) {
+        const duration = 'duration' in step.fault ? step.fault.duration : 0;
+        this.windows.add(fault.kind, record.atMs, record.atMs + duration + chaosWindowSlackMs);
+      }
+    };
+    try {
+      const ctx = this.context();
+      await mkdir(ctx.workDir, { recursive: true });
+      record.detail = await fault.inject(this.topology, strike, ctx);
+      record.outcome = 'completed';
+      strike();
+    } catch (e) {
+      record.outcome = 'failed';
+      record.detail = `could not inject: ${(e as Error).message}`;
+    }
+    record.endMs = Math.round(this.clock.now());
+  }
+
+  /** Heal everything, reset proxies, wait for health; then gather what happened. */
   async finish(): Promise<ChaosOutcome> {
+    for (const e of this.entries) {
+      if (e.timer) clearTimeout(e.timer);
+      e.timer = null;
+    }
     // A procedure may outlast the load (a replica's full sync, sentinel rediscovery): let every
     // started step end before healing, so healing never races the step and its outcome is known.
-    const running = this.faults.flatMap((f) => (f.running ? [f.running] : []));
+    const running = this.entries.flatMap((e) => (e.running ? [e.running] : []));
     await Promise.race([Promise.all(running), sleep(stepFinishTimeoutMs, undefined, { ref: false })]);
-    for (const f of this.faults) if (f.running && f.outcome === null) f.outcome = `still running ${stepFinishTimeoutMs / 1000} s after the load ended`;
-    for (const { fault } of this.faults) await fault.heal(this.topology).catch(() => undefined);
+    for (const { fault } of this.entries) await fault.heal(this.topology).catch(() => undefined);
     await this.topology.resetProxies().catch(() => undefined);
     const health = await this.topology.waitHealthy(this.experiment.thresholds.healthyWithinMs);
     this.timeline?.stop();
     const failovers = this.timeline?.failovers() ?? [];
     const gaps = this.writes.gaps();
     const worst = gaps.some((g) => g.maxMs === null) ? null : Math.max(0, ...gaps.map((g) => g.maxMs ?? 0));
-    const t = this.experiment.thresholds;
-    const thresholds: ThresholdResult[] = [];
-    if (t.expectFailover !== undefined) {
-      thresholds.push({
-        name: t.expectFailover ? 'a failover happened' : 'no failover happened',
-        limit: t.expectFailover ? '>= 1 master switch' : '0 master switches',
-        actual: `${failovers.length} master switch(es)`,
-        pass: t.expectFailover ? failovers.length >= 1 : failovers.length === 0,
-      });
-    }
-    if (t.maxWriteUnavailabilityMs !== undefined) {
-      thresholds.push({
-        name: 'client-observed write unavailability (worst client)',
-        limit: `<= ${t.maxWriteUnavailabilityMs} ms`,
-        actual: worst === null ? 'some client never wrote again' : `${worst} ms`,
-        pass: worst !== null && worst <= t.maxWriteUnavailabilityMs,
-      });
-    }
-    for (const { fault, outcome } of this.faults) {
-      if (!fault.gates && !fault.drill) continue;
-      // A procedure that stopped half-way (or never started) must fail the run, whatever its own checks say.
-      thresholds.push({ name: `${fault.kind}: procedure ran to completion`, limit: 'completed', actual: outcome ?? 'the step never ran', pass: outcome === 'completed' });
-      if (fault.gates) thresholds.push(...(await fault.gates(this.topology)));
-    }
-    thresholds.push({
-      name: 'topology healthy again after healing',
-      limit: `within ${t.healthyWithinMs} ms`,
-      actual: health.healthy ? 'healthy' : health.problems.join('; '),
-      pass: health.healthy,
-    });
+    const checks: FaultCheck[] = [];
+    for (const { fault } of this.entries) if (fault.checks) checks.push(...(await fault.checks(this.topology)));
     const events = this.timeline?.events ?? [];
     return {
       experiment: this.experiment.name,
-      steps: this.faults.map((f) => f.record),
+      thresholds: this.experiment.thresholds,
+      steps: this.entries.map((e) => e.record),
       failover: {
         count: failovers.length,
         clientObservedMs: worst,
         clientObservedPerClientMs: gaps.map((g) => g.perClientMs),
         sentinelEvents: events.map((e) => ({ t: e.t, sentinel: e.sentinel, event: e.event, detail: e.detail })),
       },
-      thresholds,
       timeline: events,
+      health,
+      checks,
       drills: [],
     };
   }
@@ -191,19 +202,10 @@ export class ChaosRunner {
    */
   async runDrills(outcome: ChaosOutcome): Promise<ChaosOutcome> {
     const drills: DrillReport[] = [];
-    const thresholds = [...outcome.thresholds];
-    for (const { fault } of this.faults) {
+    for (const { fault } of this.entries) {
       if (!fault.drill) continue;
-      const d = await fault.drill(this.topology, this.context()).catch((e: Error): DrillReport => ({ name: fault.kind, detail: '', verification: null, error: e.message }));
-      drills.push(d);
-      const v = d.verification;
-      thresholds.push({
-        name: `${d.name}: the restore holds what the ledger acknowledged`,
-        limit: 'lost 0, resurrected 0',
-        actual: v ? `${v.keysChecked} keys checked: lost ${v.lost}, resurrected ${v.resurrected}` : `not verified: ${d.error ?? 'unknown'}`,
-        pass: v !== null && v.keysChecked > 0 && v.lost === 0 && v.resurrected === 0,
-      });
+      drills.push(await fault.drill(this.topology, this.context()).catch((e: Error): DrillReport => ({ name: fault.kind, detail: '', verification: null, error: e.message })));
     }
-    return { ...outcome, drills, thresholds };
+    return { ...outcome, drills };
   }
 }

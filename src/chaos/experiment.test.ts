@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { experimentSchema, stepOffsetMs, buildFault } from './experiment.js';
+import { readdirSync } from 'node:fs';
+import { experimentSchema, stepOffsetMs } from './experiment.js';
+import { buildFault, faultTypes } from './faultRegistry.js';
 
 test('steps take a duration or a share of the run', () => {
   assert.equal(stepOffsetMs('40s', 100_000), 40_000);
@@ -13,4 +15,24 @@ test('faults come from the registry with their attributes', () => {
   assert.equal(f.kind, 'freeze-master');
   assert.match(f.describe(), /5000 ms/);
   assert.throws(() => experimentSchema.parse({ name: 'x', description: '', steps: [{ at: '10s', fault: { kind: 'unplug-datacenter' } }], thresholds: {} }));
+});
+
+test('every fault type builds a fault of its own kind, and each kind is registered once', () => {
+  const kinds = faultTypes.map((t) => t.kind);
+  assert.equal(new Set(kinds).size, kinds.length);
+  for (const t of faultTypes) {
+    // The smallest valid spec: defaults fill the rest; durations and required numbers get a value.
+    const sample: Record<string, unknown> = { kind: t.kind, duration: '1s', latencyMs: 1, rateKBps: 1, count: 1, user: 'replicator', sessions: 1 };
+    const spec = t.schema.parse(Object.fromEntries(Object.keys(t.schema.shape).filter((k) => k in sample).map((k) => [k, sample[k]])));
+    assert.equal(t.create(spec as never).kind, t.kind, t.kind);
+  }
+});
+
+test('every shipped experiment in chaos/ parses against the registry', async () => {
+  const dir = new URL('../../chaos/', import.meta.url);
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
+    const mod = (await import(new URL(f, dir).href)) as { default: unknown };
+    const r = experimentSchema.safeParse(mod.default);
+    assert.ok(r.success, `${f}: ${r.success ? '' : r.error.message}`);
+  }
 });

@@ -1,11 +1,17 @@
+import type { OperationEvent, OperationObserver } from '../load/operationEvent.js';
+
 /**
  * Client-observed write unavailability around each fault: for every app client, from its last
  * successful operation completed before the fault to the first successful operation it sent
  * after the fault (every session operation writes: even a request slides the expiry).
  */
-export class WriteAvailability {
+export class WriteAvailability implements OperationObserver {
   private readonly lastOk = new Map<number, number>();
   private readonly perFault: Array<{ atMs: number; before: Map<number, number>; after: Map<number, number> }> = [];
+
+  onOperation(e: Readonly<OperationEvent>): void {
+    this.record(e.client, e.sentMs, e.doneMs, e.error === null);
+  }
 
   markFault(atMs: number): void {
     this.perFault.push({ atMs, before: new Map(this.lastOk), after: new Map() });

@@ -147,6 +147,3 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2));
-// Open handles (sockets of a detached topology's probes) must not keep a finished command alive.
-process.exit(code);

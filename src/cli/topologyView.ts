@@ -14,6 +14,10 @@ export interface TopologyStatusJson {
   nodes: NodeStatus[];
   proxies: Array<{ name: string; listen: string; upstream: string }>;
   toxiproxyApi: string;
+  /** The toxiproxy-server process (every process gauntlet starts is listed with its pid). */
+  toxiproxy: { pid: number | null; api: string };
+  /** Every process of the topology as recorded in state.json (servers, watchdog, exporters, restored drill nodes). */
+  processes: Array<{ name: string; kind: string; pid: number }>;
   credentialsFile: string;
   natMap: Record<string, { host: string; port: number }>;
   settings: StartedTopology['settings'];
@@ -32,6 +36,8 @@ export async function topologyStatus(t: StartedTopology): Promise<TopologyStatus
     nodes,
     proxies: t.snapshot.proxies,
     toxiproxyApi: t.toxiproxyApi,
+    toxiproxy: { pid: t.snapshot.processes.find((p) => p.kind === 'toxiproxy')?.pid ?? null, api: t.toxiproxyApi },
+    processes: t.snapshot.processes.map((p) => ({ name: p.name, kind: p.kind, pid: p.pid })),
     credentialsFile: t.credentialsFile,
     natMap: t.natMap,
     settings: t.settings,
@@ -51,7 +57,7 @@ export function renderStatusTable(s: TopologyStatusJson): string {
   for (const n of s.nodes) table.push([n.name, n.role, n.pid, n.controlPort, n.appProxy, n.peerProxy]);
   for (const x of s.sentinels) table.push([x.name, 'sentinel', x.pid, x.port, x.appProxy, '-']);
   const head = `topology ${s.id} (${s.detached ? 'detached' : 'owned by a running gauntlet'}), master name "${s.masterName}": ${s.healthy ? pc.green('healthy') : pc.red('NOT healthy')}`;
-  const tail = [`toxiproxy API ${s.toxiproxyApi}`, `credentials   ${s.credentialsFile}`];
+  const tail = [`toxiproxy     pid ${s.toxiproxy.pid ?? '?'}, API ${s.toxiproxyApi}`, `credentials   ${s.credentialsFile}`];
   for (const p of s.problems) tail.push(pc.red(`problem: ${p}`));
   return [head, table.toString(), ...tail].join('\n');
 }

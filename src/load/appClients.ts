@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Target } from '../target/target.js';
 import type { Scenario } from './scenario.js';
-import { asSessionClient, type SessionClient } from './sessionOperations.js';
+import { asSessionClient, type SessionClient } from './session/sessionOperations.js';
 
 /**
  * The ioredis settings of one auth-service instance (docs/client-settings.md says why each):

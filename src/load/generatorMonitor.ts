@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { newHistogram, percentilesMs } from './latencyRecorder.js';
+import type { ChaosWindows } from './chaosWindows.js';
 
 export interface GeneratorSecond {
   t: number;
@@ -38,27 +39,17 @@ export class GeneratorMonitor {
   readonly seconds: GeneratorSecond[] = [];
   private readonly rssStart = process.memoryUsage.rss() / 1048576;
   private rssPeak = this.rssStart;
-  private chaosWindows: Array<[number, number]> = [];
 
-  constructor(private readonly maxLagP99Ms: number) {
+  constructor(
+    private readonly maxLagP99Ms: number,
+    private readonly windows: ChaosWindows,
+  ) {
     this.loop.enable();
   }
 
-  /** Lag in ms of one dispatched event at intended time `at` (ms since start). */
-  recordLag(lagMs: number, at: number): void {
-    const us = Math.max(1, Math.round(lagMs * 1000));
-    this.lag.recordValue(us);
-    this.lagSecond.recordValue(us);
-    if (!this.inChaos(at)) this.lagOutside.recordValue(us);
-  }
-
-  /** Marks [startMs, endMs] (since run start) as a chaos window, where falling behind is expected. */
-  addChaosWindow(startMs: number, endMs: number): void {
-    this.chaosWindows.push([startMs, endMs]);
-  }
-
-  private inChaos(at: number): boolean {
-    return this.chaosWindows.some(([a, b]) => at >= a && at <= b);
+  /** Lag in ms of one dispatched event: recorded once, into this second's histogram. */
+  recordLag(lagMs: number): void {
+    this.lagSecond.recordValue(Math.max(1, Math.round(lagMs * 1000)));
   }
 
   closeSecond(t: number): GeneratorSecond {
@@ -69,6 +60,12 @@ export class GeneratorMonitor {
     const rss = process.memoryUsage.rss() / 1048576;
     this.rssPeak = Math.max(this.rssPeak, rss);
     const lag = percentilesMs(this.lagSecond);
+    // A second that touched a chaos window is one where falling behind is expected (reconnect storms).
+    const inChaos = this.windows.overlaps((t - 1) * 1000, t * 1000);
+    if (this.lagSecond.totalCount > 0) {
+      this.lag.add(this.lagSecond);
+      if (!inChaos) this.lagOutside.add(this.lagSecond);
+    }
     const second: GeneratorSecond = {
       t,
       schedulerLagP99Ms: lag.p99,
@@ -76,7 +73,7 @@ export class GeneratorMonitor {
       eventLoopDelayP99Ms: round(this.loop.percentile(99) / 1e6),
       cpuPercent: round(((cpu.user + cpu.system) / 1000 / wall) * 100),
       rssMb: round(rss),
-      inChaosWindow: this.inChaos(t * 1000),
+      inChaosWindow: inChaos,
     };
     this.loop.reset();
     this.lagSecond.reset();

@@ -1,6 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { OperationName } from './scenario.js';
+import { op as operationCode, operationNames, type OperationCode, type OperationName } from './scenario.js';
+import type { ChaosWindows } from './chaosWindows.js';
 
 /** Microsecond resolution, 3 significant digits, up to 10 minutes (a stalled op during chaos). */
 export function newHistogram(): Histogram {
@@ -22,15 +23,6 @@ export function percentilesMs(h: Histogram): Percentiles {
   return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: h.totalCount ? h.maxValue / 1000 : 0, count: h.totalCount };
 }
 
-interface OperationHistograms {
-  /** Completion minus intended start: what a user waits, including queueing behind a stall. */
-  latency: Histogram;
-  /** Completion minus actual send: what a closed-loop tool would report. */
-  service: Histogram;
-  ok: number;
-  errors: number;
-}
-
 export interface IntervalStats {
   /** Seconds since run start (end of the interval). */
   t: number;
@@ -39,96 +31,142 @@ export interface IntervalStats {
   latencyMs: Percentiles;
 }
 
+
+/** One operation type's histograms: latency (from intended start) and service time (from send). */
+interface Pair {
+  latency: Histogram;
+  service: Histogram;
+}
+const newPair = (): Pair => ({ latency: newHistogram(), service: newHistogram() });
+
+function addInto(into: Histogram, from: Histogram): void {
+  if (from.totalCount > 0) into.add(from);
+}
+
 /**
- * HDR histograms per operation and overall (latency and service time), plus one overall latency
- * histogram per second for the time series.
+ * HDR histograms per operation and overall, latency and service time, outside and inside chaos
+ * windows, plus one overall latency histogram per second for the time series.
+ *
+ * HdrHistogram's Recorder pattern: each operation records its latency and service time once,
+ * into the interval histograms of its type (outside or inside chaos windows, decided by the
+ * shared ChaosWindows), indexed by operation code. Once a second `closeInterval` adds the
+ * intervals into the run's totals and resets them, so the per-operation path does two
+ * histogram records and no look-up by name.
  */
 export class LatencyRecorder {
-  readonly byOp = new Map<OperationName, OperationHistograms>();
-  readonly overallLatency = newHistogram();
-  readonly overallService = newHistogram();
-  private interval = newHistogram();
+  private readonly n = operationNames.length;
+  /** Current second, per operation: operations outside windows, and inside. */
+  private readonly outsideInterval: Pair[] = Array.from({ length: this.n }, newPair);
+  private readonly insideInterval: Pair[] = Array.from({ length: this.n }, newPair);
+  /** The whole run, per operation and overall. */
+  private readonly totals: Pair[] = Array.from({ length: this.n }, newPair);
+  readonly overall: Pair = newPair();
+  /** What the steady-state gates of a chaos run judge: operations that touched no chaos window. */
+  private readonly outsideTotals: Pair[] = Array.from({ length: this.n }, newPair);
+  readonly outsideOverall: Pair = newPair();
+  private readonly secondLatency = newHistogram();
+  private readonly ok = new Float64Array(this.n);
+  private readonly failed = new Float64Array(this.n);
+  private readonly insideOps = new Float64Array(this.n);
+  private readonly insideErrors = new Float64Array(this.n);
   private intervalOps = 0;
   private intervalErrors = 0;
   readonly intervals: IntervalStats[] = [];
   readonly errorKinds = new Map<string, number>();
-  /**
-   * The same figures for operations intended outside chaos windows: the steady-state gates of a
-   * chaos run (a killed master is expected to hurt the operations during its failover).
-   */
-  readonly outsideChaos = { overall: newHistogram(), byOp: new Map<OperationName, Histogram>(), ops: 0, errors: 0 };
-  private chaosWindows: Array<[number, number]> = [];
 
-  addChaosWindow(startMs: number, endMs: number): void {
-    this.chaosWindows.push([startMs, endMs]);
-  }
-
-  get hasChaosWindows(): boolean {
-    return this.chaosWindows.length > 0;
-  }
-
-  private op(name: OperationName): OperationHistograms {
-    let h = this.byOp.get(name);
-    if (!h) {
-      h = { latency: newHistogram(), service: newHistogram(), ok: 0, errors: 0 };
-      this.byOp.set(name, h);
-    }
-    return h;
-  }
+  constructor(private readonly windows: ChaosWindows) {}
 
   /** Times in ms (performance.now scale). Errors are recorded too: a user waited for them. */
-  record(name: OperationName, intendedMs: number, sentMs: number, doneMs: number, error: string | null): void {
+  record(op: OperationCode, intendedMs: number, sentMs: number, doneMs: number, error: string | null): void {
     const latencyUs = Math.max(1, Math.round((doneMs - intendedMs) * 1000));
     const serviceUs = Math.max(1, Math.round((doneMs - sentMs) * 1000));
-    const h = this.op(name);
-    h.latency.recordValue(latencyUs);
-    h.service.recordValue(serviceUs);
-    this.overallLatency.recordValue(latencyUs);
-    this.overallService.recordValue(serviceUs);
-    this.interval.recordValue(latencyUs);
+    const inside = this.windows.any && this.windows.overlaps(intendedMs, doneMs);
+    const pair = inside ? this.insideInterval[op]! : this.outsideInterval[op]!;
+    pair.latency.recordValue(latencyUs);
+    pair.service.recordValue(serviceUs);
     this.intervalOps++;
-    if (this.chaosWindows.length > 0 && !this.chaosWindows.some(([a, b]) => intendedMs >= a && intendedMs <= b)) {
-      const o = this.outsideChaos;
-      o.overall.recordValue(latencyUs);
-      let byOp = o.byOp.get(name);
-      if (!byOp) o.byOp.set(name, (byOp = newHistogram()));
-      byOp.recordValue(latencyUs);
-      o.ops++;
-      if (error) o.errors++;
+    if (inside) this.insideOps[op]!++;
+    if (error === null) {
+      this.ok[op]!++;
+      return;
     }
-    if (error) {
-      h.errors++;
-      this.intervalErrors++;
-      this.errorKinds.set(error, (this.errorKinds.get(error) ?? 0) + 1);
-    } else h.ok++;
+    this.failed[op]!++;
+    this.intervalErrors++;
+    if (inside) this.insideErrors[op]!++;
+    this.errorKinds.set(error, (this.errorKinds.get(error) ?? 0) + 1);
   }
 
-  /** Closes the current one-second interval. */
+  /** Closes the current one-second interval: adds it into the totals and resets it. */
   closeInterval(tSeconds: number): IntervalStats {
-    const stats = { t: tSeconds, ops: this.intervalOps, errors: this.intervalErrors, latencyMs: percentilesMs(this.interval) };
+    const second = this.secondLatency;
+    for (let op = 0; op < this.n; op++) {
+      const out = this.outsideInterval[op]!;
+      const ins = this.insideInterval[op]!;
+      for (const iv of [out, ins]) {
+        addInto(second, iv.latency);
+        addInto(this.totals[op]!.latency, iv.latency);
+        addInto(this.totals[op]!.service, iv.service);
+        addInto(this.overall.latency, iv.latency);
+        addInto(this.overall.service, iv.service);
+      }
+      addInto(this.outsideTotals[op]!.latency, out.latency);
+      addInto(this.outsideTotals[op]!.service, out.service);
+      addInto(this.outsideOverall.latency, out.latency);
+      addInto(this.outsideOverall.service, out.service);
+      for (const h of [out.latency, out.service, ins.latency, ins.service]) if (h.totalCount > 0) h.reset();
+    }
+    const stats = { t: tSeconds, ops: this.intervalOps, errors: this.intervalErrors, latencyMs: percentilesMs(second) };
     this.intervals.push(stats);
-    this.interval.reset();
+    second.reset();
     this.intervalOps = 0;
     this.intervalErrors = 0;
     return stats;
   }
 
+  /** Operation types that were recorded, with their totals (the whole run). */
+  byOp(): Map<OperationName, Pair & { ok: number; errors: number }> {
+    const out = new Map<OperationName, Pair & { ok: number; errors: number }>();
+    for (let op = 0; op < this.n; op++) {
+      if (this.ok[op]! + this.failed[op]! === 0) continue;
+      out.set(operationNames[op]!, { ...this.totals[op]!, ok: this.ok[op]!, errors: this.failed[op]! });
+    }
+    return out;
+  }
+
+  /** Per operation type, the histograms of operations outside chaos windows. */
+  outsideByOp(): Map<OperationName, Pair> {
+    const out = new Map<OperationName, Pair>();
+    for (let op = 0; op < this.n; op++) if (this.outsideTotals[op]!.latency.totalCount > 0) out.set(operationNames[op]!, this.outsideTotals[op]!);
+    return out;
+  }
+
+  /** Operations (and errors among them) that touched a chaos window: not judged by the steady-state gates. */
+  get excluded(): { ops: number; errors: number } {
+    let ops = 0;
+    let errors = 0;
+    for (let op = 0; op < this.n; op++) {
+      ops += this.insideOps[op]!;
+      errors += this.insideErrors[op]!;
+    }
+    return { ops, errors };
+  }
+
   get totalOps(): number {
     let n = 0;
-    for (const h of this.byOp.values()) n += h.ok + h.errors;
+    for (let op = 0; op < this.n; op++) n += this.ok[op]! + this.failed[op]!;
     return n;
   }
 
   get totalErrors(): number {
     let n = 0;
-    for (const h of this.byOp.values()) n += h.errors;
+    for (let op = 0; op < this.n; op++) n += this.failed[op]!;
     return n;
   }
 
   /** HdrHistogram's percentile distribution (.hgrm) in milliseconds. */
   hgrm(name: OperationName | 'overall'): string {
-    const h = name === 'overall' ? this.overallLatency : this.byOp.get(name)?.latency;
-    return h ? h.outputPercentileDistribution(5, 1000) : '';
+    const h = name === 'overall' ? this.overall.latency : this.totals[operationCode[name]]!.latency;
+    return h.totalCount ? h.outputPercentileDistribution(5, 1000) : '';
   }
 }
 
@@ -140,4 +178,37 @@ export function spectrumMs(h: Histogram): Array<[number, number]> {
   return spectrumPoints
     .filter((p) => p === 100 || 1 / (1 - p / 100) <= h.totalCount)
     .map((p) => [p, (p === 100 ? h.maxValue : h.getValueAtPercentile(p)) / 1000]);
+}
+
+/** The run's latency figures as plain data: what the gates judge and the summary reports. */
+export interface LatencyFigures {
+  overall: Percentiles;
+  byOp: Record<string, Percentiles>;
+  serviceOverall: Percentiles;
+  serviceByOp: Record<string, Percentiles>;
+  /** Operations that touched no chaos window; null when the run had no window. */
+  outsideChaos: { overall: Percentiles; byOp: Record<string, Percentiles>; ops: number; errors: number } | null;
+  /** Operations that touched a chaos window (not judged by the steady-state gates). */
+  excluded: { ops: number; errors: number };
+  totalOps: number;
+  totalErrors: number;
+}
+
+export function latencyFigures(r: LatencyRecorder, windowsSeen: boolean): LatencyFigures {
+  const byOp: Record<string, Percentiles> = {};
+  const serviceByOp: Record<string, Percentiles> = {};
+  for (const [name, h] of r.byOp()) {
+    byOp[name] = percentilesMs(h.latency);
+    serviceByOp[name] = percentilesMs(h.service);
+  }
+  const excluded = r.excluded;
+  const outsideChaos = windowsSeen
+    ? {
+        overall: percentilesMs(r.outsideOverall.latency),
+        byOp: Object.fromEntries([...r.outsideByOp()].map(([name, h]) => [name, percentilesMs(h.latency)])),
+        ops: r.totalOps - excluded.ops,
+        errors: r.totalErrors - excluded.errors,
+      }
+    : null;
+  return { overall: percentilesMs(r.overall.latency), byOp, serviceOverall: percentilesMs(r.overall.service), serviceByOp, outsideChaos, excluded, totalOps: r.totalOps, totalErrors: r.totalErrors };
 }

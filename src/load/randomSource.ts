@@ -37,13 +37,13 @@ export class RandomSource {
     }
   }
 
-  /** Picks a key by relative weight. */
-  weighted<K extends string>(weights: Readonly<Record<K, number>>, keys: readonly K[], total: number): K {
+  /** Picks an index by relative weight (`total` is the weights' sum). */
+  weightedIndex(weights: readonly number[], total: number): number {
     let x = this.next() * total;
-    for (const k of keys) {
-      x -= weights[k];
-      if (x < 0) return k;
+    for (let i = 0; i < weights.length; i++) {
+      x -= weights[i]!;
+      if (x < 0) return i;
     }
-    return keys[keys.length - 1]!;
+    return weights.length - 1;
   }
 }

@@ -10,6 +10,9 @@ const duration = durationSchema;
 
 export const operationNames = ['login', 'request', 'refresh', 'oauthBegin', 'oauthComplete', 'logout', 'revokeAll'] as const;
 export type OperationName = (typeof operationNames)[number];
+/** An operation's index in `operationNames`: the generator's per-operation path uses it, never the name. */
+export type OperationCode = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+export const op = { login: 0, request: 1, refresh: 2, oauthBegin: 3, oauthComplete: 4, logout: 5, revokeAll: 6 } as const satisfies Record<OperationName, OperationCode>;
 
 const stage = z
   .object({

@@ -1,8 +1,8 @@
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { evaluateLoadThresholds, decideVerdict, type ThresholdResult } from '../checks/thresholds.js';
-import type { LedgerReport } from '../checks/verifyLedger.js';
-import { percentilesMs, spectrumMs, type Percentiles } from '../load/latencyRecorder.js';
+import type { Gate, Judgement } from '../gates/gate.js';
+import type { LedgerReport } from '../ledger/verifyLedger.js';
+import { latencyFigures, spectrumMs } from '../load/latencyRecorder.js';
 import type { LoadResult } from '../load/loadEngine.js';
 import type { Scenario } from '../load/scenario.js';
 import type { TargetDescription } from '../target/target.js';
@@ -19,63 +19,27 @@ export interface SummaryInputs {
   target: TargetDescription;
   redisVersion: string | null;
   load: LoadResult;
-  chaos?: ChaosOutcome;
-  ledger?: LedgerReport;
+  chaos: ChaosOutcome | null;
+  ledger: LedgerReport | null;
   writeMode: 'async' | 'durable';
-  alerts?: Summary['alerts'];
-  slowLog?: Summary['slowLog'];
+  alerts: Summary['alerts'];
+  slowLog: Summary['slowLog'];
+  gates: readonly Gate[];
+  judgement: Judgement;
 }
 
-/** Turns measurements into the plain JSON summary (autocannon style: data first, printing elsewhere). */
+/** Turns measurements, gates and the verdict into the plain JSON summary; it judges nothing itself. */
 export function buildSummary(i: SummaryInputs): Summary {
   const { load, scenario } = i;
-  const byOp: Record<string, Percentiles> = {};
-  const serviceByOp: Record<string, Percentiles> = {};
-  for (const [op, h] of load.recorder.byOp) {
-    byOp[op] = percentilesMs(h.latency);
-    serviceByOp[op] = percentilesMs(h.service);
-  }
-  const overall = percentilesMs(load.recorder.overallLatency);
-  const errors = load.recorder.totalErrors;
-  // In a chaos run the load gates judge the steady state: operations intended outside chaos windows.
-  const oc = load.recorder.outsideChaos;
-  const outsideChaos = load.recorder.hasChaosWindows
-    ? { overall: percentilesMs(oc.overall), byOp: Object.fromEntries([...oc.byOp].map(([op, h]) => [op, percentilesMs(h)])) }
-    : null;
-  const loadGates = evaluateLoadThresholds({
-    p99Ms: scenario.thresholds.p99Ms,
-    perOperationP99Ms: scenario.thresholds.perOperationP99Ms,
-    maxErrorRate: scenario.thresholds.maxErrorRate,
-    minThroughputRatio: scenario.thresholds.minThroughputRatio,
-    overall: outsideChaos?.overall ?? overall,
-    byOp: outsideChaos?.byOp ?? byOp,
-    totalOps: outsideChaos ? oc.ops : load.recorder.totalOps,
-    errors: outsideChaos ? oc.errors : errors,
-    intendedOps: outsideChaos ? oc.ops : load.intendedOps,
-  });
-  if (outsideChaos) for (const g of loadGates) g.name = `${g.name} (outside chaos windows)`;
-  const ledgerGates: ThresholdResult[] = i.ledger
-    ? [
-        { name: 'acknowledged writes lost', limit: '0', actual: String(i.ledger.lost), pass: i.ledger.lost === 0 },
-        { name: 'deletes/revocations resurrected', limit: '0', actual: String(i.ledger.resurrected), pass: i.ledger.resurrected === 0 },
-      ]
-    : [];
-  const thresholds = [...loadGates, ...(i.chaos?.thresholds ?? []), ...ledgerGates];
-  const verdict = decideVerdict(thresholds, load.generator.saturated);
-  const failed = thresholds.filter((t) => !t.pass);
-  const verdictReason =
-    verdict === 'invalid'
-      ? (load.generator.reason ?? 'generator saturated')
-      : verdict === 'fail'
-        ? `failed: ${failed.map((t) => `${t.name} (${t.actual}, limit ${t.limit})`).join('; ')}`
-        : `all ${thresholds.length} thresholds held`;
+  const f = latencyFigures(load.recorder, load.windows.any);
+  const errors = f.totalErrors;
   const seconds = Math.max(0.001, load.durationMs / 1000);
   const { startBytes, peakBytes } = load.memory;
   return {
     schemaVersion: summarySchemaVersion,
     runId: i.runId,
-    verdict,
-    verdictReason,
+    verdict: i.judgement.verdict,
+    verdictReason: i.judgement.reason,
     startedAt: load.startedAt,
     durationMs: load.durationMs,
     aborted: load.aborted,
@@ -91,19 +55,19 @@ export function buildSummary(i: SummaryInputs): Summary {
     clients: { instances: scenario.clients.instances, reconnectOnEnd: scenario.clients.reconnectOnEnd, endedByIoredis: load.clientEnds.count, ends: load.clientEnds.first },
     ops: {
       intended: load.intendedOps,
-      total: load.recorder.totalOps,
+      total: f.totalOps,
       errors,
       errorKinds: Object.fromEntries(load.recorder.errorKinds),
       outcomes: load.outcomes,
       intendedPerSecond: round(load.intendedOps / seconds),
-      achievedPerSecond: round((load.recorder.totalOps - errors) / seconds),
+      achievedPerSecond: round((f.totalOps - errors) / seconds),
     },
-    latencyMs: { overall, byOp, outsideChaos },
+    latencyMs: { overall: f.overall, byOp: f.byOp, outsideChaos: f.outsideChaos ? { overall: f.outsideChaos.overall, byOp: f.outsideChaos.byOp } : null },
     latencySpectrumMs: {
-      overall: spectrumMs(load.recorder.overallLatency),
-      ...Object.fromEntries([...load.recorder.byOp].map(([op, h]) => [op, spectrumMs(h.latency)])),
+      overall: spectrumMs(load.recorder.overall.latency),
+      ...Object.fromEntries([...load.recorder.byOp()].map(([op, h]) => [op, spectrumMs(h.latency)])),
     },
-    serviceTimeMs: { overall: percentilesMs(load.recorder.overallService), byOp: serviceByOp },
+    serviceTimeMs: { overall: f.serviceOverall, byOp: f.serviceByOp },
     timeseries: load.recorder.intervals.map((s, k) => ({ t: s.t, ops: s.ops, errors: s.errors, sessions: load.sessionsPerSecond[k] ?? 0, p50: s.latencyMs.p50, p99: s.latencyMs.p99, max: s.latencyMs.max })),
     generator: {
       schedulerLagMs: load.generator.schedulerLagMs,
@@ -119,13 +83,22 @@ export function buildSummary(i: SummaryInputs): Summary {
       usedBytesPeak: peakBytes,
       bytesPerSession: startBytes !== null && peakBytes !== null && load.peakConcurrentSessions > 0 ? Math.round((peakBytes - startBytes) / load.peakConcurrentSessions) : null,
     },
-    chaos: i.chaos ? { experiment: i.chaos.experiment, steps: i.chaos.steps, drills: i.chaos.drills } : { experiment: null, steps: [], drills: [] },
+    chaos: i.chaos
+      ? {
+          experiment: i.chaos.experiment,
+          steps: i.chaos.steps.map((st) => ({ name: st.name, atMs: st.atMs, endMs: st.endMs, detail: st.detail, scheduledAtMs: st.scheduledAtMs, struck: st.struck, outcome: st.outcome })),
+          drills: i.chaos.drills,
+          windows: load.windows.windows.map((w) => ({ label: w.label, startMs: w.startMs, endMs: w.endMs })),
+          excludedOps: f.excluded.ops,
+          excludedErrors: f.excluded.errors,
+        }
+      : { experiment: null, steps: [], drills: [], windows: [], excludedOps: 0, excludedErrors: 0 },
     failover: i.chaos ? { ...i.chaos.failover, latencyRecoveryMs: latencyRecovery(load, i.chaos.steps, scenario.thresholds.p99Ms) } : null,
     writeMode: i.writeMode,
     ledger: i.ledger ? { keysChecked: i.ledger.keysChecked, lost: i.ledger.lost, resurrected: i.ledger.resurrected, staleReads: i.ledger.staleReads, indeterminate: i.ledger.indeterminate, expired: i.ledger.expired, examples: i.ledger.examples } : null,
-    alerts: i.alerts ?? null,
-    slowLog: i.slowLog ?? null,
-    thresholds,
+    alerts: i.alerts,
+    slowLog: i.slowLog,
+    thresholds: i.gates.map((g) => ({ name: g.name, kind: g.kind, limit: g.limit, actual: g.actual, pass: g.pass })),
     environment: { gauntletVersion: version, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
   };
 }

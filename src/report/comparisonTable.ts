@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import type { ComparisonRow } from '../checks/compareRuns.js';
+import type { RegressionCheck as ComparisonRow } from '../gates/regressionGates.js';
 
 export function renderComparison(rows: readonly ComparisonRow[]): string {
   const t = new Table({ head: ['metric', 'baseline', 'current', 'change', 'tolerance', 'result'], style: { head: [], border: [] } });

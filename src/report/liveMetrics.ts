@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { UserError } from '../errors.js';
-import type { OperationEvent, ProgressSnapshot } from '../load/loadEngine.js';
+import type { ProgressSnapshot } from '../load/loadEngine.js';
+import type { OperationEvent, OperationObserver } from '../load/operationEvent.js';
 import { operationNames } from '../load/scenario.js';
 import { errorKinds } from '../load/errorKinds.js';
 
-export interface LiveMetrics {
+export interface LiveMetrics extends OperationObserver {
   url: string;
-  operation(e: OperationEvent): void;
   second(p: ProgressSnapshot): void;
   close(): Promise<void>;
 }
@@ -58,7 +58,7 @@ export async function startLiveMetrics(port: number, failovers: () => number): P
   });
   return {
     url: `http://127.0.0.1:${port}/metrics`,
-    operation(e) {
+    onOperation(e: Readonly<OperationEvent>) {
       ops.inc({ op: e.action, result: e.error ? 'error' : 'ok' });
       latency.observe({ op: e.action }, (e.doneMs - e.intendedMs) / 1000);
       if (e.error) errors.inc({ kind: e.error });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gateKinds } from '../gates/gate.js';
 
 /**
  * summary.json, the contract other programs read (design.md, "Outputs"). The zod schema is the
@@ -86,7 +87,17 @@ export const summarySchema = z
     }),
     chaos: z.object({
       experiment: z.string().nullable(),
-      steps: z.array(z.object({ name: z.string(), atMs: z.number(), endMs: z.number().nullable(), detail: z.string() })),
+      steps: z.array(
+        z.object({
+          name: z.string(),
+          atMs: z.number().describe('when the step struck (ms since the load started); its scheduled time when it never struck'),
+          endMs: z.number().nullable(),
+          detail: z.string(),
+          scheduledAtMs: z.number().optional(),
+          struck: z.boolean().optional().describe('false: the fault never took effect (absent in older summaries)'),
+          outcome: z.enum(['completed', 'failed', 'never-ran', 'still-running']).optional(),
+        }),
+      ),
       drills: z
         .array(
           z.object({
@@ -101,6 +112,12 @@ export const summarySchema = z
         )
         .default([])
         .describe('recovery drills (backup-restore, point-in-time-restore): restores verified with the ledger'),
+      windows: z
+        .array(z.object({ label: z.string(), startMs: z.number(), endMs: z.number().nullable() }))
+        .default([])
+        .describe('chaos windows (ms since the load started): from a fault\'s strike until recovery; operations touching one are not judged by the steady-state gates'),
+      excludedOps: z.number().int().default(0).describe('operations that touched a chaos window'),
+      excludedErrors: z.number().int().default(0).describe('errors among them'),
     }),
     failover: z
       .object({
@@ -133,7 +150,9 @@ export const summarySchema = z
       .array(z.object({ node: z.string(), at: z.string(), durationMs: z.number(), command: z.string() }))
       .nullable()
       .describe('slow-log entries of every node logged during the run, slowest first (at most 50); null for external targets'),
-    thresholds: z.array(z.object({ name: z.string(), limit: z.string(), actual: z.string(), pass: z.boolean() })),
+    thresholds: z
+      .array(z.object({ name: z.string(), kind: z.enum(gateKinds).optional().describe('what the gate judges; correctness failures make the run fail, validity failures invalid'), limit: z.string(), actual: z.string(), pass: z.boolean() }))
+      .describe('every gate of the run: scenario thresholds, chaos, procedures, ledger, validity, baseline regressions'),
     environment: z.object({ gauntletVersion: z.string(), node: z.string(), platform: z.string(), cpus: z.number().int() }),
   })
   .describe('gauntlet run summary');

@@ -4,17 +4,20 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
-import { renderComposeFile } from './configTemplate.js';
+import { Toxiproxy } from 'toxiproxy-node-client';
 import { generateCredentials, writeCredentials, type Credentials } from './credentials.js';
 import { freePort } from './freePort.js';
 import { topologiesDir } from './gauntletHome.js';
 import { findBinaries, type Binaries } from './prerequisites.js';
-import { PortInUseError, startRedisLike, type ServerAuth } from './redisProcess.js';
+import type { ServerAuth } from './redisProcess.js';
+import { renderAclFile, renderNodeConfig, renderSentinelConfig, tlsBlockOf } from './serverConfigs.js';
+import { ServerLauncher } from './serverLauncher.js';
 import { clientTlsOptions, generateTlsFiles } from './tlsCertificates.js';
 import { cleanupStaleTopologies } from './staleTopologies.js';
-import { StartedTopology, type HealthReport } from './startedTopology.js';
+import { StartedTopology, hostPort } from './startedTopology.js';
+import { forHealthyTopology, type HealthReport, type WaitStrategy } from './topologyHealth.js';
 import { createProxy, startToxiproxy } from './toxiproxyServer.js';
-import { upsertProcess, writeTopologyState, type NodeRecord, type ProcessRecord, type SentinelRecord, type TopologyState } from './topologyState.js';
+import { writeTopologyState, type NodeRecord, type ProcessRecord, type SentinelRecord, type TopologyState } from './topologyState.js';
 
 export interface TopologySettings {
   masterName: string;
@@ -63,6 +66,7 @@ export class TopologyStartError extends UserError {}
  */
 export class EmbeddedTopology {
   private settings: TopologySettings = { ...referenceSettings };
+  private waitStrategy: WaitStrategy = forHealthyTopology;
 
   withMasterName(name: string): this {
     if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new UserError(`master name "${name}" may only contain letters, digits, _ and -`);
@@ -108,10 +112,16 @@ export class EmbeddedTopology {
     return this;
   }
 
+  /** How `start()` knows the topology is ready (default: every replica online, every sentinel in quorum). */
+  withWaitStrategy(w: WaitStrategy): this {
+    this.waitStrategy = w;
+    return this;
+  }
+
   async start(): Promise<StartedTopology> {
     const binaries = await findBinaries();
     await cleanupStaleTopologies();
-    const starter = new TopologyStarter(this.settings, binaries);
+    const starter = new TopologyStarter(this.settings, binaries, this.waitStrategy);
     try {
       return await starter.start();
     } catch (e) {
@@ -129,11 +139,13 @@ class TopologyStarter {
   private readonly credentials: Credentials = generateCredentials();
   private state!: TopologyState;
   private adminAuth: ServerAuth = this.credentials.admin;
+  private launcher!: ServerLauncher;
   private started: StartedTopology | undefined;
 
   constructor(
     private readonly settings: TopologySettings,
     private readonly binaries: Binaries,
+    private readonly waitStrategy: WaitStrategy,
   ) {}
 
   async start(): Promise<StartedTopology> {
@@ -167,6 +179,7 @@ class TopologyStarter {
       this.adminAuth = { ...this.credentials.admin, tls: clientTlsOptions(this.state.tls) };
     }
     await writeTopologyState(this.state);
+    this.launcher = new ServerLauncher(this.state, this.adminAuth);
     if (this.settings.ownership === 'harness') await this.startWatchdog();
 
     const toxiDir = await this.subdir('toxiproxy');
@@ -209,8 +222,9 @@ class TopologyStarter {
     await writeTopologyState(this.state);
 
     this.started = await StartedTopology.fromState(this.state);
-    const health = await this.started.waitHealthy(this.settings.healthTimeoutMs);
-    if (!health.healthy) throw new TopologyStartError(`topology ${this.id} not healthy within ${this.settings.healthTimeoutMs} ms: ${describeProblems(health)}`);
+    if (this.settings.ownership === 'harness') this.started.killOnExit();
+    const health = await this.waitStrategy.waitUntilReady(this.started, this.settings.healthTimeoutMs);
+    if (!health.healthy) throw new TopologyStartError(`topology ${this.id} not healthy within ${this.settings.healthTimeoutMs} ms (waited for ${this.waitStrategy.description}): ${describeProblems(health)}`);
     return this.started;
   }
 
@@ -231,77 +245,43 @@ class TopologyStarter {
   }
 
   private async record(p: ProcessRecord): Promise<void> {
-    await upsertProcess(this.state, p);
+    await this.launcher.record(p);
   }
 
   private async startNode(node: NodeRecord, masterPeer: string | null): Promise<void> {
-    await this.startWithPortRetry({
+    const launched = await this.launcher.launch({
       name: node.name,
       kind: 'redis',
       binary: this.binaries.redisServer,
       args: [node.configFile, ...(masterPeer ? ['--replicaof', ...masterPeer.split(':')] : [])],
       cwd: node.dataDir,
       logFile: node.logFile,
-      port: () => node.controlPort,
-      movePort: (p) => (node.controlPort = p),
-      render: () => this.renderNodeConfig(node),
+      port: node.controlPort,
+      render: (port) => this.renderNode(node, port),
+      onPortMoved: (port) => this.repointProxies(node.name, port),
     });
+    node.controlPort = launched.port;
   }
 
   private async startSentinel(sentinel: SentinelRecord, masterPeer: string): Promise<void> {
     const dir = join(this.dir, sentinel.name);
-    await this.startWithPortRetry({
+    const launched = await this.launcher.launch({
       name: sentinel.name,
       kind: 'sentinel',
       binary: this.binaries.redisSentinel,
       args: [sentinel.configFile],
       cwd: dir,
       logFile: sentinel.logFile,
-      port: () => sentinel.port,
-      movePort: (p) => (sentinel.port = p),
-      render: () => this.renderSentinelConfig(sentinel, dir, masterPeer),
+      port: sentinel.port,
+      render: (port) => this.renderSentinel(sentinel, port, dir, masterPeer),
+      onPortMoved: (port) => this.repointProxies(sentinel.name, port),
     });
+    sentinel.port = launched.port;
   }
 
-  /**
-   * Renders the config and starts the server; when its port was taken between choosing and
-   * binding, moves it to a new port, re-points its proxies and tries again (3 attempts).
-   */
-  private async startWithPortRetry(o: {
-    name: string;
-    kind: 'redis' | 'sentinel';
-    binary: string;
-    args: string[];
-    cwd: string;
-    logFile: string;
-    port: () => number;
-    movePort: (port: number) => void;
-    render: () => Promise<void>;
-  }): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      await o.render();
-      try {
-        await startRedisLike({
-          what: `${o.kind === 'redis' ? 'redis-server' : 'redis-sentinel'} ${o.name}`,
-          binary: o.binary,
-          args: o.args,
-          cwd: o.cwd,
-          logFile: o.logFile,
-          port: o.port(),
-          auth: this.adminAuth,
-          onSpawn: (pid) => this.record({ name: o.name, kind: o.kind, pid, cwd: o.cwd }),
-        });
-        return;
-      } catch (e) {
-        if (!(e instanceof PortInUseError) || attempt >= 3) throw e;
-        o.movePort(await freePort());
-        await this.repointProxies(o.name, o.port());
-      }
-    }
-  }
-
+  /** A server moved to a new port: its proxies must lead there. */
   private async repointProxies(owner: string, port: number): Promise<void> {
-    const client = (await StartedTopology.fromState(this.state)).toxiproxy;
+    const client = new Toxiproxy(this.state.toxiproxyApi);
     for (const p of this.state.proxies.filter((x) => x.name.startsWith(`${owner}-`))) {
       const proxy = await client.get(p.name);
       await proxy.update({ enabled: true, listen: p.listen, upstream: `127.0.0.1:${port}` });
@@ -309,61 +289,24 @@ class TopologyStarter {
     }
   }
 
-  private async renderNodeConfig(node: NodeRecord): Promise<void> {
-    const c = this.credentials;
-    const [announceIp, announcePort] = node.peerProxy.split(':') as [string, string];
-    const conf = await renderComposeFile('redis.conf.tmpl', {
-      BIND: '127.0.0.1',
-      PORT: node.controlPort,
-      DATA_DIR: node.dataDir,
-      LOG_FILE: node.logFile,
-      ANNOUNCE_IP: announceIp,
-      ANNOUNCE_PORT: announcePort,
-      REPLICATION_PASSWORD: c.replicator.password,
-      ACL_FILE: join(node.dataDir, 'users.acl'),
-      MAXMEMORY: this.settings.maxmemory,
-      MIN_REPLICAS_TO_WRITE: this.settings.minReplicasToWrite,
-      MIN_REPLICAS_MAX_LAG: this.settings.minReplicasMaxLagS,
-    });
-    const acl = await renderComposeFile('users.acl.tmpl', {
-      ADMIN_PASSWORD: c.admin.password,
-      REPLICATION_PASSWORD: c.replicator.password,
-      SENTINEL_PASSWORD: c.sentinel.password,
-      MONITORING_PASSWORD: c.monitoring.password,
-      APP_PASSWORD: c.app.password,
-    });
-    await writeFile(node.configFile, conf + (await this.tlsBlock(node.controlPort)), { mode: 0o600 });
-    await writeFile(join(node.dataDir, 'users.acl'), acl, { mode: 0o600 });
+  private async renderNode(node: NodeRecord, port: number): Promise<void> {
+    const aclFile = join(node.dataDir, 'users.acl');
+    const conf = await renderNodeConfig(
+      { bind: '127.0.0.1', port, dataDir: node.dataDir, logFile: node.logFile, announce: hostPort(node.peerProxy), aclFile, maxmemory: this.settings.maxmemory, minReplicasToWrite: this.settings.minReplicasToWrite, minReplicasMaxLagS: this.settings.minReplicasMaxLagS },
+      this.credentials,
+      tlsBlockOf(this.state.tls),
+    );
+    await writeFile(node.configFile, conf, { mode: 0o600 });
+    await writeFile(aclFile, await renderAclFile(this.credentials), { mode: 0o600 });
   }
 
-  private async renderSentinelConfig(s: SentinelRecord, dir: string, masterPeer: string): Promise<void> {
-    const c = this.credentials;
-    const [masterIp, masterPort] = masterPeer.split(':') as [string, string];
-    const conf = await renderComposeFile('sentinel.conf.tmpl', {
-      BIND: '127.0.0.1',
-      PORT: s.port,
-      DATA_DIR: dir,
-      LOG_FILE: s.logFile,
-      MASTER_NAME: this.settings.masterName,
-      MASTER_IP: masterIp,
-      MASTER_PORT: masterPort,
-      QUORUM: this.settings.quorum,
-      SENTINEL_PASSWORD: c.sentinel.password,
-      DOWN_AFTER_MS: this.settings.downAfterMs,
-      FAILOVER_TIMEOUT_MS: this.settings.failoverTimeoutMs,
-      SENTINEL_PEER_PASSWORD: c['sentinel-peer'].password,
-      ADMIN_PASSWORD: c.admin.password,
-      APP_PASSWORD: c.app.password,
-      MONITORING_PASSWORD: c.monitoring.password,
-    });
-    await writeFile(s.configFile, conf + (await this.tlsBlock(s.port)), { mode: 0o600 });
-  }
-
-  /** compose/tls.conf.tmpl, appended after the main config so its `port 0` wins. */
-  private async tlsBlock(port: number): Promise<string> {
-    const tls = this.state.tls;
-    if (!tls) return '';
-    return `\n${await renderComposeFile('tls.conf.tmpl', { PORT: port, TLS_CERT: tls.cert, TLS_KEY: tls.key, TLS_CA: tls.ca, TLS_AUTH_CLIENTS: tls.mutual ? 'yes' : 'optional' })}`;
+  private async renderSentinel(s: SentinelRecord, port: number, dir: string, masterPeer: string): Promise<void> {
+    const conf = await renderSentinelConfig(
+      { bind: '127.0.0.1', port, dir, logFile: s.logFile, masterName: this.settings.masterName, master: hostPort(masterPeer), quorum: this.settings.quorum, downAfterMs: this.settings.downAfterMs, failoverTimeoutMs: this.settings.failoverTimeoutMs },
+      this.credentials,
+      tlsBlockOf(this.state.tls),
+    );
+    await writeFile(s.configFile, conf, { mode: 0o600 });
   }
 
   /**

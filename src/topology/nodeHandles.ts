@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { directClient, type ServerAuth } from './redisProcess.js';
 import { isOurProcess } from './processControl.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NodeRecord, ProcessRecord, SentinelRecord } from './topologyState.js';
 import { parseInfo } from './replicationInfo.js';
 
@@ -28,6 +29,27 @@ abstract class ServerHandle {
   /** True while the process we started runs (a SIGSTOPped process counts as running). */
   isRunning(): boolean {
     return isOurProcess(this.process, this.topologyDir);
+  }
+
+  /** Sends a signal to the process we started, after checking it is still ours (pids are recycled). */
+  signal(sig: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT' | 'SIGTERM'): void {
+    if (!this.isRunning()) throw new Error(`${this.name} (pid ${this.pid}) is not running`);
+    process.kill(this.pid, sig);
+  }
+
+  /** Resolves true once the process is gone, false if it still runs after `timeoutMs`. */
+  async waitForExit(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.isRunning()) {
+      if (Date.now() >= deadline) return false;
+      await sleep(10);
+    }
+    return true;
+  }
+
+  /** INFO <section>, parsed, over the control connection. */
+  async info(section: string): Promise<Map<string, string>> {
+    return parseInfo(await this.control().info(section));
   }
 
   /**
@@ -76,8 +98,7 @@ export class RedisNodeHandle extends ServerHandle {
   async role(): Promise<NodeRole> {
     if (!this.isRunning()) return 'down';
     try {
-      const info = parseInfo(await this.control().info('replication'));
-      return info.get('role') === 'master' ? 'master' : 'replica';
+      return (await this.info('replication')).get('role') === 'master' ? 'master' : 'replica';
     } catch {
       return 'down';
     }

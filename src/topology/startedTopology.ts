@@ -5,26 +5,14 @@ import { dirname } from 'node:path';
 import { RedisNodeHandle, SentinelHandle, type NodeRole } from './nodeHandles.js';
 import { readCredentials, writeCredentials, type AclUser, type Credentials } from './credentials.js';
 import { isOurProcess, killNow, stopProcess, stopRecordedProcesses } from './processControl.js';
-import { fieldsOf, parseInfo, replicasFromInfo } from './replicationInfo.js';
 import { findBinaries } from './prerequisites.js';
-import { startRedisLike, type ServerAuth } from './redisProcess.js';
+import type { ServerAuth } from './redisProcess.js';
+import { ServerLauncher } from './serverLauncher.js';
 import { clientTlsOptions } from './tlsCertificates.js';
-import { readTopologyState, upsertProcess, writeTopologyState, type ProcessRecord, type TopologyState } from './topologyState.js';
-import { pollFor } from '../waitUntil.js';
+import { checkHealth, forHealthyTopology, sentinelView, type HealthReport } from './topologyHealth.js';
+import { readTopologyState, writeTopologyState, type ProcessRecord, type TopologyState } from './topologyState.js';
 
-export interface SentinelHealth {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-
-export interface HealthReport {
-  healthy: boolean;
-  master: string | null;
-  replicasOnline: number;
-  sentinels: SentinelHealth[];
-  problems: string[];
-}
+export type { HealthReport, SentinelHealth } from './topologyHealth.js';
 
 export interface NodeStatus {
   name: string;
@@ -45,7 +33,16 @@ export class StartedTopology implements AsyncDisposable {
   readonly toxiproxy: Toxiproxy;
   /** The harness's admin credentials, with TLS options when the topology runs TLS. */
   readonly adminAuth: ServerAuth;
+  /** Starts (and restarts) this topology's servers, recording each in state.json. */
+  readonly launcher: ServerLauncher;
+  /**
+   * Which address app clients reach the nodes at: 'proxied' through each node's app proxy (so
+   * faults on app links reach them), or 'direct' to the node's own port (no proxy cost in the
+   * figures). Replication and sentinels always cross the peer proxies.
+   */
+  dataPath: 'proxied' | 'direct' = 'proxied';
   private stopped = false;
+  private exitHandlerOn = false;
   private readonly exitHandler = (): void => this.killAllNow();
 
   private constructor(
@@ -63,7 +60,19 @@ export class StartedTopology implements AsyncDisposable {
     this.nodes = state.nodes.map((n) => new RedisNodeHandle(n, proc(n.name), state.dir, admin));
     this.sentinels = state.sentinels.map((s) => new SentinelHandle(s, proc(s.name), state.dir, admin));
     this.toxiproxy = new Toxiproxy(state.toxiproxyApi);
-    if (state.ownerPid === process.pid) process.on('exit', this.exitHandler);
+    this.launcher = new ServerLauncher(state, admin);
+  }
+
+  /**
+   * Last resort for a topology this process owns: on process exit (an uncaught error) every
+   * server is SIGKILLed synchronously. Registered once, by whoever starts the topology.
+   */
+  killOnExit(): this {
+    if (!this.exitHandlerOn) {
+      process.on('exit', this.exitHandler);
+      this.exitHandlerOn = true;
+    }
+    return this;
   }
 
   static async fromState(state: TopologyState): Promise<StartedTopology> {
@@ -132,10 +141,11 @@ export class StartedTopology implements AsyncDisposable {
 
   /**
    * ioredis natMap: every announced peer address (what sentinels report) maps to the node's app
-   * proxy, so application traffic crosses `node-i-app` while replication crosses `node-i-peer`.
+   * proxy, so application traffic crosses `node-i-app` while replication crosses `node-i-peer`;
+   * on the direct data path it maps to the node's own port instead.
    */
   get natMap(): Record<string, { host: string; port: number }> {
-    return Object.fromEntries(this.state.nodes.map((n) => [n.peerProxy, hostPort(n.appProxy)]));
+    return Object.fromEntries(this.state.nodes.map((n) => [n.peerProxy, this.dataPath === 'direct' ? { host: '127.0.0.1', port: n.controlPort } : hostPort(n.appProxy)]));
   }
 
   /**
@@ -204,35 +214,13 @@ export class StartedTopology implements AsyncDisposable {
     );
   }
 
-  /**
-   * Healthy: one master with both replicas online, and every sentinel passing CKQUORUM while
-   * knowing 2 replicas and 2 other sentinels.
-   */
   async health(): Promise<HealthReport> {
-    const problems: string[] = [];
-    const master = await this.currentMaster();
-    let replicasOnline = 0;
-    if (!master) problems.push('no sentinel names a master');
-    else {
-      try {
-        const info = parseInfo(await master.control().info('replication'));
-        if (info.get('role') !== 'master') problems.push(`${master.name} is named master by sentinels but reports role ${info.get('role')}`);
-        replicasOnline = replicasFromInfo(info).filter((r) => r.state === 'online').length;
-        const expected = this.nodes.length - 1;
-        if (replicasOnline < expected) problems.push(`${replicasOnline} of ${expected} replicas online at ${master.name}`);
-      } catch (e) {
-        problems.push(`${master.name} does not answer: ${(e as Error).message}`);
-      }
-    }
-    const sentinels = await Promise.all(this.sentinels.map((s) => this.sentinelHealth(s)));
-    for (const s of sentinels) if (!s.ok) problems.push(`${s.name}: ${s.detail}`);
-    return { healthy: problems.length === 0, master: master?.name ?? null, replicasOnline, sentinels, problems };
+    return checkHealth(this);
   }
 
   /** What one sentinel (any connection to it) knows of the master: replicas and other sentinels. */
   async sentinelView(c: Redis): Promise<{ replicas: number; others: number }> {
-    const fields = fieldsOf(await c.call('SENTINEL', 'MASTER', this.masterName));
-    return { replicas: Number(fields.get('num-slaves')), others: Number(fields.get('num-other-sentinels')) };
+    return sentinelView(c, this.masterName);
   }
 
   /** True when the sentinel knows every replica and every other sentinel of the topology. */
@@ -241,28 +229,8 @@ export class StartedTopology implements AsyncDisposable {
     return v.replicas === this.nodes.length - 1 && v.others === this.sentinels.length - 1;
   }
 
-  private async sentinelHealth(s: SentinelHandle): Promise<SentinelHealth> {
-    const replicasWanted = this.nodes.length - 1;
-    const othersWanted = this.sentinels.length - 1;
-    if (!s.isRunning()) return { name: s.name, ok: false, detail: 'not running' };
-    try {
-      const c = s.control();
-      const quorum = String(await c.call('SENTINEL', 'CKQUORUM', this.masterName));
-      const { replicas, others } = await this.sentinelView(c);
-      const ok = quorum.startsWith('OK') && replicas === replicasWanted && others === othersWanted;
-      return { name: s.name, ok, detail: `${quorum.split(' ')[0]}; knows ${replicas} replicas, ${others} other sentinels` };
-    } catch (e) {
-      return { name: s.name, ok: false, detail: (e as Error).message };
-    }
-  }
-
   async waitHealthy(timeoutMs = 30_000): Promise<HealthReport> {
-    let last: HealthReport | undefined;
-    const healthy = await pollFor(async () => {
-      last = await this.health();
-      return last.healthy && last;
-    }, timeoutMs, 200);
-    return healthy?.value ?? last ?? this.health();
+    return forHealthyTopology.waitUntilReady(this, timeoutMs);
   }
 
   /** Hands the topology over to nobody: it stays up after this process exits (`up --detach`). */
@@ -275,6 +243,7 @@ export class StartedTopology implements AsyncDisposable {
     this.state.ownerPid = null;
     await writeTopologyState(this.state);
     process.off('exit', this.exitHandler);
+    this.exitHandlerOn = false;
     this.closeControlConnections();
   }
 
@@ -289,6 +258,7 @@ export class StartedTopology implements AsyncDisposable {
     this.closeControlConnections();
     await stopRecordedProcesses(this.state.processes, this.dir);
     process.off('exit', this.exitHandler);
+    this.exitHandlerOn = false;
     if (!options.keepFiles) await rm(this.dir, { recursive: true, force: true });
   }
 
@@ -325,21 +295,12 @@ export class StartedTopology implements AsyncDisposable {
 
   private async restartServer(h: RedisNodeHandle | SentinelHandle, kind: 'redis' | 'sentinel', binary: string, args: string[], cwd: string, logFile: string): Promise<void> {
     h.closeControl();
-    await startRedisLike({
-      what: `${kind === 'redis' ? 'redis-server' : 'redis-sentinel'} ${h.name} (restart)`,
-      binary,
-      args,
-      cwd,
-      logFile,
-      port: h.controlPort,
-      auth: this.adminAuth,
-      onSpawn: (pid) => this.recordProcess({ name: h.name, kind, pid, cwd }),
-    });
+    await this.launcher.launch({ name: h.name, kind, binary, args, cwd, logFile, port: h.controlPort });
   }
 
-  /** Records a replaced process (a node restarted by a chaos step) so cleanup still finds it. */
+  /** Records a process started beside the topology (an exporter, Prometheus) so cleanup finds it. */
   async recordProcess(record: ProcessRecord): Promise<void> {
-    await upsertProcess(this.state, record);
+    await this.launcher.record(record);
   }
 }
 

@@ -8,83 +8,97 @@ import { isolatedHome } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import type { StartedTopology } from '../../src/topology/startedTopology.js';
 import { parseScenario } from '../../src/load/scenario.js';
-import { runLoad, type LoadResult } from '../../src/load/loadEngine.js';
-import { verifyLedger } from '../../src/checks/verifyLedger.js';
-import { Ledger } from '../../src/checks/ledger.js';
+import { runLoad } from '../../src/load/loadEngine.js';
+import { verifyLedger } from '../../src/ledger/verifyLedger.js';
+import { ledgerForScenario, type Ledger } from '../../src/ledger/ledger.js';
+import { LedgerObserver } from '../../src/ledger/ledgerObserver.js';
 import { restoreInto, takeBackup, truncateToTimestamp } from '../../src/chaos/backupDrill.js';
-import { ChaosRunner } from '../../src/chaos/chaosRunner.js';
 import { experimentSchema } from '../../src/chaos/experiment.js';
+import { executeRun } from '../../src/run/executeRun.js';
+import type { RunPlan } from '../../src/run/runPlan.js';
 import { topologyTarget } from '../../src/target/resolveTarget.js';
 import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
 const work = mkdtempSync(join(tmpdir(), 'gauntlet-backup-'));
+// Sessions that neither log out nor get revoked during the run: a planted deletion stays a loss.
+const scenario = parseScenario(
+  { ...smoke, session: { ...smoke.session, meanLifetime: '1h', tokenReuseRate: 0, mix: { ...smoke.session.mix, revokeAll: 0 } }, thresholds: { p99Ms: 50, maxErrorRate: 0.01 } },
+  'backup drill',
+);
+
+function plan(experiment: unknown, over: Partial<RunPlan> = {}): RunPlan {
+  return {
+    runId: `backup-test-${Math.random().toString(36).slice(2, 8)}`, scenario, scenarioSource: 'backup drill', experiment: experimentSchema.parse(experiment), seed: 7,
+    target: 'detached', tls: undefined, allowDestructive: false, writeMode: 'async', verify: true, monitoring: false, metricsPort: undefined, baseline: null, ...over,
+  };
+}
 
 describe('backup, restore and point-in-time restore, verified with the ledger', { timeout: 240_000 }, () => {
   let topology: StartedTopology;
-  let load: LoadResult;
-  let pointInTime = 0;
-  let ledgerAtPoint: Ledger;
 
   before(async () => {
-    topology = await new EmbeddedTopology().start();
-    const target = topologyTarget('embedded', topology);
-    const scenario = parseScenario({ ...smoke, thresholds: { p99Ms: 50, maxErrorRate: 0.01 } }, 'backup drill');
-    const ledger = new Ledger({ sessionMs: scenario.session.ttl.session, refreshTokenMs: scenario.session.ttl.refreshToken });
-    load = await runLoad({
-      scenario,
-      target,
-      ledger,
-      chaosHooks: [
-        {
-          // The chosen moment: writes paused around it, so the AOF's one-second timestamps
-          // separate "before" from "after" exactly; the ledger is copied at that moment.
-          atMs: 6000,
-          windowMs: 4000,
-          run: async () => {
-            const master = await topology.currentMaster();
-            await master!.control().call('CLIENT', 'PAUSE', '3000', 'WRITE');
-            await sleep(1200);
-            pointInTime = Math.floor(Date.now() / 1000);
-            ledgerAtPoint = ledger.snapshot();
-          },
-        },
-      ],
-    });
+    topology = await new EmbeddedTopology().detached().start();
   });
   after(async () => {
     await topology?.stop();
   });
 
   test('a backup missing acknowledged writes fails the backup-restore drill, which names exactly those keys', async () => {
-    // Planted: acknowledged sessions deleted behind the harness before the backup is taken.
-    const live = [...load.ledger.records.values()].filter((r) => !r.sessionDeleted && !r.indeterminate).slice(0, 20);
-    assert.equal(live.length, 20);
-    const master = await topology.currentMaster();
-    await master!.control().del(...live.map((r) => `sess:{${r.uid}}:${r.sid}`));
-    const experiment = experimentSchema.parse({ name: 'drill', description: 'planted', steps: [{ at: '0s', fault: { kind: 'backup-restore' } }], thresholds: {} });
-    const runner = new ChaosRunner(experiment, topology, load.ledger);
-    for (const step of runner.hooks(1000)) await step.run();
-    const outcome = await runner.runDrills(await runner.finish());
-    const drill = outcome.drills[0]!;
+    // Planted: 20 acknowledged sessions deleted behind the harness just before the backup.
+    const r = await executeRun(
+      plan({
+        name: 'planted-loss-then-backup', description: 'planted', thresholds: {},
+        steps: [{ at: '45%', fault: { kind: 'delete-acknowledged-sessions', sessions: 20 } }, { at: '50%', fault: { kind: 'backup-restore' } }],
+      }),
+    );
+    const planted = r.summary.chaos.steps[0]!;
+    assert.equal(planted.outcome, 'completed', planted.detail);
+    const keys = planted.detail.split(': ')[1]!.split(' ').sort();
+    assert.equal(keys.length, 20);
+    const drill = r.summary.chaos.drills[0]!;
     assert.equal(drill.error, null);
     assert.equal(drill.verification?.lost, 20, JSON.stringify(drill.verification?.examples));
-    const gate = outcome.thresholds.find((t) => t.name === 'backup-restore: the restore holds what the ledger acknowledged');
-    assert.equal(gate?.pass, false, 'the drill gate fails');
-    assert.equal(outcome.thresholds.find((t) => t.name === 'backup-restore: procedure ran to completion')?.pass, true);
+    assert.equal(r.summary.thresholds.find((t) => t.name === 'backup-restore: the restore holds what the ledger acknowledged')?.pass, false, 'the drill gate fails');
+    assert.equal(r.summary.thresholds.find((t) => t.name === 'backup-restore: procedure ran to completion')?.pass, true);
+    // The run's own ledger names exactly the planted keys, and nothing else.
+    assert.deepEqual(r.ledgerFindings.filter((f) => f.kind === 'lost').map((f) => f.key).sort(), keys);
+    assert.equal(r.summary.verdict, 'fail');
   });
 
-  test('a procedure whose step never ran (a run stopped early) fails its completion gate', async () => {
-    const experiment = experimentSchema.parse({ name: 'never', description: 'step not reached', steps: [{ at: '90%', fault: { kind: 'rotate-app-password' } }], thresholds: {} });
-    const runner = new ChaosRunner(experiment, topology, load.ledger);
-    runner.hooks(1000);
-    const outcome = await runner.finish();
-    const gate = outcome.thresholds.find((t) => t.name === 'rotate-app-password: procedure ran to completion');
+  test('a run aborted before a procedure step reaches it: a result, not an exception, never pass, and the step gate says it never ran', async () => {
+    const abort = new AbortController();
+    setTimeout(() => abort.abort('SIGINT'), 3000);
+    const r = await executeRun(plan({ name: 'never', description: 'step not reached', steps: [{ at: '90%', fault: { kind: 'rotate-app-password' } }], thresholds: {} }), { signal: abort.signal });
+    assert.equal(r.summary.aborted, true);
+    assert.notEqual(r.summary.verdict, 'pass');
+    const gate = r.summary.thresholds.find((t) => t.name === 'rotate-app-password: procedure ran to completion');
     assert.equal(gate?.pass, false);
-    assert.equal(gate?.actual, 'the step never ran');
+    assert.match(gate?.actual ?? '', /never ran/);
+    assert.match(r.summary.verdictReason, /stopped early/);
   });
 
   test('point-in-time restore to a chosen moment holds what was acknowledged by then, and not the later writes', async () => {
+    const ledger: Ledger = ledgerForScenario(scenario);
+    let pointInTime = 0;
+    let ledgerAtPoint: Ledger | null = null;
+    const target = topologyTarget('detached', topology);
+    await runLoad({
+      scenario,
+      target,
+      observers: [new LedgerObserver(ledger)],
+      onClockStart: () => {
+        // The chosen moment: writes paused around it, so the AOF's one-second timestamps
+        // separate "before" from "after" exactly; the ledger is copied at that moment.
+        setTimeout(async () => {
+          const master = await topology.currentMaster();
+          await master!.control().call('CLIENT', 'PAUSE', '3000', 'WRITE');
+          await sleep(1200);
+          pointInTime = Math.floor(Date.now() / 1000);
+          ledgerAtPoint = ledger.snapshot();
+        }, 6000);
+      },
+    });
     assert.ok(pointInTime > 0 && ledgerAtPoint);
     const backup = await takeBackup(topology, join(work, 'backup-pitr'));
     await truncateToTimestamp(backup, pointInTime);
@@ -95,7 +109,7 @@ describe('backup, restore and point-in-time restore, verified with the ledger', 
       assert.equal(atPoint.lost, 0, JSON.stringify(atPoint.examples));
       assert.equal(atPoint.resurrected, 0, JSON.stringify(atPoint.examples));
       // Control: against the final ledger the same restore misses the writes made after the moment.
-      const final = await verifyLedger(load.ledger, restored.client);
+      const final = await verifyLedger(ledger, restored.client);
       assert.ok(final.lost > 0, 'writes after the chosen moment are not in the point-in-time restore');
     } finally {
       await restored.stop();

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { chaosRun as runExperiment, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
-import { verifyLedger } from '../../src/checks/verifyLedger.js';
+import { verifyLedger } from '../../src/ledger/verifyLedger.js';
+import { ledgerForScenario } from '../../src/ledger/ledger.js';
+import { LedgerObserver } from '../../src/ledger/ledgerObserver.js';
 import { topologyTarget } from '../../src/target/resolveTarget.js';
 import smoke from '../../scenarios/smoke.js';
 
@@ -92,16 +94,17 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
   test('a refresh-token family re-activated behind the harness after its revocation is reported as resurrected', async () => {
     const target = topologyTarget('detached', topology());
     const s = parseScenario({ ...smoke, thresholds, stages: [{ name: 'ramp-up', duration: '1s', sessions: 100 }, { name: 'steady', duration: '4s', sessions: 100 }], session: { ...smoke.session, meanLifetime: '3s' } }, 'resurrection test');
-    const load = await runLoad({ scenario: s, target });
+    const ledger = ledgerForScenario(s);
+    await runLoad({ scenario: s, target, observers: [new LedgerObserver(ledger)] });
     const master = await topology().currentMaster();
     assert.ok(master);
-    const clean = await verifyLedger(load.ledger, master.control());
+    const clean = await verifyLedger(ledger, master.control());
     assert.equal(clean.resurrected, 0, 'control: nothing resurrected without tampering');
-    const revoked = [...load.ledger.records.values()].find((r) => r.familyRevoked && !r.indeterminate);
+    const revoked = [...ledger.records.values()].find((r) => r.familyRevoked && !r.indeterminate);
     assert.ok(revoked, 'the run revoked at least one family (logouts)');
     // Behind the harness's back: the revoked family becomes usable again.
     await master.control().hset(`rtf:{${revoked.uid}}:${revoked.family}`, 'state', 'active');
-    const tampered = await verifyLedger(load.ledger, master.control());
+    const tampered = await verifyLedger(ledger, master.control());
     assert.equal(tampered.resurrected, 1);
     assert.ok(tampered.examples.some((e) => e.kind === 'resurrected' && e.key === `rtf:{${revoked.uid}}:${revoked.family}` && e.acknowledged === 'revoked' && e.found === 'active'));
   });

@@ -1,7 +1,7 @@
+import type { FaultCheck } from '../faults/fault.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ThresholdResult } from '../../checks/thresholds.js';
 import type { AclUser } from '../../topology/credentials.js';
 import type { RedisNodeHandle, SentinelHandle } from '../../topology/nodeHandles.js';
 import { tryPing } from '../../topology/redisProcess.js';
@@ -38,7 +38,7 @@ export async function setUserRule(servers: readonly AclServer[], user: AclUser, 
 const sha256 = (p: string): string => createHash('sha256').update(p).digest('hex');
 
 /** A rotation's checks on every server: the old password refused, the new one accepted, only the new hash stored. */
-export async function passwordGates(t: StartedTopology, servers: readonly AclServer[], user: AclUser, old: string, next: string): Promise<ThresholdResult[]> {
+export async function passwordGates(t: StartedTopology, servers: readonly AclServer[], user: AclUser, old: string, next: string): Promise<FaultCheck[]> {
   const tls = t.adminAuth.tls;
   const rows = await Promise.all(
     servers.map(async (s) => {

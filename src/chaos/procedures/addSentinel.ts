@@ -1,12 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ThresholdResult } from '../../checks/thresholds.js';
 import { findBinaries } from '../../topology/prerequisites.js';
 import { freePort } from '../../topology/freePort.js';
 import { stopProcess } from '../../topology/processControl.js';
-import { directClient, startRedisLike } from '../../topology/redisProcess.js';
+import { directClient } from '../../topology/redisProcess.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
-import type { Fault } from '../faults.js';
+import { defineFault, type Fault, type FaultCheck } from '../faults/fault.js';
 import { waitUntil } from '../../waitUntil.js';
 
 /**
@@ -55,19 +54,7 @@ export class AddSentinel implements Fault {
     this.port = await freePort();
     await writeFile(configFile, configForNewSentinel(await readFile(source.record.configFile, 'utf8'), { port: this.port, dir, logFile }), { mode: 0o600 });
     strike();
-    await startRedisLike({
-      what: 'redis-sentinel sentinel-added',
-      binary: (await findBinaries()).redisSentinel,
-      args: [configFile],
-      cwd: dir,
-      logFile,
-      port: this.port,
-      auth: t.adminAuth,
-      onSpawn: async (pid) => {
-        this.pid = pid;
-        await t.recordProcess({ name: 'sentinel-added', kind: 'sentinel', pid, cwd: dir });
-      },
-    });
+    ({ pid: this.pid } = await t.launcher.launch({ name: 'sentinel-added', kind: 'sentinel', binary: (await findBinaries()).redisSentinel, args: [configFile], cwd: dir, logFile, port: this.port }));
     const added = directClient(this.port, t.adminAuth, 'gauntlet-control:sentinel-added');
     const others = t.sentinels.length;
     try {
@@ -93,10 +80,12 @@ export class AddSentinel implements Fault {
     }
     this.removed = `removed; after SENTINEL RESET each counts its peers right again: ${times.join(', ')}`;
   }
-  async gates(): Promise<ThresholdResult[]> {
+  async checks(): Promise<FaultCheck[]> {
     return [
       { name: 'added sentinel discovered by every sentinel', limit: 'within 30 s', actual: this.joined ?? 'not discovered', pass: this.joined !== null },
       { name: 'removed sentinel forgotten after SENTINEL RESET', limit: 'within 30 s per sentinel', actual: this.removed ?? 'not removed', pass: this.removed !== null },
     ];
   }
 }
+
+export const addSentinel = defineFault({ kind: 'add-sentinel', attributes: {}, hitsDataPath: false, usesAppLinks: false, create: () => new AddSentinel() });

@@ -1,10 +1,11 @@
+import { durationSchema } from '../../inputValidation.js';
+import { z } from 'zod';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import type { ThresholdResult } from '../../checks/thresholds.js';
 import type { RedisNodeHandle } from '../../topology/nodeHandles.js';
 import { hostPort, type StartedTopology } from '../../topology/startedTopology.js';
 import { parseInfo } from '../../topology/replicationInfo.js';
-import { requireMaster, type Fault } from '../faults.js';
+import { defineFault, requireMaster, type Fault, type FaultCheck } from '../faults/fault.js';
 import { connectionsBy } from './clientList.js';
 
 const leakName = 'leaky-worker';
@@ -63,7 +64,7 @@ export class ConnectionLeak implements Fault {
     this.leaked = [];
     if (this.master && this.originalMaxclients) await this.master.control().config('SET', 'maxclients', this.originalMaxclients).catch(() => undefined);
   }
-  async gates(): Promise<ThresholdResult[]> {
+  async checks(): Promise<FaultCheck[]> {
     const f = this.found;
     return [
       { name: 'maxclients reached: connections rejected', limit: '> 0', actual: f ? String(f.rejected) : 'step did not run', pass: (f?.rejected ?? 0) > 0 },
@@ -72,3 +73,12 @@ export class ConnectionLeak implements Fault {
     ];
   }
 }
+
+export const connectionLeak = defineFault({
+  kind: 'connection-leak',
+  attributes: { connections: z.number().int().min(10).max(5000).default(300), duration: durationSchema.default(3000) },
+  // The app's established connections keep working: its writes must go on, unexcused.
+  hitsDataPath: false,
+  usesAppLinks: false,
+  create: (f) => new ConnectionLeak(f.connections, f.duration),
+});

@@ -1,9 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ThresholdResult } from '../../checks/thresholds.js';
 import { parseInfo } from '../../topology/replicationInfo.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
-import { KillReplica, requireMaster } from '../faults.js';
+import { KillReplica } from '../faults/killReplica.js';
+import { defineFault, requireMaster, type FaultCheck } from '../faults/fault.js';
 import { waitUntil as until } from '../../waitUntil.js';
 
 /**
@@ -41,7 +41,7 @@ export class ReplaceReplica extends KillReplica {
     }
     return `replaced ${victim.name} with an empty node: full sync done ${syncMs} ms after its start; SENTINEL RESET one at a time, rediscovery took ${resets.join(', ') || 'none'}; whole procedure ${Date.now() - replaced} ms`;
   }
-  async gates(t: StartedTopology): Promise<ThresholdResult[]> {
+  async checks(t: StartedTopology): Promise<FaultCheck[]> {
     const v = this.victim;
     if (!v) return [];
     const master = await requireMaster(t);
@@ -59,3 +59,5 @@ export class ReplaceReplica extends KillReplica {
     ];
   }
 }
+
+export const replaceReplica = defineFault({ kind: 'replace-replica', attributes: {}, hitsDataPath: false, usesAppLinks: false, create: () => new ReplaceReplica() });

@@ -1,7 +1,7 @@
+import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
-import type { ThresholdResult } from '../../checks/thresholds.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
-import type { Fault, FaultContext } from '../faults.js';
+import { defineFault, type Fault, type FaultCheck, type FaultContext } from '../faults/fault.js';
 import { aclServers, passwordGates, setUserRule } from './aclPasswords.js';
 
 /**
@@ -36,8 +36,11 @@ export class RotateAppPassword implements Fault {
     return `app password rotated on ${all.length} servers; ${killed.reduce((a, b) => a + b, 0)} app connections re-authenticated with the new one`;
   }
   async heal(): Promise<void> {}
-  async gates(t: StartedTopology): Promise<ThresholdResult[]> {
+  async checks(t: StartedTopology): Promise<FaultCheck[]> {
     if (!this.next) return [];
     return passwordGates(t, aclServers(t, true), 'app', this.old, this.next);
   }
 }
+
+// Its last step drops every app connection on purpose (CLIENT KILL USER app): the app feels the reconnect.
+export const rotateAppPassword = defineFault({ kind: 'rotate-app-password', attributes: { retireOld: z.boolean().default(true) }, hitsDataPath: true, usesAppLinks: false, create: (f) => new RotateAppPassword(f.retireOld) });

@@ -1,8 +1,8 @@
+import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { ThresholdResult } from '../../checks/thresholds.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
-import type { Fault } from '../faults.js';
+import { defineFault, type Fault, type FaultCheck } from '../faults/fault.js';
 import { aclServers, passwordGates, setUserRule } from './aclPasswords.js';
 import { connectionsBy, newestConnectionId } from './clientList.js';
 import { pollFor } from '../../waitUntil.js';
@@ -101,7 +101,7 @@ export class RotateServicePassword implements Fault {
     // The forgotten step, so the topology works again for whatever runs next.
     if (this.next && !this.updateClients) await services[this.user].configure(t, this.next);
   }
-  async gates(t: StartedTopology): Promise<ThresholdResult[]> {
+  async checks(t: StartedTopology): Promise<FaultCheck[]> {
     if (!this.next || !this.reconnect) return [];
     const service = services[this.user];
     const r = this.reconnect;
@@ -119,3 +119,11 @@ export class RotateServicePassword implements Fault {
     ];
   }
 }
+
+export const rotateServicePassword = defineFault({
+  kind: 'rotate-service-password',
+  attributes: { user: z.enum(['replicator', 'sentinel']), updateClients: z.boolean().default(true) },
+  hitsDataPath: false,
+  usesAppLinks: false,
+  create: (f) => new RotateServicePassword(f.user, f.updateClients),
+});

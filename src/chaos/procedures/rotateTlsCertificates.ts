@@ -2,11 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { connect } from 'node:tls';
-import type { ThresholdResult } from '../../checks/thresholds.js';
 import { stopProcess } from '../../topology/processControl.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
 import { issueCertificate } from '../../topology/tlsCertificates.js';
-import type { Fault, FaultContext } from '../faults.js';
+import { defineFault, type Fault, type FaultCheck, type FaultContext } from '../faults/fault.js';
 import { waitUntil } from '../../waitUntil.js';
 
 /** The SHA-256 fingerprint of the certificate a server presents on a fresh TLS connection. */
@@ -62,7 +61,7 @@ export class RotateTlsCertificates implements Fault {
     return `new server certificate loaded live on ${t.nodes.length} nodes; sentinels restarted one at a time, rejoined after ${rejoined.join(', ')}`;
   }
   async heal(): Promise<void> {}
-  async gates(t: StartedTopology): Promise<ThresholdResult[]> {
+  async checks(t: StartedTopology): Promise<FaultCheck[]> {
     const tls = t.snapshot.tls;
     if (!tls) return [];
     const ca = await readFile(tls.ca);
@@ -80,3 +79,5 @@ export class RotateTlsCertificates implements Fault {
     ];
   }
 }
+
+export const rotateTlsCertificates = defineFault({ kind: 'rotate-tls-certificates', attributes: {}, hitsDataPath: false, usesAppLinks: false, create: () => new RotateTlsCertificates() });

@@ -1,7 +1,7 @@
-import type { ThresholdResult } from '../../checks/thresholds.js';
+import { z } from 'zod';
 import { collectSlowLog } from '../../monitoring/slowLog.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
-import { requireMaster, type Fault } from '../faults.js';
+import { defineFault, requireMaster, type Fault, type FaultCheck } from '../faults/fault.js';
 
 /** Busy-waits on the server's clock: the main thread is blocked for ARGV[1] µs, like a slow command. */
 const busyScript = `#!lua flags=no-writes
@@ -40,7 +40,16 @@ export class SlowCommands implements Fault {
     return `${this.count} slow commands of ${this.blockMs} ms on ${m.name}; SLOWLOG GET shows ${entries.length} of them (slowest ${entries[0]?.durationMs ?? 0} ms)`;
   }
   async heal(): Promise<void> {}
-  async gates(): Promise<ThresholdResult[]> {
+  async checks(): Promise<FaultCheck[]> {
     return [{ name: 'slow commands found in the master\'s slow log', limit: `${this.count} entries of >= ${this.blockMs} ms`, actual: this.logged === null ? 'step did not run' : `${this.logged} entries`, pass: this.logged !== null && this.logged >= this.count }];
   }
 }
+
+// Its scripts hold the master's main thread on purpose: every client waits, so its strike opens a window.
+export const slowCommands = defineFault({
+  kind: 'slow-commands',
+  attributes: { count: z.number().int().min(1).max(100).default(5), blockMs: z.number().int().min(11).max(5000).default(100) },
+  hitsDataPath: true,
+  usesAppLinks: false,
+  create: (f) => new SlowCommands(f.count, f.blockMs),
+});

@@ -1,4 +1,4 @@
-import { compareRuns } from '../../checks/compareRuns.js';
+import { compareRuns } from '../../compare/compareRuns.js';
 import { ExitCode } from '../../errors.js';
 import { renderComparison } from '../../report/comparisonTable.js';
 import { readSummaryFile } from '../../report/readSummary.js';

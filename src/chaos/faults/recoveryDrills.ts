@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Ledger } from '../checks/ledger.js';
-import { verifyLedger, type LedgerReport } from '../checks/verifyLedger.js';
-import type { StartedTopology } from '../topology/startedTopology.js';
-import { restoreInto, takeBackup, truncateToTimestamp, waitAofWritten, type Backup } from './backupDrill.js';
-import { requireMaster, type DrillReport, type Fault, type FaultContext } from './faults.js';
+import type { Ledger } from '../../ledger/ledger.js';
+import { verifyLedger, type LedgerReport } from '../../ledger/verifyLedger.js';
+import type { StartedTopology } from '../../topology/startedTopology.js';
+import { restoreInto, takeBackup, truncateToTimestamp, waitAofWritten, type Backup } from '../backupDrill.js';
+import { defineFault, requireMaster, type DrillReport, type Fault, type FaultContext } from './fault.js';
 
 /** Acknowledgements of writes executed before a pause reach the generator within this time. */
 const ackSettleMs = 500;
@@ -102,3 +102,7 @@ export class PointInTimeRestore implements Fault {
     return restoreAndVerify(this.kind, `AOF of ${m.name} cut at ${new Date(this.point * 1000).toISOString()} (after a FLUSHALL) and restored into a fresh node`, backup, this.atPoint, t, ctx);
   }
 }
+
+// Both pause writes (CLIENT PAUSE) at their step: the app feels it, so their strike opens a window.
+export const backupRestore = defineFault({ kind: 'backup-restore', attributes: {}, hitsDataPath: true, usesAppLinks: false, create: () => new BackupRestore() });
+export const pointInTimeRestore = defineFault({ kind: 'point-in-time-restore', attributes: {}, hitsDataPath: true, usesAppLinks: false, create: () => new PointInTimeRestore() });

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { refreshTokenKey, sessionKey, tokenFamilyKey } from '../load/session/sessionKeys.js';
 import type { Ledger, LedgerRecord } from './ledger.js';
 
 export type Finding = 'ok' | 'lost' | 'resurrected' | 'expired' | 'indeterminate';
@@ -28,9 +29,9 @@ export interface LedgerReport {
   findings: LedgerExample[];
 }
 
-const sessKey = (r: LedgerRecord): string => `sess:{${r.uid}}:${r.sid}`;
-const famKey = (r: LedgerRecord): string => `rtf:{${r.uid}}:${r.family}`;
-const tokKey = (r: LedgerRecord): string => `rt:{${r.uid}}:${r.token}`;
+const sessKey = (r: LedgerRecord): string => sessionKey(r.uid, r.sid);
+const famKey = (r: LedgerRecord): string => tokenFamilyKey(r.uid, r.family);
+const tokKey = (r: LedgerRecord): string => refreshTokenKey(r.uid, r.token);
 
 /**
  * Classifies one ledger record against what the master holds now (pure: unit-tested).

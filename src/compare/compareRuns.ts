@@ -1,3 +1,4 @@
+import type { RegressionCheck } from '../gates/regressionGates.js';
 import type { Summary } from '../report/summarySchema.js';
 
 export interface Tolerances {
@@ -13,14 +14,7 @@ export interface Tolerances {
 
 export const defaultTolerances: Tolerances = { p99Pct: 0.2, p99AbsMs: 1, throughputPct: 0.1, failoverPct: 0.25, failoverAbsMs: 1000 };
 
-export interface ComparisonRow {
-  metric: string;
-  baseline: number | null;
-  current: number | null;
-  change: string;
-  tolerance: string;
-  regression: boolean;
-}
+export type ComparisonRow = RegressionCheck;
 
 function pct(a: number | null, b: number | null): string {
   if (a === null || b === null) return '';

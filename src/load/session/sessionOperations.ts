@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { oauthStateKey, refreshTokenKey, sessionKey, tokenFamilyKey, userSessionsKey } from './sessionKeys.js';
+import { luaSessionKey, luaTokenFamilyKey, oauthStateKey, refreshTokenKey, sessionKey, tokenFamilyKey, userSessionsKey } from './sessionKeys.js';
 
 /**
  * Session operations as the auth service issues them. Each multi-key operation is one Lua
@@ -95,9 +95,9 @@ return {'ok', v}
 const revokeAllScript = `
 local sids = redis.call('SMEMBERS', KEYS[1])
 for _, sid in ipairs(sids) do
-  local sk = 'sess:{' .. ARGV[1] .. '}:' .. sid
+  local sk = ${luaSessionKey('ARGV[1]', 'sid')}
   local fam = redis.call('HGET', sk, 'fam')
-  if fam then redis.call('HSET', 'rtf:{' .. ARGV[1] .. '}:' .. fam, 'state', 'revoked') end
+  if fam then redis.call('HSET', ${luaTokenFamilyKey('ARGV[1]', 'fam')}, 'state', 'revoked') end
   redis.call('DEL', sk)
 end
 redis.call('DEL', KEYS[1])
@@ -124,25 +124,26 @@ export function asSessionClient(client: Redis): SessionClient {
 }
 
 /**
- * Durable-write mode: each write is followed, in the same pipeline, by WAIT 1 <ms>. A write no
- * replica confirmed in time is not acknowledged (it errors with NOREPLICAS, which the ledger
- * treats as indeterminate), so only replicated writes count as acknowledged.
+ * Where a session operation writes: an app client and, in durable-write mode, how long each
+ * write waits for a replica. The write is followed in the same pipeline by WAIT 1 <ms>; a write
+ * no replica confirmed in time is not acknowledged (it errors with NOREPLICAS, which the ledger
+ * treats as not acknowledged), so only replicated writes count as acknowledged.
  */
-const durableWaitMs = new WeakMap<object, number>();
-export function makeDurable(c: SessionClient, waitMs: number): void {
-  durableWaitMs.set(c, waitMs);
+export interface SessionStore {
+  readonly client: SessionClient;
+  /** null: async writes (acknowledged by the master alone). */
+  readonly waitMs: number | null;
 }
 
-async function acked<T>(c: SessionClient, write: Promise<T>): Promise<T> {
-  const waitMs = durableWaitMs.get(c);
-  if (waitMs === undefined) return write;
-  const [result, replicas] = await Promise.all([write, c.wait(1, waitMs)]);
-  if (replicas < 1) throw new Error(`NOREPLICAS write not confirmed by a replica within ${waitMs} ms (WAIT)`);
+async function acked<T>(store: SessionStore, write: Promise<T>): Promise<T> {
+  if (store.waitMs === null) return write;
+  const [result, replicas] = await Promise.all([write, store.client.wait(1, store.waitMs)]);
+  if (replicas < 1) throw new Error(`NOREPLICAS write not confirmed by a replica within ${store.waitMs} ms (WAIT)`);
   return result;
 }
 
-export async function login(c: SessionClient, s: SessionState, ttl: SessionTtls, now: number): Promise<OperationOutcome> {
-  await acked(c, c.gauntletLogin(
+export async function login(store: SessionStore, s: SessionState, ttl: SessionTtls, now: number): Promise<OperationOutcome> {
+  await acked(store, store.client.gauntletLogin(
     sessionKey(s.uid, s.sid),
     refreshTokenKey(s.uid, s.token),
     tokenFamilyKey(s.uid, s.family),
@@ -154,16 +155,16 @@ export async function login(c: SessionClient, s: SessionState, ttl: SessionTtls,
 }
 
 /** An authenticated request: read the session and slide its expiry, atomically. */
-export async function request(c: SessionClient, s: SessionState, ttl: SessionTtls): Promise<OperationOutcome> {
-  const version = await acked(c, c.gauntletTouch(sessionKey(s.uid, s.sid), ttl.sessionS));
+export async function request(store: SessionStore, s: SessionState, ttl: SessionTtls): Promise<OperationOutcome> {
+  const version = await acked(store, store.client.gauntletTouch(sessionKey(s.uid, s.sid), ttl.sessionS));
   s.lastRead = version === null ? null : Number(version);
   return version === null ? 'session-gone' : 'ok';
 }
 
 /** Rotates the refresh token; with `replay` it presents the previous (rotated) token, as a thief would. */
-export async function refresh(c: SessionClient, s: SessionState, ttl: SessionTtls, newHash: string, replay: boolean): Promise<OperationOutcome> {
+export async function refresh(store: SessionStore, s: SessionState, ttl: SessionTtls, newHash: string, replay: boolean): Promise<OperationOutcome> {
   const presented = replay && s.previousToken ? s.previousToken : s.token;
-  const [status, version] = await acked(c, c.gauntletRotate(
+  const [status, version] = await acked(store, store.client.gauntletRotate(
     refreshTokenKey(s.uid, presented),
     tokenFamilyKey(s.uid, s.family),
     sessionKey(s.uid, s.sid),
@@ -182,28 +183,28 @@ export async function refresh(c: SessionClient, s: SessionState, ttl: SessionTtl
   return 'ok';
 }
 
-export async function oauthBegin(c: SessionClient, s: SessionState, ttl: SessionTtls, nonce: string): Promise<OperationOutcome> {
-  const r = await acked(c, c.set(oauthStateKey(nonce), `${s.uid}|${s.sid}`, 'EX', ttl.oauthStateS, 'NX'));
+export async function oauthBegin(store: SessionStore, s: SessionState, ttl: SessionTtls, nonce: string): Promise<OperationOutcome> {
+  const r = await acked(store, store.client.set(oauthStateKey(nonce), `${s.uid}|${s.sid}`, 'EX', ttl.oauthStateS, 'NX'));
   if (r !== 'OK') throw new Error('OAuth state nonce collision');
   s.oauthNonce = nonce;
   return 'ok';
 }
 
 /** The callback consumes the state exactly once (GETDEL): a second consume must find nothing. */
-export async function oauthComplete(c: SessionClient, s: SessionState): Promise<OperationOutcome> {
+export async function oauthComplete(store: SessionStore, s: SessionState): Promise<OperationOutcome> {
   const nonce = s.oauthNonce;
   s.oauthNonce = null;
   if (!nonce) return 'oauth-state-missing';
-  const value = await acked(c, c.getdel(oauthStateKey(nonce)));
+  const value = await acked(store, store.client.getdel(oauthStateKey(nonce)));
   return value === `${s.uid}|${s.sid}` ? 'ok' : 'oauth-state-missing';
 }
 
-export async function logout(c: SessionClient, s: SessionState): Promise<OperationOutcome> {
-  await acked(c, c.gauntletLogout(sessionKey(s.uid, s.sid), tokenFamilyKey(s.uid, s.family), userSessionsKey(s.uid), s.sid));
+export async function logout(store: SessionStore, s: SessionState): Promise<OperationOutcome> {
+  await acked(store, store.client.gauntletLogout(sessionKey(s.uid, s.sid), tokenFamilyKey(s.uid, s.family), userSessionsKey(s.uid), s.sid));
   return 'ok';
 }
 
-export async function revokeAll(c: SessionClient, s: SessionState): Promise<OperationOutcome> {
-  s.revoked = await acked(c, c.gauntletRevokeAll(userSessionsKey(s.uid), s.uid));
+export async function revokeAll(store: SessionStore, s: SessionState): Promise<OperationOutcome> {
+  s.revoked = await acked(store, store.client.gauntletRevokeAll(userSessionsKey(s.uid), s.uid));
   return 'ok';
 }

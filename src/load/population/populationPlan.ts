@@ -1,4 +1,4 @@
-import type { Stage } from './scenario.js';
+import type { Stage } from '../scenario.js';
 
 /**
  * The offered load over time, as a pure function of the scenario: how many concurrent sessions
@@ -34,6 +34,15 @@ export class PopulationPlan {
 
   stageStart(i: number): number {
     return this.starts[i]!;
+  }
+
+  stageEnd(i: number): number {
+    return i + 1 < this.stages.length ? this.starts[i + 1]! : this.totalMs;
+  }
+
+  /** The concurrent-session target a `sessions` stage ramps to; undefined for a `loginRate` stage. */
+  stageTarget(i: number): number | undefined {
+    return this.stages[i]!.sessions;
   }
 
   /** Target concurrent sessions at t for session stages (linear ramp from the previous stage's target); null in loginRate stages. */

@@ -1,3 +1,6 @@
+import type { OperationName, Scenario } from '../load/scenario.js';
+import { sessionKey } from '../load/session/sessionKeys.js';
+
 /**
  * The acknowledged-write ledger (design.md, "Correctness"). One compact record per session the
  * run created, holding what the store acknowledged about that session's keys:
@@ -34,7 +37,7 @@ export interface LedgerRecord {
  *   and the ledger keeps the earlier deadline, after which the key counts as expired either way;
  *   OAuth state keys are not in the ledger.
  */
-export function unknownAfterError(action: 'login' | 'request' | 'refresh' | 'oauthBegin' | 'oauthComplete' | 'logout' | 'revokeAll'): 'session-existence' | 'user' | 'session' | 'nothing' {
+export function unknownAfterError(action: OperationName): 'session-existence' | 'user' | 'session' | 'nothing' {
   switch (action) {
     case 'login':
       return 'session-existence';
@@ -53,6 +56,12 @@ export function unknownAfterError(action: 'login' | 'request' | 'refresh' | 'oau
 export interface LedgerTtls {
   sessionMs: number;
   refreshTokenMs: number;
+}
+
+/** The ledger a run of `s` records into: its TTLs rounded to the whole seconds the generator writes. */
+export function ledgerForScenario(s: Scenario): Ledger {
+  const seconds = (ms: number): number => Math.max(1, Math.round(ms / 1000)) * 1000;
+  return new Ledger({ sessionMs: seconds(s.session.ttl.session), refreshTokenMs: seconds(s.session.ttl.refreshToken) });
 }
 
 export class Ledger {
@@ -89,7 +98,7 @@ export class Ledger {
     if (!r) return;
     if (!r.indeterminate && !r.sessionDeleted && found < r.version) {
       this.staleReads++;
-      if (this.staleExamples.length < 10) this.staleExamples.push({ key: `sess:{${r.uid}}:${sid}`, acknowledged: `v=${r.version}`, found: `v=${found}` });
+      if (this.staleExamples.length < 10) this.staleExamples.push({ key: sessionKey(r.uid, sid), acknowledged: `v=${r.version}`, found: `v=${found}` });
     }
     r.sessionExpiresAt = now + this.ttl.sessionMs;
   }

@@ -1,0 +1,55 @@
+/**
+ * One pass/fail rule of a run, whatever it judges: a scenario threshold, a chaos gate, a
+ * procedure's check, the ledger, the generator's validity, a regression against a baseline.
+ * Built in src/gates/buildGates.ts, judged by `judge` below, reported by src/report.
+ */
+export const gateKinds = [
+  /** Acknowledged writes kept, deletes and revocations stayed done, healthy after healing: a failure is always `fail`. */
+  'correctness',
+  /** The harness could measure (generator kept up, the run completed): a failure makes the run `invalid`. */
+  'validity',
+  'latency',
+  'errors',
+  'throughput',
+  /** Failover happened (or not) as expected, in time; clients wrote again. */
+  'availability',
+  /** Every chaos step struck and completed. */
+  'chaos',
+  /** A runbook procedure's own checks. */
+  'procedure',
+  /** Against a baseline run, beyond tolerance. */
+  'regression',
+] as const;
+export type GateKind = (typeof gateKinds)[number];
+
+export interface Gate {
+  name: string;
+  kind: GateKind;
+  limit: string;
+  actual: string;
+  pass: boolean;
+}
+
+export type Verdict = 'pass' | 'fail' | 'invalid';
+
+export interface Judgement {
+  verdict: Verdict;
+  reason: string;
+}
+
+const describe = (gates: readonly Gate[]): string => gates.map((g) => `${g.name} (${g.actual}, limit ${g.limit})`).join('; ');
+
+/**
+ * The verdict, in this order: a correctness failure is `fail` whatever else happened (a
+ * saturated generator never masks a lost write); else a validity failure is `invalid` (the
+ * figures say nothing about the target); else any failed gate is `fail`; else `pass`.
+ */
+export function judge(gates: readonly Gate[]): Judgement {
+  const failed = gates.filter((g) => !g.pass);
+  const correctness = failed.filter((g) => g.kind === 'correctness');
+  if (correctness.length > 0) return { verdict: 'fail', reason: `failed: ${describe(failed.filter((g) => g.kind !== 'validity'))}` };
+  const validity = failed.filter((g) => g.kind === 'validity');
+  if (validity.length > 0) return { verdict: 'invalid', reason: `invalid: ${describe(validity)}` };
+  if (failed.length > 0) return { verdict: 'fail', reason: `failed: ${describe(failed)}` };
+  return { verdict: 'pass', reason: `all ${gates.length} gates held` };
+}

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadGates } from './loadGates.js';
+import { judge, type Gate } from './gate.js';
+
+const p = (p99: number) => ({ p50: 1, p90: 2, p99, p999: p99, max: p99, count: 100 });
+const thresholds = { p99Ms: 10, perOperationP99Ms: 10, maxErrorRate: 0.01, minThroughputRatio: 0.95 };
+const base = { thresholds, totalOps: 1000, errors: 0, intendedOps: 1000, scope: '' };
+
+test('p99 at or above the budget fails the gate, below passes', () => {
+  const ok = loadGates({ ...base, overall: p(9.9), byOp: { login: p(9.9) } });
+  assert.ok(ok.every((t) => t.pass));
+  const slow = loadGates({ ...base, overall: p(10), byOp: { login: p(12) } });
+  assert.deepEqual(slow.filter((t) => !t.pass).map((t) => t.name), ['p99 latency, all operations', 'p99 latency, login']);
+});
+
+test('errors and a target that did not take the offered load fail', () => {
+  const r = loadGates({ ...base, overall: p(1), byOp: {}, errors: 50, totalOps: 1000, intendedOps: 2000 });
+  assert.deepEqual(r.filter((t) => !t.pass).map((t) => t.name), ['error rate', 'operations completed / intended']);
+});
+
+const gate = (kind: Gate['kind'], pass: boolean): Gate => ({ name: kind, kind, limit: '', actual: '', pass });
+
+test('a failed validity gate makes the run invalid, whatever the load gates say', () => {
+  assert.equal(judge([gate('latency', true), gate('validity', true)]).verdict, 'pass');
+  assert.equal(judge([gate('latency', true), gate('validity', false)]).verdict, 'invalid');
+  assert.equal(judge([gate('latency', false), gate('validity', false)]).verdict, 'invalid');
+  assert.equal(judge([gate('latency', false), gate('validity', true)]).verdict, 'fail');
+});
+
+test('a correctness failure is fail even when the generator could not keep up', () => {
+  const j = judge([gate('correctness', false), gate('validity', false)]);
+  assert.equal(j.verdict, 'fail');
+  assert.match(j.reason, /correctness/);
+});

@@ -1,0 +1,37 @@
+import type { LatencyFigures, Percentiles } from '../load/latencyRecorder.js';
+import type { Scenario } from '../load/scenario.js';
+import type { Gate } from './gate.js';
+
+const ms = (x: number): string => `${x.toFixed(3)} ms`;
+
+export interface LoadGateInputs {
+  thresholds: Scenario['thresholds'];
+  overall: Percentiles;
+  byOp: Record<string, Percentiles>;
+  totalOps: number;
+  errors: number;
+  intendedOps: number;
+  /** Suffix for every name, e.g. " (outside chaos windows)". */
+  scope: string;
+}
+
+/** The load gates of a scenario: p99 overall and per operation, error rate, throughput taken. */
+export function loadGates(i: LoadGateInputs): Gate[] {
+  const t = i.thresholds;
+  const gates: Gate[] = [{ name: `p99 latency, all operations${i.scope}`, kind: 'latency', limit: `< ${ms(t.p99Ms)}`, actual: ms(i.overall.p99), pass: i.overall.count > 0 && i.overall.p99 < t.p99Ms }];
+  if (t.perOperationP99Ms !== undefined) {
+    for (const [op, p] of Object.entries(i.byOp)) gates.push({ name: `p99 latency, ${op}${i.scope}`, kind: 'latency', limit: `< ${ms(t.perOperationP99Ms)}`, actual: ms(p.p99), pass: p.p99 < t.perOperationP99Ms });
+  }
+  const errorRate = i.totalOps ? i.errors / i.totalOps : 0;
+  gates.push({ name: `error rate${i.scope}`, kind: 'errors', limit: `<= ${(t.maxErrorRate * 100).toFixed(3)} %`, actual: `${(errorRate * 100).toFixed(3)} % (${i.errors} of ${i.totalOps})`, pass: errorRate <= t.maxErrorRate });
+  const ratio = i.intendedOps ? (i.totalOps - i.errors) / i.intendedOps : 0;
+  gates.push({ name: `operations completed / intended${i.scope}`, kind: 'throughput', limit: `>= ${t.minThroughputRatio.toFixed(2)}`, actual: `${ratio.toFixed(3)} (${i.totalOps - i.errors} of ${i.intendedOps})`, pass: i.intendedOps > 0 && ratio >= t.minThroughputRatio });
+  return gates;
+}
+
+/** In a chaos run the load gates judge the steady state: operations that touched no chaos window. */
+export function loadGatesFor(thresholds: Scenario['thresholds'], f: LatencyFigures, intendedOps: number): Gate[] {
+  const o = f.outsideChaos;
+  if (!o) return loadGates({ thresholds, overall: f.overall, byOp: f.byOp, totalOps: f.totalOps, errors: f.totalErrors, intendedOps, scope: '' });
+  return loadGates({ thresholds, overall: o.overall, byOp: o.byOp, totalOps: o.ops, errors: o.errors, intendedOps: o.ops, scope: ' (outside chaos windows)' });
+}

@@ -1,0 +1,26 @@
+import type { ErrorKind } from './errorKinds.js';
+import type { OperationName } from './scenario.js';
+import type { OperationOutcome, SessionState } from './session/sessionOperations.js';
+
+/**
+ * One completed session operation, as observers see it (the ledger, write availability, live
+ * metrics). The engine reuses one event object for every operation, so nothing is allocated on
+ * the generator's hottest path: an observer must copy what it keeps, and never hold the object.
+ * Times are ms since the run started.
+ */
+export interface OperationEvent {
+  /** The generator's state of the session (after the operation); read it, never keep it. */
+  session: SessionState;
+  /** Which app client (auth-service instance) sent it. */
+  client: number;
+  action: OperationName;
+  intendedMs: number;
+  sentMs: number;
+  doneMs: number;
+  outcome: OperationOutcome;
+  error: ErrorKind | null;
+}
+
+export interface OperationObserver {
+  onOperation(e: Readonly<OperationEvent>): void;
+}

@@ -1,0 +1,25 @@
+import type { ScheduledItem } from '../eventHeap.js';
+import type { SessionState, SessionStore } from './sessionOperations.js';
+
+/**
+ * One simulated session: its state as the auth service would know it, and its place in the
+ * scheduler. Small on purpose: 50,000+ live at once, goal under 2 KB of generator memory each.
+ */
+export interface SimSession extends SessionState, ScheduledItem {
+  id: number;
+  /** Which app client (auth-service instance) it uses, and that client's store. */
+  clientIndex: number;
+  store: SessionStore;
+  /** Intended time at which it logs out. */
+  endAt: number;
+  alive: boolean;
+  loggedIn: boolean;
+  busy: boolean;
+  /**
+   * Actions whose intended time came while the previous one was in flight, as pairs
+   * [code, intendedMs, code, intendedMs, ...]; null when none wait (the common case).
+   */
+  queue: number[] | null;
+  /** Index in the live-session array (O(1) removal); -1 once removed. */
+  slot: number;
+}
