@@ -139,7 +139,7 @@ function ledgerMemory(): void {
   const n = 200_000;
   gc?.();
   const before = process.memoryUsage().heapUsed;
-  const ledger = new Ledger({ sessionMs: 1_800_000, refreshTokenMs: 7_200_000 });
+  const ledger = new Ledger({ sessionMs: 1_800_000, refreshTokenMs: 7_200_000, oauthStateMs: 300_000 });
   const tag = 'AbC1.';
   for (let i = 0; i < n; i++) {
     const id = i.toString(36);

@@ -3,14 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Ledger } from '../ledger/ledger.js';
-import type { ChaosWindows } from '../load/chaosWindows.js';
+import type { RecoveryRecord, WindowRecovery } from '../failover/windowRecovery.js';
+import type { SentinelWatch } from '../failover/sentinelWatch.js';
+import type { WriteAvailability } from '../failover/writeAvailability.js';
 import type { RunClock } from '../load/loadEngine.js';
 import type { HealthReport, StartedTopology } from '../topology/startedTopology.js';
 import { stepOffsetMs, type Experiment } from './experiment.js';
 import { buildFault, faultType } from './faultRegistry.js';
 import type { DrillReport, Fault, FaultCheck, FaultContext } from './faults/fault.js';
-import { SentinelTimeline, type SentinelEvent } from './sentinelTimeline.js';
-import { WriteAvailability } from './writeAvailability.js';
 
 /** How a step ended: it struck and returned, threw, never started, or was still running when the run ended. */
 export type StepOutcome = 'completed' | 'failed' | 'never-ran' | 'still-running';
@@ -27,15 +27,19 @@ export interface ChaosStepRecord {
   detail: string;
   /** A runbook procedure or drill: its own checks are gates too. */
   procedure: boolean;
+  /** Its strike opened a chaos window; how it recovered (null: it does not touch the data path). */
+  recovery: RecoveryRecord | null;
+  /** Its write-gap mark (index into the run's WriteAvailability), once struck. */
+  markIndex: number | null;
 }
 
 /** What happened during an experiment: facts only; src/gates judges them. */
 export interface ChaosOutcome {
   experiment: string;
   thresholds: Experiment['thresholds'];
+  /** The topology's sentinel down-after-milliseconds: failover limits derive from it. */
+  downAfterMs: number;
   steps: ChaosStepRecord[];
-  failover: { count: number; clientObservedMs: number | null; clientObservedPerClientMs: Array<Array<number | null>>; sentinelEvents: Array<{ t: string; sentinel: string; event: string; detail: string }> };
-  timeline: SentinelEvent[];
   /** The topology after healing. */
   health: HealthReport;
   /** Each procedure's own checks, after healing. */
@@ -55,8 +59,12 @@ interface StepEntry {
 /** How long `finish` waits for steps still running when the load ends. */
 const stepFinishTimeoutMs = 120_000;
 
-/** After a fault, the generator may legitimately fall behind for this long (reconnect storms). */
-const chaosWindowSlackMs = 30_000;
+/** What the run pipeline shares with the chaos runner: the failover watch, write gaps, window recovery. */
+export interface ChaosWatchers {
+  watch: SentinelWatch | null;
+  writes: WriteAvailability;
+  recovery: WindowRecovery;
+}
 
 /**
  * Runs an experiment's timed steps during a load on a topology gauntlet controls, watches the
@@ -66,8 +74,6 @@ const chaosWindowSlackMs = 30_000;
  */
 export class ChaosRunner {
   private readonly entries: StepEntry[];
-  readonly writes = new WriteAvailability();
-  private timeline: SentinelTimeline | null = null;
   private clock: RunClock = { now: () => 0, startedAtWallMs: 0 };
   private appClients: readonly Redis[] = [];
 
@@ -75,14 +81,14 @@ export class ChaosRunner {
     private readonly experiment: Experiment,
     private readonly topology: StartedTopology,
     private readonly ledger: Ledger,
-    private readonly windows: ChaosWindows,
+    private readonly watchers: ChaosWatchers,
     private readonly runMs: number,
   ) {
     this.entries = experiment.steps.map((step) => {
       const fault = buildFault(step.fault);
       const scheduledAtMs = stepOffsetMs(step.at, runMs);
       const procedure = fault.checks !== undefined || fault.drill !== undefined;
-      return { step, fault, timer: null, running: null, record: { name: fault.kind, scheduledAtMs, atMs: scheduledAtMs, struck: false, endMs: null, outcome: 'never-ran', detail: fault.describe(), procedure } };
+      return { step, fault, timer: null, running: null, record: { name: fault.kind, scheduledAtMs, atMs: scheduledAtMs, struck: false, endMs: null, outcome: 'never-ran', detail: fault.describe(), procedure, recovery: null, markIndex: null } };
     });
   }
 
@@ -105,16 +111,14 @@ export class ChaosRunner {
     return this.entries.some((e) => e.fault.drill !== undefined);
   }
 
-  /** Master switches seen so far (for live metrics). */
-  failoverCount(): number {
-    return this.timeline?.failovers().length ?? 0;
+  /** Where each step struck (ms since the load started): what a failover seen shortly after is attributed to. */
+  strikes(): Array<{ name: string; atMs: number }> {
+    return this.entries.filter((e) => e.record.struck).map((e) => ({ name: e.record.name, atMs: e.record.atMs }));
   }
 
-  /** Before the clock starts: subscribe to every sentinel's events. */
-  async prepare(appClients: readonly Redis[]): Promise<void> {
+  /** Before the clock starts: the app's clients, which procedures reconfigure. */
+  prepare(appClients: readonly Redis[]): void {
     this.appClients = appClients;
-    this.timeline = new SentinelTimeline(() => this.clock.now());
-    await this.timeline.start(this.topology);
   }
 
   /** When the clock starts: schedule every step at its time. */
@@ -140,11 +144,21 @@ export class ChaosRunner {
       if (record.struck) return;
       record.struck = true;
       record.atMs = Math.round(this.clock.now());
-      this.writes.markFault(this.clock.now());
-      if (faultType(step.fault.kind).hitsDataPath) {
-        const duration = 'duration' in step.fault ? step.fault.duration : 0;
-        this.windows.add(fault.kind, record.atMs, record.atMs + duration + chaosWindowSlackMs);
-      }
+      const { writes, recovery, watch } = this.watchers;
+      writes.markFault(record.atMs, fault.kind);
+      const mark = writes.markCount - 1;
+      record.markIndex = mark;
+      if (!faultType(step.fault.kind).hitsDataPath) return;
+      const at = record.atMs;
+      record.recovery = recovery.watch({
+        label: fault.kind,
+        startMs: at,
+        faultDone: () => record.outcome !== 'still-running',
+        needsFailover: this.experiment.thresholds.expectFailover === true,
+        failoverSeen: () => watch?.changes.some((c) => c.atMs >= at) ?? false,
+        clientsBack: () => writes.clientsBackAfter(mark),
+        maxMs: this.experiment.thresholds.recoverWithinMs,
+      });
     };
     try {
       const ctx = this.context();
@@ -172,24 +186,13 @@ export class ChaosRunner {
     for (const { fault } of this.entries) await fault.heal(this.topology).catch(() => undefined);
     await this.topology.resetProxies().catch(() => undefined);
     const health = await this.topology.waitHealthy(this.experiment.thresholds.healthyWithinMs);
-    this.timeline?.stop();
-    const failovers = this.timeline?.failovers() ?? [];
-    const gaps = this.writes.gaps();
-    const worst = gaps.some((g) => g.maxMs === null) ? null : Math.max(0, ...gaps.map((g) => g.maxMs ?? 0));
     const checks: FaultCheck[] = [];
     for (const { fault } of this.entries) if (fault.checks) checks.push(...(await fault.checks(this.topology)));
-    const events = this.timeline?.events ?? [];
     return {
       experiment: this.experiment.name,
       thresholds: this.experiment.thresholds,
+      downAfterMs: this.topology.settings.downAfterMs,
       steps: this.entries.map((e) => e.record),
-      failover: {
-        count: failovers.length,
-        clientObservedMs: worst,
-        clientObservedPerClientMs: gaps.map((g) => g.perClientMs),
-        sentinelEvents: events.map((e) => ({ t: e.t, sentinel: e.sentinel, event: e.event, detail: e.detail })),
-      },
-      timeline: events,
       health,
       checks,
       drills: [],

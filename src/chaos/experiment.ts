@@ -10,9 +10,16 @@ export const experimentSchema = z
     steps: z.array(z.object({ at: z.string().regex(/^(\d+(\.\d+)?%|\d+(ms|s|m))$/, 'a duration such as "40s" or a share such as "50%"'), fault: faultSpec }).strict()).min(1),
     thresholds: z
       .object({
-        /** true: at least one failover must happen; false: none may. */
+        /** true: at least one failover must happen (and belongs to recovery); false: none may. */
         expectFailover: z.boolean().optional(),
+        /** Sentinel failover time limit (strike to +switch-master); default: down-after-milliseconds + 5 s. */
+        failoverWithinMs: z.number().positive().optional(),
+        /** Worst client's write gap limit; default with expectFailover: down-after-milliseconds + 7 s. */
         maxWriteUnavailabilityMs: z.number().positive().optional(),
+        /** A chaos window still open this long after its strike fails the run ("did not recover"); null: an outage the experiment expects to last. */
+        recoverWithinMs: z.number().positive().nullable().default(30_000),
+        /** Share of the operations inside a window that may fail. */
+        maxErrorRateInWindow: z.number().min(0).max(1).default(0.5),
         /** After healing, the topology must be healthy again within this time. */
         healthyWithinMs: z.number().positive().default(60_000),
       })

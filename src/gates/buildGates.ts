@@ -1,9 +1,11 @@
 import type { ChaosOutcome } from '../chaos/chaosRunner.js';
+import type { FailoverFigures } from '../failover/failoverReport.js';
 import type { LedgerReport } from '../ledger/verifyLedger.js';
 import type { LoadResult } from '../load/loadEngine.js';
 import { latencyFigures } from '../load/latencyRecorder.js';
 import { totalDurationMs, type Scenario } from '../load/scenario.js';
 import { chaosGates } from './chaosGates.js';
+import { failoverGates } from './failoverGates.js';
 import type { Gate } from './gate.js';
 import { ledgerGates } from './ledgerGates.js';
 import { loadGatesFor } from './loadGates.js';
@@ -13,17 +15,23 @@ export interface GateInputs {
   scenario: Scenario;
   load: LoadResult;
   chaos: ChaosOutcome | null;
-  ledger: LedgerReport | null;
+  failover: FailoverFigures | null;
+  /** The verification pass: its report, why it could not run, or null when the run did not verify. */
+  ledger: LedgerReport | { error: string } | null;
   abortReason: string | null;
 }
 
-/** Every gate of a run, in the order the report lists them: load, chaos, ledger, validity. */
+/** Error share allowed inside a window no experiment set a budget for (a failover seen outside gauntlet). */
+const defaultMaxErrorRateInWindow = 0.5;
+
+/** Every gate of a run, in the order the report lists them: load, chaos, failover, ledger, validity. */
 export function buildGates(i: GateInputs): Gate[] {
   const figures = latencyFigures(i.load.recorder, i.load.windows.any);
   return [
     ...loadGatesFor(i.scenario.thresholds, figures, i.load.intendedOps),
-    ...(i.chaos ? chaosGates(i.chaos) : []),
-    ...(i.ledger ? ledgerGates(i.ledger) : []),
+    ...(i.chaos && i.failover ? chaosGates(i.chaos, i.failover) : []),
+    ...(i.failover ? failoverGates({ figures: i.failover, excluded: figures.excluded, maxErrorRateInWindow: i.chaos?.thresholds.maxErrorRateInWindow ?? defaultMaxErrorRateInWindow }) : []),
+    ...(i.ledger ? ledgerGates(i.ledger, i.scenario.thresholds.maxUnverifiableShare) : []),
     ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason),
   ];
 }

@@ -1,4 +1,5 @@
 import type { ChaosOutcome, ChaosStepRecord } from '../chaos/chaosRunner.js';
+import type { FailoverFigures } from '../failover/failoverReport.js';
 import type { Gate } from './gate.js';
 
 const stepActual = (s: ChaosStepRecord): string => {
@@ -14,13 +15,18 @@ const stepActual = (s: ChaosStepRecord): string => {
   }
 };
 
+/** Default limits derive from the topology's down-after-milliseconds, not a flat 30 s. */
+export const failoverBudgetMs = 5000;
+export const clientReconnectBudgetMs = 2000;
+
 /**
  * What an experiment must show: every step struck and ran to completion (a fault that could not
- * be injected proves nothing), the failover expectation and the worst client's write gap, each
- * procedure's own checks, each drill's restore against the ledger, and a healthy topology after
+ * be injected proves nothing), the failover expectation, the failover's own time and the worst
+ * client's write gap (limits from down-after-milliseconds unless the experiment sets them), each
+ * procedure's checks, each drill's restore against the ledger, and a healthy topology after
  * healing.
  */
-export function chaosGates(c: ChaosOutcome): Gate[] {
+export function chaosGates(c: ChaosOutcome, f: FailoverFigures): Gate[] {
   const gates: Gate[] = c.steps.map((s) => ({
     name: `${s.name}: ${s.procedure ? 'procedure' : 'fault'} ran to completion`,
     kind: 'chaos',
@@ -29,25 +35,40 @@ export function chaosGates(c: ChaosOutcome): Gate[] {
     pass: s.outcome === 'completed' && s.struck,
   }));
   const t = c.thresholds;
-  const switches = c.failover.count;
+  const caused = f.switches.filter((x) => x.cause !== null);
   if (t.expectFailover !== undefined) {
     gates.push({
       name: t.expectFailover ? 'a failover happened' : 'no failover happened',
       kind: 'availability',
       limit: t.expectFailover ? '>= 1 master switch' : '0 master switches',
-      actual: `${switches} master switch(es)`,
-      pass: t.expectFailover ? switches >= 1 : switches === 0,
+      actual: `${f.count} master switch(es)`,
+      pass: t.expectFailover ? caused.length >= 1 : f.count === 0,
     });
   }
-  if (t.maxWriteUnavailabilityMs !== undefined) {
-    const worst = c.failover.clientObservedMs;
-    const struck = c.steps.some((s) => s.struck);
+  const struck = c.steps.filter((s) => s.struck);
+  if (t.expectFailover === true) {
+    const limit = t.failoverWithinMs ?? c.downAfterMs + failoverBudgetMs;
+    const first = caused[0];
+    gates.push({
+      name: 'sentinel failover time (strike to +switch-master)',
+      kind: 'availability',
+      limit: `<= ${limit} ms${t.failoverWithinMs === undefined ? ` (down-after ${c.downAfterMs} ms + ${failoverBudgetMs} ms)` : ''}`,
+      actual: first?.fromStrikeMs != null ? `${first.fromStrikeMs} ms (${first.cause})` : 'no master switch after the strike',
+      pass: first?.fromStrikeMs != null && first.fromStrikeMs <= limit,
+    });
+  }
+  if (t.maxWriteUnavailabilityMs !== undefined || t.expectFailover === true) {
+    const limit = t.maxWriteUnavailabilityMs ?? c.downAfterMs + failoverBudgetMs + clientReconnectBudgetMs;
+    const marks = new Set(struck.map((s) => s.markIndex));
+    const gaps = f.gaps.filter((_, i) => marks.has(i));
+    const worst = gaps.length === 0 ? undefined : gaps.some((g) => g.maxMs === null) ? null : Math.max(0, ...gaps.map((g) => g.maxMs ?? 0));
+    const endsAt = gaps[0]?.endsAt ?? 'confirmed write';
     gates.push({
       name: 'client-observed write unavailability (worst client)',
       kind: 'availability',
-      limit: `<= ${t.maxWriteUnavailabilityMs} ms`,
-      actual: !struck ? 'not measured: no step struck' : worst === null ? 'some client never wrote again' : `${worst} ms`,
-      pass: struck && worst !== null && worst <= t.maxWriteUnavailabilityMs,
+      limit: `<= ${limit} ms${t.maxWriteUnavailabilityMs === undefined ? ` (down-after ${c.downAfterMs} ms + ${failoverBudgetMs + clientReconnectBudgetMs} ms)` : ''}`,
+      actual: worst === undefined ? 'not measured: no step struck' : worst === null ? `unbounded: some client never wrote again (${endsAt === 'confirmed write' ? 'no write of it confirmed on the final master' : 'no success'})` : `${worst} ms (to the first ${endsAt})`,
+      pass: worst !== undefined && worst !== null && worst <= limit,
     });
   }
   for (const check of c.checks) gates.push({ ...check, kind: 'procedure' });

@@ -4,7 +4,7 @@ import { loadGates } from './loadGates.js';
 import { judge, type Gate } from './gate.js';
 
 const p = (p99: number) => ({ p50: 1, p90: 2, p99, p999: p99, max: p99, count: 100 });
-const thresholds = { p99Ms: 10, perOperationP99Ms: 10, maxErrorRate: 0.01, minThroughputRatio: 0.95 };
+const thresholds = { p99Ms: 10, perOperationP99Ms: 10, maxErrorRate: 0.01, minThroughputRatio: 0.95, maxUnverifiableShare: 0.01, minSamplesPerOperation: 100 };
 const base = { thresholds, totalOps: 1000, errors: 0, intendedOps: 1000, scope: '' };
 
 test('p99 at or above the budget fails the gate, below passes', () => {
@@ -12,6 +12,15 @@ test('p99 at or above the budget fails the gate, below passes', () => {
   assert.ok(ok.every((t) => t.pass));
   const slow = loadGates({ ...base, overall: p(10), byOp: { login: p(12) } });
   assert.deepEqual(slow.filter((t) => !t.pass).map((t) => t.name), ['p99 latency, all operations', 'p99 latency, login']);
+});
+
+test('an operation with fewer samples than the minimum is reported, not judged on its own', () => {
+  const few = { ...p(50), count: 12 };
+  const [, login] = loadGates({ ...base, overall: p(5), byOp: { login: few } });
+  assert.equal(login!.pass, true);
+  assert.match(login!.actual, /not judged: 12 samples, fewer than 100/);
+  const [overall] = loadGates({ ...base, overall: p(50), byOp: { login: few } });
+  assert.equal(overall!.pass, false, 'the overall p99 still counts them');
 });
 
 test('errors and a target that did not take the offered load fail', () => {

@@ -20,7 +20,12 @@ export function loadGates(i: LoadGateInputs): Gate[] {
   const t = i.thresholds;
   const gates: Gate[] = [{ name: `p99 latency, all operations${i.scope}`, kind: 'latency', limit: `< ${ms(t.p99Ms)}`, actual: ms(i.overall.p99), pass: i.overall.count > 0 && i.overall.p99 < t.p99Ms }];
   if (t.perOperationP99Ms !== undefined) {
-    for (const [op, p] of Object.entries(i.byOp)) gates.push({ name: `p99 latency, ${op}${i.scope}`, kind: 'latency', limit: `< ${ms(t.perOperationP99Ms)}`, actual: ms(p.p99), pass: p.p99 < t.perOperationP99Ms });
+    for (const [op, p] of Object.entries(i.byOp)) {
+      const limit = `< ${ms(t.perOperationP99Ms)}`;
+      // The p99 of fewer than a hundred samples is just their maximum: reported, not judged (the overall p99 includes them).
+      if (p.count < t.minSamplesPerOperation) gates.push({ name: `p99 latency, ${op}${i.scope}`, kind: 'latency', limit, actual: `not judged: ${p.count} samples, fewer than ${t.minSamplesPerOperation} (max ${ms(p.max)})`, pass: true });
+      else gates.push({ name: `p99 latency, ${op}${i.scope}`, kind: 'latency', limit, actual: ms(p.p99), pass: p.p99 < t.perOperationP99Ms });
+    }
   }
   const errorRate = i.totalOps ? i.errors / i.totalOps : 0;
   gates.push({ name: `error rate${i.scope}`, kind: 'errors', limit: `<= ${(t.maxErrorRate * 100).toFixed(3)} %`, actual: `${(errorRate * 100).toFixed(3)} % (${i.errors} of ${i.totalOps})`, pass: errorRate <= t.maxErrorRate });

@@ -1,11 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ledger, unknownAfterError } from './ledger.js';
-import { classify } from './verifyLedger.js';
+import { Ledger } from './ledger.js';
+import { LedgerObserver } from './ledgerObserver.js';
+import type { OperationEvent } from '../load/operationEvent.js';
+import type { SessionState } from '../load/session/sessionOperations.js';
+
+const ttl = { sessionMs: 60_000, refreshTokenMs: 60_000, oauthStateMs: 60_000 };
+const state = (over: Partial<SessionState> = {}): SessionState => ({ uid: 'u1', sid: 's1', family: 'f1', token: 't1', previousToken: null, version: 1, oauthNonce: null, ...over });
+const event = (action: OperationEvent['action'], s: SessionState, over: Partial<OperationEvent> = {}): OperationEvent => ({ session: s, client: 0, action, intendedMs: 0, sentMs: 0, doneMs: 0, outcome: 'ok', error: null, ...over });
 
 test("a revoke-all seen before a sibling session's login acknowledgement still ends that session", () => {
-  const l = new Ledger({ sessionMs: 60_000, refreshTokenMs: 60_000 });
-  l.ended('s2'); // revoke-all (connection A) reports s2, whose login ack (connection B) is not in yet
+  const l = new Ledger(ttl);
+  l.ended('s2', Date.now()); // revoke-all (connection A) reports s2, whose login ack (connection B) is not in yet
   l.loginAcked('u1', 's2', 'f2', 't', Date.now());
   l.loginAcked('u1', 's3', 'f3', 't', Date.now());
   assert.equal(l.records.get('s2')!.sessionDeleted, true);
@@ -13,28 +19,55 @@ test("a revoke-all seen before a sibling session's login acknowledgement still e
   assert.equal(l.records.get('s3')!.sessionDeleted, false, 'only the session the revoke-all named');
 });
 
-test("a revoke-all that errored makes every session of that user indeterminate, and no other", () => {
-  const l = new Ledger({ sessionMs: 60_000, refreshTokenMs: 60_000 });
-  l.loginAcked('u1', 'a', 'fa', 't', Date.now());
-  l.loginAcked('u1', 'b', 'fb', 't', Date.now());
-  l.loginAcked('u2', 'c', 'fc', 't', Date.now());
-  l.indeterminateUser('u1');
-  assert.deepEqual([...l.records.values()].map((r) => [r.sid, r.indeterminate]), [['a', true], ['b', true], ['c', false]]);
+test('errors: only what the errored command could change becomes uncertain', () => {
+  const l = new Ledger(ttl);
+  const o = new LedgerObserver(l);
+  const a = state({ sid: 'a', family: 'fa' });
+  const b = state({ sid: 'b', family: 'fb' });
+  const c = state({ uid: 'u2', sid: 'c', family: 'fc' });
+  for (const s of [a, b, c]) o.onOperation(event('login', s));
+  o.onOperation(event('request', a, { error: 'timeout' }));
+  assert.deepEqual([l.records.get('a')!.mayBeEnded, l.revokeMayApply('u1')], [false, false], 'an errored request changes nothing the ledger tracks');
+  o.onOperation(event('refresh', a, { error: 'timeout' }));
+  assert.equal(l.records.get('a')!.mayBeEnded, true, 'an errored refresh may still run and revoke the family as a replay');
+  assert.equal(l.records.get('b')!.mayBeEnded, false);
+  o.onOperation(event('revokeAll', b, { error: 'connection' }));
+  assert.equal(l.revokeMayApply('u1'), true, 'an errored revoke-all may delete any session of its user, later too');
+  assert.equal(l.revokeMayApply('u2'), false);
+  o.onOperation(event('login', state({ uid: 'u3', sid: 'd' }), { error: 'timeout' }));
+  assert.equal(l.records.get('d')!.mayNotExist, true);
 });
 
-test('an errored request leaves the session checkable: whether or not Redis ran it, never a false loss', () => {
-  assert.equal(unknownAfterError('request'), 'nothing');
-  assert.equal(unknownAfterError('refresh'), 'session');
-  const l = new Ledger({ sessionMs: 10_000, refreshTokenMs: 60_000 });
-  const t0 = 1_000_000;
-  l.loginAcked('u1', 's1', 'f1', 't1', t0);
-  const r = l.records.get('s1')!;
-  const present = { session: { version: 1 }, family: { gen: 1, state: 'active' }, tokenExists: true };
-  const absent = { session: { version: null }, family: { gen: 1, state: 'active' }, tokenExists: true };
-  // Ran (expiry slid): the key is still there after the old deadline.
-  assert.equal(classify(r, present, t0 + 5_000)[0]!.finding, 'ok');
-  // Did not run: the key expired at the old deadline, which the ledger still holds.
-  assert.equal(classify(r, absent, t0 + 12_000)[0]!.finding, 'expired');
-  // Before the old deadline a missing key is a loss either way.
-  assert.equal(classify(r, absent, t0 + 5_000)[0]!.finding, 'lost');
+test('what the app finds missing is recorded, and only while the session should live', () => {
+  const l = new Ledger(ttl);
+  const o = new LedgerObserver(l);
+  const a = state({ sid: 'a' });
+  o.onOperation(event('login', a));
+  o.onOperation(event('request', a, { outcome: 'session-gone' }));
+  assert.ok(l.records.get('a')!.observedMissingAt > 0);
+  const b = state({ sid: 'b' });
+  o.onOperation(event('login', b));
+  o.onOperation(event('logout', b));
+  o.onOperation(event('request', b, { outcome: 'session-gone' }));
+  assert.equal(l.records.get('b')!.observedMissingAt, 0, 'an acknowledged logout explains it');
+});
+
+test('OAuth nonces: begun, consumed once, and a callback that found nothing stops tracking', () => {
+  const l = new Ledger(ttl);
+  const o = new LedgerObserver(l);
+  const s = state({ oauthNonce: 'n1' });
+  o.onOperation(event('login', s));
+  o.onOperation(event('oauthBegin', s));
+  assert.equal(l.records.get('s1')!.pendingNonce, 'n1');
+  s.oauthNonce = null;
+  s.consumedNonce = 'n1';
+  o.onOperation(event('oauthComplete', s));
+  assert.equal(l.records.get('s1')!.pendingNonce, null);
+  assert.deepEqual(l.consumedNonces.map((n) => n.nonce), ['n1']);
+  s.oauthNonce = 'n2';
+  o.onOperation(event('oauthBegin', s));
+  s.consumedNonce = 'n2';
+  o.onOperation(event('oauthComplete', s, { outcome: 'oauth-state-missing' }));
+  assert.equal(l.records.get('s1')!.pendingNonce, null);
+  assert.equal(l.consumedNonces.length, 1, 'a resent GETDEL may have consumed it: not tracked');
 });

@@ -1,17 +1,27 @@
-import type { OperationName, Scenario } from '../load/scenario.js';
+import type { Scenario } from '../load/scenario.js';
 import { sessionKey } from '../load/session/sessionKeys.js';
 
 /**
- * The acknowledged-write ledger (design.md, "Correctness"). One compact record per session the
- * run created, holding what the store acknowledged about that session's keys:
- *   sess:{uid}:<sid>      present with version >= `version`, unless deleted (then must be absent)
- *   rtf:{uid}:<family>    generation >= `familyGen` and active, unless revoked (then never active again)
- *   rt:{uid}:<token>      the current refresh token exists
- * Operations that errored or timed out make the record indeterminate: they may or may not have
- * applied. Expectations whose TTL has passed are dropped (expiry is not loss).
+ * The acknowledged-write ledger: what the store acknowledged about each session the run created,
+ * key by key, and what an errored command could have changed. After the run, verifyLedger.ts
+ * reads every key back and classifies each fact as ok, lost, resurrected, expired or
+ * unverifiable. Per session:
  *
- * Size: one object of 11 fields with 4 short strings, measured by `npm run bench` at ~395 bytes
- * per tracked session, ~132 bytes per tracked key (3 keys per session): docs/benchmarks.md.
+ *   sess:{uid}:<sid>       present with version >= `version`, unless deleted (then absent for good)
+ *   rtf:{uid}:<family>     generation >= `familyGen` and active, unless revoked (then never active again)
+ *   rt:{uid}:<token>       the current refresh token exists until its TTL (rotated tokens are kept)
+ *   user:{uid}:sessions    holds the sid while the session lives, not once it ended
+ *   oauth:state:<nonce>    a begun flow's nonce exists until consumed; a consumed one never comes back
+ *
+ * An error does not make a session unknown: what was acknowledged before it still bounds what
+ * must be found (a version only grows, a delete stays done). Only what the errored command could
+ * have changed is uncertain, and a command that timed out may still run later (ioredis resends
+ * it after a reconnect): an errored refresh, logout or revoke-all may end the session at any
+ * time afterwards, an errored login may never have created it.
+ *
+ * Deadlines are wall-clock ms implied by the last acknowledged operation that set a TTL (login,
+ * a request's sliding expiry, a refresh for the family and token); a key absent after its
+ * deadline expired, one present with an older version is lost whatever its deadline.
  */
 export interface LedgerRecord {
   uid: string;
@@ -20,55 +30,66 @@ export interface LedgerRecord {
   token: string;
   version: number;
   familyGen: number;
+  /** An acknowledged logout, revoke-all or reuse detection: the session must stay absent. */
   sessionDeleted: boolean;
+  /** Acknowledged with it: the family must never be active again (a stolen token would work). */
   familyRevoked: boolean;
-  /** Wall-clock ms after which the key may legitimately have expired. */
+  /** An errored or timed-out logout, refresh or revoke-all could have ended the session (now or later). */
+  mayBeEnded: boolean;
+  /** The login errored: the session's keys may never have been written. */
+  mayNotExist: boolean;
   sessionExpiresAt: number;
+  /** The family's and the current token's deadline (a refresh sets both). */
   familyExpiresAt: number;
-  indeterminate: boolean;
-}
-
-/**
- * What an errored or timed-out operation leaves unknown (it may or may not have run):
- * - `login`: whether the session exists at all;
- * - `revokeAll`: every session of the user (it may have deleted them all);
- * - `refresh`, `logout`: this session's keys;
- * - `request` and the OAuth steps: nothing the ledger tracks. A request only slides the expiry,
- *   and the ledger keeps the earlier deadline, after which the key counts as expired either way;
- *   OAuth state keys are not in the ledger.
- */
-export function unknownAfterError(action: OperationName): 'session-existence' | 'user' | 'session' | 'nothing' {
-  switch (action) {
-    case 'login':
-      return 'session-existence';
-    case 'revokeAll':
-      return 'user';
-    case 'refresh':
-    case 'logout':
-      return 'session';
-    case 'request':
-    case 'oauthBegin':
-    case 'oauthComplete':
-      return 'nothing';
-  }
+  /** When the app found the session gone or its token rejected while the ledger held it live (0: never). */
+  observedMissingAt: number;
+  /** Wall ms of the last acknowledged write to the session (which writes a split brain took). */
+  lastAckAt: number;
+  /** A begun OAuth flow's nonce, not yet consumed, and its deadline. */
+  pendingNonce: string | null;
+  nonceExpiresAt: number;
+  /** Set by verification: the session version found on the master (null: absent). */
+  foundVersion?: number | null;
+  /** Set by verification: one of the session's facts was lost or resurrected. */
+  verifiedLost?: boolean;
 }
 
 export interface LedgerTtls {
   sessionMs: number;
   refreshTokenMs: number;
+  oauthStateMs: number;
+}
+
+interface UserRecord {
+  /** The user's session set's deadline: every acknowledged login of the user slides it. */
+  setExpiresAt: number;
+  /** A revoke-all of this user errored or timed out: it may delete any session of the user, at any later time. */
+  revokeMayApply: boolean;
+}
+
+/** A consumed OAuth nonce: it must stay absent (a resurrected one is replayable) until its TTL. */
+export interface ConsumedNonce {
+  uid: string;
+  sid: string;
+  nonce: string;
+  expiresAt: number;
 }
 
 /** The ledger a run of `s` records into: its TTLs rounded to the whole seconds the generator writes. */
 export function ledgerForScenario(s: Scenario): Ledger {
   const seconds = (ms: number): number => Math.max(1, Math.round(ms / 1000)) * 1000;
-  return new Ledger({ sessionMs: seconds(s.session.ttl.session), refreshTokenMs: seconds(s.session.ttl.refreshToken) });
+  return new Ledger({ sessionMs: seconds(s.session.ttl.session), refreshTokenMs: seconds(s.session.ttl.refreshToken), oauthStateMs: seconds(s.session.ttl.oauthState) });
 }
+
+/** Keys whose deadline is this close count as possibly expired: Redis runs the TTL from execution, before the acknowledgement. */
+export const expiryMarginMs = 2000;
 
 export class Ledger {
   readonly records = new Map<string, LedgerRecord>();
+  readonly users = new Map<string, UserRecord>();
+  readonly consumedNonces: ConsumedNonce[] = [];
   staleReads = 0;
   readonly staleExamples: Array<{ key: string; acknowledged: string; found: string }> = [];
-
   /**
    * Sessions a revoke-all ended before their own login's acknowledgement arrived: acks come back
    * on different connections, so a user's revoke-all can be seen before a sibling session's login
@@ -76,27 +97,35 @@ export class Ledger {
    */
   private readonly endedBeforeLogin = new Set<string>();
 
-  constructor(private readonly ttl: LedgerTtls) {}
+  constructor(readonly ttl: LedgerTtls) {}
+
+  private user(uid: string): UserRecord {
+    let u = this.users.get(uid);
+    if (!u) this.users.set(uid, (u = { setExpiresAt: 0, revokeMayApply: false }));
+    return u;
+  }
 
   loginAcked(uid: string, sid: string, family: string, token: string, now: number): void {
     const ended = this.endedBeforeLogin.delete(sid);
     this.records.set(sid, {
-      uid, sid, family, token, version: 1, familyGen: 1, sessionDeleted: ended, familyRevoked: ended,
-      sessionExpiresAt: now + this.ttl.sessionMs, familyExpiresAt: now + this.ttl.refreshTokenMs, indeterminate: false,
+      uid, sid, family, token, version: 1, familyGen: 1, sessionDeleted: ended, familyRevoked: ended, mayBeEnded: false, mayNotExist: false,
+      sessionExpiresAt: now + this.ttl.sessionMs, familyExpiresAt: now + this.ttl.refreshTokenMs, observedMissingAt: 0, lastAckAt: now, pendingNonce: null, nonceExpiresAt: 0,
     });
+    const u = this.user(uid);
+    u.setExpiresAt = Math.max(u.setExpiresAt, now + this.ttl.refreshTokenMs);
   }
 
-  /** A login that errored: the session may exist. */
-  loginIndeterminate(uid: string, sid: string, family: string, token: string, now: number): void {
+  /** A login that errored: the session may or may not exist (if it does, as the login wrote it). */
+  loginErrored(uid: string, sid: string, family: string, token: string, now: number): void {
     this.loginAcked(uid, sid, family, token, now);
-    this.records.get(sid)!.indeterminate = true;
+    this.records.get(sid)!.mayNotExist = true;
   }
 
   /** A request read version `found` and slid the expiry. */
   touched(sid: string, found: number, now: number): void {
     const r = this.records.get(sid);
     if (!r) return;
-    if (!r.indeterminate && !r.sessionDeleted && found < r.version) {
+    if (!r.sessionDeleted && found < r.version) {
       this.staleReads++;
       if (this.staleExamples.length < 10) this.staleExamples.push({ key: sessionKey(r.uid, sid), acknowledged: `v=${r.version}`, found: `v=${found}` });
     }
@@ -109,11 +138,23 @@ export class Ledger {
     r.token = token;
     r.familyGen++;
     r.familyExpiresAt = now + this.ttl.refreshTokenMs;
+    r.lastAckAt = now;
     if (version !== null) r.version = version;
   }
 
+  /**
+   * The app found the session gone (a request or refresh) or its refresh token rejected. Judged
+   * at verification, not now: a sibling's revoke-all may explain it once all acknowledgements are in.
+   */
+  observedMissing(sid: string, now: number): void {
+    const r = this.records.get(sid);
+    if (!r || r.observedMissingAt !== 0 || r.sessionDeleted) return;
+    // Only while every key of the session should still be there.
+    if (now < Math.min(r.sessionExpiresAt, r.familyExpiresAt) - expiryMarginMs) r.observedMissingAt = now;
+  }
+
   /** Logout, reuse detection or revoke-all acknowledged: session gone, family revoked. */
-  ended(sid: string): void {
+  ended(sid: string, now: number): void {
     const r = this.records.get(sid);
     if (!r) {
       this.endedBeforeLogin.add(sid);
@@ -121,27 +162,56 @@ export class Ledger {
     }
     r.sessionDeleted = true;
     r.familyRevoked = true;
+    r.lastAckAt = now;
+  }
+
+  /** An errored or timed-out logout or refresh: it may end the session, now or when it runs later. */
+  mayHaveEnded(sid: string): void {
+    const r = this.records.get(sid);
+    if (r) r.mayBeEnded = true;
+  }
+
+  /** An errored or timed-out revoke-all: any session of the user may be deleted, now or later. */
+  userMayBeRevoked(uid: string): void {
+    this.user(uid).revokeMayApply = true;
+  }
+
+  revokeMayApply(uid: string): boolean {
+    return this.users.get(uid)?.revokeMayApply ?? false;
+  }
+
+  setExpiresAt(uid: string): number {
+    return this.users.get(uid)?.setExpiresAt ?? 0;
+  }
+
+  nonceBegun(sid: string, nonce: string, now: number): void {
+    const r = this.records.get(sid);
+    if (!r) return;
+    r.pendingNonce = nonce;
+    r.nonceExpiresAt = now + this.ttl.oauthStateMs;
+  }
+
+  /** The callback consumed the nonce (GETDEL returned it): it must never be found again. */
+  nonceConsumed(sid: string, nonce: string): void {
+    const r = this.records.get(sid);
+    if (!r || r.pendingNonce !== nonce) return;
+    this.consumedNonces.push({ uid: r.uid, sid, nonce, expiresAt: r.nonceExpiresAt });
+    r.pendingNonce = null;
+  }
+
+  /** The callback errored, or found nothing (a resent GETDEL may have consumed it first): the nonce is not tracked further. */
+  nonceUnknown(sid: string): void {
+    const r = this.records.get(sid);
+    if (r) r.pendingNonce = null;
   }
 
   /** A copy of what was acknowledged up to now (for point-in-time restore checks). */
   snapshot(): Ledger {
     const copy = new Ledger(this.ttl);
     for (const [k, r] of this.records) copy.records.set(k, { ...r });
+    for (const [k, u] of this.users) copy.users.set(k, { ...u });
+    copy.consumedNonces.push(...this.consumedNonces.map((n) => ({ ...n })));
     for (const sid of this.endedBeforeLogin) copy.endedBeforeLogin.add(sid);
     return copy;
-  }
-
-  /**
-   * A revoke-all for this user errored or timed out: Redis may still have run it, deleting
-   * every session of the user, so all of them are unknown from here on (a scan, on errors only).
-   */
-  indeterminateUser(uid: string): void {
-    for (const r of this.records.values()) if (r.uid === uid) r.indeterminate = true;
-  }
-
-  /** An operation on this session errored: its outcome is unknown from here on. */
-  indeterminate(sid: string): void {
-    const r = this.records.get(sid);
-    if (r) r.indeterminate = true;
   }
 }

@@ -1,9 +1,10 @@
 import type { OperationEvent, OperationObserver } from '../load/operationEvent.js';
-import { unknownAfterError, type Ledger } from './ledger.js';
+import type { Ledger } from './ledger.js';
 
 /**
- * Feeds the ledger from the generator's operation events: what the store acknowledged, and what
- * an errored operation leaves unknown. The generator does not know the ledger exists.
+ * Feeds the ledger from the generator's operation events: what the store acknowledged, what an
+ * errored command could have changed, and what the app found missing. The generator does not
+ * know the ledger exists; wall-clock time is read only for events the ledger keeps.
  */
 export class LedgerObserver implements OperationObserver {
   constructor(private readonly ledger: Ledger) {}
@@ -12,10 +13,27 @@ export class LedgerObserver implements OperationObserver {
     const l = this.ledger;
     const s = e.session;
     if (e.error !== null) {
-      const unknown = unknownAfterError(e.action);
-      if (unknown === 'session-existence') l.loginIndeterminate(s.uid, s.sid, s.family, s.token, Date.now());
-      else if (unknown === 'user') l.indeterminateUser(s.uid);
-      else if (unknown === 'session') l.indeterminate(s.sid);
+      switch (e.action) {
+        case 'login':
+          l.loginErrored(s.uid, s.sid, s.family, s.token, Date.now());
+          break;
+        // Each may run later (a resent command): a refresh then finds its token rotated and
+        // revokes the family as a replay would; a logout deletes the session.
+        case 'refresh':
+        case 'logout':
+          l.mayHaveEnded(s.sid);
+          break;
+        case 'revokeAll':
+          l.userMayBeRevoked(s.uid);
+          break;
+        case 'oauthComplete':
+          l.nonceUnknown(s.sid);
+          break;
+        // A request only slides the expiry (the ledger keeps the earlier deadline); an errored
+        // OAuth begin left no nonce the app will use.
+        default:
+          break;
+      }
       return;
     }
     switch (e.action) {
@@ -24,21 +42,33 @@ export class LedgerObserver implements OperationObserver {
         break;
       case 'request':
         if (e.outcome === 'ok' && s.lastRead !== null && s.lastRead !== undefined) l.touched(s.sid, s.lastRead, Date.now());
+        else if (e.outcome === 'session-gone') l.observedMissing(s.sid, Date.now());
         break;
       case 'refresh':
         if (e.outcome === 'ok') l.rotated(s.sid, s.token, s.version, Date.now());
-        else if (e.outcome === 'session-gone') l.rotated(s.sid, s.token, null, Date.now());
-        else if (e.outcome === 'token-reuse-revoked') l.ended(s.sid);
+        else if (e.outcome === 'session-gone') {
+          const now = Date.now();
+          l.rotated(s.sid, s.token, null, now);
+          l.observedMissing(s.sid, now);
+        } else if (e.outcome === 'token-reuse-revoked') l.ended(s.sid, Date.now());
+        else if (e.outcome === 'token-rejected') l.observedMissing(s.sid, Date.now());
+        break;
+      case 'oauthBegin':
+        if (s.oauthNonce) l.nonceBegun(s.sid, s.oauthNonce, Date.now());
+        break;
+      case 'oauthComplete':
+        if (e.outcome === 'ok' && s.consumedNonce) l.nonceConsumed(s.sid, s.consumedNonce);
+        else l.nonceUnknown(s.sid);
         break;
       case 'logout':
-        l.ended(s.sid);
+        l.ended(s.sid, Date.now());
         break;
-      case 'revokeAll':
-        for (const sid of s.revoked ?? []) l.ended(sid);
+      case 'revokeAll': {
+        const now = Date.now();
+        for (const sid of s.revoked ?? []) l.ended(sid, now);
         s.revoked = null;
         break;
-      default:
-        break;
+      }
     }
   }
 }

@@ -1,32 +1,72 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classify } from './verifyLedger.js';
+import { classify, classifyNonce, type ClassifyContext, type KeyObservation } from './verifyLedger.js';
 import type { LedgerRecord } from './ledger.js';
 
 const now = 1_000_000;
 const rec = (over: Partial<LedgerRecord> = {}): LedgerRecord => ({
-  uid: 'u1', sid: 's1', family: 'f1', token: 't2', version: 3, familyGen: 2, sessionDeleted: false, familyRevoked: false,
-  sessionExpiresAt: now + 60_000, familyExpiresAt: now + 60_000, indeterminate: false, ...over,
+  uid: 'u1', sid: 's1', family: 'f1', token: 't2', version: 3, familyGen: 2, sessionDeleted: false, familyRevoked: false, mayBeEnded: false, mayNotExist: false,
+  sessionExpiresAt: now + 60_000, familyExpiresAt: now + 60_000, observedMissingAt: 0, lastAckAt: now - 1000, pendingNonce: null, nonceExpiresAt: 0, ...over,
 });
-const seen = (v: number | null, gen: number | null, state: string | null, tok = true) => ({ session: { version: v }, family: { gen, state }, tokenExists: tok });
-const findings = (r: LedgerRecord, s: ReturnType<typeof seen>) => classify(r, s, now).map((f) => f.finding);
+const seen = (v: number | null, gen: number | null, state: string | null, tok = true, member = true): KeyObservation => ({ session: { version: v }, family: { gen, state }, tokenExists: tok, member });
+const ctx = (over: Partial<ClassifyContext> = {}): ClassifyContext => ({ now, userRevokeMayApply: false, setExpiresAt: now + 60_000, liveEvidence: true, ...over });
+const findings = (r: LedgerRecord, s: KeyObservation, c = ctx()) => classify(r, s, c).map((x) => x.finding);
 
-test('everything acknowledged is there: ok', () => {
-  assert.deepEqual(findings(rec(), seen(3, 2, 'active')), ['ok', 'ok', 'ok']);
-  assert.deepEqual(findings(rec(), seen(4, 3, 'active')), ['ok', 'ok', 'ok'], 'newer is fine');
-});
-
-test('a missing or older session, family or token is lost', () => {
-  assert.deepEqual(findings(rec(), seen(null, 2, 'active')), ['lost', 'ok', 'ok']);
-  assert.deepEqual(findings(rec(), seen(2, 1, 'active', false)), ['lost', 'lost', 'lost']);
+test('everything acknowledged is there: ok (session, family, token, set membership)', () => {
+  assert.deepEqual(findings(rec(), seen(3, 2, 'active')), ['ok', 'ok', 'ok', 'ok']);
+  assert.deepEqual(findings(rec(), seen(4, 3, 'active')), ['ok', 'ok', 'ok', 'ok'], 'newer is fine');
 });
 
-test('an acknowledged delete or revocation found again is resurrected', () => {
-  assert.deepEqual(findings(rec({ sessionDeleted: true, familyRevoked: true }), seen(3, 2, 'active')), ['resurrected', 'resurrected']);
-  assert.deepEqual(findings(rec({ sessionDeleted: true, familyRevoked: true }), seen(null, 2, 'revoked')), ['ok', 'ok']);
+test('a missing or older session, family, token or membership is lost', () => {
+  assert.deepEqual(findings(rec(), seen(null, 2, 'active')), ['lost', 'ok', 'ok', 'ok']);
+  assert.deepEqual(findings(rec(), seen(2, 1, 'active', false, false)), ['lost', 'lost', 'lost', 'lost']);
 });
 
-test('keys whose TTL passed are not losses, and errored operations are indeterminate', () => {
-  assert.deepEqual(findings(rec({ sessionExpiresAt: now - 1, familyExpiresAt: now - 1 }), seen(null, null, null, false)), ['expired', 'expired']);
-  assert.deepEqual(findings(rec({ indeterminate: true }), seen(null, null, null, false)), ['indeterminate']);
+test('an acknowledged delete or revocation found again is resurrected, and so is a removed sid back in the set', () => {
+  const ended = rec({ sessionDeleted: true, familyRevoked: true });
+  assert.deepEqual(findings(ended, seen(3, 2, 'active')), ['resurrected', 'resurrected', 'ok', 'resurrected']);
+  assert.deepEqual(findings(ended, seen(null, 2, 'revoked', true, false)), ['ok', 'ok', 'ok', 'ok']);
+});
+
+test('after an error, what was acknowledged before still bounds what must be found', () => {
+  // An errored refresh or logout may have ended the session, but cannot make it older.
+  const r = rec({ mayBeEnded: true });
+  assert.deepEqual(findings(r, seen(2, 1, 'active')), ['lost', 'lost', 'ok', 'ok'], 'older than acknowledged is a loss, error or not');
+  assert.deepEqual(findings(r, seen(3, 2, 'active')), ['ok', 'ok', 'ok', 'ok'], 'present and current: verified, not unverifiable');
+  assert.deepEqual(findings(r, seen(null, 2, 'revoked', true, false)), ['unverifiable', 'unverifiable', 'ok', 'unverifiable'], 'only the deletion the errored command could have done is excused');
+  // The current refresh token is never deleted by anything: still required.
+  assert.deepEqual(findings(r, seen(null, 2, 'revoked', false, false)), ['unverifiable', 'unverifiable', 'lost', 'unverifiable']);
+  // An errored revoke-all of the user excuses the same, for every session of the user.
+  assert.deepEqual(findings(rec(), seen(null, 2, 'revoked', true, false), ctx({ userRevokeMayApply: true })), ['unverifiable', 'unverifiable', 'ok', 'unverifiable']);
+  // A login that errored may never have happened; if it did, it is held to what it wrote.
+  assert.deepEqual(findings(rec({ mayNotExist: true, version: 1, familyGen: 1 }), seen(null, null, null, false, false)), ['unverifiable', 'unverifiable', 'unverifiable', 'unverifiable']);
+  assert.deepEqual(findings(rec({ mayNotExist: true, version: 1, familyGen: 1 }), seen(1, 1, 'active')), ['ok', 'ok', 'ok', 'ok']);
+});
+
+test('expiry excuses only absence: a key older than acknowledged is lost after its deadline too', () => {
+  const late = rec({ sessionExpiresAt: now - 1, familyExpiresAt: now - 1 });
+  assert.deepEqual(findings(late, seen(null, null, null, false, false), ctx({ setExpiresAt: now - 1 })), ['expired', 'expired', 'expired', 'expired']);
+  assert.deepEqual(findings(late, seen(2, 1, 'active', false, true)), ['lost', 'lost', 'expired', 'ok']);
+  // A revoked family is judged whatever its deadline: active again is a resurrection.
+  assert.deepEqual(findings(rec({ sessionDeleted: true, familyRevoked: true, sessionExpiresAt: now - 1, familyExpiresAt: now - 1 }), seen(null, 2, 'active', false, false))[1], 'resurrected');
+});
+
+test('a session the app found gone while it should have lived is a loss seen live, unless an errored command explains it', () => {
+  const gone = rec({ observedMissingAt: now - 5000 });
+  const found = classify(gone, seen(null, 2, 'active'), ctx());
+  assert.equal(found[0]!.finding, 'lost');
+  assert.equal(found[0]!.observedLive, true);
+  // ...even once its deadline has passed (expiry would otherwise hide it).
+  assert.equal(findings({ ...gone, sessionExpiresAt: now - 1 }, seen(null, 2, 'active'))[0], 'lost');
+  assert.equal(findings({ ...gone, mayBeEnded: true }, seen(null, 2, 'revoked', true, false))[0], 'unverifiable');
+  assert.equal(findings(gone, seen(null, 2, 'active'), ctx({ liveEvidence: false, setExpiresAt: now + 60_000 }))[0], 'lost', 'still absent before its deadline');
+});
+
+test('OAuth nonces: a begun one must exist until its TTL; a consumed one found again is resurrected (replayable)', () => {
+  assert.equal(classifyNonce('n', false, true, now + 1000_0, now)?.finding, 'ok');
+  assert.equal(classifyNonce('n', false, false, now + 10_000, now)?.finding, 'lost');
+  assert.equal(classifyNonce('n', false, false, now - 1, now)?.finding, 'expired');
+  assert.equal(classifyNonce('n', true, true, now + 10_000, now)?.finding, 'resurrected');
+  assert.equal(classifyNonce('n', true, false, now + 10_000, now)?.finding, 'ok');
+  assert.equal(classifyNonce('n', true, true, now - 1, now), null, 'past its TTL a consumed nonce is not checked');
 });

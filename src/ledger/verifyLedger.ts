@@ -1,13 +1,36 @@
 import type { Redis } from 'ioredis';
-import { refreshTokenKey, sessionKey, tokenFamilyKey } from '../load/session/sessionKeys.js';
-import type { Ledger, LedgerRecord } from './ledger.js';
+import { oauthStateKey, refreshTokenKey, sessionKey, tokenFamilyKey, userSessionsKey } from '../load/session/sessionKeys.js';
+import { expiryMarginMs, type Ledger, type LedgerRecord } from './ledger.js';
 
-export type Finding = 'ok' | 'lost' | 'resurrected' | 'expired' | 'indeterminate';
+export type Finding = 'ok' | 'lost' | 'resurrected' | 'expired' | 'unverifiable';
 
+/** What the master holds now for one session's keys. */
 export interface KeyObservation {
   session: { version: number | null };
   family: { gen: number | null; state: string | null };
   tokenExists: boolean;
+  /** Whether the user's session set lists the sid. */
+  member: boolean;
+}
+
+/** What verification knows beside the record: the time, and the user-level facts. */
+export interface ClassifyContext {
+  now: number;
+  /** An errored revoke-all of this user may have deleted any of its sessions. */
+  userRevokeMayApply: boolean;
+  /** The deadline of the user's session set. */
+  setExpiresAt: number;
+  /** Count what the app found missing during the run (off for a restore checked against a snapshot). */
+  liveEvidence: boolean;
+}
+
+export interface FactFinding {
+  key: string;
+  finding: Finding;
+  acknowledged: string;
+  found: string;
+  /** A loss the app had already run into during the run. */
+  observedLive?: boolean;
 }
 
 export interface LedgerExample {
@@ -18,87 +41,149 @@ export interface LedgerExample {
 }
 
 export interface LedgerReport {
+  /** Facts judged ok, lost or resurrected (a fact: one key, or one session's membership in its user's set). */
   keysChecked: number;
   lost: number;
   resurrected: number;
   staleReads: number;
-  indeterminate: number;
+  /** Facts whose state only an errored command's uncertainty explains: could not be judged. */
+  unverifiable: number;
+  /** unverifiable / (keysChecked + unverifiable). */
+  unverifiableShare: number;
   expired: number;
+  /** Lost facts the app had already found missing during the run (a gone session, a rejected token). */
+  lostObservedLive: number;
   examples: LedgerExample[];
   /** Every lost or resurrected key (capped at 100,000), for reports/<run-id>/ledger-findings.jsonl. */
   findings: LedgerExample[];
 }
 
-const sessKey = (r: LedgerRecord): string => sessionKey(r.uid, r.sid);
-const famKey = (r: LedgerRecord): string => tokenFamilyKey(r.uid, r.family);
-const tokKey = (r: LedgerRecord): string => refreshTokenKey(r.uid, r.token);
+const f = (key: string, finding: Finding, acknowledged: string, found: string): FactFinding => ({ key, finding, acknowledged, found });
 
 /**
- * Classifies one ledger record against what the master holds now (pure: unit-tested).
- * Returns one finding per key with what was expected and found.
+ * Classifies one session's facts against what the master holds now (pure: unit-tested). What was
+ * acknowledged always bounds what must be found; an errored command's uncertainty only excuses
+ * the one state it could have caused (a deletion, a missing creation), and is then unverifiable,
+ * never ok. A key found older than acknowledged is lost whatever its deadline; absent after its
+ * deadline it expired.
  */
-export function classify(r: LedgerRecord, seen: KeyObservation, now: number, marginMs = 2000): Array<{ key: string; finding: Finding; acknowledged: string; found: string }> {
-  if (r.indeterminate) return [{ key: sessKey(r), finding: 'indeterminate', acknowledged: 'unknown (an operation errored)', found: '' }];
-  const out: Array<{ key: string; finding: Finding; acknowledged: string; found: string }> = [];
+export function classify(r: LedgerRecord, seen: KeyObservation, ctx: ClassifyContext): FactFinding[] {
+  const expired = (deadline: number): boolean => deadline - expiryMarginMs < ctx.now;
+  const mayBeEnded = r.mayBeEnded || ctx.userRevokeMayApply;
+  const out: FactFinding[] = [];
+
+  const sk = sessionKey(r.uid, r.sid);
   const v = seen.session.version;
-  if (r.sessionDeleted) {
-    out.push({ key: sessKey(r), finding: v === null ? 'ok' : 'resurrected', acknowledged: 'deleted', found: v === null ? 'absent' : `present v=${v}` });
-  } else if (r.sessionExpiresAt - marginMs < now) {
-    out.push({ key: sessKey(r), finding: 'expired', acknowledged: `v=${r.version}`, found: v === null ? 'absent' : `v=${v}` });
-  } else {
-    out.push({ key: sessKey(r), finding: v !== null && v >= r.version ? 'ok' : 'lost', acknowledged: `v=${r.version}`, found: v === null ? 'absent' : `v=${v}` });
-  }
+  const observedLost = ctx.liveEvidence && r.observedMissingAt !== 0 && !mayBeEnded && !r.mayNotExist;
+  if (r.sessionDeleted) out.push(f(sk, v === null ? 'ok' : 'resurrected', 'deleted', v === null ? 'absent' : `present v=${v}`));
+  else if (v !== null) out.push(f(sk, v >= r.version ? 'ok' : 'lost', `v=${r.version}`, `v=${v}`));
+  else if (observedLost) out.push({ ...f(sk, 'lost', `v=${r.version}`, `absent (the app found it missing at ${new Date(r.observedMissingAt).toISOString()})`), observedLive: true });
+  else if (mayBeEnded || r.mayNotExist) out.push(f(sk, 'unverifiable', `v=${r.version}, or deleted or never created by an errored command`, 'absent'));
+  else out.push(f(sk, expired(r.sessionExpiresAt) ? 'expired' : 'lost', `v=${r.version}`, 'absent'));
+
+  const fk = tokenFamilyKey(r.uid, r.family);
   const { gen, state } = seen.family;
-  if (r.familyRevoked) {
-    // A revoked family must never be active again: that would accept a stolen refresh token.
-    out.push({ key: famKey(r), finding: state === 'active' ? 'resurrected' : 'ok', acknowledged: 'revoked', found: state ?? 'absent' });
-  } else if (r.familyExpiresAt - marginMs < now) {
-    out.push({ key: famKey(r), finding: 'expired', acknowledged: `gen=${r.familyGen}`, found: gen === null ? 'absent' : `gen=${gen}` });
-  } else {
-    const good = gen !== null && gen >= r.familyGen && state === 'active';
-    out.push({ key: famKey(r), finding: good ? 'ok' : 'lost', acknowledged: `gen=${r.familyGen} active`, found: gen === null ? 'absent' : `gen=${gen} ${state}` });
-    const tokenLive = r.familyExpiresAt - marginMs >= now;
-    if (tokenLive) out.push({ key: tokKey(r), finding: seen.tokenExists ? 'ok' : 'lost', acknowledged: 'present', found: seen.tokenExists ? 'present' : 'absent' });
-  }
+  const famFound = gen === null ? 'absent' : `gen=${gen} ${state}`;
+  if (r.familyRevoked) out.push(f(fk, state === 'active' ? 'resurrected' : 'ok', 'revoked', famFound));
+  else if (gen !== null && state === 'active') out.push(f(fk, gen >= r.familyGen ? 'ok' : 'lost', `gen=${r.familyGen} active`, famFound));
+  else if (gen !== null) out.push(f(fk, mayBeEnded ? 'unverifiable' : 'lost', `gen=${r.familyGen} active`, famFound));
+  else if (r.mayNotExist) out.push(f(fk, 'unverifiable', `gen=${r.familyGen} active, or never created`, famFound));
+  else out.push(f(fk, expired(r.familyExpiresAt) ? 'expired' : 'lost', `gen=${r.familyGen} active`, famFound));
+
+  // Nothing deletes a refresh token: the current one lives until its TTL, revoked family or not.
+  const tk = refreshTokenKey(r.uid, r.token);
+  if (seen.tokenExists) out.push(f(tk, 'ok', 'present', 'present'));
+  else if (r.mayNotExist) out.push(f(tk, 'unverifiable', 'present, or never created', 'absent'));
+  else out.push(f(tk, expired(r.familyExpiresAt) ? 'expired' : 'lost', 'present', 'absent'));
+
+  const mk = `${userSessionsKey(r.uid)} ∋ ${r.sid}`;
+  if (r.sessionDeleted) out.push(f(mk, seen.member ? 'resurrected' : 'ok', 'removed', seen.member ? 'member' : 'not a member'));
+  else if (seen.member) out.push(f(mk, 'ok', 'member', 'member'));
+  else if (mayBeEnded || r.mayNotExist) out.push(f(mk, 'unverifiable', 'member, or removed or never added by an errored command', 'not a member'));
+  else out.push(f(mk, expired(ctx.setExpiresAt) ? 'expired' : 'lost', 'member', 'not a member'));
+
   return out;
 }
 
-/** Reads every ledger key from `master` in pipelined batches and classifies. */
-export async function verifyLedger(ledger: Ledger, master: Redis, onProgress?: (done: number, total: number) => void): Promise<LedgerReport> {
-  const report: LedgerReport = { keysChecked: 0, lost: 0, resurrected: 0, staleReads: ledger.staleReads, indeterminate: 0, expired: 0, examples: [], findings: [] };
+/** A pending nonce must exist until its TTL; a consumed one must never be found again (it would be replayable). */
+export function classifyNonce(key: string, consumed: boolean, exists: boolean, expiresAt: number, now: number): FactFinding | null {
+  if (consumed) return expiresAt - expiryMarginMs < now ? null : f(key, exists ? 'resurrected' : 'ok', 'consumed', exists ? 'present (replayable)' : 'absent');
+  if (exists) return f(key, 'ok', 'present', 'present');
+  return f(key, expiresAt - expiryMarginMs < now ? 'expired' : 'lost', 'present', 'absent');
+}
+
+export interface VerifyOptions {
+  /** Count what the app found missing during the run; off when checking a restore against a snapshot. */
+  liveEvidence?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Reads every ledger key from `master` in pipelined batches and classifies; records the versions found. */
+export async function verifyLedger(ledger: Ledger, master: Redis, options: VerifyOptions = {}): Promise<LedgerReport> {
+  const liveEvidence = options.liveEvidence ?? true;
+  const report: LedgerReport = { keysChecked: 0, lost: 0, resurrected: 0, staleReads: ledger.staleReads, unverifiable: 0, unverifiableShare: 0, expired: 0, lostObservedLive: 0, examples: [], findings: [] };
   for (const s of ledger.staleExamples.slice(0, 5)) report.examples.push({ ...s, kind: 'stale-read' });
+  const count = (x: FactFinding, observedLive = false): void => {
+    if (x.finding === 'unverifiable') report.unverifiable++;
+    else if (x.finding === 'expired') report.expired++;
+    else report.keysChecked++;
+    if (x.finding !== 'lost' && x.finding !== 'resurrected') return;
+    report[x.finding]++;
+    if (observedLive) report.lostObservedLive++;
+    const example = { key: x.key, kind: x.finding, acknowledged: x.acknowledged, found: x.found };
+    if (report.examples.filter((e) => e.kind === x.finding).length < 10) report.examples.push(example);
+    if (report.findings.length < 100_000) report.findings.push(example);
+  };
   const records = [...ledger.records.values()];
   const batch = 500;
   for (let i = 0; i < records.length; i += batch) {
     const slice = records.slice(i, i + batch);
     const p = master.pipeline();
-    for (const r of slice) p.hget(sessKey(r), 'v').hmget(famKey(r), 'gen', 'state').exists(tokKey(r));
+    for (const r of slice) {
+      p.hget(sessionKey(r.uid, r.sid), 'v').hmget(tokenFamilyKey(r.uid, r.family), 'gen', 'state').exists(refreshTokenKey(r.uid, r.token)).sismember(userSessionsKey(r.uid), r.sid);
+      if (r.pendingNonce) p.exists(oauthStateKey(r.pendingNonce));
+    }
     const res = (await p.exec()) ?? [];
     const now = Date.now();
-    slice.forEach((r, k) => {
-      const [e1, v] = res[3 * k]!;
-      const [e2, fam] = res[3 * k + 1]!;
-      const [e3, tok] = res[3 * k + 2]!;
-      if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
-      const [gen, state] = (fam as Array<string | null>) ?? [null, null];
-      const findings = classify(r, { session: { version: v === null ? null : Number(v) }, family: { gen: gen === null || gen === undefined ? null : Number(gen), state: state ?? null }, tokenExists: Number(tok) === 1 }, now);
-      for (const f of findings) {
-        if (f.finding === 'indeterminate') {
-          report.indeterminate++;
-          continue;
-        }
-        report.keysChecked++;
-        if (f.finding === 'lost') report.lost++;
-        if (f.finding === 'resurrected') report.resurrected++;
-        if (f.finding === 'expired') report.expired++;
-        if (f.finding === 'lost' || f.finding === 'resurrected') {
-          const example = { key: f.key, kind: f.finding, acknowledged: f.acknowledged, found: f.found };
-          if (report.examples.filter((x) => x.kind === f.finding).length < 10) report.examples.push(example);
-          if (report.findings.length < 100_000) report.findings.push(example);
-        }
+    let k = 0;
+    const next = (): unknown => {
+      const [e, value] = res[k++]!;
+      if (e) throw e;
+      return value;
+    };
+    for (const r of slice) {
+      const v = next() as string | null;
+      const [gen, state] = (next() as Array<string | null>) ?? [null, null];
+      const tok = Number(next()) === 1;
+      const member = Number(next()) === 1;
+      r.foundVersion = v === null ? null : Number(v);
+      const seen = { session: { version: r.foundVersion }, family: { gen: gen === null || gen === undefined ? null : Number(gen), state: state ?? null }, tokenExists: tok, member };
+      for (const x of classify(r, seen, { now, userRevokeMayApply: ledger.revokeMayApply(r.uid), setExpiresAt: ledger.setExpiresAt(r.uid), liveEvidence })) {
+        count(x, x.observedLive);
+        if (x.finding === 'lost' || x.finding === 'resurrected') r.verifiedLost = true;
       }
-    });
-    onProgress?.(Math.min(i + batch, records.length), records.length);
+      if (r.pendingNonce) {
+        const n = classifyNonce(oauthStateKey(r.pendingNonce), false, Number(next()) === 1, r.nonceExpiresAt, now);
+        if (n) count(n);
+      }
+    }
+    options.onProgress?.(Math.min(i + batch, records.length), records.length);
   }
+  const now = Date.now();
+  const live = ledger.consumedNonces.filter((n) => n.expiresAt - expiryMarginMs >= now);
+  for (let i = 0; i < live.length; i += batch) {
+    const slice = live.slice(i, i + batch);
+    const p = master.pipeline();
+    for (const n of slice) p.exists(oauthStateKey(n.nonce));
+    const res = (await p.exec()) ?? [];
+    slice.forEach((n, j) => {
+      const [e, exists] = res[j]!;
+      if (e) throw e;
+      const x = classifyNonce(oauthStateKey(n.nonce), true, Number(exists) === 1, n.expiresAt, now);
+      if (x) count(x);
+    });
+  }
+  const judged = report.keysChecked + report.unverifiable;
+  report.unverifiableShare = judged ? report.unverifiable / judged : 0;
   return report;
 }

@@ -43,6 +43,21 @@ function addInto(into: Histogram, from: Histogram): void {
   if (from.totalCount > 0) into.add(from);
 }
 
+/** One second of operations that touched no window when recorded, held back in case a window opens late. */
+interface PendingSecond {
+  t: number;
+  pairs: Pair[];
+  ops: Float64Array<ArrayBuffer>;
+  errors: Float64Array<ArrayBuffer>;
+}
+
+/**
+ * How long a second of operations stays open to a window that opens late: a failover nobody
+ * announced (seen when the sentinels switch, seconds after the clients started failing) claims
+ * the seconds since the clients' last success, up to this far back.
+ */
+export const lateWindowReachSeconds = 15;
+
 /**
  * HDR histograms per operation and overall, latency and service time, outside and inside chaos
  * windows, plus one overall latency histogram per second for the time series.
@@ -50,20 +65,24 @@ function addInto(into: Histogram, from: Histogram): void {
  * HdrHistogram's Recorder pattern: each operation records its latency and service time once,
  * into the interval histograms of its type (outside or inside chaos windows, decided by the
  * shared ChaosWindows), indexed by operation code. Once a second `closeInterval` adds the
- * intervals into the run's totals and resets them, so the per-operation path does two
- * histogram records and no look-up by name.
+ * interval into the run's totals; the outside part waits `lateWindowReachSeconds` before it is
+ * added into the steady-state totals, so a window opened late still claims it.
  */
 export class LatencyRecorder {
   private readonly n = operationNames.length;
   /** Current second, per operation: operations outside windows, and inside. */
-  private readonly outsideInterval: Pair[] = Array.from({ length: this.n }, newPair);
+  private outsideInterval: Pair[] = Array.from({ length: this.n }, newPair);
   private readonly insideInterval: Pair[] = Array.from({ length: this.n }, newPair);
+  private outsideOpsInterval = new Float64Array(this.n);
+  private outsideErrorsInterval = new Float64Array(this.n);
   /** The whole run, per operation and overall. */
   private readonly totals: Pair[] = Array.from({ length: this.n }, newPair);
   readonly overall: Pair = newPair();
   /** What the steady-state gates of a chaos run judge: operations that touched no chaos window. */
   private readonly outsideTotals: Pair[] = Array.from({ length: this.n }, newPair);
   readonly outsideOverall: Pair = newPair();
+  private readonly pending: PendingSecond[] = [];
+  private readonly spare: PendingSecond[] = [];
   private readonly secondLatency = newHistogram();
   private readonly ok = new Float64Array(this.n);
   private readonly failed = new Float64Array(this.n);
@@ -86,6 +105,7 @@ export class LatencyRecorder {
     pair.service.recordValue(serviceUs);
     this.intervalOps++;
     if (inside) this.insideOps[op]!++;
+    else this.outsideOpsInterval[op]!++;
     if (error === null) {
       this.ok[op]!++;
       return;
@@ -93,34 +113,64 @@ export class LatencyRecorder {
     this.failed[op]!++;
     this.intervalErrors++;
     if (inside) this.insideErrors[op]!++;
+    else this.outsideErrorsInterval[op]!++;
     this.errorKinds.set(error, (this.errorKinds.get(error) ?? 0) + 1);
   }
 
-  /** Closes the current one-second interval: adds it into the totals and resets it. */
+  /** Closes the current one-second interval: adds it into the totals, holds its outside part back. */
   closeInterval(tSeconds: number): IntervalStats {
     const second = this.secondLatency;
     for (let op = 0; op < this.n; op++) {
-      const out = this.outsideInterval[op]!;
-      const ins = this.insideInterval[op]!;
-      for (const iv of [out, ins]) {
+      for (const iv of [this.outsideInterval[op]!, this.insideInterval[op]!]) {
         addInto(second, iv.latency);
         addInto(this.totals[op]!.latency, iv.latency);
         addInto(this.totals[op]!.service, iv.service);
         addInto(this.overall.latency, iv.latency);
         addInto(this.overall.service, iv.service);
       }
-      addInto(this.outsideTotals[op]!.latency, out.latency);
-      addInto(this.outsideTotals[op]!.service, out.service);
-      addInto(this.outsideOverall.latency, out.latency);
-      addInto(this.outsideOverall.service, out.service);
-      for (const h of [out.latency, out.service, ins.latency, ins.service]) if (h.totalCount > 0) h.reset();
+      const ins = this.insideInterval[op]!;
+      if (ins.latency.totalCount > 0) ins.latency.reset();
+      if (ins.service.totalCount > 0) ins.service.reset();
     }
+    this.pending.push({ t: tSeconds, pairs: this.outsideInterval, ops: this.outsideOpsInterval, errors: this.outsideErrorsInterval });
+    const next = this.spare.pop();
+    this.outsideInterval = next?.pairs ?? Array.from({ length: this.n }, newPair);
+    this.outsideOpsInterval = next?.ops ?? new Float64Array(this.n);
+    this.outsideErrorsInterval = next?.errors ?? new Float64Array(this.n);
+    while (this.pending.length > 0 && this.pending[0]!.t <= tSeconds - lateWindowReachSeconds) this.settle(this.pending.shift()!);
     const stats = { t: tSeconds, ops: this.intervalOps, errors: this.intervalErrors, latencyMs: percentilesMs(second) };
     this.intervals.push(stats);
     second.reset();
     this.intervalOps = 0;
     this.intervalErrors = 0;
     return stats;
+  }
+
+  /** Settles every held-back second (the run is over: no window can open any more). */
+  settleAll(): void {
+    while (this.pending.length > 0) this.settle(this.pending.shift()!);
+  }
+
+  /** A held-back second goes to the steady state, unless a window opened late over it. */
+  private settle(p: PendingSecond): void {
+    const claimed = this.windows.any && this.windows.overlaps((p.t - 1) * 1000, p.t * 1000);
+    for (let op = 0; op < this.n; op++) {
+      const pair = p.pairs[op]!;
+      if (claimed) {
+        this.insideOps[op]! += p.ops[op]!;
+        this.insideErrors[op]! += p.errors[op]!;
+      } else {
+        addInto(this.outsideTotals[op]!.latency, pair.latency);
+        addInto(this.outsideTotals[op]!.service, pair.service);
+        addInto(this.outsideOverall.latency, pair.latency);
+        addInto(this.outsideOverall.service, pair.service);
+      }
+      if (pair.latency.totalCount > 0) pair.latency.reset();
+      if (pair.service.totalCount > 0) pair.service.reset();
+    }
+    p.ops.fill(0);
+    p.errors.fill(0);
+    this.spare.push(p);
   }
 
   /** Operation types that were recorded, with their totals (the whole run). */
@@ -133,7 +183,7 @@ export class LatencyRecorder {
     return out;
   }
 
-  /** Per operation type, the histograms of operations outside chaos windows. */
+  /** Per operation type, the histograms of operations outside chaos windows (settled seconds). */
   outsideByOp(): Map<OperationName, Pair> {
     const out = new Map<OperationName, Pair>();
     for (let op = 0; op < this.n; op++) if (this.outsideTotals[op]!.latency.totalCount > 0) out.set(operationNames[op]!, this.outsideTotals[op]!);

@@ -7,7 +7,7 @@ import { ChaosWindows } from './chaosWindows.js';
 import type { ErrorKind } from './errorKinds.js';
 import { EventHeap } from './eventHeap.js';
 import { GeneratorMonitor, type GeneratorHealth, type GeneratorSecond } from './generatorMonitor.js';
-import { LatencyRecorder } from './latencyRecorder.js';
+import { LatencyRecorder, type IntervalStats } from './latencyRecorder.js';
 import type { OperationEvent, OperationObserver } from './operationEvent.js';
 import { OperationExecutor } from './operationExecutor.js';
 import { populationControllers, type PopulationController, type PopulationHost } from './population/populationController.js';
@@ -23,6 +23,8 @@ import { waitStrategy } from './waitStrategy.js';
 
 export interface ProgressSnapshot {
   elapsedS: number;
+  /** The second that just closed, on its own. */
+  second: IntervalStats;
   phase: string;
   sessions: number;
   opsPerSecond: number;
@@ -184,6 +186,7 @@ class LoadEngine implements PopulationHost {
       this.monitor.stop();
     }
     await this.closeSecond(second, memory);
+    this.recorder.settleAll();
     memory.close();
     await closeAppClients(clients);
     return {
@@ -254,6 +257,7 @@ class LoadEngine implements PopulationHost {
     const recent = this.recorder.intervals.slice(-5);
     this.opts.onSecond?.({
       elapsedS: t,
+      second: stats,
       phase: this.plan.stageAt(Math.min(this.now(), this.plan.totalMs - 1)).name,
       sessions: this.loggedIn,
       opsPerSecond: stats.ops,

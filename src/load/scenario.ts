@@ -83,6 +83,10 @@ export const scenarioSchema = z
         maxErrorRate: z.number().min(0).max(1),
         /** Achieved/intended operations; below it the target did not take the offered load. */
         minThroughputRatio: z.number().min(0).max(1).default(0.95),
+        /** Share of the ledger's facts that errors left unverifiable; above it the ledger is inconclusive and the run cannot pass. */
+        maxUnverifiableShare: z.number().min(0).max(1).default(0.01),
+        /** Below this many samples an operation's own p99 is not judged (the p99 of fewer is its maximum); the overall p99 still counts them. */
+        minSamplesPerOperation: z.number().int().min(1).default(100),
       })
       .strict(),
     generator: z

@@ -7,6 +7,7 @@ import type { LoadResult } from '../load/loadEngine.js';
 import type { Scenario } from '../load/scenario.js';
 import type { TargetDescription } from '../target/target.js';
 import type { ChaosOutcome } from '../chaos/chaosRunner.js';
+import type { FailoverFigures } from '../failover/failoverReport.js';
 import { summarySchemaVersion, type Summary } from './summarySchema.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -20,6 +21,7 @@ export interface SummaryInputs {
   redisVersion: string | null;
   load: LoadResult;
   chaos: ChaosOutcome | null;
+  failover: FailoverFigures | null;
   ledger: LedgerReport | null;
   writeMode: 'async' | 'durable';
   alerts: Summary['alerts'];
@@ -83,23 +85,36 @@ export function buildSummary(i: SummaryInputs): Summary {
       usedBytesPeak: peakBytes,
       bytesPerSession: startBytes !== null && peakBytes !== null && load.peakConcurrentSessions > 0 ? Math.round((peakBytes - startBytes) / load.peakConcurrentSessions) : null,
     },
-    chaos: i.chaos
-      ? {
-          experiment: i.chaos.experiment,
-          steps: i.chaos.steps.map((st) => ({ name: st.name, atMs: st.atMs, endMs: st.endMs, detail: st.detail, scheduledAtMs: st.scheduledAtMs, struck: st.struck, outcome: st.outcome })),
-          drills: i.chaos.drills,
-          windows: load.windows.windows.map((w) => ({ label: w.label, startMs: w.startMs, endMs: w.endMs })),
-          excludedOps: f.excluded.ops,
-          excludedErrors: f.excluded.errors,
-        }
-      : { experiment: null, steps: [], drills: [], windows: [], excludedOps: 0, excludedErrors: 0 },
-    failover: i.chaos ? { ...i.chaos.failover, latencyRecoveryMs: latencyRecovery(load, i.chaos.steps, scenario.thresholds.p99Ms) } : null,
+    chaos: {
+      experiment: i.chaos?.experiment ?? null,
+      steps: (i.chaos?.steps ?? []).map((st) => ({ name: st.name, atMs: st.atMs, endMs: st.endMs, detail: st.detail, scheduledAtMs: st.scheduledAtMs, struck: st.struck, outcome: st.outcome })),
+      drills: i.chaos?.drills ?? [],
+      windows: (i.failover?.recoveries ?? []).map((r) => ({ label: r.label, startMs: r.startMs, endMs: r.endMs, recoveredAtMs: r.recoveredAtMs, exceeded: r.exceeded })),
+      excludedOps: f.excluded.ops,
+      excludedErrors: f.excluded.errors,
+    },
+    failover: i.failover && (i.chaos || i.failover.count > 0) ? failoverSection(i.failover, load, i.chaos, scenario.thresholds.p99Ms) : null,
     writeMode: i.writeMode,
-    ledger: i.ledger ? { keysChecked: i.ledger.keysChecked, lost: i.ledger.lost, resurrected: i.ledger.resurrected, staleReads: i.ledger.staleReads, indeterminate: i.ledger.indeterminate, expired: i.ledger.expired, examples: i.ledger.examples } : null,
+    ledger: i.ledger
+      ? { keysChecked: i.ledger.keysChecked, lost: i.ledger.lost, resurrected: i.ledger.resurrected, staleReads: i.ledger.staleReads, indeterminate: i.ledger.unverifiable, unverifiableShare: i.ledger.unverifiableShare, lostObservedLive: i.ledger.lostObservedLive, expired: i.ledger.expired, examples: i.ledger.examples }
+      : null,
     alerts: i.alerts,
     slowLog: i.slowLog,
     thresholds: i.gates.map((g) => ({ name: g.name, kind: g.kind, limit: g.limit, actual: g.actual, pass: g.pass })),
     environment: { gauntletVersion: version, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
+  };
+}
+
+function failoverSection(fo: FailoverFigures, load: LoadResult, chaos: ChaosOutcome | null, budgetMs: number): NonNullable<Summary['failover']> {
+  return {
+    count: fo.count,
+    clientObservedMs: fo.clientObservedMs,
+    clientObservedPerClientMs: fo.gaps.map((g) => g.perClientMs),
+    writeGapEndsAt: fo.gaps[0]?.endsAt ?? null,
+    latencyRecoveryMs: latencyRecovery(load, chaos?.steps ?? [], budgetMs),
+    switches: fo.switches.map((s) => ({ atMs: s.atMs, to: s.to, seenBy: s.seenBy, cause: s.cause, fromStrikeMs: s.fromStrikeMs, sdownToSwitchMs: s.sdownToSwitchMs })),
+    splitBrain: fo.splitBrain,
+    sentinelEvents: fo.sentinelEvents.map((e) => ({ t: e.t, sentinel: e.sentinel, event: e.event, detail: e.detail })),
   };
 }
 

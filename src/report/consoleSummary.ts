@@ -23,19 +23,35 @@ export function renderConsoleSummary(s: Summary): string {
     gates.toString(),
     `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
     s.memory.bytesPerSession !== null ? `target memory: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : 'target memory: not measured',
-    ...(s.chaos.experiment
+    ...(s.chaos.experiment ? [`chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`] : []),
+    ...(s.chaos.windows.length ? [windowsLine(s)] : []),
+    ...(s.failover
       ? [
-          `chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`,
-          `failover: ${s.failover?.count ?? 0} master switch(es); worst client write gap ${writeGapText(s.failover?.clientObservedMs ?? null)}; sentinel events: ${(s.failover?.sentinelEvents ?? []).filter((e) => e.sentinel === 'sentinel-0').map((e) => `${e.t.slice(11, 23)} ${e.event}`).join(', ') || 'none'}`,
-          ...s.chaos.drills.map((d) => (d.verification ? `drill ${d.name}: ${d.detail}; ${d.verification.keysChecked} keys checked, lost ${d.verification.lost}, resurrected ${d.verification.resurrected}, expired ${d.verification.expired}` : `drill ${d.name}: not verified: ${d.error ?? ''}`)),
+          `failover: ${s.failover.count} master switch(es)${(s.failover.switches ?? []).map((w) => ` (${w.cause ?? 'outside gauntlet'}: ${w.fromStrikeMs !== null ? `${w.fromStrikeMs} ms after the strike` : w.sdownToSwitchMs !== null ? `${w.sdownToSwitchMs} ms after +sdown` : `at ${(w.atMs / 1000).toFixed(1)} s`})`).join('')}; worst client write gap ${writeGapText(s.failover.clientObservedMs)}${s.failover.writeGapEndsAt === 'confirmed write' ? ' (to the first write confirmed on the final master)' : ''}${s.failover.splitBrain ? `; split brain: ${s.failover.splitBrain.sessions} sessions' acknowledged writes lost, taken ${(s.failover.splitBrain.firstAtMs / 1000).toFixed(1)}-${(s.failover.splitBrain.lastAtMs / 1000).toFixed(1)} s` : ''}`,
+          `sentinel events: ${firstSentinelEvents(s)}`,
         ]
       : []),
+    ...s.chaos.drills.map((d) => (d.verification ? `drill ${d.name}: ${d.detail}; ${d.verification.keysChecked} keys checked, lost ${d.verification.lost}, resurrected ${d.verification.resurrected}, expired ${d.verification.expired}` : `drill ${d.name}: not verified: ${d.error ?? ''}`)),
     s.ledger
-      ? `ledger (${s.writeMode} writes): ${s.ledger.keysChecked} keys checked, lost ${s.ledger.lost}, resurrected ${s.ledger.resurrected}, stale reads ${s.ledger.staleReads}, indeterminate ${s.ledger.indeterminate}, expired ${s.ledger.expired}${s.ledger.examples.length ? `; e.g. ${s.ledger.examples.slice(0, 3).map((e) => `${e.kind} ${e.key} (acknowledged ${e.acknowledged}, found ${e.found})`).join('; ')}` : ''}`
+      ? `ledger (${s.writeMode} writes): ${s.ledger.keysChecked} facts checked, lost ${s.ledger.lost}${s.ledger.lostObservedLive ? ` (${s.ledger.lostObservedLive} found missing by the app during the run)` : ''}, resurrected ${s.ledger.resurrected}, stale reads ${s.ledger.staleReads}, unverifiable ${s.ledger.indeterminate}${s.ledger.unverifiableShare !== undefined ? ` (${(s.ledger.unverifiableShare * 100).toFixed(2)} %)` : ''}, expired ${s.ledger.expired}${s.ledger.examples.length ? `; e.g. ${s.ledger.examples.slice(0, 3).map((e) => `${e.kind} ${e.key} (acknowledged ${e.acknowledged}, found ${e.found})`).join('; ')}` : ''}`
       : 'ledger: not verified (--no-verify)',
     `${pc.bold('verdict')}: ${verdictColor[s.verdict](s.verdict.toUpperCase())}: ${s.verdictReason}`,
   ];
   return lines.join('\n');
+}
+
+function windowsLine(s: Summary): string {
+  const total = s.ops.total;
+  const share = total ? ((s.chaos.excludedOps / total) * 100).toFixed(1) : '0';
+  const list = s.chaos.windows.map((w) => `${w.label} ${(w.startMs / 1000).toFixed(1)}-${w.endMs === null ? '?' : (w.endMs / 1000).toFixed(1)} s${w.recoveredAtMs ? '' : w.exceeded ? ' (did not recover in time)' : ' (not recovered)'}`).join(', ');
+  return `chaos windows: ${list}; ${s.chaos.excludedOps} operations (${share} %, ${s.chaos.excludedErrors} errors) not judged by the steady-state gates`;
+}
+
+/** The first sentinel's view of each event (every sentinel announces most of them). */
+function firstSentinelEvents(s: Summary): string {
+  const events = s.failover?.sentinelEvents ?? [];
+  const first = events[0]?.sentinel;
+  return events.filter((e) => e.sentinel === first).map((e) => `${e.t.slice(11, 23)} ${e.event}`).join(', ') || 'none';
 }
 
 function fmtBytes(b: number | null): string {

@@ -61,13 +61,18 @@ ${table(['operation', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms
 
 <h2>Chaos and failover</h2>
 ${s.chaos.steps.length ? table(['step', 'at s', 'ended s', 'what happened'], s.chaos.steps.map((st) => [st.name, (st.atMs / 1000).toFixed(2), st.endMs === null ? '' : (st.endMs / 1000).toFixed(2), st.detail])) : '<p class="muted">No chaos experiment in this run.</p>'}
-${f ? `<p>${f.count} master switch(es); worst client-observed write unavailability <b>${esc(writeGapText(f.clientObservedMs))}</b>; latency back under budget after ${esc(f.latencyRecoveryMs.map((x) => (x === null ? 'never' : `${x} ms`)).join(', '))}.</p>
+${s.chaos.windows.length ? `<h3>Chaos windows</h3>
+<p class="muted">From each strike (or a failover seen outside gauntlet) until recovery: the fault over, the failover done, latency under budget three seconds running. ${s.chaos.excludedOps} operations (${s.ops.total ? ((s.chaos.excludedOps / s.ops.total) * 100).toFixed(1) : 0} % of all; ${s.chaos.excludedErrors} errors) touched a window and are judged by the window's gates, not the steady-state ones.</p>
+${table(['window', 'from s', 'to s', 'recovery'], s.chaos.windows.map((w) => [w.label, (w.startMs / 1000).toFixed(1), w.endMs === null ? '' : (w.endMs / 1000).toFixed(1), w.recoveredAtMs ? `recovered after ${((w.recoveredAtMs - w.startMs) / 1000).toFixed(1)} s` : w.exceeded ? 'did not recover in time' : 'not recovered']), 'windows')}` : ''}
+${f ? `<p>${f.count} master switch(es); worst client-observed write unavailability <b>${esc(writeGapText(f.clientObservedMs))}</b>${f.writeGapEndsAt === 'confirmed write' ? ' (to the first write confirmed on the final master)' : ''}; latency back under budget after ${esc(f.latencyRecoveryMs.map((x) => (x === null ? 'never' : `${x} ms`)).join(', ') || '-')}.</p>
+${(f.switches ?? []).length ? table(['switch at s', 'to', 'seen by', 'cause', 'strike to switch ms', '+sdown to switch ms'], (f.switches ?? []).map((w) => [(w.atMs / 1000).toFixed(1), w.to, w.seenBy, w.cause ?? 'outside gauntlet', w.fromStrikeMs ?? '', w.sdownToSwitchMs ?? '']), 'switches') : ''}
+${f.splitBrain ? `<p class="bad">Split brain: ${f.splitBrain.sessions} sessions' writes acknowledged between ${(f.splitBrain.firstAtMs / 1000).toFixed(1)} s and ${(f.splitBrain.lastAtMs / 1000).toFixed(1)} s were lost.</p>` : ''}
 ${table(['time', 'sentinel', 'event', 'detail'], f.sentinelEvents.map((e) => [e.t.slice(11, 23), e.sentinel, e.event, e.detail]), 'events')}` : ''}
 ${s.clients?.endedByIoredis ? `<p class="bad">${esc(clientEndsLine(s.clients))}</p>` : ''}
 ${s.chaos.drills.length ? `<h3>Recovery drills</h3>\n${table(['drill', 'what was restored', 'keys checked', 'lost', 'resurrected', 'expired', 'indeterminate'], s.chaos.drills.map((d) => (d.verification ? [d.name, d.detail, d.verification.keysChecked, d.verification.lost, d.verification.resurrected, d.verification.expired, d.verification.indeterminate] : [d.name, `not verified: ${d.error ?? ''}`, '', '', '', '', ''])))}` : ''}
 
 <h2>Acknowledged writes (ledger)</h2>
-${l ? `${table(['keys checked', 'lost', 'resurrected', 'stale reads', 'indeterminate', 'expired'], [[l.keysChecked, l.lost, l.resurrected, l.staleReads, l.indeterminate, l.expired]])}
+${l ? `${table(['facts checked', 'lost', 'of them found missing live', 'resurrected', 'stale reads', 'unverifiable', 'unverifiable share', 'expired'], [[l.keysChecked, l.lost, l.lostObservedLive ?? '', l.resurrected, l.staleReads, l.indeterminate, l.unverifiableShare === undefined ? '' : `${(l.unverifiableShare * 100).toFixed(2)} %`, l.expired]])}
 ${l.examples.length ? table(['kind', 'key', 'acknowledged', 'found'], l.examples.map((e) => [e.kind, e.key, e.acknowledged, e.found])) : '<p class="muted">No examples: nothing lost, resurrected or read stale.</p>'}` : '<p class="muted">Not verified in this run (--no-verify).</p>'}
 
 <h2>Alerts and slow log</h2>

@@ -113,7 +113,7 @@ export const summarySchema = z
         .default([])
         .describe('recovery drills (backup-restore, point-in-time-restore): restores verified with the ledger'),
       windows: z
-        .array(z.object({ label: z.string(), startMs: z.number(), endMs: z.number().nullable() }))
+        .array(z.object({ label: z.string(), startMs: z.number(), endMs: z.number().nullable(), recoveredAtMs: z.number().nullable().optional(), exceeded: z.boolean().optional() }))
         .default([])
         .describe('chaos windows (ms since the load started): from a fault\'s strike until recovery; operations touching one are not judged by the steady-state gates'),
       excludedOps: z.number().int().default(0).describe('operations that touched a chaos window'),
@@ -123,12 +123,22 @@ export const summarySchema = z
       .object({
         count: z.number().int().describe('distinct master switches (+switch-master)'),
         clientObservedMs: z.number().nullable().describe('worst app client: last successful write before the fault to first successful write sent after it; null if one never recovered'),
-        clientObservedPerClientMs: z.array(z.array(z.number().nullable())).describe('per chaos step, per app client: its write gap in ms (null: never wrote again)'),
+        clientObservedPerClientMs: z.array(z.array(z.number().nullable())).describe('per disturbance (chaos step or failover seen outside gauntlet), per app client: its write gap in ms (null: never wrote again)'),
+        writeGapEndsAt: z.enum(['confirmed write', 'first success']).nullable().optional().describe('gaps end at the first write the ledger confirmed on the final master, or (without verification) the first success'),
+        switches: z
+          .array(z.object({ atMs: z.number(), to: z.string(), seenBy: z.enum(['event', 'poll']), cause: z.string().nullable().describe('the chaos step that caused it; null: outside gauntlet'), fromStrikeMs: z.number().nullable(), sdownToSwitchMs: z.number().nullable() }))
+          .optional()
+          .describe('master switches seen by watching and polling the sentinels'),
+        splitBrain: z
+          .object({ sessions: z.number().int(), firstAtMs: z.number(), lastAtMs: z.number() })
+          .nullable()
+          .optional()
+          .describe('sessions whose writes acknowledged after the disturbance began were lost (an isolated master took them), and when'),
         latencyRecoveryMs: z.array(z.number().nullable()).describe('per chaos step: fault start until the first second after it with p99 under budget'),
         sentinelEvents: z.array(z.object({ t: z.string(), sentinel: z.string(), event: z.string(), detail: z.string() })),
       })
       .nullable()
-      .describe('null when the run did not observe failovers (no chaos experiment)'),
+      .describe('null when the run had no chaos experiment and saw no failover'),
     writeMode: z.enum(['async', 'durable']).describe('durable: each write waited for a replica (WAIT 1)'),
     ledger: z
       .object({
@@ -136,7 +146,9 @@ export const summarySchema = z
         lost: z.number().int().describe('acknowledged writes missing or older on the master after healing'),
         resurrected: z.number().int().describe('acknowledged deletes or revocations present again'),
         staleReads: z.number().int().describe('reads during the run older than the last acknowledged write'),
-        indeterminate: z.number().int().describe('sessions with an errored or timed-out operation: may or may not have applied'),
+        indeterminate: z.number().int().describe('facts (keys, set memberships) whose state only an errored or timed-out command explains: not judged. Counted in sessions in summaries before keys were'),
+        unverifiableShare: z.number().optional().describe('indeterminate / (keysChecked + indeterminate); above the ledger gate\'s limit the run cannot pass'),
+        lostObservedLive: z.number().int().optional().describe('lost facts the app already found missing during the run (a gone session, a rejected token)'),
         expired: z.number().int().describe('expectations dropped because the key\'s TTL passed'),
         examples: z.array(z.object({ key: z.string(), kind: z.string(), acknowledged: z.string(), found: z.string() })),
       })

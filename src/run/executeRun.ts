@@ -6,9 +6,13 @@ import { judge } from '../gates/gate.js';
 import { regressionGates } from '../gates/regressionGates.js';
 import { ledgerForScenario } from '../ledger/ledger.js';
 import { LedgerObserver } from '../ledger/ledgerObserver.js';
-import type { LedgerReport } from '../ledger/verifyLedger.js';
 import { ChaosWindows } from '../load/chaosWindows.js';
-import { loadNotStarted, runLoad, type LoadResult } from '../load/loadEngine.js';
+import { loadNotStarted, runLoad, type LoadResult, type RunClock } from '../load/loadEngine.js';
+import { failoverFigures, type FailoverFigures } from '../failover/failoverReport.js';
+import { FailoverTracker } from '../failover/failoverTracker.js';
+import { SentinelWatch } from '../failover/sentinelWatch.js';
+import { WindowRecovery } from '../failover/windowRecovery.js';
+import { WriteAvailability } from '../failover/writeAvailability.js';
 import type { OperationObserver } from '../load/operationEvent.js';
 import { operationNames, totalDurationMs } from '../load/scenario.js';
 import { collectSlowLog } from '../monitoring/slowLog.js';
@@ -19,7 +23,7 @@ import type { TargetDescription } from '../target/target.js';
 import { checkPlan, type RunPlan } from './runPlan.js';
 import type { RunProgress, RunResult } from './runResult.js';
 import { startObservers } from './runObservers.js';
-import { verifyOnMaster } from './verifyWrites.js';
+import { verifyOnMaster, type LedgerVerification } from './verifyWrites.js';
 
 export interface RunControl {
   /** Aborting stops the load early (Ctrl-C); the run still heals, verifies and reports, and never passes. */
@@ -44,28 +48,34 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
   const scenario = plan.scenario;
   const runMs = totalDurationMs(scenario);
   const windows = new ChaosWindows();
-  if (signal.aborted) return report(plan, { target: plannedTarget(plan), redisVersion: null, load: loadNotStarted(scenario, windows), chaos: null, ledger: null, alerts: null, slowLog: null, abortReason: abortReason() });
+  if (signal.aborted) return report(plan, { ...nothingMeasured, target: plannedTarget(plan), load: loadNotStarted(scenario, windows), abortReason: abortReason() });
 
   say({ kind: 'phase', phase: 'prepare-target', message: plan.target === undefined || plan.target === 'embedded' ? 'starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)' : `reaching target ${plan.target}` });
   const target = await resolveTarget({ target: plan.target, allowDestructive: plan.allowDestructive, minReplicasToWrite: plan.writeMode === 'durable' ? 1 : undefined, tls: plan.tls });
   let stopObservers: (() => Promise<void>) | null = null;
+  let watch: SentinelWatch | null = null;
   try {
     const redisVersion = await checkTargetReachable(target);
     const ledger = ledgerForScenario(scenario);
-    const chaos = plan.experiment && target.topology ? new ChaosRunner(plan.experiment, target.topology, ledger, windows, runMs) : null;
+    let clock: RunClock = { now: () => 0, startedAtWallMs: Date.now() };
+    const writes = new WriteAvailability();
+    const recovery = new WindowRecovery(windows, scenario.thresholds.p99Ms, scenario.thresholds.maxErrorRate);
+    const endpoints = target.sentinelEndpoints();
+    watch = endpoints.length > 0 ? new SentinelWatch(target.describe().masterName, endpoints, () => clock.now()) : null;
+    const chaos = plan.experiment && target.topology ? new ChaosRunner(plan.experiment, target.topology, ledger, { watch, writes, recovery }, runMs) : null;
     const unmet = chaos?.unmetPrecondition();
     if (unmet) throw new UserError(unmet);
+    const tracker = watch ? new FailoverTracker(target.describe().masterName, watch, writes, recovery, () => chaos?.strikes() ?? [], plan.experiment?.thresholds.recoverWithinMs ?? 30_000) : null;
     say({ kind: 'phase', phase: 'start-observers', message: `target ${target.kind}${target.topology ? ` ${target.topology.id}` : ''} reachable (Redis ${redisVersion ?? '?'}); running ${scenario.name} for ${(runMs / 1000).toFixed(0)} s` });
-    const observers = await startObservers(plan, target, () => chaos?.failoverCount() ?? 0, say);
+    const observers = await startObservers(plan, target, () => watch?.changes.length ?? 0, say);
     stopObservers = observers.stop;
     const runStartedWall = Date.now();
     let load: LoadResult;
     if (signal.aborted) load = loadNotStarted(scenario, windows);
     else {
       say({ kind: 'phase', phase: 'load', message: `load: ${scenario.name}` });
-      const operationObservers: OperationObserver[] = [];
+      const operationObservers: OperationObserver[] = [writes];
       if (plan.verify) operationObservers.push(new LedgerObserver(ledger));
-      if (chaos) operationObservers.push(chaos.writes);
       if (observers.metrics) operationObservers.push(observers.metrics);
       load = await runLoad({
         scenario,
@@ -74,37 +84,50 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
         windows,
         observers: operationObservers,
         signal,
-        prepare: chaos ? (clients) => chaos.prepare(clients) : undefined,
-        onClockStart: chaos ? (clock) => chaos.onClockStart(clock) : undefined,
+        prepare: async (clients) => {
+          chaos?.prepare(clients);
+          await watch?.start();
+        },
+        onClockStart: (c) => {
+          clock = c;
+          chaos?.onClockStart(c);
+        },
         onSecond: (p) => {
+          // Failovers first: one seen this second opens its window before recovery is judged.
+          tracker?.onSecond();
+          recovery.onSecond(p.second);
           observers.metrics?.second(p);
           say({ kind: 'second', snapshot: p, totalS: runMs / 1000 });
         },
         durableWaitMs: plan.writeMode === 'durable' ? durableWaitMs : null,
       });
     }
-    windows.closeAllAt(load.durationMs);
+    const recoveries = recovery.finish(load.durationMs);
     let chaosOutcome: ChaosOutcome | null = null;
     if (chaos) {
       say({ kind: 'phase', phase: 'heal', message: 'healing faults and waiting for the topology to be healthy again' });
       chaosOutcome = await chaos.finish();
     }
-    let ledgerReport: LedgerReport | null = null;
+    tracker?.onSecond();
+    watch?.stop();
+    let verification: LedgerVerification | null = null;
     if (plan.verify) {
       say({ kind: 'phase', phase: 'verify', message: `verifying ${ledger.records.size} sessions' acknowledged writes on the current master` });
-      ledgerReport = await verifyOnMaster(target, ledger);
+      verification = await verifyOnMaster(target, ledger);
     }
     if (chaos?.hasDrills() && chaosOutcome) {
       say({ kind: 'phase', phase: 'drills', message: 'recovery drill: destroying the data, restoring the backup into a fresh node, checking it against the ledger' });
       chaosOutcome = await chaos.runDrills(chaosOutcome);
     }
     say({ kind: 'phase', phase: 'judge', message: 'judging' });
-    const alerts = observers.monitoring ? await observers.monitoring.firedBetween(runStartedWall, Date.now()) : null;
+    const failover = tracker && watch ? failoverFigures({ failovers: tracker.failovers, events: watch.events, writes, recoveries, strikes: chaos?.strikes() ?? [], ledger: verification?.report ? ledger : null, startedAtWallMs: clock.startedAtWallMs }) : null;
+    const alerts = observers.monitoring ? await observers.monitoring.firedBetween(runStartedWall, Date.now()).catch(() => null) : null;
     await stopObservers();
     stopObservers = null;
-    const slowLog = target.topology ? await collectSlowLog(target.topology, runStartedWall) : null;
-    return report(plan, { target: target.describe(), redisVersion, load, chaos: chaosOutcome, ledger: ledgerReport, alerts, slowLog, abortReason: abortReason() });
+    const slowLog = target.topology ? await collectSlowLog(target.topology, runStartedWall).catch(() => null) : null;
+    return report(plan, { target: target.describe(), redisVersion, load, chaos: chaosOutcome, failover, verification, alerts, slowLog, abortReason: abortReason() });
   } finally {
+    watch?.stop();
     await stopObservers?.().catch(() => undefined);
     await target.close();
   }
@@ -115,19 +138,23 @@ interface Measured {
   redisVersion: string | null;
   load: LoadResult;
   chaos: ChaosOutcome | null;
-  ledger: LedgerReport | null;
+  failover: FailoverFigures | null;
+  verification: LedgerVerification | null;
   alerts: Summary['alerts'];
   slowLog: Summary['slowLog'];
   abortReason: string | null;
 }
 
+const nothingMeasured = { redisVersion: null, chaos: null, failover: null, verification: null, alerts: null, slowLog: null } as const;
+
 /** Gates, verdict, the summary and what goes beside it; against the baseline when the plan has one. */
 function report(plan: RunPlan, m: Measured): RunResult {
-  const gates = buildGates({ scenario: plan.scenario, load: m.load, chaos: m.chaos, ledger: m.ledger, abortReason: m.abortReason });
+  const ledgerReport = m.verification?.report ?? null;
+  const gates = buildGates({ scenario: plan.scenario, load: m.load, chaos: m.chaos, failover: m.failover, ledger: m.verification ? (m.verification.report ?? { error: m.verification.error }) : null, abortReason: m.abortReason });
   const summarise = (g: typeof gates): Summary =>
     buildSummary({
       runId: plan.runId, scenario: plan.scenario, scenarioSource: plan.scenarioSource, seed: plan.seed, target: m.target, redisVersion: m.redisVersion,
-      load: m.load, chaos: m.chaos, ledger: m.ledger, writeMode: plan.writeMode, alerts: m.alerts, slowLog: m.slowLog, gates: g, judgement: judge(g),
+      load: m.load, chaos: m.chaos, failover: m.failover, ledger: ledgerReport, writeMode: plan.writeMode, alerts: m.alerts, slowLog: m.slowLog, gates: g, judgement: judge(g),
     });
   let summary = summarise(gates);
   let comparison: RunResult['comparison'] = null;
@@ -139,7 +166,7 @@ function report(plan: RunPlan, m: Measured): RunResult {
   const recorder = m.load.recorder;
   const hgrm: Record<string, string> = { overall: recorder.hgrm('overall') };
   for (const op of operationNames) if (recorder.byOp().has(op)) hgrm[op] = recorder.hgrm(op);
-  return { summary, hgrm, ledgerFindings: m.ledger?.findings ?? [], comparison };
+  return { summary, hgrm, ledgerFindings: ledgerReport?.findings ?? [], comparison };
 }
 
 /** What the report says about a target the run never reached. */

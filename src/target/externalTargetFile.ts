@@ -92,6 +92,7 @@ export async function loadExternalTarget(file: string, allowDestructiveFlag: boo
     topology: null,
     allowDestructive: t.allowDestructive && allowDestructiveFlag,
     clientOptions: () => ({ ...options }),
+    sentinelEndpoints: () => t.sentinels.map((s) => ({ name: `${s.host}:${s.port}`, options: { host: s.host, port: s.port, username: options.sentinelUsername, password: sentinelPassword, tls: t.tls?.sentinels ? tls : undefined } })),
     describe: () => ({
       kind: 'external',
       masterName: t.masterName,

@@ -23,6 +23,8 @@ export function topologyTarget(kind: 'embedded' | 'detached', topology: StartedT
     topology,
     allowDestructive: true,
     clientOptions: () => topology.clientOptions(),
+    // The harness's own view: admin, straight to each sentinel's port, so cut links never blind it.
+    sentinelEndpoints: () => topology.sentinels.map((s) => ({ name: s.name, options: { host: '127.0.0.1', port: s.controlPort, username: topology.adminAuth.username, password: topology.adminAuth.password, tls: topology.adminAuth.tls } })),
     describe: () => ({
       kind,
       masterName: topology.masterName,

@@ -1,4 +1,10 @@
 import type { RedisOptions } from 'ioredis';
+
+/** How to reach one sentinel as an observer (our topology: admin, straight to its port; a staging one: its sentinel user). */
+export interface SentinelEndpoint {
+  name: string;
+  options: RedisOptions;
+}
 import type { StartedTopology } from '../topology/startedTopology.js';
 
 /** What the load engine and the checks need from a deployment, wherever it runs. */
@@ -12,6 +18,8 @@ export interface Target {
   topology: StartedTopology | null;
   /** External targets refuse destructive actions unless the user allowed them explicitly. */
   allowDestructive: boolean;
+  /** How an observer reaches the sentinels (to see failovers whoever causes them); empty without sentinels. */
+  sentinelEndpoints(): SentinelEndpoint[];
   close(): Promise<void>;
 }
 

@@ -27,7 +27,8 @@ export interface FaultCheck {
 export interface DrillReport {
   name: string;
   detail: string;
-  verification: Pick<LedgerReport, 'keysChecked' | 'lost' | 'resurrected' | 'expired' | 'indeterminate' | 'examples'> | null;
+  /** `indeterminate`: facts the restore could not settle (the ledger's unverifiable ones). */
+  verification: (Pick<LedgerReport, 'keysChecked' | 'lost' | 'resurrected' | 'expired' | 'examples'> & { indeterminate: number }) | null;
   /** Why the drill could not verify (no backup, restore failed); null when it did. */
   error: string | null;
 }

@@ -18,7 +18,7 @@ export class MemoryPressure implements Fault {
     readonly durationMs: number,
   ) {}
   describe(): string {
-    return `fill the master to ${Math.round(this.fillFraction * 100)} % of maxmemory for ${this.durationMs} ms`;
+    return `fill the master to ${Math.round(this.fillFraction * 100)} % of maxmemory for ${this.durationMs} ms, then free it`;
   }
   async inject(t: StartedTopology, strike: () => void): Promise<string> {
     const m = await requireMaster(t);
@@ -47,7 +47,10 @@ export class MemoryPressure implements Fault {
         await sleep(20);
       }
     }
-    return `filled ${m.name} to ${Math.round(this.fillFraction * 100)} % of ${max} bytes (${this.filler} filler keys, policy ${policy}); evicted keys meanwhile: ${(await evicted()) - evictedBefore}`;
+    const detail = `filled ${m.name} to ${Math.round(this.fillFraction * 100)} % of ${max} bytes (${this.filler} filler keys, policy ${policy}) for ${this.durationMs} ms; evicted keys meanwhile: ${(await evicted()) - evictedBefore}`;
+    // The pressure ends with the step, as a cleared backlog would: recovery is judged from here.
+    await this.heal(t);
+    return detail;
   }
   async heal(t: StartedTopology): Promise<void> {
     const m = await t.currentMaster();
@@ -56,6 +59,7 @@ export class MemoryPressure implements Fault {
       const keys = Array.from({ length: Math.min(500, this.filler - i) }, (_, k) => `gauntlet:filler:${i + k}`);
       await m.control().unlink(...keys).catch(() => undefined);
     }
+    this.filler = 0;
   }
 }
 

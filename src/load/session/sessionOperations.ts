@@ -19,6 +19,8 @@ export interface SessionState {
   /** Session version as last acknowledged (HINCRBY on each rotation). */
   version: number;
   oauthNonce: string | null;
+  /** The nonce the last OAuth callback presented (what the ledger marks consumed). */
+  consumedNonce?: string | null;
   /** Version the last request read (for stale-read detection), and sids the last revoke-all ended. */
   lastRead?: number | null;
   revoked?: string[] | null;
@@ -194,6 +196,7 @@ export async function oauthBegin(store: SessionStore, s: SessionState, ttl: Sess
 export async function oauthComplete(store: SessionStore, s: SessionState): Promise<OperationOutcome> {
   const nonce = s.oauthNonce;
   s.oauthNonce = null;
+  s.consumedNonce = nonce;
   if (!nonce) return 'oauth-state-missing';
   const value = await acked(store, store.client.getdel(oauthStateKey(nonce)));
   return value === `${s.uid}|${s.sid}` ? 'ok' : 'oauth-state-missing';

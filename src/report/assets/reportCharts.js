@@ -3,13 +3,18 @@
   const s = JSON.parse(document.getElementById('summary').textContent);
   const start = Date.parse(s.startedAt);
   const t = s.timeseries.map((r) => r.t);
-  const steps = s.chaos.steps.map((st) => [st.atMs / 1000, (st.endMs ?? st.atMs) / 1000, st.name]);
+  // Chaos windows (strike to recovery) as shaded bands; runs from before windows existed shade the steps.
+  const last = t.length ? t[t.length - 1] : 0;
+  const windows = s.chaos.windows || [];
+  const steps = windows.length
+    ? windows.map((w) => [w.startMs / 1000, (w.endMs === null ? last * 1000 : w.endMs) / 1000, w.label])
+    : s.chaos.steps.map((st) => [st.atMs / 1000, (st.endMs ?? st.atMs) / 1000, st.name]);
   const events = ((s.failover && s.failover.sentinelEvents) || [])
     .filter((e) => ['+odown', '+switch-master', '+sdown'].includes(e.event))
     .map((e) => [(Date.parse(e.t) - start) / 1000, e.event]);
   const width = () => Math.min(1100, document.body.clientWidth - 40);
 
-  // Chaos steps as shaded bands (at least 1 s wide), sentinel events as dashed markers.
+  // Chaos windows as shaded bands (at least 1 s wide), sentinel events as dashed markers.
   const chaosPlugin = {
     hooks: {
       drawClear: (u) => {
@@ -62,7 +67,7 @@
   }
 
   const floor = (v) => Math.max(v, 0.001);
-  chart('chart-latency', 'Latency per second (ms, log scale; chaos steps shaded)', [
+  chart('chart-latency', 'Latency per second (ms, log scale; chaos windows shaded)', [
     { label: 'p50', stroke: '#2a7' },
     { label: 'p99', stroke: '#d60' },
     { label: 'max', stroke: '#b00' },

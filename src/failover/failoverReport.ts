@@ -1,0 +1,62 @@
+import type { Ledger } from '../ledger/ledger.js';
+import type { ObservedFailover } from './failoverTracker.js';
+import type { SentinelEvent } from './sentinelWatch.js';
+import type { RecoveryRecord } from './windowRecovery.js';
+import type { WriteAvailability, WriteGap } from './writeAvailability.js';
+
+/** What a run saw of failovers and outages, as plain data for the gates and the report. */
+export interface FailoverFigures {
+  count: number;
+  switches: Array<ObservedFailover & { fromStrikeMs: number | null }>;
+  gaps: WriteGap[];
+  /** The worst client's write gap over every mark (null: some client never confirmably wrote again). */
+  clientObservedMs: number | null;
+  sentinelEvents: SentinelEvent[];
+  /** Sessions whose acknowledged writes after the first disturbance were lost (writes a split brain took), and when. */
+  splitBrain: { sessions: number; firstAtMs: number; lastAtMs: number } | null;
+  recoveries: RecoveryRecord[];
+}
+
+/**
+ * Whether a write the ledger holds is on the final master: true at or above its version, false
+ * when its session is missing or older with nothing to explain it, null when an acknowledged
+ * delete or an errored command makes it impossible to tell (such a write is skipped).
+ */
+export function confirmFromLedger(ledger: Ledger): (sid: string, version: number) => boolean | null {
+  return (sid, version) => {
+    const r = ledger.records.get(sid);
+    if (!r || r.foundVersion === undefined) return null;
+    if (r.foundVersion !== null) return r.foundVersion >= version;
+    if (r.sessionDeleted || r.mayBeEnded || r.mayNotExist || ledger.revokeMayApply(r.uid)) return null;
+    return false;
+  };
+}
+
+export interface FailoverInputs {
+  failovers: readonly ObservedFailover[];
+  events: readonly SentinelEvent[];
+  writes: WriteAvailability;
+  recoveries: RecoveryRecord[];
+  strikes: ReadonlyArray<{ name: string; atMs: number }>;
+  /** The verified ledger (null: not verified; gaps then end at the first success). */
+  ledger: Ledger | null;
+  /** Wall-clock ms when the load's clock started (the ledger keeps wall time). */
+  startedAtWallMs: number;
+}
+
+export function failoverFigures(i: FailoverInputs): FailoverFigures {
+  const gaps = i.writes.gaps(i.ledger ? confirmFromLedger(i.ledger) : undefined);
+  const worst = gaps.length === 0 ? null : gaps.some((g) => g.maxMs === null) ? null : Math.max(0, ...gaps.map((g) => g.maxMs ?? 0));
+  const switches = i.failovers.map((f) => {
+    const strike = [...i.strikes].reverse().find((s) => s.name === f.cause && s.atMs <= f.atMs);
+    return { ...f, fromStrikeMs: strike ? f.atMs - strike.atMs : null };
+  });
+  const starts = [...i.recoveries.map((r) => r.startMs), ...i.strikes.map((s) => s.atMs)];
+  let splitBrain: FailoverFigures['splitBrain'] = null;
+  if (i.ledger && starts.length > 0) {
+    const fromWall = i.startedAtWallMs + Math.min(...starts);
+    const lost = [...i.ledger.records.values()].filter((r) => r.verifiedLost && r.lastAckAt >= fromWall).map((r) => r.lastAckAt - i.startedAtWallMs);
+    if (lost.length > 0) splitBrain = { sessions: lost.length, firstAtMs: Math.min(...lost), lastAtMs: Math.max(...lost) };
+  }
+  return { count: i.failovers.length, switches, gaps, clientObservedMs: worst, sentinelEvents: [...i.events], splitBrain, recoveries: i.recoveries };
+}

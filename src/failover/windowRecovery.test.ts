@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ChaosWindows } from '../load/chaosWindows.js';
+import { WindowRecovery, type Disturbance } from './windowRecovery.js';
+
+const second = (t: number, p99: number, ops = 100, errors = 0) => ({ t, ops, errors, latencyMs: { p50: 1, p90: 1, p99, p999: p99, max: p99, count: ops } });
+const disturbance = (over: Partial<Disturbance> = {}): Disturbance => ({
+  label: 'kill-master', startMs: 10_000, faultDone: () => true, needsFailover: false, failoverSeen: () => false, clientsBack: () => false, maxMs: 30_000, ...over,
+});
+
+test('a window closes after three consecutive good seconds once the fault is over; those seconds are in it', () => {
+  const windows = new ChaosWindows();
+  const r = new WindowRecovery(windows, 10, 0.001);
+  const rec = r.watch(disturbance());
+  for (const [t, p99] of [[11, 500], [12, 400], [13, 5], [14, 5], [15, 50], [16, 5], [17, 5], [18, 5], [19, 5]] as const) r.onSecond(second(t, p99));
+  assert.equal(rec.recoveredAtMs, 18_000);
+  assert.deepEqual(windows.windows.map((w) => [w.startMs, w.endMs]), [[10_000, 18_000]]);
+  assert.equal(windows.overlaps(18_500, 19_000), false);
+});
+
+test('a failover belongs to recovery: good latency alone does not close the window before the switch and the clients are back', () => {
+  const windows = new ChaosWindows();
+  const r = new WindowRecovery(windows, 10, 0.001);
+  let switched = false;
+  const rec = r.watch(disturbance({ needsFailover: true, failoverSeen: () => switched, clientsBack: () => switched }));
+  for (let t = 11; t <= 14; t++) r.onSecond(second(t, 1));
+  assert.equal(rec.recoveredAtMs, null, 'not before the failover');
+  switched = true;
+  for (let t = 15; t <= 17; t++) r.onSecond(second(t, 1));
+  assert.equal(rec.recoveredAtMs, 17_000);
+});
+
+test('errors above the budget are not recovery, and a window still open at its maximum closes there and says so', () => {
+  const windows = new ChaosWindows();
+  const r = new WindowRecovery(windows, 10, 0.001);
+  const rec = r.watch(disturbance({ maxMs: 5000 }));
+  for (let t = 11; t <= 16; t++) r.onSecond(second(t, 1, 100, 5));
+  assert.equal(rec.recoveredAtMs, null);
+  assert.equal(rec.exceeded, true);
+  assert.equal(rec.endMs, 15_000);
+});
+
+test('an expected outage (no maximum) stays open until the run ends', () => {
+  const windows = new ChaosWindows();
+  const r = new WindowRecovery(windows, 10, 0.001);
+  const rec = r.watch(disturbance({ maxMs: null, faultDone: () => false }));
+  for (let t = 11; t <= 100; t++) r.onSecond(second(t, 1));
+  assert.equal(rec.endMs, null);
+  r.finish(120_000);
+  assert.deepEqual([rec.endMs, rec.recoveredAtMs, rec.exceeded], [120_000, null, false]);
+});

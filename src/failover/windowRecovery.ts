@@ -1,0 +1,90 @@
+import type { ChaosWindow, ChaosWindows } from '../load/chaosWindows.js';
+import type { IntervalStats } from '../load/latencyRecorder.js';
+
+/** One disturbance being watched until the system has recovered from it. */
+export interface Disturbance {
+  label: string;
+  startMs: number;
+  /** The fault is over (its step returned: a timed fault healed itself, an instant one struck). */
+  faultDone(): boolean;
+  /** A failover belongs to recovery: a master switch seen after the start, and every client writing again. */
+  needsFailover: boolean;
+  failoverSeen(): boolean;
+  clientsBack(): boolean;
+  /** Longest the window may stay open; null: no limit (an outage the experiment expects to last). */
+  maxMs: number | null;
+}
+
+export interface RecoveryRecord {
+  label: string;
+  startMs: number;
+  endMs: number | null;
+  /** When recovery was complete (the end of the window), or null. */
+  recoveredAtMs: number | null;
+  /** Still not recovered at its maximum: the window was closed there. */
+  exceeded: boolean;
+  maxMs: number | null;
+}
+
+/** Consecutive good seconds that end a window. */
+export const recoverySeconds = 3;
+
+interface Tracked {
+  d: Disturbance;
+  window: ChaosWindow;
+  good: number;
+  record: RecoveryRecord;
+}
+
+/**
+ * Chaos windows bound to what happened: a window opens at the actual strike and closes when the
+ * system has recovered: the fault is over, the failover (if one belongs to it) is complete with
+ * every client writing again, and then latency has been under budget (and errors within it) for
+ * three consecutive seconds; those seconds are still in the window. A window still open at its
+ * maximum closes there and says so ("did not recover within"). Judged once a second, on the
+ * second's own figures.
+ */
+export class WindowRecovery {
+  private readonly tracked: Tracked[] = [];
+
+  constructor(
+    private readonly windows: ChaosWindows,
+    private readonly p99BudgetMs: number,
+    private readonly maxErrorRate: number,
+  ) {}
+
+  watch(d: Disturbance): RecoveryRecord {
+    const window = this.windows.open(d.label, d.startMs);
+    const record: RecoveryRecord = { label: d.label, startMs: d.startMs, endMs: null, recoveredAtMs: null, exceeded: false, maxMs: d.maxMs };
+    this.tracked.push({ d, window, good: 0, record });
+    return record;
+  }
+
+  /** After each closed second `s` (its figures cover [s.t - 1, s.t] seconds of the run). */
+  onSecond(s: IntervalStats): void {
+    const endMs = s.t * 1000;
+    for (const x of this.tracked) {
+      if (x.record.endMs !== null || endMs <= x.d.startMs) continue;
+      const ready = x.d.faultDone() && (!x.d.needsFailover || (x.d.failoverSeen() && x.d.clientsBack()));
+      const good = ready && s.ops > 0 && s.latencyMs.p99 < this.p99BudgetMs && s.errors <= this.maxErrorRate * s.ops;
+      x.good = good ? x.good + 1 : 0;
+      if (x.good >= recoverySeconds) this.close(x, endMs, true);
+      else if (x.d.maxMs !== null && endMs - x.d.startMs >= x.d.maxMs) {
+        x.record.exceeded = true;
+        this.close(x, x.d.startMs + x.d.maxMs, false);
+      }
+    }
+  }
+
+  /** The run ended: windows still open end with it, unrecovered. */
+  finish(endMs: number): RecoveryRecord[] {
+    for (const x of this.tracked) if (x.record.endMs === null) this.close(x, endMs, false);
+    return this.tracked.map((x) => x.record);
+  }
+
+  private close(x: Tracked, endMs: number, recovered: boolean): void {
+    this.windows.close(x.window, endMs);
+    x.record.endMs = x.window.endMs;
+    if (recovered) x.record.recoveredAtMs = endMs;
+  }
+}

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WriteAvailability } from './writeAvailability.js';
+import type { OperationEvent } from '../load/operationEvent.js';
+
+const op = (client: number, sentMs: number, doneMs: number, ok: boolean, over: Partial<OperationEvent> = {}): OperationEvent => ({
+  session: { uid: 'u', sid: `s${client}-${sentMs}`, family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null },
+  client, action: 'request', intendedMs: sentMs, sentMs, doneMs, outcome: 'ok', error: ok ? null : 'timeout', ...over,
+});
+
+test('without verification: from the last success before the fault to the first success sent after it, per client', () => {
+  const w = new WriteAvailability();
+  w.onOperation(op(0, 90, 95, true));
+  w.onOperation(op(1, 98, 99, true));
+  w.markFault(100);
+  w.onOperation(op(0, 99, 150, true)); // sent before the fault: does not end the gap
+  w.onOperation(op(0, 200, 4100, false));
+  w.onOperation(op(0, 4200, 4210, true));
+  w.onOperation(op(1, 5000, 5001, true));
+  const [g] = w.gaps();
+  assert.deepEqual(g!.perClientMs, [4210 - 95, 5001 - 99]);
+  assert.equal(g!.maxMs, 5001 - 99);
+  assert.equal(g!.endsAt, 'first success');
+});
+
+test('a client that never succeeds again has no upper bound', () => {
+  const w = new WriteAvailability();
+  w.onOperation(op(0, 1, 2, true));
+  w.markFault(10);
+  w.onOperation(op(0, 11, 12, false));
+  assert.equal(w.gaps()[0]!.maxMs, null);
+});
+
+test('with verification the gap ends at the first write the ledger confirms: split-brain writes do not end it', () => {
+  const w = new WriteAvailability();
+  w.onOperation(op(0, 1, 2, true));
+  w.markFault(10);
+  // Acknowledged by the isolated old master, lost later:
+  w.onOperation(op(0, 20, 21, true, { action: 'login', session: { uid: 'u', sid: 'lost', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null } }));
+  // A read does not count as a write:
+  w.onOperation(op(0, 30, 31, true));
+  w.onOperation(op(0, 4000, 4005, true, { action: 'refresh', session: { uid: 'u', sid: 'kept', family: 'f', token: 't', previousToken: null, version: 3, oauthNonce: null } }));
+  const confirm = (sid: string, version: number): boolean | null => (sid === 'kept' ? version <= 3 : false);
+  assert.deepEqual(w.gaps(confirm)[0]!.perClientMs, [4005 - 2]);
+  assert.deepEqual(w.gaps()[0]!.perClientMs, [21 - 2], 'the first success alone would say 19 ms');
+  assert.equal(w.gaps(() => false)[0]!.maxMs, null, 'nothing confirmed: unbounded');
+});

@@ -1,0 +1,103 @@
+import type { OperationEvent, OperationObserver } from '../load/operationEvent.js';
+
+/** A write after a fault that the ledger may later confirm: a login (version 1) or a refresh (its version). */
+interface CandidateWrite {
+  sid: string;
+  version: number;
+  doneMs: number;
+}
+
+interface FaultMark {
+  atMs: number;
+  label: string;
+  /** Per client: its last successful operation completed before the mark. */
+  before: number[];
+  /** Per client: its first successful operation sent after the mark (the unconfirmed end of the gap). */
+  firstOk: number[];
+  /** Per client: acknowledged writes sent after the mark, oldest first (at most `candidatesPerClient`). */
+  writes: CandidateWrite[][];
+}
+
+export interface WriteGap {
+  atMs: number;
+  label: string;
+  /** The worst client's gap in ms; null when some client never (confirmably) wrote again. */
+  maxMs: number | null;
+  perClientMs: Array<number | null>;
+  /** How the gaps end: at the first write the ledger confirmed, or (no verification) the first success. */
+  endsAt: 'confirmed write' | 'first success';
+}
+
+/** Writes after a fault kept per client: enough to find the first confirmed one behind a split brain. */
+const candidatesPerClient = 2000;
+
+/**
+ * Client-observed write unavailability around each fault: for every app client, from its last
+ * successful operation completed before the fault to the first acknowledged write sent after it
+ * that the ledger later confirms on the final master. A write the isolated old master took in a
+ * split brain succeeds for the client, but is lost: it does not end the gap. Without a
+ * verification pass, the gap ends at the first success, and the report says so.
+ */
+export class WriteAvailability implements OperationObserver {
+  private lastOk: number[] = [];
+  private readonly marks: FaultMark[] = [];
+
+  onOperation(e: Readonly<OperationEvent>): void {
+    if (e.error !== null) return;
+    const c = e.client;
+    if (c >= this.lastOk.length) for (let i = this.lastOk.length; i <= c; i++) this.lastOk.push(0);
+    if (e.doneMs > this.lastOk[c]!) this.lastOk[c] = e.doneMs;
+    for (let i = 0; i < this.marks.length; i++) {
+      const m = this.marks[i]!;
+      if (e.doneMs <= m.atMs) {
+        if (e.doneMs > (m.before[c] ?? 0)) m.before[c] = e.doneMs;
+        continue;
+      }
+      if (e.sentMs < m.atMs) continue;
+      if (m.firstOk[c] === undefined) m.firstOk[c] = e.doneMs;
+      const w = (m.writes[c] ??= []);
+      if (w.length >= candidatesPerClient) continue;
+      if (e.action === 'login' || (e.action === 'refresh' && e.outcome === 'ok')) w.push({ sid: e.session.sid, version: e.session.version, doneMs: e.doneMs });
+    }
+  }
+
+  /** A fault struck (or a failover was seen) at `atMs`: gaps are measured around it from now on. */
+  markFault(atMs: number, label = 'fault'): void {
+    this.marks.push({ atMs, label, before: [...this.lastOk], firstOk: [], writes: [] });
+  }
+
+  /** The earliest last success among the clients now: when the current outage began, as the clients saw it. */
+  gapStart(): number {
+    return this.lastOk.length ? Math.min(...this.lastOk) : 0;
+  }
+
+  /**
+   * Per mark: each client's gap, ending at its first write `confirm` accepts (true: on the final
+   * master at or above that version; false: lost; null: cannot tell, skipped). Without `confirm`
+   * the gap ends at the first success.
+   */
+  gaps(confirm?: (sid: string, version: number) => boolean | null): WriteGap[] {
+    return this.marks.map((m) => {
+      const clients = m.before.map((b, c) => (b > 0 ? c : -1)).filter((c) => c >= 0);
+      const perClientMs = clients.map((c) => {
+        let end: number | undefined;
+        if (confirm) end = m.writes[c]?.find((w) => confirm(w.sid, w.version) === true)?.doneMs;
+        else end = m.firstOk[c];
+        return end === undefined ? null : Math.round(end - m.before[c]!);
+      });
+      const maxMs = perClientMs.some((g) => g === null) ? null : Math.max(0, ...(perClientMs as number[]));
+      return { atMs: m.atMs, label: m.label, maxMs, perClientMs, endsAt: confirm ? 'confirmed write' : 'first success' };
+    });
+  }
+
+  /** Whether every client has succeeded again since the mark at index `i` (recovery needs the clients back). */
+  clientsBackAfter(i: number): boolean {
+    const m = this.marks[i];
+    if (!m) return false;
+    return m.before.every((b, c) => b === 0 || m.firstOk[c] !== undefined);
+  }
+
+  get markCount(): number {
+    return this.marks.length;
+  }
+}
