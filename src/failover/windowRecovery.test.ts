@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ChaosWindows } from '../load/chaosWindows.js';
 import { WindowRecovery, type Disturbance } from './windowRecovery.js';
 
-const second = (t: number, p99: number, ops = 100, errors = 0) => ({ t, ops, errors, latencyMs: { p50: 1, p90: 1, p99, p999: p99, max: p99, count: ops } });
+const second = (t: number, p99: number, ops = 100, errors = 0) => ({ t, ops, errors, latencyMs: { p50: 1, p90: 1, p99, p999: p99, max: p99, count: ops }, serviceP99Ms: p99 });
 const disturbance = (over: Partial<Disturbance> = {}): Disturbance => ({
   label: 'kill-master', startMs: 10_000, faultDone: () => true, needsFailover: false, failoverSeen: () => false, clientsBack: () => false, maxMs: 30_000, ...over,
 });

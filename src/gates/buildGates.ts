@@ -1,3 +1,4 @@
+import type { Attribution } from '../attribution/latencyAttribution.js';
 import type { ChaosOutcome } from '../chaos/chaosRunner.js';
 import type { FailoverFigures } from '../failover/failoverReport.js';
 import type { LedgerReport } from '../ledger/verifyLedger.js';
@@ -19,6 +20,8 @@ export interface GateInputs {
   /** The verification pass: its report, why it could not run, or null when the run did not verify. */
   ledger: LedgerReport | { error: string } | null;
   abortReason: string | null;
+  /** Where the p99 went (null when nothing was measured). */
+  attribution: Attribution | null;
 }
 
 /** Error share allowed inside a window no experiment set a budget for (a failover seen outside gauntlet). */
@@ -28,10 +31,10 @@ const defaultMaxErrorRateInWindow = 0.5;
 export function buildGates(i: GateInputs): Gate[] {
   const figures = latencyFigures(i.load.recorder, i.load.windows.any);
   return [
-    ...loadGatesFor(i.scenario.thresholds, figures, i.load.intendedOps),
+    ...loadGatesFor(i.scenario.thresholds, figures, i.load.intendedOps, i.attribution?.cause ?? null),
     ...(i.chaos && i.failover ? chaosGates(i.chaos, i.failover) : []),
     ...(i.failover ? failoverGates({ figures: i.failover, excluded: figures.excluded, maxErrorRateInWindow: i.chaos?.thresholds.maxErrorRateInWindow ?? defaultMaxErrorRateInWindow }) : []),
     ...(i.ledger ? ledgerGates(i.ledger, i.scenario.thresholds.maxUnverifiableShare) : []),
-    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason),
+    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason, i.attribution?.cause ?? null),
   ];
 }

@@ -1,5 +1,6 @@
 import type { LatencyFigures, Percentiles } from '../load/latencyRecorder.js';
 import type { Scenario } from '../load/scenario.js';
+import type { BreachCause } from '../attribution/latencyAttribution.js';
 import type { Gate } from './gate.js';
 
 const ms = (x: number): string => `${x.toFixed(3)} ms`;
@@ -13,12 +14,16 @@ export interface LoadGateInputs {
   intendedOps: number;
   /** Suffix for every name, e.g. " (outside chaos windows)". */
   scope: string;
+  /** Whose time a p99 over budget is, said beside the failing gate. */
+  cause?: BreachCause | null;
 }
 
 /** The load gates of a scenario: p99 overall and per operation, error rate, throughput taken. */
 export function loadGates(i: LoadGateInputs): Gate[] {
   const t = i.thresholds;
-  const gates: Gate[] = [{ name: `p99 latency, all operations${i.scope}`, kind: 'latency', limit: `< ${ms(t.p99Ms)}`, actual: ms(i.overall.p99), pass: i.overall.count > 0 && i.overall.p99 < t.p99Ms }];
+  const overallPass = i.overall.count > 0 && i.overall.p99 < t.p99Ms;
+  const why = !overallPass && i.cause && i.cause.who !== 'generator' ? ` (${i.cause.why})` : '';
+  const gates: Gate[] = [{ name: `p99 latency, all operations${i.scope}`, kind: 'latency', limit: `< ${ms(t.p99Ms)}`, actual: `${ms(i.overall.p99)}${why}`, pass: overallPass }];
   if (t.perOperationP99Ms !== undefined) {
     for (const [op, p] of Object.entries(i.byOp)) {
       const limit = `< ${ms(t.perOperationP99Ms)}`;
@@ -35,8 +40,8 @@ export function loadGates(i: LoadGateInputs): Gate[] {
 }
 
 /** In a chaos run the load gates judge the steady state: operations that touched no chaos window. */
-export function loadGatesFor(thresholds: Scenario['thresholds'], f: LatencyFigures, intendedOps: number): Gate[] {
+export function loadGatesFor(thresholds: Scenario['thresholds'], f: LatencyFigures, intendedOps: number, cause: BreachCause | null = null): Gate[] {
   const o = f.outsideChaos;
-  if (!o) return loadGates({ thresholds, overall: f.overall, byOp: f.byOp, totalOps: f.totalOps, errors: f.totalErrors, intendedOps, scope: '' });
-  return loadGates({ thresholds, overall: o.overall, byOp: o.byOp, totalOps: o.ops, errors: o.errors, intendedOps: o.ops, scope: ' (outside chaos windows)' });
+  if (!o) return loadGates({ thresholds, overall: f.overall, byOp: f.byOp, totalOps: f.totalOps, errors: f.totalErrors, intendedOps, scope: '', cause });
+  return loadGates({ thresholds, overall: o.overall, byOp: o.byOp, totalOps: o.ops, errors: o.errors, intendedOps: o.ops, scope: ' (outside chaos windows)', cause });
 }

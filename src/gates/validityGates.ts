@@ -1,16 +1,28 @@
+import type { BreachCause } from '../attribution/latencyAttribution.js';
 import type { LoadResult } from '../load/loadEngine.js';
 import type { Gate } from './gate.js';
 
-/** Could the harness measure? The generator kept its schedule, and the run went to its end. */
-export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, abortReason: string | null): Gate[] {
+/**
+ * Could the harness measure? The generator kept its schedule (scheduler lag per dispatch within
+ * 10 % of the p99 budget unless the scenario says otherwise), a latency breach is not the
+ * generator's own stalls, and the run went to its end.
+ */
+export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, abortReason: string | null, cause: BreachCause | null): Gate[] {
   const g = load.generator;
   return [
     {
       name: 'generator kept up with its schedule',
       kind: 'validity',
-      limit: 'scheduler lag p99 outside chaos windows within the scenario limit',
+      limit: `scheduler lag p99 outside chaos windows <= ${g.maxSchedulerLagP99Ms} ms`,
       actual: g.reason ?? `scheduler lag p99 ${g.schedulerLagOutsideChaosMs.p99} ms outside chaos windows`,
       pass: !g.saturated,
+    },
+    {
+      name: "a latency breach is the target's time, not the generator's",
+      kind: 'validity',
+      limit: 'the generator neither stalled nor queued its way over the p99 budget',
+      actual: cause === null ? 'no breach' : cause.who === 'generator' ? `the generator's: ${cause.why}` : `${cause.who}: ${cause.why}`,
+      pass: cause?.who !== 'generator',
     },
     {
       name: 'the run went to the end of its schedule',

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, constants, type IntervalHistogram } from 'node:perf_hooks';
 import { newHistogram, percentilesMs } from './latencyRecorder.js';
 import type { ChaosWindows } from './chaosWindows.js';
 
@@ -7,49 +7,102 @@ export interface GeneratorSecond {
   schedulerLagP99Ms: number;
   schedulerLagMaxMs: number;
   eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  /** Garbage-collection pauses that ended in this second. */
+  gcPauses: number;
+  gcMaxMs: number;
   cpuPercent: number;
   rssMb: number;
   inChaosWindow: boolean;
+  /** The generator stalled this second (a lag, event-loop delay or GC pause at or above the stall threshold). */
+  stalled: boolean;
+}
+
+export interface GcFigures {
+  count: number;
+  /** Young-generation collections (scavenges) and full ones (mark-compact), and the longest pause. */
+  scavenges: number;
+  markCompacts: number;
+  maxMs: number;
+  totalMs: number;
+  over2Ms: number;
 }
 
 export interface GeneratorHealth {
   schedulerLagMs: { p99: number; max: number };
   /** Lag outside chaos windows: the figure that decides validity. */
   schedulerLagOutsideChaosMs: { p99: number; max: number };
+  /** The validity limit on that lag (10 % of the p99 budget unless the scenario sets it). */
+  maxSchedulerLagP99Ms: number;
   eventLoopDelayMs: { p99: number; max: number };
+  gc: GcFigures;
+  /** Seconds in which the generator itself stalled, outside chaos windows, and the threshold used. */
+  stalledSeconds: number;
+  stallThresholdMs: number;
   cpuPercent: { mean: number; max: number };
   rssMb: { start: number; peak: number };
   saturated: boolean;
   reason: string | null;
 }
 
+const round = (x: number): number => Math.round(x * 100) / 100;
+
 /**
- * The generator watching itself. Scheduler lag (dispatch time minus intended time) says whether
- * we offered the load we promised; event-loop delay and CPU say why not. A generator that fell
- * behind outside chaos windows makes the run `invalid`: its latencies would blame the target
- * for the generator's own queueing.
+ * The generator watching itself. Scheduler lag per dispatch (dispatch time minus intended time)
+ * says whether we offered the load we promised; event-loop delay, garbage-collection pauses and
+ * CPU say why not. A second in which any of them reached the stall threshold is a stalled second:
+ * the latency recorder keeps the steady state of healthy seconds apart, so a p99 breach the
+ * generator caused is told from one the target caused.
  */
 export class GeneratorMonitor {
   private readonly lag = newHistogram();
   private readonly lagOutside = newHistogram();
-  private lagSecond = newHistogram();
-  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly lagSecond = newHistogram();
+  // 1 ms sampling: stalls of a few ms matter against a 10 ms budget.
+  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
+  private loopMaxNs = 0;
+  private readonly gcObserver: PerformanceObserver;
+  private gcSecondCount = 0;
+  private gcSecondMax = 0;
+  private readonly gc: GcFigures = { count: 0, scavenges: 0, markCompacts: 0, maxMs: 0, totalMs: 0, over2Ms: 0 };
   private cpuAt = process.cpuUsage();
   private wallAt = performance.now();
   readonly seconds: GeneratorSecond[] = [];
+  private readonly stalledAt = new Set<number>();
   private readonly rssStart = process.memoryUsage.rss() / 1048576;
   private rssPeak = this.rssStart;
 
   constructor(
     private readonly maxLagP99Ms: number,
     private readonly windows: ChaosWindows,
+    readonly stallThresholdMs: number,
   ) {
     this.loop.enable();
+    this.gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const ms = e.duration;
+        const kind = ((e as PerformanceEntry & { detail?: { kind?: number } }).detail)?.kind;
+        this.gc.count++;
+        if (kind === constants.NODE_PERFORMANCE_GC_MINOR) this.gc.scavenges++;
+        else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.gc.markCompacts++;
+        this.gc.totalMs += ms;
+        if (ms > this.gc.maxMs) this.gc.maxMs = ms;
+        if (ms > 2) this.gc.over2Ms++;
+        this.gcSecondCount++;
+        if (ms > this.gcSecondMax) this.gcSecondMax = ms;
+      }
+    });
+    this.gcObserver.observe({ entryTypes: ['gc'] });
   }
 
   /** Lag in ms of one dispatched event: recorded once, into this second's histogram. */
   recordLag(lagMs: number): void {
     this.lagSecond.recordValue(Math.max(1, Math.round(lagMs * 1000)));
+  }
+
+  /** Whether the generator stalled in second `t` (known once that second closed). */
+  wasStalled(t: number): boolean {
+    return this.stalledAt.has(t);
   }
 
   closeSecond(t: number): GeneratorSecond {
@@ -66,17 +119,27 @@ export class GeneratorMonitor {
       this.lag.add(this.lagSecond);
       if (!inChaos) this.lagOutside.add(this.lagSecond);
     }
+    const loopMaxMs = this.loop.max / 1e6;
+    this.loopMaxNs = Math.max(this.loopMaxNs, this.loop.max);
+    const stalled = Math.max(lag.max, loopMaxMs, this.gcSecondMax) >= this.stallThresholdMs;
+    if (stalled) this.stalledAt.add(t);
     const second: GeneratorSecond = {
       t,
       schedulerLagP99Ms: lag.p99,
       schedulerLagMaxMs: lag.max,
       eventLoopDelayP99Ms: round(this.loop.percentile(99) / 1e6),
+      eventLoopDelayMaxMs: round(loopMaxMs),
+      gcPauses: this.gcSecondCount,
+      gcMaxMs: round(this.gcSecondMax),
       cpuPercent: round(((cpu.user + cpu.system) / 1000 / wall) * 100),
       rssMb: round(rss),
       inChaosWindow: inChaos,
+      stalled,
     };
     this.loop.reset();
     this.lagSecond.reset();
+    this.gcSecondCount = 0;
+    this.gcSecondMax = 0;
     this.seconds.push(second);
     return second;
   }
@@ -88,12 +151,16 @@ export class GeneratorMonitor {
     const loops = this.seconds.map((s) => s.eventLoopDelayP99Ms);
     let reason: string | null = null;
     if (outside.count > 0 && outside.p99 > this.maxLagP99Ms) {
-      reason = `scheduler lag p99 ${outside.p99} ms outside chaos windows exceeds ${this.maxLagP99Ms} ms: the generator could not offer the intended load`;
+      reason = `scheduler lag p99 ${outside.p99} ms outside chaos windows exceeds ${this.maxLagP99Ms} ms: the generator could not offer the intended load on time`;
     }
     return {
       schedulerLagMs: { p99: all.p99, max: all.max },
       schedulerLagOutsideChaosMs: { p99: outside.p99, max: outside.max },
-      eventLoopDelayMs: { p99: Math.max(0, ...loops), max: round(this.loop.max / 1e6) },
+      maxSchedulerLagP99Ms: this.maxLagP99Ms,
+      eventLoopDelayMs: { p99: Math.max(0, ...loops), max: round(this.loopMaxNs / 1e6) },
+      gc: { ...this.gc, maxMs: round(this.gc.maxMs), totalMs: round(this.gc.totalMs) },
+      stalledSeconds: this.seconds.filter((s) => s.stalled && !s.inChaosWindow).length,
+      stallThresholdMs: this.stallThresholdMs,
       cpuPercent: { mean: round(cpu.reduce((a, b) => a + b, 0) / Math.max(1, cpu.length)), max: Math.max(0, ...cpu) },
       rssMb: { start: round(this.rssStart), peak: round(this.rssPeak) },
       saturated: reason !== null,
@@ -103,9 +170,6 @@ export class GeneratorMonitor {
 
   stop(): void {
     this.loop.disable();
+    this.gcObserver.disconnect();
   }
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }

@@ -2,6 +2,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import { op as operationCode, operationNames, type OperationCode, type OperationName } from './scenario.js';
 import type { ChaosWindows } from './chaosWindows.js';
+import { TailAttribution } from './tailAttribution.js';
 
 /** Microsecond resolution, 3 significant digits, up to 10 minutes (a stalled op during chaos). */
 export function newHistogram(): Histogram {
@@ -29,6 +30,8 @@ export interface IntervalStats {
   ops: number;
   errors: number;
   latencyMs: Percentiles;
+  /** p99 of send-to-reply in this second. */
+  serviceP99Ms: number;
 }
 
 
@@ -81,6 +84,8 @@ export class LatencyRecorder {
   /** What the steady-state gates of a chaos run judge: operations that touched no chaos window. */
   private readonly outsideTotals: Pair[] = Array.from({ length: this.n }, newPair);
   readonly outsideOverall: Pair = newPair();
+  /** The steady state of seconds in which the generator did not stall: tells a breach it caused from one the target caused. */
+  readonly outsideHealthy: Pair = newPair();
   private readonly pending: PendingSecond[] = [];
   private readonly spare: PendingSecond[] = [];
   private readonly secondLatency = newHistogram();
@@ -92,8 +97,14 @@ export class LatencyRecorder {
   private intervalErrors = 0;
   readonly intervals: IntervalStats[] = [];
   readonly errorKinds = new Map<string, number>();
+  /** Where the latency of operations outside chaos windows went (generator queueing, reply). */
+  readonly tail = new TailAttribution();
+  private readonly secondService = newHistogram();
 
-  constructor(private readonly windows: ChaosWindows) {}
+  constructor(
+    private readonly windows: ChaosWindows,
+    private readonly generatorStalled: (second: number) => boolean,
+  ) {}
 
   /** Times in ms (performance.now scale). Errors are recorded too: a user waited for them. */
   record(op: OperationCode, intendedMs: number, sentMs: number, doneMs: number, error: string | null): void {
@@ -103,6 +114,7 @@ export class LatencyRecorder {
     const pair = inside ? this.insideInterval[op]! : this.outsideInterval[op]!;
     pair.latency.recordValue(latencyUs);
     pair.service.recordValue(serviceUs);
+    if (!inside) this.tail.record(latencyUs, Math.max(0, latencyUs - serviceUs), serviceUs);
     this.intervalOps++;
     if (inside) this.insideOps[op]!++;
     else this.outsideOpsInterval[op]!++;
@@ -123,6 +135,7 @@ export class LatencyRecorder {
     for (let op = 0; op < this.n; op++) {
       for (const iv of [this.outsideInterval[op]!, this.insideInterval[op]!]) {
         addInto(second, iv.latency);
+        addInto(this.secondService, iv.service);
         addInto(this.totals[op]!.latency, iv.latency);
         addInto(this.totals[op]!.service, iv.service);
         addInto(this.overall.latency, iv.latency);
@@ -138,9 +151,10 @@ export class LatencyRecorder {
     this.outsideOpsInterval = next?.ops ?? new Float64Array(this.n);
     this.outsideErrorsInterval = next?.errors ?? new Float64Array(this.n);
     while (this.pending.length > 0 && this.pending[0]!.t <= tSeconds - lateWindowReachSeconds) this.settle(this.pending.shift()!);
-    const stats = { t: tSeconds, ops: this.intervalOps, errors: this.intervalErrors, latencyMs: percentilesMs(second) };
+    const stats = { t: tSeconds, ops: this.intervalOps, errors: this.intervalErrors, latencyMs: percentilesMs(second), serviceP99Ms: percentilesMs(this.secondService).p99 };
     this.intervals.push(stats);
     second.reset();
+    this.secondService.reset();
     this.intervalOps = 0;
     this.intervalErrors = 0;
     return stats;
@@ -154,6 +168,7 @@ export class LatencyRecorder {
   /** A held-back second goes to the steady state, unless a window opened late over it. */
   private settle(p: PendingSecond): void {
     const claimed = this.windows.any && this.windows.overlaps((p.t - 1) * 1000, p.t * 1000);
+    const healthy = !claimed && !this.generatorStalled(p.t);
     for (let op = 0; op < this.n; op++) {
       const pair = p.pairs[op]!;
       if (claimed) {
@@ -164,6 +179,10 @@ export class LatencyRecorder {
         addInto(this.outsideTotals[op]!.service, pair.service);
         addInto(this.outsideOverall.latency, pair.latency);
         addInto(this.outsideOverall.service, pair.service);
+        if (healthy) {
+          addInto(this.outsideHealthy.latency, pair.latency);
+          addInto(this.outsideHealthy.service, pair.service);
+        }
       }
       if (pair.latency.totalCount > 0) pair.latency.reset();
       if (pair.service.totalCount > 0) pair.service.reset();

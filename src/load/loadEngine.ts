@@ -13,7 +13,7 @@ import { OperationExecutor } from './operationExecutor.js';
 import { populationControllers, type PopulationController, type PopulationHost } from './population/populationController.js';
 import { PopulationPlan } from './population/populationPlan.js';
 import { RandomSource } from './randomSource.js';
-import { op, operationNames, type OperationCode, type Scenario } from './scenario.js';
+import { generatorLimits, op, operationNames, type OperationCode, type Scenario } from './scenario.js';
 import { endsSession, mixKeys, nextAction, replaysToken } from './session/sessionBehaviour.js';
 import * as ops from './session/sessionOperations.js';
 import type { OperationOutcome, SessionState, SessionStore, SessionTtls } from './session/sessionOperations.js';
@@ -86,10 +86,11 @@ export async function runLoad(opts: LoadEngineOptions): Promise<LoadResult> {
 
 /** What a run that never started its load reports: no operations, aborted. */
 export function loadNotStarted(s: Scenario, windows = new ChaosWindows()): LoadResult {
-  const monitor = new GeneratorMonitor(s.generator.maxSchedulerLagP99Ms, windows);
+  const limits = generatorLimits(s);
+  const monitor = new GeneratorMonitor(limits.maxSchedulerLagP99Ms, windows, limits.stallThresholdMs);
   monitor.stop();
   return {
-    startedAt: new Date().toISOString(), durationMs: 0, recorder: new LatencyRecorder(windows), windows, generator: monitor.health(), generatorSeconds: [],
+    startedAt: new Date().toISOString(), durationMs: 0, recorder: new LatencyRecorder(windows, () => false), windows, generator: monitor.health(), generatorSeconds: [],
     sessionsPerSecond: [], peakConcurrentSessions: 0, intendedOps: 0, outcomes: {}, memory: { startBytes: null, peakBytes: null, samples: [] }, aborted: true, clientEnds: { count: 0, first: [] },
   };
 }
@@ -134,8 +135,9 @@ class LoadEngine implements PopulationHost {
     this.rng = new RandomSource(opts.seed ?? 0x9a0715);
     this.controllers = populationControllers(this.plan, this.s, this, this.rng);
     this.windows = opts.windows ?? new ChaosWindows();
-    this.recorder = new LatencyRecorder(this.windows);
-    this.monitor = new GeneratorMonitor(this.s.generator.maxSchedulerLagP99Ms, this.windows);
+    const limits = generatorLimits(this.s);
+    this.monitor = new GeneratorMonitor(limits.maxSchedulerLagP99Ms, this.windows, limits.stallThresholdMs);
+    this.recorder = new LatencyRecorder(this.windows, (t) => this.monitor.wasStalled(t));
     this.observers = opts.observers ?? [];
     this.executor = new OperationExecutor(this.s.generator.maxInFlight, () => this.now(), (s, code) => this.call(s, code), (...a) => this.done(...a));
     const seconds = (ms: number): number => Math.max(1, Math.round(ms / 1000));

@@ -91,18 +91,19 @@ export const scenarioSchema = z
       .strict(),
     generator: z
       .object({
-        /** Scheduler lag p99 above this outside chaos windows makes the run invalid. */
-        maxSchedulerLagP99Ms: z.number().positive().default(10),
+        /** Scheduler lag p99 (per dispatch) above this outside chaos windows makes the run invalid; default 10 % of the p99 budget. */
+        maxSchedulerLagP99Ms: z.number().positive().optional(),
+        /** A second in which a lag, event-loop delay or GC pause reaches this is a stalled second of the generator; default 25 % of the p99 budget. */
+        stallThresholdMs: z.number().positive().optional(),
         maxInFlight: z.number().int().positive().default(20_000),
         /**
-         * Waits under 1.5 ms: 'spin' (default) times dispatch and replies within microseconds and
-         * keeps a core busy; 'block' sleeps up to 0.25 ms, about half the CPU, replies read up to
-         * 0.25 ms late. 'block' suits a generator sharing a small machine with the target.
+         * Waits under 1.5 ms: 'spin' times dispatch and replies within microseconds and keeps a
+         * core busy; 'block' sleeps up to 0.25 ms, far less CPU, replies read up to 0.25 ms late.
          */
         shortWait: z.enum(['spin', 'block']).default('spin'),
       })
       .strict()
-      .default({ maxSchedulerLagP99Ms: 10, maxInFlight: 20_000, shortWait: 'spin' }),
+      .default({ maxInFlight: 20_000, shortWait: 'spin' }),
   })
   .strict();
 
@@ -148,6 +149,11 @@ export function applyOverrides(s: Scenario, o: ScenarioOverrides): Scenario {
     longest.duration = o.durationMs;
   }
   return { ...s, stages };
+}
+
+/** The generator's validity limits, from the scenario or derived from its p99 budget. */
+export function generatorLimits(s: Scenario): { maxSchedulerLagP99Ms: number; stallThresholdMs: number } {
+  return { maxSchedulerLagP99Ms: s.generator.maxSchedulerLagP99Ms ?? s.thresholds.p99Ms * 0.1, stallThresholdMs: s.generator.stallThresholdMs ?? s.thresholds.p99Ms * 0.25 };
 }
 
 export function totalDurationMs(s: Scenario): number {

@@ -6,6 +6,7 @@ import { latencyFigures, spectrumMs } from '../load/latencyRecorder.js';
 import type { LoadResult } from '../load/loadEngine.js';
 import type { Scenario } from '../load/scenario.js';
 import type { TargetDescription } from '../target/target.js';
+import type { Attribution } from '../attribution/latencyAttribution.js';
 import type { ChaosOutcome } from '../chaos/chaosRunner.js';
 import type { FailoverFigures } from '../failover/failoverReport.js';
 import { summarySchemaVersion, type Summary } from './summarySchema.js';
@@ -23,6 +24,7 @@ export interface SummaryInputs {
   chaos: ChaosOutcome | null;
   failover: FailoverFigures | null;
   ledger: LedgerReport | null;
+  attribution: Attribution | null;
   writeMode: 'async' | 'durable';
   alerts: Summary['alerts'];
   slowLog: Summary['slowLog'];
@@ -70,7 +72,15 @@ export function buildSummary(i: SummaryInputs): Summary {
       ...Object.fromEntries([...load.recorder.byOp()].map(([op, h]) => [op, spectrumMs(h.latency)])),
     },
     serviceTimeMs: { overall: f.serviceOverall, byOp: f.serviceByOp },
-    timeseries: load.recorder.intervals.map((s, k) => ({ t: s.t, ops: s.ops, errors: s.errors, sessions: load.sessionsPerSecond[k] ?? 0, p50: s.latencyMs.p50, p99: s.latencyMs.p99, max: s.latencyMs.max })),
+    timeseries: load.recorder.intervals.map((s, k) => {
+      const g = load.generatorSeconds[k];
+      const server = i.attribution?.server.perSecond.find((x) => x.t === s.t);
+      return {
+        t: s.t, ops: s.ops, errors: s.errors, sessions: load.sessionsPerSecond[k] ?? 0, p50: s.latencyMs.p50, p99: s.latencyMs.p99, max: s.latencyMs.max,
+        serviceP99: s.serviceP99Ms, generatorStalled: g?.stalled ?? false, gcMaxMs: g?.gcMaxMs ?? 0, serverUsecPerCall: server?.usecPerCall ?? null,
+      };
+    }),
+    attribution: i.attribution,
     generator: {
       schedulerLagMs: load.generator.schedulerLagMs,
       schedulerLagOutsideChaosMs: load.generator.schedulerLagOutsideChaosMs,
@@ -79,6 +89,9 @@ export function buildSummary(i: SummaryInputs): Summary {
       rssMb: load.generator.rssMb,
       saturated: load.generator.saturated,
       reason: load.generator.reason,
+      maxSchedulerLagP99Ms: load.generator.maxSchedulerLagP99Ms,
+      gc: load.generator.gc,
+      stalledSeconds: load.generator.stalledSeconds,
     },
     memory: {
       usedBytesStart: startBytes,

@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { Summary } from './summarySchema.js';
 import { clientEndsLine, writeGapText } from './findingText.js';
+import { attributionHeadline, attributionRows } from './attributionText.js';
 
 const verdictColor = { pass: pc.green, fail: pc.red, invalid: pc.yellow } as const;
 
@@ -21,6 +22,7 @@ export function renderConsoleSummary(s: Summary): string {
     ...(s.clients?.endedByIoredis ? [pc.yellow(clientEndsLine(s.clients))] : []),
     lat.toString(),
     gates.toString(),
+    ...(s.attribution ? [attributionHeadline(s.attribution), attributionTable(s.attribution)] : []),
     `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
     s.memory.bytesPerSession !== null ? `target memory: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : 'target memory: not measured',
     ...(s.chaos.experiment ? [`chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`] : []),
@@ -38,6 +40,12 @@ export function renderConsoleSummary(s: Summary): string {
     `${pc.bold('verdict')}: ${verdictColor[s.verdict](s.verdict.toUpperCase())}: ${s.verdictReason}`,
   ];
   return lines.join('\n');
+}
+
+function attributionTable(a: NonNullable<Summary['attribution']>): string {
+  const t = new Table({ head: ['part', 'at the p99', 'detail'], style: { head: [], border: [] }, colWidths: [40, 14, 90], wordWrap: true });
+  for (const r of attributionRows(a)) t.push(r);
+  return t.toString();
 }
 
 function windowsLine(s: Summary): string {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Summary } from './summarySchema.js';
 import { clientEndsLine, writeGapText } from './findingText.js';
+import { attributionHeadline, attributionRows } from './attributionText.js';
 
 const require = createRequire(import.meta.url);
 /** uPlot (small, fast canvas time series) is inlined, so the report opens from disk with no network. */
@@ -58,6 +59,9 @@ ${table(['operation', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms
   ['all', s.latencyMs.overall.count, s.latencyMs.overall.p50, s.latencyMs.overall.p90, s.latencyMs.overall.p99, s.latencyMs.overall.p999, s.latencyMs.overall.max, s.serviceTimeMs.overall.p99],
 ])}
 <div class="chart" id="chart-spectrum"></div>
+${s.attribution ? `<h3>Where the p99 went</h3>
+<p${s.attribution.cause ? ' class="bad"' : ''}>${esc(attributionHeadline(s.attribution))}</p>
+${table(['part', 'at the p99', 'detail'], attributionRows(s.attribution), 'attribution')}` : ''}
 
 <h2>Chaos and failover</h2>
 ${s.chaos.steps.length ? table(['step', 'at s', 'ended s', 'what happened'], s.chaos.steps.map((st) => [st.name, (st.atMs / 1000).toFixed(2), st.endMs === null ? '' : (st.endMs / 1000).toFixed(2), st.detail])) : '<p class="muted">No chaos experiment in this run.</p>'}

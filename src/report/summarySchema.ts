@@ -69,8 +69,42 @@ export const summarySchema = z
       .describe('per operation and "overall": [percentile, latency ms] points for a percentile-spectrum plot'),
     serviceTimeMs: z.object({ overall: percentiles, byOp: z.record(z.string(), percentiles) }).describe('completion minus actual send'),
     timeseries: z.array(
-      z.object({ t: z.number(), ops: z.number().int(), errors: z.number().int(), sessions: z.number().int(), p50: z.number(), p99: z.number(), max: z.number() }),
+      z.object({
+        t: z.number(), ops: z.number().int(), errors: z.number().int(), sessions: z.number().int(), p50: z.number(), p99: z.number(), max: z.number(),
+        serviceP99: z.number().optional().describe('send-to-reply p99 of the second'),
+        generatorStalled: z.boolean().optional().describe('a scheduler lag, event-loop delay or GC pause of the generator reached the stall threshold'),
+        gcMaxMs: z.number().optional(),
+        serverUsecPerCall: z.number().nullable().optional().describe("the master's own time per call of the workload's commands (INFO commandstats)"),
+      }),
     ),
+    attribution: z
+      .object({
+        scope: z.enum(['outside chaos windows', 'all operations']),
+        budgetMs: z.number(),
+        p99Ms: z.number(),
+        serviceP99Ms: z.number(),
+        atP99: z.object({ samples: z.number(), latencyMs: z.number(), queueMs: z.number(), replyMs: z.number() }).nullable().describe('mean parts of the operations at the p99: generator queueing (intended -> sent) and reply (sent -> reply)'),
+        generator: z.object({
+          schedulerLagP99Ms: z.number(), maxSchedulerLagP99Ms: z.number(), gcCount: z.number().int(), gcMaxMs: z.number(), gcOver2Ms: z.number().int(),
+          eventLoopDelayMaxMs: z.number(), stalledSeconds: z.number().int(), seconds: z.number().int(), stallThresholdMs: z.number(), p99HealthySecondsMs: z.number().nullable(),
+        }),
+        server: z.object({
+          measured: z.boolean(), why: z.string().nullable(),
+          perCommand: z.array(z.object({ command: z.string(), calls: z.number(), usecPerCall: z.number() })),
+          latencyEvents: z.array(z.object({ event: z.string(), latestMs: z.number(), maxMs: z.number() })),
+          latencyThresholdMs: z.number().nullable(), forks: z.number().int(), latestForkUs: z.number(), aofDelayedFsync: z.number().int(),
+          perSecond: z.array(z.object({ t: z.number(), usecPerCall: z.number() })),
+        }),
+        dataPath: z.enum(['direct', 'proxied', 'external']).describe('direct: app clients reached the nodes without Toxiproxy; proxied: through the app proxies (an experiment acts on them)'),
+        proxy: z
+          .object({ before: z.object({ directP50Ms: z.number(), directP99Ms: z.number(), proxiedP50Ms: z.number(), proxiedP99Ms: z.number() }), after: z.object({ directP50Ms: z.number(), directP99Ms: z.number(), proxiedP50Ms: z.number(), proxiedP99Ms: z.number() }).nullable() })
+          .nullable()
+          .describe('PING on the master straight and through its app proxy, one in flight, before and after the load'),
+        cause: z.object({ who: z.enum(['generator', 'server', 'proxy', 'network or target']), why: z.string() }).nullable().describe('whose time a p99 over budget is'),
+      })
+      .nullable()
+      .optional()
+      .describe('where the p99 went; absent in summaries written before gauntlet attributed latency'),
     generator: z.object({
       schedulerLagMs: z.object({ p99: z.number(), max: z.number() }),
       schedulerLagOutsideChaosMs: z.object({ p99: z.number(), max: z.number() }),
@@ -79,6 +113,9 @@ export const summarySchema = z
       rssMb: z.object({ start: z.number(), peak: z.number() }),
       saturated: z.boolean(),
       reason: z.string().nullable(),
+      maxSchedulerLagP99Ms: z.number().optional(),
+      gc: z.object({ count: z.number().int(), scavenges: z.number().int(), markCompacts: z.number().int(), maxMs: z.number(), totalMs: z.number(), over2Ms: z.number().int() }).optional(),
+      stalledSeconds: z.number().int().optional(),
     }),
     memory: z.object({
       usedBytesStart: z.number().nullable(),

@@ -1,3 +1,6 @@
+import { attributeLatency, type Attribution, type DataPath } from '../attribution/latencyAttribution.js';
+import { pingThroughProxy } from '../attribution/proxyCalibration.js';
+import { ServerTimeSampler } from '../attribution/serverTime.js';
 import { ChaosRunner, type ChaosOutcome } from '../chaos/chaosRunner.js';
 import { compareRuns } from '../compare/compareRuns.js';
 import { UserError } from '../errors.js';
@@ -65,10 +68,17 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     const chaos = plan.experiment && target.topology ? new ChaosRunner(plan.experiment, target.topology, ledger, { watch, writes, recovery }, runMs) : null;
     const unmet = chaos?.unmetPrecondition();
     if (unmet) throw new UserError(unmet);
+    // App traffic crosses Toxiproxy only when an experiment acts on the app links: the proxy's own
+    // cost (measured below) then never lands in the target's figures.
+    const dataPath: DataPath = target.topology ? (chaos?.usesAppLinks() ? 'proxied' : 'direct') : 'external';
+    if (target.topology) target.topology.dataPath = dataPath === 'proxied' ? 'proxied' : 'direct';
     const tracker = watch ? new FailoverTracker(target.describe().masterName, watch, writes, recovery, () => chaos?.strikes() ?? [], plan.experiment?.thresholds.recoverWithinMs ?? 30_000) : null;
     say({ kind: 'phase', phase: 'start-observers', message: `target ${target.kind}${target.topology ? ` ${target.topology.id}` : ''} reachable (Redis ${redisVersion ?? '?'}); running ${scenario.name} for ${(runMs / 1000).toFixed(0)} s` });
     const observers = await startObservers(plan, target, () => watch?.changes.length ?? 0, say);
     stopObservers = observers.stop;
+    const proxyBefore = target.topology ? await pingThroughProxy(target.topology) : null;
+    const serverTime = new ServerTimeSampler(target, scenario.thresholds.p99Ms * 0.25);
+    await serverTime.start();
     const runStartedWall = Date.now();
     let load: LoadResult;
     if (signal.aborted) load = loadNotStarted(scenario, windows);
@@ -96,6 +106,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
           // Failovers first: one seen this second opens its window before recovery is judged.
           tracker?.onSecond();
           recovery.onSecond(p.second);
+          void serverTime.sample(p.elapsedS);
           observers.metrics?.second(p);
           say({ kind: 'second', snapshot: p, totalS: runMs / 1000 });
         },
@@ -103,6 +114,9 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
       });
     }
     const recoveries = recovery.finish(load.durationMs);
+    const server = await serverTime.finish();
+    const proxyAfter = target.topology && proxyBefore ? await pingThroughProxy(target.topology) : null;
+    const attribution = load.recorder.totalOps > 0 ? attributeLatency({ load, budgetMs: scenario.thresholds.p99Ms, server, dataPath, proxy: proxyBefore ? { before: proxyBefore, after: proxyAfter } : null }) : null;
     let chaosOutcome: ChaosOutcome | null = null;
     if (chaos) {
       say({ kind: 'phase', phase: 'heal', message: 'healing faults and waiting for the topology to be healthy again' });
@@ -125,7 +139,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     await stopObservers();
     stopObservers = null;
     const slowLog = target.topology ? await collectSlowLog(target.topology, runStartedWall).catch(() => null) : null;
-    return report(plan, { target: target.describe(), redisVersion, load, chaos: chaosOutcome, failover, verification, alerts, slowLog, abortReason: abortReason() });
+    return report(plan, { target: target.describe(), redisVersion, load, chaos: chaosOutcome, failover, verification, attribution, alerts, slowLog, abortReason: abortReason() });
   } finally {
     watch?.stop();
     await stopObservers?.().catch(() => undefined);
@@ -140,21 +154,22 @@ interface Measured {
   chaos: ChaosOutcome | null;
   failover: FailoverFigures | null;
   verification: LedgerVerification | null;
+  attribution: Attribution | null;
   alerts: Summary['alerts'];
   slowLog: Summary['slowLog'];
   abortReason: string | null;
 }
 
-const nothingMeasured = { redisVersion: null, chaos: null, failover: null, verification: null, alerts: null, slowLog: null } as const;
+const nothingMeasured = { redisVersion: null, chaos: null, failover: null, verification: null, attribution: null, alerts: null, slowLog: null } as const;
 
 /** Gates, verdict, the summary and what goes beside it; against the baseline when the plan has one. */
 function report(plan: RunPlan, m: Measured): RunResult {
   const ledgerReport = m.verification?.report ?? null;
-  const gates = buildGates({ scenario: plan.scenario, load: m.load, chaos: m.chaos, failover: m.failover, ledger: m.verification ? (m.verification.report ?? { error: m.verification.error }) : null, abortReason: m.abortReason });
+  const gates = buildGates({ scenario: plan.scenario, load: m.load, chaos: m.chaos, failover: m.failover, ledger: m.verification ? (m.verification.report ?? { error: m.verification.error }) : null, abortReason: m.abortReason, attribution: m.attribution });
   const summarise = (g: typeof gates): Summary =>
     buildSummary({
       runId: plan.runId, scenario: plan.scenario, scenarioSource: plan.scenarioSource, seed: plan.seed, target: m.target, redisVersion: m.redisVersion,
-      load: m.load, chaos: m.chaos, failover: m.failover, ledger: ledgerReport, writeMode: plan.writeMode, alerts: m.alerts, slowLog: m.slowLog, gates: g, judgement: judge(g),
+      load: m.load, chaos: m.chaos, failover: m.failover, ledger: ledgerReport, attribution: m.attribution, writeMode: plan.writeMode, alerts: m.alerts, slowLog: m.slowLog, gates: g, judgement: judge(g),
     });
   let summary = summarise(gates);
   let comparison: RunResult['comparison'] = null;

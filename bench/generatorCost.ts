@@ -1,0 +1,104 @@
+/**
+ * CPU per session operation: gauntlet's generator against bare ioredis sending the same commands
+ * at the same rate, on the same embedded topology (direct data path), in one run. The peer keeps
+ * a fixed pool of logged-in sessions and, once a millisecond, sends the operations due by then
+ * with the scenario's mix: the same scripts through the same ioredis clients, and nothing else
+ * (no schedule per session, no histograms, no ledger).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createAppClients, closeAppClients } from '../src/load/appClients.js';
+import { runLoad } from '../src/load/loadEngine.js';
+import { ledgerForScenario } from '../src/ledger/ledger.js';
+import { LedgerObserver } from '../src/ledger/ledgerObserver.js';
+import type { Scenario } from '../src/load/scenario.js';
+import * as ops from '../src/load/session/sessionOperations.js';
+import type { SessionState, SessionStore } from '../src/load/session/sessionOperations.js';
+import type { Target } from '../src/target/target.js';
+
+export interface CostFigures {
+  opsPerSecond: number;
+  cpuUsPerOp: number;
+  cpuPercent: number;
+  gcMaxMs?: number;
+  gcOver2Ms?: number;
+  gcCount?: number;
+}
+
+const ttl = { sessionS: 1800, refreshTokenS: 7200, oauthStateS: 300 };
+
+/** Bare ioredis: `rate` operations per second for `seconds`, after `sessions` logins (not counted). */
+export async function bareIoredis(target: Target, s: Scenario, rate: number, seconds: number, sessions: number): Promise<CostFigures> {
+  const clients = await createAppClients(target, s.clients);
+  const stores: SessionStore[] = clients.map((client) => ({ client, waitMs: null }));
+  const tag = `bare${Math.random().toString(36).slice(2, 6)}.`;
+  const pool: SessionState[] = Array.from({ length: sessions }, (_, i) => ({ uid: `bu${i % Math.round(sessions * 0.8)}`, sid: `${tag}${i}`, family: `${tag}f${i}`, token: `${tag}t${i}`, previousToken: null, version: 0, oauthNonce: null }));
+  for (let i = 0; i < pool.length; i += 2000) await Promise.all(pool.slice(i, i + 2000).map((x, k) => ops.login(stores[(i + k) % stores.length]!, x, ttl, Date.now())));
+  const mix = s.session.mix;
+  const total = mix.request + mix.refresh + mix.oauth + mix.revokeAll;
+  let n = 0;
+  let nonce = 0;
+  const one = (): void => {
+    const x = pool[n % pool.length]!;
+    const store = stores[n % stores.length]!;
+    n++;
+    const r = Math.random() * total;
+    let p: Promise<unknown>;
+    if (x.oauthNonce) p = ops.oauthComplete(store, x);
+    else if (r < mix.request) p = ops.request(store, x, ttl);
+    else if (r < mix.request + mix.refresh) p = ops.refresh(store, x, ttl, `${tag}t${n}`, false);
+    else if (r < mix.request + mix.refresh + mix.oauth) p = ops.oauthBegin(store, x, ttl, `${tag}n${nonce++}`);
+    else p = ops.revokeAll(store, x);
+    p.catch(() => undefined);
+  };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let due = 0;
+  while (performance.now() - t0 < seconds * 1000) {
+    const target = ((performance.now() - t0) / 1000) * rate;
+    while (due < target) {
+      one();
+      due++;
+    }
+    await sleep(1);
+  }
+  await sleep(200);
+  const cpu = process.cpuUsage(cpu0);
+  const wall = (performance.now() - t0) / 1000;
+  await closeAppClients(clients);
+  const us = cpu.user + cpu.system;
+  return { opsPerSecond: n / wall, cpuUsPerOp: us / n, cpuPercent: (us / 1e6 / wall) * 100 };
+}
+
+/** gauntlet's generator on `s` (ledger on, as in a run): CPU per operation over its steady seconds. */
+export async function generator(target: Target, s: Scenario, steadyFrom: number, steadyTo: number): Promise<CostFigures & { p99Ms: number; lagP99Ms: number }> {
+  const ledger = ledgerForScenario(s);
+  let cpuUs = 0;
+  let ops = 0;
+  let cpuAt = process.cpuUsage();
+  const result = await runLoad({
+    scenario: s,
+    target,
+    observers: [new LedgerObserver(ledger)],
+    onSecond: (p) => {
+      const c = process.cpuUsage(cpuAt);
+      cpuAt = process.cpuUsage();
+      if (p.elapsedS > steadyFrom && p.elapsedS <= steadyTo) {
+        cpuUs += c.user + c.system;
+        ops += p.opsPerSecond;
+      }
+    },
+  });
+  const seconds = steadyTo - steadyFrom;
+  const g = result.generator;
+  const p99 = result.recorder.intervals.filter((i) => i.t > steadyFrom && i.t <= steadyTo).map((i) => i.latencyMs.p99).sort((a, b) => a - b);
+  return {
+    opsPerSecond: ops / seconds,
+    cpuUsPerOp: cpuUs / Math.max(1, ops),
+    cpuPercent: (cpuUs / 1e6 / seconds) * 100,
+    gcMaxMs: g.gc.maxMs,
+    gcOver2Ms: g.gc.over2Ms,
+    gcCount: g.gc.count,
+    p99Ms: p99[Math.floor(p99.length * 0.5)] ?? 0,
+    lagP99Ms: g.schedulerLagMs.p99,
+  };
+}

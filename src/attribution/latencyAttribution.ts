@@ -1,0 +1,119 @@
+import type { LoadResult } from '../load/loadEngine.js';
+import { percentilesMs } from '../load/latencyRecorder.js';
+import type { TailShare } from '../load/tailAttribution.js';
+import type { ProxyCalibration } from './proxyCalibration.js';
+import type { ServerTime } from './serverTime.js';
+
+export type DataPath = 'direct' | 'proxied' | 'external';
+
+/** Whose time a p99 over budget is. */
+export interface BreachCause {
+  who: 'generator' | 'server' | 'proxy' | 'network or target';
+  why: string;
+}
+
+/** Where the p99 went, for the operations the steady-state gates judge. */
+export interface Attribution {
+  scope: 'outside chaos windows' | 'all operations';
+  budgetMs: number;
+  p99Ms: number;
+  serviceP99Ms: number;
+  /** The operations at the p99: their mean generator queueing (intended -> sent) and reply time (sent -> reply). */
+  atP99: TailShare | null;
+  generator: {
+    schedulerLagP99Ms: number;
+    maxSchedulerLagP99Ms: number;
+    gcCount: number;
+    gcMaxMs: number;
+    gcOver2Ms: number;
+    eventLoopDelayMaxMs: number;
+    stalledSeconds: number;
+    seconds: number;
+    stallThresholdMs: number;
+    /** The p99 again, of the seconds in which the generator did not stall (null: none). */
+    p99HealthySecondsMs: number | null;
+  };
+  server: ServerTime;
+  dataPath: DataPath;
+  proxy: ProxyCalibration | null;
+  /** Set when the p99 is at or over budget. */
+  cause: BreachCause | null;
+}
+
+export interface AttributionInputs {
+  load: LoadResult;
+  budgetMs: number;
+  server: ServerTime;
+  dataPath: DataPath;
+  proxy: ProxyCalibration | null;
+}
+
+const ms = (x: number): string => `${Math.round(x * 100) / 100} ms`;
+
+/** A stall of the generator or the server counts when it reaches a quarter of the budget. */
+const stallShare = 0.25;
+
+export function attributeLatency(i: AttributionInputs): Attribution {
+  const r = i.load.recorder;
+  const windowsSeen = i.load.windows.any;
+  const all = percentilesMs(windowsSeen ? r.outsideOverall.latency : r.overall.latency);
+  const service = percentilesMs(windowsSeen ? r.outsideOverall.service : r.overall.service);
+  const healthy = percentilesMs(r.outsideHealthy.latency);
+  const g = i.load.generator;
+  const seconds = i.load.generatorSeconds.filter((s) => !s.inChaosWindow).length;
+  const generator = {
+    schedulerLagP99Ms: g.schedulerLagOutsideChaosMs.p99,
+    maxSchedulerLagP99Ms: g.maxSchedulerLagP99Ms,
+    gcCount: g.gc.count,
+    gcMaxMs: g.gc.maxMs,
+    gcOver2Ms: g.gc.over2Ms,
+    eventLoopDelayMaxMs: g.eventLoopDelayMs.max,
+    stalledSeconds: g.stalledSeconds,
+    seconds,
+    stallThresholdMs: g.stallThresholdMs,
+    p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null,
+  };
+  const a: Attribution = {
+    scope: windowsSeen ? 'outside chaos windows' : 'all operations',
+    budgetMs: i.budgetMs,
+    p99Ms: all.p99,
+    serviceP99Ms: service.p99,
+    atP99: all.count > 0 ? r.tail.at(all.p99) : null,
+    generator,
+    server: i.server,
+    dataPath: i.dataPath,
+    proxy: i.proxy,
+    cause: null,
+  };
+  if (all.count > 0 && all.p99 >= i.budgetMs) a.cause = breachCause(a);
+  return a;
+}
+
+/**
+ * Whose time a breach is. The generator's when it stalled and the seconds it did not stall meet
+ * the budget, when it stalled in most seconds, or when its own queueing is most of the p99; else
+ * the server's when the server logged stalls (latency events, a slow command, a fork, a delayed
+ * fsync) of a quarter of the budget; else the proxy's when the app's traffic crossed Toxiproxy
+ * and the hop costs that much; else the network's or the target's.
+ */
+export function breachCause(a: Attribution): BreachCause {
+  const budget = a.budgetMs;
+  const gen = a.generator;
+  const stalls = `the generator stalled in ${gen.stalledSeconds} of ${gen.seconds} seconds (GC pauses up to ${ms(gen.gcMaxMs)}, ${gen.gcOver2Ms} over 2 ms; event-loop delay up to ${ms(gen.eventLoopDelayMaxMs)})`;
+  if (gen.stalledSeconds > 0 && gen.p99HealthySecondsMs !== null && gen.p99HealthySecondsMs < budget) {
+    return { who: 'generator', why: `${stalls}; without those seconds the p99 is ${ms(gen.p99HealthySecondsMs)}, under the ${ms(budget)} budget` };
+  }
+  if (gen.seconds > 0 && gen.stalledSeconds > gen.seconds / 2) return { who: 'generator', why: `${stalls}: too many to tell the target's time from the generator's` };
+  if (a.atP99 && a.atP99.queueMs > a.atP99.replyMs) return { who: 'generator', why: `at the p99, ${ms(a.atP99.queueMs)} of ${ms(a.atP99.latencyMs)} is the generator's own queueing before the send` };
+  const s = a.server;
+  const serverSigns: string[] = [];
+  for (const e of s.latencyEvents) if (e.maxMs >= budget * stallShare) serverSigns.push(`LATENCY event "${e.event}" up to ${e.maxMs} ms`);
+  for (const c of s.perCommand) if (c.usecPerCall >= budget * 1000 * 0.1) serverSigns.push(`${c.command.toUpperCase()} ${ms(c.usecPerCall / 1000)} per call`);
+  if (s.forks > 0 && s.latestForkUs >= budget * 1000 * stallShare) serverSigns.push(`${s.forks} fork(s), the last ${ms(s.latestForkUs / 1000)}`);
+  if (s.aofDelayedFsync > 0) serverSigns.push(`${s.aofDelayedFsync} writes waited for a slow AOF fsync`);
+  if (serverSigns.length > 0) return { who: 'server', why: `the server: ${serverSigns.join('; ')}` };
+  const overhead = a.proxy ? a.proxy.before.proxiedP99Ms - a.proxy.before.directP99Ms : 0;
+  if (a.dataPath === 'proxied' && overhead >= budget * stallShare) return { who: 'proxy', why: `the Toxiproxy hop on the app path adds ${ms(overhead)} at p99 (PING calibration)` };
+  const own = s.measured ? `the server's own time is small (${s.perCommand.map((c) => `${c.command.toUpperCase()} ${c.usecPerCall} µs`).join(', ') || 'no commands'} per call, no latency events over ${ms(budget * stallShare)})` : `the server's own time was not measured (${s.why ?? 'unknown'})`;
+  return { who: 'network or target', why: `the network or the target: ${own}; send-to-reply p99 ${ms(a.serviceP99Ms)}` };
+}

@@ -1,0 +1,178 @@
+import { Redis } from 'ioredis';
+import type { Target } from '../target/target.js';
+import { parseInfo } from '../topology/replicationInfo.js';
+
+/** The master's own account of its time during the run. */
+export interface ServerTime {
+  /** false: the target's user may not read INFO (the report says "not measured" and why). */
+  measured: boolean;
+  why: string | null;
+  /** Per command the workload sent: calls during the run and the server's time per call (INFO commandstats deltas). */
+  perCommand: Array<{ command: string; calls: number; usecPerCall: number }>;
+  /** LATENCY LATEST at the end of the run: events at or above the run's latency-monitor-threshold. */
+  latencyEvents: Array<{ event: string; latestMs: number; maxMs: number }>;
+  latencyThresholdMs: number | null;
+  /** Forks (BGSAVE, AOF rewrite) during the run and the last one's duration; writes whose fsync waited on the disk. */
+  forks: number;
+  latestForkUs: number;
+  aofDelayedFsync: number;
+  /** Per second: the server's time per call across the workload's commands. */
+  perSecond: Array<{ t: number; usecPerCall: number }>;
+}
+
+interface Counters {
+  node: string;
+  commands: Map<string, { calls: number; usec: number }>;
+  forks: number;
+  latestForkUs: number;
+  aofDelayedFsync: number;
+}
+
+/** What the session workload sends (its scripts, OAuth state, durable mode's WAIT). */
+const workloadCommands = new Set(['evalsha', 'eval', 'set', 'getdel', 'wait', 'script|load']);
+
+function parseCounters(node: string, info: string): Counters {
+  const fields = parseInfo(info);
+  const commands = new Map<string, { calls: number; usec: number }>();
+  for (const [k, v] of fields) {
+    if (!k.startsWith('cmdstat_')) continue;
+    const kv = Object.fromEntries(v.split(',').map((p) => p.split('=') as [string, string]));
+    commands.set(k.slice('cmdstat_'.length), { calls: Number(kv.calls ?? 0), usec: Number(kv.usec ?? 0) });
+  }
+  return { node, commands, forks: Number(fields.get('total_forks') ?? 0), latestForkUs: Number(fields.get('latest_fork_usec') ?? 0), aofDelayedFsync: Number(fields.get('aof_delayed_fsync') ?? 0) };
+}
+
+/**
+ * Samples the master once a second (INFO commandstats, stats, persistence) on a connection of
+ * its own, and reads LATENCY LATEST at the end, so a p99 can be set beside the server's own time.
+ * On a topology gauntlet controls it uses the admin control connection of whichever node is
+ * master, and sets latency-monitor-threshold for the run (put back afterwards); on an external
+ * target it uses the app's own connection, and says "not measured" where the user may not read.
+ */
+export class ServerTimeSampler {
+  private client: Redis | null = null;
+  private node = '';
+  private last: Counters | null = null;
+  private readonly totals = new Map<string, { calls: number; usec: number }>();
+  private forks = 0;
+  private latestForkUs = 0;
+  private aofDelayedFsync = 0;
+  private readonly perSecond: ServerTime['perSecond'] = [];
+  private why: string | null = null;
+  private thresholdBefore: string | null = null;
+  private thresholdMs: number | null = null;
+
+  constructor(
+    private readonly target: Target,
+    /** Latency events below this are not kept: a quarter of the p99 budget. */
+    private readonly eventThresholdMs: number,
+  ) {}
+
+  async start(): Promise<void> {
+    try {
+      await this.connect();
+      const c = this.client!;
+      if (this.target.topology) {
+        // Ours: make the latency monitor see stalls that matter against the budget, from a clean slate.
+        const before = (await c.config('GET', 'latency-monitor-threshold')) as string[];
+        this.thresholdBefore = before[1] ?? null;
+        this.thresholdMs = Math.max(1, Math.floor(this.eventThresholdMs));
+        await c.config('SET', 'latency-monitor-threshold', String(this.thresholdMs));
+        await c.call('LATENCY', 'RESET');
+      }
+      this.last = parseCounters(this.node, await c.info('all'));
+    } catch (e) {
+      this.why = `the target's user may not read the server's figures (${(e as Error).message.split('\n')[0]})`;
+      this.client?.disconnect();
+      this.client = null;
+    }
+  }
+
+  /** After each second of load. */
+  async sample(t: number): Promise<void> {
+    if (!this.client || this.why) return;
+    try {
+      if (this.target.topology) await this.followMaster();
+      const now = parseCounters(this.node, await this.client.info('all'));
+      let calls = 0;
+      let usec = 0;
+      const prev = this.last;
+      if (prev && prev.node === now.node) {
+        for (const [cmd, v] of now.commands) {
+          const p = prev.commands.get(cmd) ?? { calls: 0, usec: 0 };
+          const dc = v.calls - p.calls;
+          const du = v.usec - p.usec;
+          if (dc <= 0) continue;
+          const total = this.totals.get(cmd) ?? { calls: 0, usec: 0 };
+          total.calls += dc;
+          total.usec += du;
+          this.totals.set(cmd, total);
+          if (workloadCommands.has(cmd)) {
+            calls += dc;
+            usec += du;
+          }
+        }
+        this.forks += Math.max(0, now.forks - prev.forks);
+        if (now.forks > prev.forks) this.latestForkUs = now.latestForkUs;
+        this.aofDelayedFsync += Math.max(0, now.aofDelayedFsync - prev.aofDelayedFsync);
+      }
+      this.last = now;
+      if (calls > 0) this.perSecond.push({ t, usecPerCall: Math.round((usec / calls) * 10) / 10 });
+    } catch {
+      // a master in the middle of a failover: the next second tries again
+    }
+  }
+
+  async finish(): Promise<ServerTime> {
+    const latencyEvents: ServerTime['latencyEvents'] = [];
+    if (this.client && !this.why) {
+      try {
+        if (this.target.topology) await this.followMaster();
+        const latest = (await this.client.call('LATENCY', 'LATEST')) as Array<[string, number, number, number]>;
+        for (const [event, , latestMs, maxMs] of latest) if (maxMs >= this.eventThresholdMs) latencyEvents.push({ event, latestMs: Number(latestMs), maxMs: Number(maxMs) });
+        if (this.thresholdBefore !== null) await this.client.config('SET', 'latency-monitor-threshold', this.thresholdBefore);
+      } catch {
+        // reported as far as it got
+      }
+    }
+    this.client?.disconnect();
+    this.client = null;
+    return {
+      measured: this.why === null,
+      why: this.why,
+      perCommand: [...this.totals].filter(([cmd]) => workloadCommands.has(cmd)).map(([command, v]) => ({ command, calls: v.calls, usecPerCall: Math.round((v.usec / v.calls) * 10) / 10 })),
+      latencyEvents,
+      latencyThresholdMs: this.thresholdMs,
+      forks: this.forks,
+      latestForkUs: this.latestForkUs,
+      aofDelayedFsync: this.aofDelayedFsync,
+      perSecond: this.perSecond,
+    };
+  }
+
+  private async connect(): Promise<void> {
+    const t = this.target;
+    if (t.topology) {
+      await this.followMaster();
+      if (!this.client) throw new Error('no master');
+      return;
+    }
+    this.client = new Redis({ ...t.clientOptions(), lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 2000, connectionName: 'gauntlet-server-time', enableReadyCheck: false });
+    this.client.on('error', () => undefined);
+    await this.client.connect();
+    this.node = 'master';
+  }
+
+  /** Our topology: the admin connection of whichever node the sentinels name master now. */
+  private async followMaster(): Promise<void> {
+    const m = await this.target.topology!.currentMaster();
+    if (!m || m.name === this.node) return;
+    this.client?.disconnect();
+    const auth = this.target.topology!.adminAuth;
+    this.client = new Redis({ host: '127.0.0.1', port: m.controlPort, username: auth.username, password: auth.password, tls: auth.tls, lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 2000, connectionName: 'gauntlet-server-time', enableReadyCheck: false });
+    this.client.on('error', () => undefined);
+    await this.client.connect();
+    this.node = m.name;
+    this.last = null;
+  }
+}
