@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadScenario } from '../load/loadScenario.js';
+import { k6Script } from './k6Script.js';
 import { definedMetrics, lintK6Thresholds, parseThresholdExpression, parseThresholdKey, scriptOptions } from './k6ThresholdLint.js';
 
 test('threshold expressions parse as k6 parses them', () => {
@@ -68,4 +70,13 @@ test('each planted mistake is reported, naming the key', () => {
     assert.match(problems[0]!, message);
     assert.ok(problems[0]!.includes(`"${key}"`), 'names the key');
   }
+});
+
+test('a generated script lints clean, and the same script with a planted bad threshold does not', async () => {
+  const script = k6Script((await loadScenario('steady-50k')).scenario);
+  assert.deepEqual(lintK6Thresholds(script), []);
+  const badExpression = script.replace('"rate<=0.001"', '"rate=<0.001"');
+  assert.match(lintK6Thresholds(badExpression).join('; '), /"session_op_errors": "rate=<0.001"/);
+  const badMetric = script.replace('"session_op_errors": [', '"session_op_error": [');
+  assert.match(lintK6Thresholds(badMetric).join('; '), /defines no metric "session_op_error"/);
 });
