@@ -12,10 +12,14 @@ TOXIPROXY_DIR="$ROOT/.tools/toxiproxy-$TOXIPROXY_VERSION"
 APT_PACKAGES=(redis-server redis-sentinel redis-tools)
 WANT_PROMETHEUS="${GAUNTLET_SETUP_PROMETHEUS:-0}"
 WANT_BROWSER=0
+K8S_VALIDATE_VERSION="1.37.0"
+K8S_VALIDATE_DIR="$ROOT/.tools/kubernetes-validate-$K8S_VALIDATE_VERSION"
+WANT_K8S_VALIDATOR=0
 for arg in "$@"; do
   case "$arg" in
     --with-browser) WANT_BROWSER=1 ;; # Debian's Chromium, for the HTML report test (playwright-core drives it)
     --with-monitoring) WANT_PROMETHEUS=1 ;; # prometheus (with promtool) and the redis exporter
+    --with-k8s-validator) WANT_K8S_VALIDATOR=1 ;; # kubernetes-validate, for the offline check of deploy/kubernetes/
     *) echo "gauntlet setup: unknown option $arg" >&2; exit 3 ;;
   esac
 done
@@ -80,5 +84,21 @@ if [ ! -x "$toxi" ] || ! go version -m "$toxi" 2>/dev/null | grep -q "github.com
   (cd "$TOXIPROXY_DIR" && GOBIN="$TOXIPROXY_DIR" go install \
     "github.com/Shopify/toxiproxy/v2/cmd/server@v$TOXIPROXY_VERSION" >/dev/null 2>"$TOXIPROXY_DIR/build.log") \
     || fail "building Toxiproxy failed; see ${TOXIPROXY_DIR#"$ROOT"/}/build.log"
+fi
+# 5. Optional Kubernetes manifest validator: kubernetes-validate, pinned, from PyPI into a venv in
+# .tools/. It carries the Kubernetes JSON schemas (1.25 to 1.37) in the package, so validating
+# needs no network and no schemas in this repository. Reinstalled only if absent or another version.
+if [ "$WANT_K8S_VALIDATOR" = 1 ]; then
+  kv="$K8S_VALIDATE_DIR/bin/kubernetes-validate"
+  if [ ! -x "$kv" ] || [ "$("$kv" --version 2>/dev/null)" != "$K8S_VALIDATE_VERSION" ]; then
+    command -v python3 >/dev/null || apt_install python3
+    say "installing kubernetes-validate $K8S_VALIDATE_VERSION into ${K8S_VALIDATE_DIR#"$ROOT"/}"
+    rm -rf "$K8S_VALIDATE_DIR"
+    # Debian's python3 makes venvs only with python3-venv (ensurepip) installed.
+    python3 -m venv "$K8S_VALIDATE_DIR" >/dev/null 2>&1 || { rm -rf "$K8S_VALIDATE_DIR"; apt_install python3-venv; python3 -m venv "$K8S_VALIDATE_DIR" >/dev/null; } \
+      || fail "cannot create a Python venv in ${K8S_VALIDATE_DIR#"$ROOT"/}"
+    "$K8S_VALIDATE_DIR/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==$K8S_VALIDATE_VERSION" >"$K8S_VALIDATE_DIR/install.log" 2>&1 \
+      || fail "installing kubernetes-validate failed; see ${K8S_VALIDATE_DIR#"$ROOT"/}/install.log"
+  fi
 fi
 exit 0

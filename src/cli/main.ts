@@ -10,6 +10,7 @@ import { compare } from './commands/compare.js';
 import { report } from './commands/report.js';
 import { audit } from './commands/audit.js';
 import { cli } from './commands/cli.js';
+import { exportK6, type ExportK6Options } from './commands/export.js';
 
 /** Commander is used for parsing: subcommands, typed options, generated help, unknown-flag errors. */
 function positiveInt(name: string) {
@@ -24,6 +25,15 @@ function durationMs(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) * 1000 : parseDurationMs(value);
   if (n === undefined || n <= 0) throw new InvalidArgumentError(`--duration must be a duration such as 60s or 5m, got "${value}"`);
   return n;
+}
+
+/** The scenario and its overrides, as `run` and `export k6` take them. */
+function withScenarioOptions(command: Command): Command {
+  return command
+    .option('--scenario <name|file>', 'shipped scenario name or a scenario file', 'steady-50k')
+    .option('--sessions <n>', 'peak concurrent sessions (scales every stage)', positiveInt('--sessions'))
+    .option('--rate <r>', 'logins per second for loginRate stages', positiveInt('--rate'))
+    .option('--duration <d>', 'length of the main (longest) stage, e.g. 60s, 5m', durationMs);
 }
 
 export function buildProgram(): Command {
@@ -63,13 +73,9 @@ export function buildProgram(): Command {
       process.exitCode = await down(o);
     });
 
-  program
+  withScenarioOptions(program
     .command('run')
-    .description('run a scenario against a target, gate on its thresholds and write reports/<run-id>/')
-    .option('--scenario <name|file>', 'shipped scenario name or a scenario file', 'steady-50k')
-    .option('--sessions <n>', 'peak concurrent sessions (scales every stage)', positiveInt('--sessions'))
-    .option('--rate <r>', 'logins per second for loginRate stages', positiveInt('--rate'))
-    .option('--duration <d>', 'length of the main (longest) stage, e.g. 60s, 5m', durationMs)
+    .description('run a scenario against a target, gate on its thresholds and write reports/<run-id>/'))
     .option('--target <file|detached[:id]>', 'external target file, or a topology from `gauntlet up --detach` (default: start an embedded one)')
     .option('--out <dir>', 'where run directories go', 'reports')
     .option('--seed <n>', 'random seed of the schedule (same seed, same offered load)', positiveInt('--seed'), 42)
@@ -115,6 +121,15 @@ export function buildProgram(): Command {
     .option('--id <id>', 'topology id, when several run')
     .action(async (node: string, args: string[], o: { id?: string }) => {
       process.exitCode = await cli(node, args, o.id);
+    });
+
+  withScenarioOptions(program
+    .command('export')
+    .description('write a scenario in another tool\'s format')
+    .command('k6')
+    .description('the scenario as a k6 script (k6 with its Redis extension, k6/x/redis) on stdout: stages, mix, keys, Lua scripts, thresholds; see docs/k6.md'))
+    .action(async (o: ExportK6Options) => {
+      process.exitCode = await exportK6(o);
     });
 
   program

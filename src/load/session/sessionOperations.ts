@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
-import { luaSessionKey, luaTokenFamilyKey, oauthStateKey, refreshTokenKey, sessionKey, tokenFamilyKey, userSessionsKey } from './sessionKeys.js';
+import { luaKey, oauthStateKey, refreshTokenKey, sessionKey, tokenFamilyKey, userSessionsKey } from './sessionKeys.js';
 
 /**
  * Session operations as the auth service issues them. Each multi-key operation is one Lua
  * script: atomic like MULTI/EXEC, but one command on the wire instead of n+2, which halves the
  * client CPU per operation (measured: docs/client-settings.md) and is what a careful auth
- * service would ship. Each is measured as one session operation.
+ * service would ship. Each is measured as one session operation. The script texts are exported:
+ * the k6 export (src/export/k6Script.ts) sends the same ones.
  */
 
 /** State the generator keeps per simulated session (kept small: 50,000+ of these live at once). */
@@ -36,7 +37,7 @@ export interface SessionTtls {
 export type OperationOutcome = 'ok' | 'session-gone' | 'token-reuse-revoked' | 'token-rejected' | 'oauth-state-missing';
 
 /** KEYS: session, token, family, user's sessions. ARGV: uid, sid, family, token hash, session TTL, rt TTL, now. */
-const loginScript = `
+export const loginScript = `
 redis.call('HSET', KEYS[1], 'uid', ARGV[1], 'fam', ARGV[3], 'rt', ARGV[4], 'v', 1, 'created', ARGV[7])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('SET', KEYS[2], ARGV[2] .. '|' .. ARGV[3] .. '|1', 'EX', ARGV[6])
@@ -48,14 +49,14 @@ return 1
 `;
 
 /** Read the session and slide its expiry. KEYS: session. ARGV: session TTL. Returns its version or nil. */
-const touchScript = `
+export const touchScript = `
 local v = redis.call('HGET', KEYS[1], 'v')
 if v then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return v
 `;
 
 /** KEYS: session, family, user's sessions. ARGV: sid. */
-const logoutScript = `
+export const logoutScript = `
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[2], 'state', 'revoked')
 redis.call('SREM', KEYS[3], ARGV[1])
@@ -67,7 +68,7 @@ return 1
  * a rotated token, so the whole family and its session are revoked (OAuth 2.0 Security BCP).
  * KEYS: presented token, family, session, new token, user's session set. ARGV: rt TTL, new hash, sid.
  */
-const rotateScript = `
+export const rotateScript = `
 local cur = redis.call('GET', KEYS[1])
 if not cur then return {'rejected'} end
 local sid, fam, gen = string.match(cur, '([^|]+)|([^|]+)|(%d+)')
@@ -94,12 +95,12 @@ return {'ok', v}
  * inside the script; they share the user's hash tag, so this stays single-slot.
  * KEYS: user's session set. ARGV: uid.
  */
-const revokeAllScript = `
+export const revokeAllScript = `
 local sids = redis.call('SMEMBERS', KEYS[1])
 for _, sid in ipairs(sids) do
-  local sk = ${luaSessionKey('ARGV[1]', 'sid')}
+  local sk = ${luaKey('session', 'ARGV[1]', 'sid')}
   local fam = redis.call('HGET', sk, 'fam')
-  if fam then redis.call('HSET', ${luaTokenFamilyKey('ARGV[1]', 'fam')}, 'state', 'revoked') end
+  if fam then redis.call('HSET', ${luaKey('tokenFamily', 'ARGV[1]', 'fam')}, 'state', 'revoked') end
   redis.call('DEL', sk)
 end
 redis.call('DEL', KEYS[1])
