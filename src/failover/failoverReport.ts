@@ -27,7 +27,7 @@ export function confirmFromLedger(ledger: Ledger): (sid: string, version: number
     const r = ledger.records.get(sid);
     if (!r || r.foundVersion === undefined) return null;
     if (r.foundVersion !== null) return r.foundVersion >= version;
-    if (r.sessionDeleted || r.mayBeEnded || r.mayNotExist || ledger.revokeMayApply(r.uid)) return null;
+    if (r.sessionDeleted || r.mayNotExist || ledger.mayBeEnded(r)) return null;
     return false;
   };
 }

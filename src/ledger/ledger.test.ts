@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ledger } from './ledger.js';
+import { Ledger, resendWindowMs } from './ledger.js';
 import { LedgerObserver } from './ledgerObserver.js';
 import type { OperationEvent } from '../load/operationEvent.js';
 import type { SessionState } from '../load/session/sessionOperations.js';
@@ -26,16 +26,30 @@ test('errors: only what the errored command could change becomes uncertain', () 
   const b = state({ sid: 'b', family: 'fb' });
   const c = state({ uid: 'u2', sid: 'c', family: 'fc' });
   for (const s of [a, b, c]) o.onOperation(event('login', s));
+  const ended = (sid: string): boolean => l.mayBeEnded(l.records.get(sid)!);
   o.onOperation(event('request', a, { error: 'timeout' }));
-  assert.deepEqual([l.records.get('a')!.mayBeEnded, l.revokeMayApply('u1')], [false, false], 'an errored request changes nothing the ledger tracks');
+  assert.equal(ended('a'), false, 'an errored request changes nothing the ledger tracks');
   o.onOperation(event('refresh', a, { error: 'timeout' }));
-  assert.equal(l.records.get('a')!.mayBeEnded, true, 'an errored refresh may still run and revoke the family as a replay');
-  assert.equal(l.records.get('b')!.mayBeEnded, false);
+  assert.equal(ended('a'), true, 'an errored refresh may still run and revoke the family as a replay');
+  assert.equal(ended('b'), false);
   o.onOperation(event('revokeAll', b, { error: 'connection' }));
-  assert.equal(l.revokeMayApply('u1'), true, 'an errored revoke-all may delete any session of its user, later too');
-  assert.equal(l.revokeMayApply('u2'), false);
+  assert.deepEqual([ended('a'), ended('b'), ended('c')], [true, true, false], 'an errored revoke-all may delete any session of its user, not another user\'s');
   o.onOperation(event('login', state({ uid: 'u3', sid: 'd' }), { error: 'timeout' }));
   assert.equal(l.records.get('d')!.mayNotExist, true);
+});
+
+test('an acknowledged read proves a session exists: an errored login is then held to it, an errored refresh once it can no longer run', () => {
+  const l = new Ledger(ttl);
+  const r = (sid: string) => l.records.get(sid)!;
+  l.loginErrored('u1', 'a', 'fa', 't', 1000);
+  l.touched('a', 1, 2000);
+  assert.equal(r('a').mayNotExist, false);
+  l.loginAcked('u1', 'b', 'fb', 't', 1000);
+  l.mayHaveEnded('b', 2000);
+  l.touched('b', 1, 3000);
+  assert.equal(l.mayBeEnded(r('b')), true, 'a resent refresh could still run');
+  l.touched('b', 1, 2000 + resendWindowMs + 1);
+  assert.equal(l.mayBeEnded(r('b')), false, 'it survived every moment the errored command could have run');
 });
 
 test('what the app finds missing is recorded, and only while the session should live', () => {

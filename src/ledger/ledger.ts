@@ -34,10 +34,12 @@ export interface LedgerRecord {
   sessionDeleted: boolean;
   /** Acknowledged with it: the family must never be active again (a stolen token would work). */
   familyRevoked: boolean;
-  /** An errored or timed-out logout, refresh or revoke-all could have ended the session (now or later). */
-  mayBeEnded: boolean;
-  /** The login errored: the session's keys may never have been written. */
+  /** When an errored or timed-out logout or refresh (which may still run) could have ended the session; 0: never. */
+  endUncertainAt: number;
+  /** The login errored and nothing acknowledged since proved the session exists: nothing about it was acknowledged. */
   mayNotExist: boolean;
+  /** Wall ms of the last acknowledged operation that read or wrote the session: proof it existed then. */
+  provenAt: number;
   sessionExpiresAt: number;
   /** The family's and the current token's deadline (a refresh sets both). */
   familyExpiresAt: number;
@@ -63,8 +65,8 @@ export interface LedgerTtls {
 interface UserRecord {
   /** The user's session set's deadline: every acknowledged login of the user slides it. */
   setExpiresAt: number;
-  /** A revoke-all of this user errored or timed out: it may delete any session of the user, at any later time. */
-  revokeMayApply: boolean;
+  /** When a revoke-all of this user last errored or timed out (it may delete any session of the user, until it can no longer run); 0: never. */
+  revokeErrorAt: number;
 }
 
 /** A consumed OAuth nonce: it must stay absent (a resurrected one is replayable) until its TTL. */
@@ -84,6 +86,13 @@ export function ledgerForScenario(s: Scenario): Ledger {
 /** Keys whose deadline is this close count as possibly expired: Redis runs the TTL from execution, before the acknowledgement. */
 export const expiryMarginMs = 2000;
 
+/**
+ * How long a command that errored or timed out may still run: ioredis resends unanswered
+ * commands once it has reconnected, which a failover delays by seconds. A session proven to
+ * exist (an acknowledged read or write) longer than this after such an error survived it.
+ */
+export const resendWindowMs = 15_000;
+
 export class Ledger {
   readonly records = new Map<string, LedgerRecord>();
   readonly users = new Map<string, UserRecord>();
@@ -101,14 +110,29 @@ export class Ledger {
 
   private user(uid: string): UserRecord {
     let u = this.users.get(uid);
-    if (!u) this.users.set(uid, (u = { setExpiresAt: 0, revokeMayApply: false }));
+    if (!u) this.users.set(uid, (u = { setExpiresAt: 0, revokeErrorAt: 0 }));
     return u;
+  }
+
+  /**
+   * Whether an errored command may have ended the session (its own logout or refresh, or its
+   * user's revoke-all): only until an acknowledged operation proved it existed after the command
+   * could no longer run.
+   */
+  mayBeEnded(r: LedgerRecord): boolean {
+    const since = Math.max(r.endUncertainAt, this.users.get(r.uid)?.revokeErrorAt ?? 0);
+    return since > 0 && !(r.provenAt > since + resendWindowMs);
+  }
+
+  private proven(r: LedgerRecord, now: number): void {
+    r.provenAt = now;
+    r.mayNotExist = false;
   }
 
   loginAcked(uid: string, sid: string, family: string, token: string, now: number): void {
     const ended = this.endedBeforeLogin.delete(sid);
     this.records.set(sid, {
-      uid, sid, family, token, version: 1, familyGen: 1, sessionDeleted: ended, familyRevoked: ended, mayBeEnded: false, mayNotExist: false,
+      uid, sid, family, token, version: 1, familyGen: 1, sessionDeleted: ended, familyRevoked: ended, endUncertainAt: 0, mayNotExist: false, provenAt: now,
       sessionExpiresAt: now + this.ttl.sessionMs, familyExpiresAt: now + this.ttl.refreshTokenMs, observedMissingAt: 0, lastAckAt: now, pendingNonce: null, nonceExpiresAt: 0,
     });
     const u = this.user(uid);
@@ -118,7 +142,9 @@ export class Ledger {
   /** A login that errored: the session may or may not exist (if it does, as the login wrote it). */
   loginErrored(uid: string, sid: string, family: string, token: string, now: number): void {
     this.loginAcked(uid, sid, family, token, now);
-    this.records.get(sid)!.mayNotExist = true;
+    const r = this.records.get(sid)!;
+    r.mayNotExist = true;
+    r.provenAt = 0;
   }
 
   /** A request read version `found` and slid the expiry. */
@@ -130,6 +156,7 @@ export class Ledger {
       if (this.staleExamples.length < 10) this.staleExamples.push({ key: sessionKey(r.uid, sid), acknowledged: `v=${r.version}`, found: `v=${found}` });
     }
     r.sessionExpiresAt = now + this.ttl.sessionMs;
+    this.proven(r, now);
   }
 
   rotated(sid: string, token: string, version: number | null, now: number): void {
@@ -139,7 +166,10 @@ export class Ledger {
     r.familyGen++;
     r.familyExpiresAt = now + this.ttl.refreshTokenMs;
     r.lastAckAt = now;
-    if (version !== null) r.version = version;
+    if (version !== null) {
+      r.version = version;
+      this.proven(r, now);
+    }
   }
 
   /**
@@ -148,7 +178,7 @@ export class Ledger {
    */
   observedMissing(sid: string, now: number): void {
     const r = this.records.get(sid);
-    if (!r || r.observedMissingAt !== 0 || r.sessionDeleted) return;
+    if (!r || r.observedMissingAt !== 0 || r.sessionDeleted || r.mayNotExist) return;
     // Only while every key of the session should still be there.
     if (now < Math.min(r.sessionExpiresAt, r.familyExpiresAt) - expiryMarginMs) r.observedMissingAt = now;
   }
@@ -166,18 +196,14 @@ export class Ledger {
   }
 
   /** An errored or timed-out logout or refresh: it may end the session, now or when it runs later. */
-  mayHaveEnded(sid: string): void {
+  mayHaveEnded(sid: string, now: number): void {
     const r = this.records.get(sid);
-    if (r) r.mayBeEnded = true;
+    if (r) r.endUncertainAt = now;
   }
 
   /** An errored or timed-out revoke-all: any session of the user may be deleted, now or later. */
-  userMayBeRevoked(uid: string): void {
-    this.user(uid).revokeMayApply = true;
-  }
-
-  revokeMayApply(uid: string): boolean {
-    return this.users.get(uid)?.revokeMayApply ?? false;
+  userMayBeRevoked(uid: string, now: number): void {
+    this.user(uid).revokeErrorAt = now;
   }
 
   setExpiresAt(uid: string): number {

@@ -21,10 +21,10 @@ export class LedgerObserver implements OperationObserver {
         // revokes the family as a replay would; a logout deletes the session.
         case 'refresh':
         case 'logout':
-          l.mayHaveEnded(s.sid);
+          l.mayHaveEnded(s.sid, Date.now());
           break;
         case 'revokeAll':
-          l.userMayBeRevoked(s.uid);
+          l.userMayBeRevoked(s.uid, Date.now());
           break;
         case 'oauthComplete':
           l.nonceUnknown(s.sid);

@@ -5,11 +5,11 @@ import type { LedgerRecord } from './ledger.js';
 
 const now = 1_000_000;
 const rec = (over: Partial<LedgerRecord> = {}): LedgerRecord => ({
-  uid: 'u1', sid: 's1', family: 'f1', token: 't2', version: 3, familyGen: 2, sessionDeleted: false, familyRevoked: false, mayBeEnded: false, mayNotExist: false,
+  uid: 'u1', sid: 's1', family: 'f1', token: 't2', version: 3, familyGen: 2, sessionDeleted: false, familyRevoked: false, endUncertainAt: 0, mayNotExist: false, provenAt: now - 1000,
   sessionExpiresAt: now + 60_000, familyExpiresAt: now + 60_000, observedMissingAt: 0, lastAckAt: now - 1000, pendingNonce: null, nonceExpiresAt: 0, ...over,
 });
 const seen = (v: number | null, gen: number | null, state: string | null, tok = true, member = true): KeyObservation => ({ session: { version: v }, family: { gen, state }, tokenExists: tok, member });
-const ctx = (over: Partial<ClassifyContext> = {}): ClassifyContext => ({ now, userRevokeMayApply: false, setExpiresAt: now + 60_000, liveEvidence: true, ...over });
+const ctx = (over: Partial<ClassifyContext> = {}): ClassifyContext => ({ now, mayBeEnded: false, setExpiresAt: now + 60_000, liveEvidence: true, ...over });
 const findings = (r: LedgerRecord, s: KeyObservation, c = ctx()) => classify(r, s, c).map((x) => x.finding);
 
 test('everything acknowledged is there: ok (session, family, token, set membership)', () => {
@@ -29,18 +29,16 @@ test('an acknowledged delete or revocation found again is resurrected, and so is
 });
 
 test('after an error, what was acknowledged before still bounds what must be found', () => {
-  // An errored refresh or logout may have ended the session, but cannot make it older.
-  const r = rec({ mayBeEnded: true });
-  assert.deepEqual(findings(r, seen(2, 1, 'active')), ['lost', 'lost', 'ok', 'ok'], 'older than acknowledged is a loss, error or not');
-  assert.deepEqual(findings(r, seen(3, 2, 'active')), ['ok', 'ok', 'ok', 'ok'], 'present and current: verified, not unverifiable');
-  assert.deepEqual(findings(r, seen(null, 2, 'revoked', true, false)), ['unverifiable', 'unverifiable', 'ok', 'unverifiable'], 'only the deletion the errored command could have done is excused');
+  // An errored refresh, logout or revoke-all may have ended the session, but cannot make it older.
+  const r = rec();
+  const ended = ctx({ mayBeEnded: true });
+  assert.deepEqual(findings(r, seen(2, 1, 'active'), ended), ['lost', 'lost', 'ok', 'ok'], 'older than acknowledged is a loss, error or not');
+  assert.deepEqual(findings(r, seen(3, 2, 'active'), ended), ['ok', 'ok', 'ok', 'ok'], 'present and current: verified, not unverifiable');
+  assert.deepEqual(findings(r, seen(null, 2, 'revoked', true, false), ended), ['unverifiable', 'unverifiable', 'ok', 'unverifiable'], 'only the deletion the errored command could have done is excused');
   // The current refresh token is never deleted by anything: still required.
-  assert.deepEqual(findings(r, seen(null, 2, 'revoked', false, false)), ['unverifiable', 'unverifiable', 'lost', 'unverifiable']);
-  // An errored revoke-all of the user excuses the same, for every session of the user.
-  assert.deepEqual(findings(rec(), seen(null, 2, 'revoked', true, false), ctx({ userRevokeMayApply: true })), ['unverifiable', 'unverifiable', 'ok', 'unverifiable']);
-  // A login that errored may never have happened; if it did, it is held to what it wrote.
-  assert.deepEqual(findings(rec({ mayNotExist: true, version: 1, familyGen: 1 }), seen(null, null, null, false, false)), ['unverifiable', 'unverifiable', 'unverifiable', 'unverifiable']);
-  assert.deepEqual(findings(rec({ mayNotExist: true, version: 1, familyGen: 1 }), seen(1, 1, 'active')), ['ok', 'ok', 'ok', 'ok']);
+  assert.deepEqual(findings(r, seen(null, 2, 'revoked', false, false), ended), ['unverifiable', 'unverifiable', 'lost', 'unverifiable']);
+  // A login that errored and was never proven: nothing was acknowledged, nothing is judged.
+  assert.deepEqual(findings(rec({ mayNotExist: true, version: 1, familyGen: 1 }), seen(null, null, null, false, false)), []);
 });
 
 test('expiry excuses only absence: a key older than acknowledged is lost after its deadline too', () => {
@@ -58,7 +56,7 @@ test('a session the app found gone while it should have lived is a loss seen liv
   assert.equal(found[0]!.observedLive, true);
   // ...even once its deadline has passed (expiry would otherwise hide it).
   assert.equal(findings({ ...gone, sessionExpiresAt: now - 1 }, seen(null, 2, 'active'))[0], 'lost');
-  assert.equal(findings({ ...gone, mayBeEnded: true }, seen(null, 2, 'revoked', true, false))[0], 'unverifiable');
+  assert.equal(findings(gone, seen(null, 2, 'revoked', true, false), ctx({ mayBeEnded: true }))[0], 'unverifiable');
   assert.equal(findings(gone, seen(null, 2, 'active'), ctx({ liveEvidence: false, setExpiresAt: now + 60_000 }))[0], 'lost', 'still absent before its deadline');
 });
 

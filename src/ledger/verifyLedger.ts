@@ -16,8 +16,8 @@ export interface KeyObservation {
 /** What verification knows beside the record: the time, and the user-level facts. */
 export interface ClassifyContext {
   now: number;
-  /** An errored revoke-all of this user may have deleted any of its sessions. */
-  userRevokeMayApply: boolean;
+  /** An errored command (its own logout or refresh, its user's revoke-all) may have ended the session. */
+  mayBeEnded: boolean;
   /** The deadline of the user's session set. */
   setExpiresAt: number;
   /** Count what the app found missing during the run (off for a restore checked against a snapshot). */
@@ -69,7 +69,9 @@ const f = (key: string, finding: Finding, acknowledged: string, found: string): 
  */
 export function classify(r: LedgerRecord, seen: KeyObservation, ctx: ClassifyContext): FactFinding[] {
   const expired = (deadline: number): boolean => deadline - expiryMarginMs < ctx.now;
-  const mayBeEnded = r.mayBeEnded || ctx.userRevokeMayApply;
+  const mayBeEnded = ctx.mayBeEnded;
+  // A login that errored and was never proven: nothing about the session was acknowledged.
+  if (r.mayNotExist && !r.sessionDeleted) return [];
   const out: FactFinding[] = [];
 
   const sk = sessionKey(r.uid, r.sid);
@@ -158,7 +160,7 @@ export async function verifyLedger(ledger: Ledger, master: Redis, options: Verif
       const member = Number(next()) === 1;
       r.foundVersion = v === null ? null : Number(v);
       const seen = { session: { version: r.foundVersion }, family: { gen: gen === null || gen === undefined ? null : Number(gen), state: state ?? null }, tokenExists: tok, member };
-      for (const x of classify(r, seen, { now, userRevokeMayApply: ledger.revokeMayApply(r.uid), setExpiresAt: ledger.setExpiresAt(r.uid), liveEvidence })) {
+      for (const x of classify(r, seen, { now, mayBeEnded: ledger.mayBeEnded(r), setExpiresAt: ledger.setExpiresAt(r.uid), liveEvidence })) {
         count(x, x.observedLive);
         if (x.finding === 'lost' || x.finding === 'resurrected') r.verifiedLost = true;
       }

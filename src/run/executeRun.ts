@@ -32,6 +32,8 @@ export interface RunControl {
   /** Aborting stops the load early (Ctrl-C); the run still heals, verifies and reports, and never passes. */
   signal?: AbortSignal;
   onProgress?: (p: RunProgress) => void;
+  /** More operation observers (told about every completed operation; they must not keep the event). */
+  observers?: readonly OperationObserver[];
 }
 
 /** Durable mode: how long a write waits for a replica's confirmation before it counts as not acknowledged. */
@@ -84,7 +86,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     if (signal.aborted) load = loadNotStarted(scenario, windows);
     else {
       say({ kind: 'phase', phase: 'load', message: `load: ${scenario.name}` });
-      const operationObservers: OperationObserver[] = [writes];
+      const operationObservers: OperationObserver[] = [writes, ...(control.observers ?? [])];
       if (plan.verify) operationObservers.push(new LedgerObserver(ledger));
       if (observers.metrics) operationObservers.push(observers.metrics);
       load = await runLoad({

@@ -29,9 +29,10 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
   const topology = useDetachedTopology();
 
   test('kill-master fails over within the threshold and, in durable mode, loses no acknowledged write', async () => {
-    // Durable writes fail (NOREPLICAS) until sentinels re-attach a replica to the new master, a
-    // few seconds after the switch: a 20 s steady stage leaves room for that after the kill.
-    const { code, s, stdout } = await chaosRun('kill-master', ['--durable', '--duration', '20s']);
+    // Durable writes fail (NOREPLICAS) or wait (WAIT) until sentinels re-attach a replica to the
+    // new master and it has synced, several seconds after the switch; the chaos window closes only
+    // then (latency under budget 3 s running): a 30 s steady stage leaves room for that.
+    const { code, s, stdout } = await chaosRun('kill-master', ['--durable', '--duration', '30s']);
     assert.equal(s.writeMode, 'durable');
     assert.ok(s.failover && s.failover.count >= 1, 'a failover happened');
     assert.ok(s.failover.clientObservedMs !== null && s.failover.clientObservedMs <= 30_000, `write gap ${s.failover.clientObservedMs}; clients ${JSON.stringify(s.clients)}`);
@@ -100,13 +101,13 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
     assert.ok(master);
     const clean = await verifyLedger(ledger, master.control());
     assert.equal(clean.resurrected, 0, 'control: nothing resurrected without tampering');
-    const revoked = [...ledger.records.values()].find((r) => r.familyRevoked && !r.mayBeEnded && !r.mayNotExist);
+    const revoked = [...ledger.records.values()].find((r) => r.familyRevoked && !ledger.mayBeEnded(r) && !r.mayNotExist);
     assert.ok(revoked, 'the run revoked at least one family (logouts)');
     // Behind the harness's back: the revoked family becomes usable again.
     await master.control().hset(`rtf:{${revoked.uid}}:${revoked.family}`, 'state', 'active');
     const tampered = await verifyLedger(ledger, master.control());
     assert.equal(tampered.resurrected, 1);
-    assert.ok(tampered.examples.some((e) => e.kind === 'resurrected' && e.key === `rtf:{${revoked.uid}}:${revoked.family}` && e.acknowledged === 'revoked' && e.found === 'active'));
+    assert.ok(tampered.examples.some((e) => e.kind === 'resurrected' && e.key === `rtf:{${revoked.uid}}:${revoked.family}` && e.acknowledged === 'revoked' && e.found.endsWith('active')), JSON.stringify(tampered.examples));
   });
 
   test('kill-two-sentinels: without a majority no failover happens, and the run reports that', async () => {

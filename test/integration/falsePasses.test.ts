@@ -49,7 +49,7 @@ describe('no false passes', { timeout: 900_000 }, () => {
     const victim = [...ledger.records.values()].find((r) => !r.sessionDeleted && r.version >= 2);
     assert.ok(victim, 'a session refreshed at least once');
     // As if its last refresh had errored: the ledger must still hold it to what was acknowledged before.
-    ledger.mayHaveEnded(victim.sid);
+    ledger.mayHaveEnded(victim.sid, Date.now());
     const master = (await topology().currentMaster())!;
     await master.control().hset(sessionKey(victim.uid, victim.sid), 'v', String(victim.version - 1));
     const r = await verifyLedger(ledger, master.control());

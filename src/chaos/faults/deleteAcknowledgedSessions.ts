@@ -19,7 +19,7 @@ export class DeleteAcknowledgedSessions implements Fault {
     const m = await requireMaster(t);
     // Far from expiry, so a deleted key can only be a loss, never a legitimate expiry.
     const until = Date.now() + 60_000;
-    const victims = [...ctx.ledger.records.values()].filter((r) => !r.sessionDeleted && !r.mayBeEnded && !r.mayNotExist && !ctx.ledger.revokeMayApply(r.uid) && r.sessionExpiresAt > until).slice(0, this.sessions);
+    const victims = [...ctx.ledger.records.values()].filter((r) => !r.sessionDeleted && !r.mayNotExist && !ctx.ledger.mayBeEnded(r) && r.sessionExpiresAt > until).slice(0, this.sessions);
     if (victims.length < this.sessions) throw new Error(`only ${victims.length} acknowledged live sessions to delete, ${this.sessions} asked`);
     const keys = victims.map((r) => sessionKey(r.uid, r.sid));
     strike();

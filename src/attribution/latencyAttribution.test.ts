@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { breachCause, type Attribution } from './latencyAttribution.js';
+
+const base = (over: Partial<Attribution> = {}, gen: Partial<Attribution['generator']> = {}, server: Partial<Attribution['server']> = {}): Attribution => ({
+  scope: 'all operations', budgetMs: 10, p99Ms: 12, serviceP99Ms: 11,
+  atP99: { samples: 50, latencyMs: 12, queueMs: 0.5, replyMs: 11.5 },
+  generator: { schedulerLagP99Ms: 0.2, maxSchedulerLagP99Ms: 1, gcCount: 100, gcMaxMs: 1, gcOver2Ms: 0, eventLoopDelayMaxMs: 1.5, stalledSeconds: 0, seconds: 60, stallThresholdMs: 2.5, p99HealthySecondsMs: 12, ...gen },
+  server: { measured: true, why: null, perCommand: [{ command: 'evalsha', calls: 1000, usecPerCall: 14 }], latencyEvents: [], latencyThresholdMs: 2, forks: 0, latestForkUs: 0, aofDelayedFsync: 0, perSecond: [], ...server },
+  dataPath: 'direct', proxy: null, cause: null, ...over,
+});
+
+test("a breach that goes away without the generator's stalled seconds is the generator's", () => {
+  const c = breachCause(base({}, { stalledSeconds: 12, gcMaxMs: 37, p99HealthySecondsMs: 4.2 }));
+  assert.equal(c.who, 'generator');
+  assert.match(c.why, /without those seconds the p99 is 4\.2 ms/);
+});
+
+test("a breach made of the generator's own queueing is the generator's", () => {
+  assert.equal(breachCause(base({ atP99: { samples: 9, latencyMs: 12, queueMs: 9, replyMs: 3 } })).who, 'generator');
+});
+
+test('server stalls name the server, with what it logged', () => {
+  const c = breachCause(base({}, {}, { latencyEvents: [{ event: 'command', latestMs: 10, maxMs: 10 }], perCommand: [{ command: 'eval', calls: 50, usecPerCall: 9000 }] }));
+  assert.equal(c.who, 'server');
+  assert.match(c.why, /LATENCY event "command" up to 10 ms/);
+  assert.match(c.why, /EVAL 9 ms per call/);
+});
+
+test('the proxy hop is named on the proxied path when it costs a quarter of the budget', () => {
+  const proxy = { before: { directP50Ms: 0.1, directP99Ms: 0.3, proxiedP50Ms: 1, proxiedP99Ms: 7.3 }, after: null };
+  assert.equal(breachCause(base({ dataPath: 'proxied', proxy })).who, 'proxy');
+  assert.equal(breachCause(base({ dataPath: 'direct', proxy })).who, 'network or target');
+});
+
+test('with nothing else to blame: the network or the target, saying the server was quiet', () => {
+  const c = breachCause(base());
+  assert.equal(c.who, 'network or target');
+  assert.match(c.why, /EVALSHA 14 µs per call/);
+});

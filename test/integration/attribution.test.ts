@@ -1,0 +1,81 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isolatedHome, useDetachedTopology } from './support.js';
+import { parseScenario } from '../../src/load/scenario.js';
+import { executeRun } from '../../src/run/executeRun.js';
+import type { RunPlan } from '../../src/run/runPlan.js';
+import type { OperationObserver } from '../../src/load/operationEvent.js';
+import smoke from '../../scenarios/smoke.js';
+
+isolatedHome();
+
+/** Holds the main thread of whoever runs it for `ms`: the same stall, planted in the generator or in the master. */
+const busyScript = `#!lua flags=no-writes
+local t = redis.call('TIME')
+local start = t[1] * 1000000 + t[2]
+repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start >= tonumber(ARGV[1])
+return 0`;
+const stallMs = 8;
+const everyMs = 100;
+
+// A 5 ms budget: 8 ms stalls every 100 ms put about 8 % of operations over it, whoever stalls.
+// The generator's lag limit is set for the test (the default is 10 % of the budget), so that on a
+// busy CI machine only a planted stall can make the run invalid.
+const scenario = parseScenario({ ...smoke, thresholds: { p99Ms: 5, maxErrorRate: 0.01 }, generator: { shortWait: 'block', maxSchedulerLagP99Ms: 2, stallThresholdMs: 4 } }, 'attribution');
+const plan = (): RunPlan => ({ runId: `attribution-${Math.random().toString(36).slice(2, 8)}`, scenario, scenarioSource: 'attribution', experiment: null, seed: 3, target: 'detached', tls: undefined, allowDestructive: false, writeMode: 'async', verify: true, monitoring: false, metricsPort: undefined, baseline: null });
+
+describe('where the p99 went: the harness stays out of its own measurement', { timeout: 300_000 }, () => {
+  const topology = useDetachedTopology();
+
+  test('an unpaused run: the parts at the p99 add up to the p99 within HDR precision', async () => {
+    const { summary: s } = await executeRun({ ...plan(), scenario: parseScenario({ ...smoke, thresholds: { p99Ms: 50, maxErrorRate: 0.01 } }, 'clean') });
+    const a = s.attribution;
+    assert.ok(a?.atP99, JSON.stringify(a));
+    assert.ok(Math.abs(a.atP99.queueMs + a.atP99.replyMs - a.p99Ms) <= a.p99Ms * 0.002 + 0.002, `${a.atP99.queueMs} + ${a.atP99.replyMs} vs p99 ${a.p99Ms}`);
+    assert.equal(a.dataPath, 'direct', 'no experiment on the app links: no proxy in the data path');
+    assert.ok(a.server.measured && a.server.perCommand.some((c) => c.command === 'evalsha' && c.calls > 100), JSON.stringify(a.server.perCommand));
+  });
+
+  test('short periodic stalls of the generator, each below the budget, make the run invalid, naming the generator', async () => {
+    let last = 0;
+    const stallTheGenerator: OperationObserver = {
+      onOperation() {
+        const now = performance.now();
+        if (now - last < everyMs) return;
+        last = now;
+        while (performance.now() - now < stallMs) {
+          // the generator's own main thread, busy: as a long GC pause would hold it
+        }
+      },
+    };
+    const { summary: s } = await executeRun(plan(), { observers: [stallTheGenerator] });
+    assert.equal(s.verdict, 'invalid', s.verdictReason);
+    assert.equal(s.attribution?.cause?.who, 'generator', JSON.stringify(s.attribution?.cause));
+    assert.match(s.verdictReason, /generator/);
+  });
+
+  test("the same stalls of the master's main thread fail the run, naming the server", async () => {
+    const master = (await topology().currentMaster())!;
+    const staller = master.control().duplicate();
+    staller.on('error', () => undefined);
+    let stop = false;
+    const stalls = (async () => {
+      await sleep(1000);
+      while (!stop) {
+        await staller.eval(busyScript, 0, String(stallMs * 1000)).catch(() => undefined);
+        await sleep(everyMs - stallMs);
+      }
+    })();
+    try {
+      const { summary: s } = await executeRun(plan());
+      assert.equal(s.verdict, 'fail', s.verdictReason);
+      assert.equal(s.attribution?.cause?.who, 'server', JSON.stringify(s.attribution));
+      assert.match(s.verdictReason, /the server: .*(LATENCY event|EVAL)/);
+    } finally {
+      stop = true;
+      await stalls;
+      staller.disconnect();
+    }
+  });
+});
