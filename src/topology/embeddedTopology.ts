@@ -333,6 +333,7 @@ class TopologyStarter {
       SENTINEL_PASSWORD: c.sentinel.password,
       MONITORING_PASSWORD: c.monitoring.password,
       APP_PASSWORD: c.app.password,
+      BACKUP_PASSWORD: c.backup.password,
     });
     await writeFile(node.configFile, conf + (await this.tlsBlock(node.controlPort)), { mode: 0o600 });
     await writeFile(join(node.dataDir, 'users.acl'), acl, { mode: 0o600 });
