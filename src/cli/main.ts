@@ -10,6 +10,7 @@ import { compare } from './commands/compare.js';
 import { report } from './commands/report.js';
 import { audit } from './commands/audit.js';
 import { cli } from './commands/cli.js';
+import { backupCommand } from './commands/backup.js';
 
 /** Commander is used for parsing: subcommands, typed options, generated help, unknown-flag errors. */
 function positiveInt(name: string) {
@@ -116,6 +117,8 @@ export function buildProgram(): Command {
     .action(async (node: string, args: string[], o: { id?: string }) => {
       process.exitCode = await cli(node, args, o.id);
     });
+
+  program.addCommand(backupCommand());
 
   program
     .command('report')
