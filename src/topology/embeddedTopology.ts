@@ -350,6 +350,7 @@ class TopologyStarter {
       MASTER_NAME: this.settings.masterName,
       MASTER_IP: masterIp,
       MASTER_PORT: masterPort,
+      RESOLVE_HOSTNAMES: 'no',
       QUORUM: this.settings.quorum,
       SENTINEL_PASSWORD: c.sentinel.password,
       DOWN_AFTER_MS: this.settings.downAfterMs,
