@@ -70,6 +70,8 @@ test('what cannot be restored is refused with the reason', () => {
 test('a gap in the incr sequence is refused; a trailing empty incr file is left out (nothing to cut)', () => {
   const gap = catalog({ manifests: [m('file a.1.base.rdb seq 1 type b', 'file a.1.incr.aof seq 1 type i'), m('file a.1.base.rdb seq 1 type b', 'file a.3.incr.aof seq 3 type i')] });
   assert.throws(() => planRestore(gap, 1220), /misses incr files between a\.1\.incr\.aof and a\.3\.incr\.aof/);
+  // Also when the file after the gap starts after the moment: the missing one may hold its writes.
+  assert.throws(() => planRestore(gap, 1150), /misses incr files between a\.1\.incr\.aof and a\.3\.incr\.aof/);
   const files = new Map(twoRewrites().files);
   files.set('a.3.incr.aof', incr(null, null, 0));
   const p = planRestore(catalog({ files }), 1255);

@@ -75,15 +75,17 @@ export function planRestore(catalog: ArchiveCatalog, at: number): RestorePlan {
     }
     const chosen: AofManifestEntry[] = [];
     let laterFile: AofManifestEntry | null = null;
+    let previous: AofManifestEntry | null = null;
     for (const e of chain) {
+      // A missing file before the cut may hold writes up to the moment, even when the next one starts after it.
+      if (previous && e.seq !== previous.seq + 1) throw new RestorePlanError(`the archive misses incr files between ${previous.file} and ${e.file} (seq ${previous.seq + 1}..${e.seq - 1})`);
+      previous = e;
       const f = meta(e);
       if (f.firstTs !== null && f.firstTs > at) {
         laterFile = e;
         break;
       }
       if (f.firstTs === null && f.size > 0) throw new RestorePlanError(`${e.file} has no timestamp annotations: point-in-time restore needs aof-timestamp-enabled yes`);
-      const previous = chosen.at(-1) ?? null;
-      if (previous && e.seq !== previous.seq + 1) throw new RestorePlanError(`the archive misses incr files between ${previous.file} and ${e.file} (seq ${previous.seq + 1}..${e.seq - 1})`);
       chosen.push(e);
     }
     // redis-check-aof cuts only the last file, and an empty one has nothing to cut: drop trailing empties.
