@@ -19,11 +19,17 @@ function node(): { dataDir: string; aof: string; archive: string; manifest(lines
   return { dataDir, aof, archive: join(root, 'archive'), manifest: (lines) => writeFileSync(join(aof, 'appendonly.aof.manifest'), lines.map((l) => `${l}\n`).join('')) };
 }
 
-test('a file a rewrite deletes right after its last writes is archived whole, because it was linked when first seen', async () => {
+/** A node as it starts: base 1 and incr 1 with `incr` in it. */
+function startedNode(incr: string): ReturnType<typeof node> {
   const n = node();
   writeFileSync(join(n.aof, 'appendonly.aof.1.base.rdb'), 'REDIS0010');
-  writeFileSync(join(n.aof, 'appendonly.aof.1.incr.aof'), '#TS:1000\r\n*1\r\n$4\r\nPING\r\n');
+  writeFileSync(join(n.aof, 'appendonly.aof.1.incr.aof'), incr);
   n.manifest(['file appendonly.aof.1.base.rdb seq 1 type b', 'file appendonly.aof.1.incr.aof seq 1 type i']);
+  return n;
+}
+
+test('a file a rewrite deletes right after its last writes is archived whole, because it was linked when first seen', async () => {
+  const n = startedNode('#TS:1000\r\n*1\r\n$4\r\nPING\r\n');
   const archiver = new AofArchiver({ dataDir: n.dataDir, archiveDir: n.archive, textfile: join(n.archive, '..', 'tf', 'backup.prom'), node: 'n0' });
   const first = await archiver.syncOnce();
   assert.deepEqual(first.copied.sort(), ['appendonly.aof.1.base.rdb', 'appendonly.aof.1.incr.aof', 'b1-i1.manifest']);
@@ -44,10 +50,7 @@ test('a file a rewrite deletes right after its last writes is archived whole, be
 });
 
 test('a file created and deleted between two passes is missing, and the planner names the gap (the check can fail)', async () => {
-  const n = node();
-  writeFileSync(join(n.aof, 'appendonly.aof.1.base.rdb'), 'REDIS0010');
-  writeFileSync(join(n.aof, 'appendonly.aof.1.incr.aof'), '#TS:1000\r\n*1\r\n$4\r\nPING\r\n');
-  n.manifest(['file appendonly.aof.1.base.rdb seq 1 type b', 'file appendonly.aof.1.incr.aof seq 1 type i']);
+  const n = startedNode('#TS:1000\r\n*1\r\n$4\r\nPING\r\n');
   const archiver = new AofArchiver({ dataDir: n.dataDir, archiveDir: n.archive });
   await archiver.syncOnce();
   // Two rewrites within one pass: incr 2 lived and died unseen.
@@ -63,10 +66,7 @@ test('a file created and deleted between two passes is missing, and the planner 
 });
 
 test('a node whose AOF started over is refused instead of mixed into the old archive', async () => {
-  const n = node();
-  writeFileSync(join(n.aof, 'appendonly.aof.1.base.rdb'), 'REDIS0010');
-  writeFileSync(join(n.aof, 'appendonly.aof.1.incr.aof'), '');
-  n.manifest(['file appendonly.aof.1.base.rdb seq 1 type b', 'file appendonly.aof.1.incr.aof seq 1 type i']);
+  const n = startedNode('');
   const archiver = new AofArchiver({ dataDir: n.dataDir, archiveDir: n.archive });
   await archiver.syncOnce();
   rmSync(join(n.aof, 'appendonly.aof.1.incr.aof'));
