@@ -15,8 +15,10 @@ WANT_BROWSER=0
 K8S_VALIDATE_VERSION="1.37.0"
 K8S_VALIDATE_DIR="$ROOT/.tools/kubernetes-validate-$K8S_VALIDATE_VERSION"
 WANT_K8S_VALIDATOR=0
+WANT_COMPOSE=0
 for arg in "$@"; do
   case "$arg" in
+    --with-compose) WANT_COMPOSE=1 ;; # Debian's docker-compose (v1): validates compose/ offline, no engine needed
     --with-browser) WANT_BROWSER=1 ;; # Debian's Chromium, for the HTML report test (playwright-core drives it)
     --with-monitoring) WANT_PROMETHEUS=1 ;; # prometheus (with promtool) and the redis exporter
     --with-k8s-validator) WANT_K8S_VALIDATOR=1 ;; # kubernetes-validate, for the offline check of deploy/kubernetes/
@@ -69,6 +71,9 @@ fi
 
 # 3. Optional monitoring stack (only for runs that ask for it).
 if [ "$WANT_PROMETHEUS" = 1 ]; then apt_install prometheus prometheus-redis-exporter; fi
+
+# 3a. docker-compose for `docker-compose config` on the reference deployment (the compose test).
+if [ "$WANT_COMPOSE" = 1 ]; then apt_install docker-compose; fi
 
 # 3b. Headless Chromium for the report test (never a browser download: Debian's package).
 if [ "$WANT_BROWSER" = 1 ]; then apt_install chromium; fi

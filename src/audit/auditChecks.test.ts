@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditFails, auditNodeConfig, auditSentinel } from './auditChecks.js';
+import { auditAclUser, auditFails, auditNodeConfig, auditSentinel, auditWriteFence, sentinelPeerOnSentinels, sentinelUserOnNodes, type AclExpectation, type AclUserFacts } from './auditChecks.js';
 
 const reference = { appendonly: 'yes', appendfsync: 'everysec', 'aof-timestamp-enabled': 'yes', maxmemory: '1073741824', 'maxmemory-policy': 'noeviction', 'min-replicas-to-write': '1', 'slowlog-log-slower-than': '10000', 'protected-mode': 'yes' };
 
@@ -22,4 +22,48 @@ test('the exit gate follows --fail-on', () => {
   const low = [{ id: 'x', severity: 'low' as const, where: '', problem: '', fix: '' }];
   assert.equal(auditFails(low, 'medium'), false);
   assert.equal(auditFails(low, 'low'), true);
+});
+
+test('min-replicas-max-lag above down-after is found when the fence is on, and not at or below it', () => {
+  const fence = (toWrite: string, lag: string, downAfterMs: number) => auditWriteFence({ name: 'n', config: { 'min-replicas-to-write': toWrite, 'min-replicas-max-lag': lag } }, downAfterMs).map((f) => `${f.id}:${f.severity}`);
+  assert.deepEqual(fence('1', '10', 3000), ['replica-lag-above-down-after:medium']);
+  assert.deepEqual(fence('1', '4', 3000), ['replica-lag-above-down-after:medium']);
+  assert.deepEqual(fence('1', '2', 3000), []);
+  assert.deepEqual(fence('1', '3', 3000), []);
+  // Without the fence the lag does nothing (auditNodeConfig's min-replicas finding covers that).
+  assert.deepEqual(fence('0', '10', 3000), []);
+});
+
+/** A user as the reference files define it: every required command allowed, nothing forbidden. */
+function referenceFacts(e: AclExpectation, o: { allow?: string[]; deny?: string[]; keys?: string; commands?: string; exists?: boolean } = {}): AclUserFacts {
+  const permits: Record<string, boolean> = {};
+  for (const p of e.required) permits[p] = true;
+  for (const p of e.forbidden.flatMap((g) => g.probes)) permits[p] = false;
+  for (const p of o.allow ?? []) permits[p] = true;
+  for (const p of o.deny ?? []) permits[p] = false;
+  return { where: 's', user: e.user, exists: o.exists ?? true, commands: o.commands ?? '-@all +ping', keys: o.keys ?? '', channels: '&__sentinel__:hello', permits };
+}
+
+test('the reference sentinel and sentinel-peer users have no findings', () => {
+  assert.deepEqual(auditAclUser(referenceFacts(sentinelUserOnNodes), sentinelUserOnNodes), []);
+  assert.deepEqual(auditAclUser(referenceFacts(sentinelPeerOnSentinels), sentinelPeerOnSentinels), []);
+});
+
+test('a sentinel user with CONFIG SET or broad CLIENT rights is found, and one missing a command Sentinel sends', () => {
+  const ids = (f: AclUserFacts, e: AclExpectation) => auditAclUser(f, e).map((x) => `${x.id}:${x.severity}`);
+  assert.deepEqual(ids(referenceFacts(sentinelUserOnNodes, { allow: ['CONFIG SET appendonly no'] }), sentinelUserOnNodes), ['sentinel-user-config-set:high']);
+  assert.deepEqual(ids(referenceFacts(sentinelUserOnNodes, { allow: ['CLIENT PAUSE 1', 'CLIENT LIST'] }), sentinelUserOnNodes), ['sentinel-user-broad-client:medium']);
+  assert.deepEqual(ids(referenceFacts(sentinelUserOnNodes, { deny: ['CONFIG REWRITE'] }), sentinelUserOnNodes), ['sentinel-user-lacks:high']);
+  assert.deepEqual(ids(referenceFacts(sentinelUserOnNodes, { exists: false }), sentinelUserOnNodes), ['sentinel-user-missing:high']);
+  const lacks = auditAclUser(referenceFacts(sentinelUserOnNodes, { deny: ['CONFIG REWRITE', 'SLAVEOF NO ONE'] }), sentinelUserOnNodes)[0]!;
+  assert.match(lacks.problem, /SLAVEOF NO ONE, CONFIG REWRITE/);
+});
+
+test('a sentinel-peer user with ~* +@all is found; one that cannot vote is found too', () => {
+  const ids = (f: AclUserFacts) => auditAclUser(f, sentinelPeerOnSentinels).map((x) => `${x.id}:${x.severity}`);
+  const all = sentinelPeerOnSentinels.forbidden.flatMap((g) => g.probes);
+  assert.deepEqual(ids(referenceFacts(sentinelPeerOnSentinels, { keys: '~*', commands: '+@all', allow: all })), ['sentinel-peer-broad:high']);
+  // Rules that grant everything are named even where no probe shows it (a probe list is never complete).
+  assert.deepEqual(ids(referenceFacts(sentinelPeerOnSentinels, { keys: '~*', commands: '+@all' })), ['sentinel-peer-user-all:medium']);
+  assert.deepEqual(ids(referenceFacts(sentinelPeerOnSentinels, { deny: ['SENTINEL IS-MASTER-DOWN-BY-ADDR 127.0.0.1 6379 0 *'] })), ['sentinel-peer-user-lacks:high']);
 });

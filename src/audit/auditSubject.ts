@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import type { ExternalAccess } from '../target/externalTargetFile.js';
+import type { AclUserFacts } from './auditChecks.js';
 import { fieldsOf } from '../topology/replicationInfo.js';
 import { hostPort, type StartedTopology } from '../topology/startedTopology.js';
 
@@ -32,6 +33,11 @@ export interface AuditSubject {
   nodes(): Promise<{ master: AuditedServer | null; all: AuditedServer[] }>;
   /** A node's whole configuration (CONFIG GET *), or null when the audit has no user allowed to read it. */
   nodeConfig(node: AuditedServer): Promise<Record<string, string> | null>;
+  /**
+   * A user's rules and ACL DRYRUN verdicts on a node or sentinel (`probes`: command lines), or
+   * null when the audit has no user allowed to read ACLs there.
+   */
+  aclUser(server: AuditedServer, kind: 'node' | 'sentinel', user: string, probes: readonly string[]): Promise<AclUserFacts | null>;
   /** `SENTINEL MASTER <name>` as seen by one sentinel. */
   sentinelMaster(sentinel: AuditedServer): Promise<Map<string, string>>;
   /** Our own topologies: direct plaintext probes of the servers' ports when TLS is on. */
@@ -61,6 +67,25 @@ function configRecord(reply: unknown): Record<string, string> {
   return Object.fromEntries(fieldsOf(reply));
 }
 
+/**
+ * ACL GETUSER and ACL DRYRUN as `c`'s user; null when that user may not (NOPERM). DRYRUN asks
+ * the server itself whether a command would pass, so the verdict holds whatever the rule syntax.
+ */
+export async function readAclUser(c: Redis, where: string, user: string, probes: readonly string[]): Promise<AclUserFacts | null> {
+  let reply: unknown;
+  try {
+    reply = await c.call('ACL', 'GETUSER', user);
+  } catch (e) {
+    if (/NOPERM/.test((e as Error).message)) return null;
+    throw e;
+  }
+  if (reply === null) return { where, user, exists: false, commands: '', keys: '', channels: '', permits: {} };
+  const f = fieldsOf(reply);
+  const permits: Record<string, boolean> = {};
+  for (const p of probes) permits[p] = (await c.call('ACL', 'DRYRUN', user, ...p.split(' '))) === 'OK';
+  return { where, user, exists: true, commands: f.get('commands') ?? '', keys: f.get('keys') ?? '', channels: f.get('channels') ?? '', permits };
+}
+
 /** Our embedded or detached topology: probes go through the app proxies, configuration through admin control connections. */
 export function topologyAuditSubject(t: StartedTopology): AuditSubject {
   const server = (name: string, address: string): AuditedServer => ({ name, ...hostPort(address) });
@@ -76,6 +101,7 @@ export function topologyAuditSubject(t: StartedTopology): AuditSubject {
       return { master: master ? server(master.name, master.record.appProxy) : null, all: t.nodes.filter((n) => n.isRunning()).map((n) => server(n.name, n.record.appProxy)) };
     },
     nodeConfig: async (n) => configRecord(await t.node(n.name).control().config('GET', '*')),
+    aclUser: async (s, kind, user, probes) => readAclUser(kind === 'node' ? t.node(s.name).control() : t.sentinels.find((x) => x.name === s.name)!.control(), s.name, user, probes),
     sentinelMaster: async (s) => fieldsOf(await t.sentinels.find((x) => x.name === s.name)!.control().call('SENTINEL', 'MASTER', t.masterName)),
     plaintextProbes: t.snapshot.tls ? [...t.nodes, ...t.sentinels].map((h) => ({ name: h.name, host: '127.0.0.1', port: h.controlPort, auth: t.credentials.admin })) : [],
     limits: t.snapshot.tls ? [] : ['plaintext port closed under TLS (this topology runs without TLS)'],
@@ -123,6 +149,8 @@ export function externalAuditSubject(a: ExternalAccess): AuditSubject {
         return { master, all: [...(master ? [master] : []), ...others] };
       }),
     nodeConfig: async (n) => (a.auditAuth ? configRecord(await withClient(n, { ...a.auditAuth, tls }, (c) => c.config('GET', '*'))) : null),
+    // The audit user reads ACLs where it may (the reference `monitoring` user may not: ACL GETUSER shows password hashes).
+    aclUser: async (s, kind, user, probes) => (a.auditAuth ? withClient(s, { ...a.auditAuth, tls: kind === 'sentinel' ? sentinelAuth.tls : tls }, (c) => readAclUser(c, s.name, user, probes)) : null),
     sentinelMaster: async (s) => withClient(s, sentinelAuth, async (c) => fieldsOf(await c.call('SENTINEL', 'MASTER', t.masterName))),
     plaintextProbes: [],
     limits: a.auditAuth ? [] : ['node configuration (no `audit` user in the target file)'],

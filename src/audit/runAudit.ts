@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { TargetError } from '../errors.js';
 import { auditClient, type AuditedServer, type AuditSubject } from './auditSubject.js';
-import { auditNodeConfig, auditSentinel, type Finding } from './auditChecks.js';
+import { auditAclUser, auditNodeConfig, auditSentinel, auditWriteFence, sentinelPeerOnSentinels, sentinelUserOnNodes, type AclExpectation, type Finding, type NodeConfig } from './auditChecks.js';
 
 export interface AuditReport {
   subject: string;
@@ -101,23 +101,26 @@ export async function runAudit(subject: AuditSubject): Promise<AuditReport> {
   } else findings.push({ id: 'no-master', severity: 'critical', where: subject.masterName, problem: 'the sentinels name no master', fix: 'check sentinel quorum and the master name' });
 
   // 3. Configuration of every node (where the audit may read it) and every sentinel.
-  let configsRead = 0;
+  const configs: NodeConfig[] = [];
   for (const n of nodes) {
     const config = await subject.nodeConfig(n).catch((e: Error) => {
       findings.push({ id: 'config-unreadable', severity: 'low', where: n.name, problem: `CONFIG GET refused or failed: ${e.message}`, fix: 'give the audit user +config|get (the reference monitoring user has it)' });
       return null;
     });
     if (!config) continue;
-    configsRead++;
+    configs.push({ name: n.name, config });
     findings.push(...auditNodeConfig({ name: n.name, config }));
     if (subject.tls && !subject.plaintextProbes.length && config.port !== '0') {
       findings.push({ id: 'plaintext-open', severity: 'critical', where: n.name, problem: `TLS is expected but the plaintext port ${config.port} is open`, fix: 'port 0 with tls-port set (compose/tls.conf.tmpl)' });
     }
   }
+  const configsRead = configs.length;
   if (configsRead) checked.push(`appendonly/appendfsync, AOF timestamps, maxmemory and policy, min-replicas, slow log, protected mode${subject.tls ? ', plaintext port 0' : ''} (${configsRead} nodes)`);
+  const downAfters: number[] = [];
   for (const s of subject.sentinels) {
     try {
       const f = await subject.sentinelMaster(s);
+      downAfters.push(Number(f.get('down-after-milliseconds')));
       findings.push(
         ...auditSentinel(
           { name: s.name, downAfterMs: Number(f.get('down-after-milliseconds')), failoverTimeoutMs: Number(f.get('failover-timeout')), quorum: Number(f.get('quorum')), knownSentinels: Number(f.get('num-other-sentinels')) },
@@ -129,5 +132,31 @@ export async function runAudit(subject: AuditSubject): Promise<AuditReport> {
     }
   }
   checked.push('sentinel timings against the 30 s failover goal, quorum, sentinel discovery');
+  if (configsRead && downAfters.length) {
+    const downAfterMs = Math.min(...downAfters);
+    for (const c of configs) findings.push(...auditWriteFence(c, downAfterMs));
+    checked.push('min-replicas-max-lag against the sentinels\' down-after (split-brain window)');
+  }
+
+  // 4. Least privilege of the users the servers log in with.
+  const aclChecks: Array<[string, AuditedServer[], 'node' | 'sentinel', AclExpectation]> = [
+    ['the sentinel user on the nodes', nodes, 'node', sentinelUserOnNodes],
+    ['the sentinel-peer user on the sentinels', subject.sentinels, 'sentinel', sentinelPeerOnSentinels],
+  ];
+  for (const [what, servers, kind, expectation] of aclChecks) {
+    let read = 0;
+    for (const server of servers) {
+      try {
+        const facts = await subject.aclUser(server, kind, expectation.user, [...expectation.required, ...expectation.forbidden.flatMap((g) => g.probes)]);
+        if (!facts) continue;
+        read++;
+        findings.push(...auditAclUser(facts, expectation));
+      } catch (e) {
+        findings.push({ id: 'probe-failed', severity: 'low', where: server.name, problem: `reading the ${expectation.user} user's ACL failed: ${(e as Error).message}`, fix: 'ACL GETUSER and ACL DRYRUN need Redis 7 and a user allowed to run them' });
+      }
+    }
+    if (read) checked.push(`${what}: what Sentinel sends, nothing more (${read} of ${servers.length})`);
+    else notChecked.push(`${what} (the audit user may not ACL GETUSER / ACL DRYRUN)`);
+  }
   return { subject: subject.id, findings, checked, notChecked };
 }

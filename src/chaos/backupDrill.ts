@@ -62,6 +62,27 @@ export async function waitAofWritten(c: Redis): Promise<void> {
   throw new Error('the AOF buffer did not drain within 2 s under a write pause');
 }
 
+/**
+ * BGREWRITEAOF and wait for it: the node's base and incr files are replaced, and Redis deletes the
+ * old ones. Returns what changed, from the manifest before and after.
+ */
+export async function forceAofRewrite(c: Redis): Promise<string> {
+  const rewrites = async (): Promise<number> => Number(/aof_rewrites:(\d+)/.exec(await c.info('persistence'))?.[1] ?? 0);
+  const before = await rewrites();
+  await c.call('BGREWRITEAOF').catch((e: Error) => {
+    if (!/already in progress|scheduled/.test(e.message)) throw e;
+  });
+  for (let i = 0; i < 600; i++) {
+    const info = await c.info('persistence');
+    if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info) && (await rewrites()) > before) {
+      if (!/aof_last_bgrewrite_status:ok/.test(info)) throw new Error('BGREWRITEAOF failed (aof_last_bgrewrite_status is not ok)');
+      return `AOF rewritten (BGREWRITEAOF, rewrite ${before + 1} of this node)`;
+    }
+    await sleep(50);
+  }
+  throw new Error('BGREWRITEAOF did not finish within 30 s');
+}
+
 /** Point-in-time: cut the backup's AOF at `unixSeconds` with redis-check-aof (needs aof-timestamp-enabled). */
 export async function truncateToTimestamp(backup: Backup, unixSeconds: number): Promise<void> {
   const aofDir = join(backup.dir, 'appendonlydir');

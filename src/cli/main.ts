@@ -11,6 +11,7 @@ import { report } from './commands/report.js';
 import { audit } from './commands/audit.js';
 import { cli } from './commands/cli.js';
 import { exportK6, type ExportK6Options } from './commands/export.js';
+import { backupCommand } from './commands/backup.js';
 
 /** Commander is used for parsing: subcommands, typed options, generated help, unknown-flag errors. */
 function positiveInt(name: string) {
@@ -131,6 +132,7 @@ export function buildProgram(): Command {
     .action(async (o: ExportK6Options) => {
       process.exitCode = await exportK6(o);
     });
+  program.addCommand(backupCommand());
 
   program
     .command('report')

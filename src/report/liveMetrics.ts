@@ -14,7 +14,7 @@ export interface LiveMetrics extends OperationObserver {
 
 /**
  * Prometheus endpoint during a run (prom-client: the standard Node exposition library).
- * Series (documented in docs/metrics.md, read by compose/grafana-dashboard.json):
+ * Series (documented in docs/metrics.md, read by compose/grafana/dashboards/gauntlet.json):
  *   gauntlet_operations_total{op,result}        counter
  *   gauntlet_operation_latency_seconds{op}      histogram, from intended start
  *   gauntlet_errors_total{kind}                 counter

@@ -20,7 +20,7 @@ test('refuses a value that would inject another config line', () => {
 
 test('the reference ACL file turns the default user off', async () => {
   const acl = await renderComposeFile('users.acl.tmpl', {
-    ADMIN_PASSWORD: 'a', REPLICATION_PASSWORD: 'r', SENTINEL_PASSWORD: 's', MONITORING_PASSWORD: 'm', APP_PASSWORD: 'p',
+    ADMIN_PASSWORD: 'a', REPLICATION_PASSWORD: 'r', SENTINEL_PASSWORD: 's', MONITORING_PASSWORD: 'm', APP_PASSWORD: 'p', BACKUP_PASSWORD: 'b',
   });
   assert.match(acl, /^user default off/m);
   const app = acl.split('\n').find((l) => l.startsWith('user app '));

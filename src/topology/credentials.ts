@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 
 /** The ACL users of the reference deployment (compose/users.acl.tmpl, compose/sentinel.conf.tmpl). */
-export const aclUsers = ['admin', 'app', 'replicator', 'sentinel', 'sentinel-peer', 'monitoring'] as const;
+export const aclUsers = ['admin', 'app', 'replicator', 'sentinel', 'sentinel-peer', 'monitoring', 'backup'] as const;
 export type AclUser = (typeof aclUsers)[number];
 
 export type Credentials = Readonly<Record<AclUser, { username: string; password: string }>>;

@@ -39,7 +39,9 @@ export interface TopologySettings {
 /**
  * Reference values (docs/deployment-settings.md). down-after 3 s: a failover (sdown, odown,
  * election, promotion) completes in about 4-6 s, far inside the 30 s goal, yet a short stall
- * (fork for BGSAVE, a GC pause in a proxy) does not trigger one.
+ * (fork for BGSAVE, a GC pause in a proxy) does not trigger one. min-replicas-max-lag 2 s (used
+ * when min-replicas-to-write is 1) stays under down-after, so a master cut off from its replicas
+ * stops taking writes by the time the sentinels promote another, not after it.
  */
 export const referenceSettings: TopologySettings = {
   masterName: 'gauntlet',
@@ -49,7 +51,7 @@ export const referenceSettings: TopologySettings = {
   downAfterMs: 3000,
   failoverTimeoutMs: 10_000,
   minReplicasToWrite: 0,
-  minReplicasMaxLagS: 10,
+  minReplicasMaxLagS: 2,
   maxmemory: '1gb',
   healthTimeoutMs: 30_000,
   tls: 'off',

@@ -45,6 +45,7 @@ export async function renderAclFile(credentials: Credentials): Promise<string> {
     SENTINEL_PASSWORD: credentials.sentinel.password,
     MONITORING_PASSWORD: credentials.monitoring.password,
     APP_PASSWORD: credentials.app.password,
+    BACKUP_PASSWORD: credentials.backup.password,
   });
 }
 
@@ -70,6 +71,8 @@ export async function renderSentinelConfig(c: SentinelConfig, credentials: Crede
     MASTER_NAME: c.masterName,
     MASTER_IP: c.master.host,
     MASTER_PORT: c.master.port,
+    // Our nodes announce addresses, never names (the compose deployment resolves names).
+    RESOLVE_HOSTNAMES: 'no',
     QUORUM: c.quorum,
     SENTINEL_PASSWORD: credentials.sentinel.password,
     DOWN_AFTER_MS: c.downAfterMs,

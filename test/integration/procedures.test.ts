@@ -34,6 +34,8 @@ describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
     assert.ok(d.verification.keysChecked > 100);
     assert.equal(d.verification.lost, 0, JSON.stringify(d.verification.examples));
     assert.equal(d.verification.resurrected, 0, JSON.stringify(d.verification.examples));
+    // Restored from the off-host archive across a rewrite forced after the moment.
+    assert.match(d.detail, /AOF rewritten .*restored .* from the archive/, d.detail);
     assert.equal(code, 0, stdout);
   });
 

@@ -9,6 +9,7 @@ import { eventually, isolatedHome, isPidAlive, repoRoot, runCli } from './suppor
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import type { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
+import { fieldsOf } from '../../src/topology/replicationInfo.js';
 
 isolatedHome();
 
@@ -105,6 +106,8 @@ describe('embedded topology', { timeout: 240_000 }, () => {
   test("disabling the master's peer proxy makes the sentinels promote a replica; reset restores health", async () => {
     const old = await topology.currentMaster();
     assert.ok(old);
+    const servers = [...topology.nodes, ...topology.sentinels];
+    await Promise.all(servers.map((s) => s.control().call('ACL', 'LOG', 'RESET')));
     await topology.setProxyEnabled(old.peerProxyName, false);
     const promoted = await eventually('a new master', async () => {
       const m = await topology.currentMaster();
@@ -118,6 +121,19 @@ describe('embedded topology', { timeout: 240_000 }, () => {
     const h = await topology.waitHealthy(30_000);
     assert.equal(h.healthy, true, h.problems.join('; '));
     assert.equal(h.master, promoted.name);
+    // The reduced sentinel and sentinel-peer users (compose/) carried a whole failover: no server
+    // refused anything the sentinels or replicas sent.
+    const refusedToServers = async (): Promise<string[]> =>
+      (await Promise.all(servers.map(async (s) => ((await s.control().call('ACL', 'LOG')) as unknown[]).map((e) => fieldsOf(e)).filter((e) => e.get('username') !== 'admin').map((e) => `${s.name}: ${e.get('username')} ${e.get('reason')} ${e.get('object')}`)))).flat();
+    assert.deepEqual(await refusedToServers(), []);
+    // Control: what the sentinel user may no longer do is refused, and the log shows it.
+    const asSentinel = new Redis({ port: promoted.controlPort, username: 'sentinel', password: topology.credentials.sentinel.password, maxRetriesPerRequest: 0 });
+    try {
+      await assert.rejects(asSentinel.config('SET', 'appendonly', 'no'), /NOPERM/);
+    } finally {
+      asSentinel.disconnect();
+    }
+    assert.deepEqual(await refusedToServers(), [`${promoted.name}: sentinel command config|set`]);
   });
 });
 

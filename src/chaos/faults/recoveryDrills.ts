@@ -1,9 +1,12 @@
+import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ledger } from '../../ledger/ledger.js';
 import { verifyLedger, type LedgerReport } from '../../ledger/verifyLedger.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
-import { restoreInto, takeBackup, truncateToTimestamp, waitAofWritten, type Backup } from '../backupDrill.js';
+import { AofArchiver } from '../../backup/aofArchiver.js';
+import { restoreFromArchive } from '../../backup/restoreFromArchive.js';
+import { forceAofRewrite, restoreInto, takeBackup, waitAofWritten, type Backup } from '../backupDrill.js';
 import { defineFault, requireMaster, type DrillReport, type Fault, type FaultContext } from './fault.js';
 
 /** Acknowledgements of writes executed before a pause reach the generator within this time. */
@@ -57,24 +60,30 @@ export class BackupRestore implements Fault {
 }
 
 /**
- * The point-in-time restore drill (docs/runbook.md, "Point-in-time restore"): at the step the
- * writes are paused across a second boundary, so the AOF's one-second timestamps (Redis 7
- * aof-timestamp-enabled) separate "before" from "after" exactly, and the ledger is copied. After
- * the run an accident destroys everything (FLUSHALL); the AOF is copied, cut at the chosen second
- * with redis-check-aof --truncate-to-timestamp, restored into a fresh node, and must hold exactly
- * what was acknowledged by that moment.
+ * The point-in-time restore drill (docs/runbook.md, "Point-in-time restore"): an archiver copies
+ * the master's AOF files off the node from the step on (src/backup); at the step the writes are
+ * paused across a second boundary, so the AOF's one-second timestamps separate "before" from
+ * "after" exactly, and the ledger is copied; then BGREWRITEAOF replaces the node's base and incr
+ * files, so the chosen moment is no longer on the node. After the run an accident destroys
+ * everything (FLUSHALL); the restore tool rebuilds the AOF at the chosen second from the archive,
+ * across the rewrite, into a fresh node, which must hold exactly what was acknowledged by then.
  */
 export class PointInTimeRestore implements Fault {
   readonly kind = 'point-in-time-restore';
   private point = 0;
   private node = '';
   private atPoint: Ledger | null = null;
+  private archiver: AofArchiver | null = null;
+  private rewrite = '';
   describe(): string {
-    return 'choose a moment under load (writes paused across a second boundary); after the run destroy the data, cut the AOF at that second, restore, verify with the ledger of that moment';
+    return 'archive the master\'s AOF off the node, choose a moment under load (writes paused across a second boundary), force an AOF rewrite after it; after the run destroy the data, restore that second from the archive, verify with the ledger of that moment';
   }
   async inject(t: StartedTopology, strike: () => void, ctx: FaultContext): Promise<string> {
     const m = await requireMaster(t);
     const c = m.control();
+    this.archiver = new AofArchiver({ dataDir: m.record.dataDir, archiveDir: join(ctx.workDir, 'pitr-archive'), node: m.name });
+    await this.archiver.syncOnce();
+    this.archiver.start(250, () => undefined);
     await c.call('CLIENT', 'PAUSE', '10000', 'WRITE');
     strike();
     try {
@@ -89,18 +98,26 @@ export class PointInTimeRestore implements Fault {
     } finally {
       await c.call('CLIENT', 'UNPAUSE');
     }
-    return `chose ${new Date(this.point * 1000).toISOString()} on ${m.name}; ${this.atPoint?.records.size ?? 0} sessions acknowledged by then`;
+    // Later writes land in the old incr file first; then the rewrite removes the moment from the node.
+    await sleep(1000);
+    this.rewrite = await forceAofRewrite(c);
+    return `chose ${new Date(this.point * 1000).toISOString()} on ${m.name}; ${this.atPoint?.records.size ?? 0} sessions acknowledged by then; then ${this.rewrite}`;
   }
   async heal(): Promise<void> {}
   async drill(t: StartedTopology, ctx: FaultContext): Promise<DrillReport> {
-    if (!this.atPoint) return { name: this.kind, detail: '', verification: null, error: 'no moment was chosen (the step did not run)' };
+    const archiver = this.archiver;
+    this.archiver = null;
+    const last = archiver ? await archiver.stop() : null;
+    if (!this.atPoint || !last) return { name: this.kind, detail: '', verification: null, error: 'no moment was chosen (the step did not run)' };
     const m = await requireMaster(t);
-    if (m.name !== this.node) return { name: this.kind, detail: '', verification: null, error: `the master changed from ${this.node} to ${m.name} after the chosen moment; its AOF does not hold that history` };
+    if (m.name !== this.node) return { name: this.kind, detail: '', verification: null, error: `the master changed from ${this.node} to ${m.name} after the chosen moment; the archive follows ${this.node}` };
     // The accident a point-in-time restore undoes.
     await m.control().flushall();
-    const backup = await takeBackup(t, join(ctx.workDir, 'pitr-backup'));
-    await truncateToTimestamp(backup, this.point);
-    return restoreAndVerify(this.kind, `AOF of ${m.name} cut at ${new Date(this.point * 1000).toISOString()} (after a FLUSHALL) and restored into a fresh node`, backup, this.atPoint, t, ctx);
+    const into = join(ctx.workDir, 'pitr-restored');
+    const r = await restoreFromArchive({ archiveDir: join(ctx.workDir, 'pitr-archive'), at: this.point, into });
+    await cp(join(m.record.dataDir, 'users.acl'), join(into, 'users.acl'));
+    const files = [r.plan.base.file, ...r.plan.incrs.map((e) => e.file)];
+    return restoreAndVerify(this.kind, `${this.rewrite}; restored ${new Date(this.point * 1000).toISOString()} from the archive of ${m.name} (${files.join(' + ')}, cut at that second) after a FLUSHALL, into a fresh node`, { dir: into, takenAt: new Date(this.point * 1000).toISOString(), files }, this.atPoint, t, ctx);
   }
 }
 
