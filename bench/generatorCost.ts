@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAppClients, closeAppClients } from '../src/load/appClients.js';
-import { runLoad } from '../src/load/loadEngine.js';
+import { runLoad, type LoadResult, type ProgressSnapshot } from '../src/load/loadEngine.js';
 import { ledgerForScenario } from '../src/ledger/ledger.js';
 import { LedgerObserver } from '../src/ledger/ledgerObserver.js';
 import type { Scenario } from '../src/load/scenario.js';
@@ -70,7 +70,7 @@ export async function bareIoredis(target: Target, s: Scenario, rate: number, sec
 }
 
 /** gauntlet's generator on `s` (ledger on, as in a run): CPU per operation over its steady seconds. */
-export async function generator(target: Target, s: Scenario, steadyFrom: number, steadyTo: number): Promise<CostFigures & { p99Ms: number; lagP99Ms: number }> {
+export async function generator(target: Target, s: Scenario, steadyFrom: number, steadyTo: number, onSecond?: (p: ProgressSnapshot) => void): Promise<CostFigures & { p99Ms: number; lagP99Ms: number; result: LoadResult }> {
   const ledger = ledgerForScenario(s);
   let cpuUs = 0;
   let ops = 0;
@@ -80,6 +80,7 @@ export async function generator(target: Target, s: Scenario, steadyFrom: number,
     target,
     observers: [new LedgerObserver(ledger)],
     onSecond: (p) => {
+      onSecond?.(p);
       const c = process.cpuUsage(cpuAt);
       cpuAt = process.cpuUsage();
       if (p.elapsedS > steadyFrom && p.elapsedS <= steadyTo) {
@@ -100,5 +101,6 @@ export async function generator(target: Target, s: Scenario, steadyFrom: number,
     gcCount: g.gc.count,
     p99Ms: p99[Math.floor(p99.length * 0.5)] ?? 0,
     lagP99Ms: g.schedulerLagMs.p99,
+    result,
   };
 }

@@ -89,6 +89,7 @@ export function buildProgram(): Command {
     .option('--tls', 'start the embedded topology with TLS on every link', false)
     .option('--mtls', 'start the embedded topology with mutual TLS', false)
     .option('--monitoring', 'run exporters and Prometheus with compose/alert-rules.yml beside the topology; fired alerts go in the report', false)
+    .addOption(new Option('--data-path <path>', 'how app traffic reaches our topology: auto (direct unless an experiment acts on the app links), direct, or proxied (through Toxiproxy, to add toxics by hand)').choices(['auto', 'direct', 'proxied']).default('auto'))
     .option('--metrics-port <port>', 'serve live Prometheus metrics on 127.0.0.1:<port>/metrics during the run', positiveInt('--metrics-port'))
     .action(async (o: RunOptions) => {
       process.exitCode = await run(o);

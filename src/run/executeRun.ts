@@ -72,7 +72,8 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     if (unmet) throw new UserError(unmet);
     // App traffic crosses Toxiproxy only when an experiment acts on the app links: the proxy's own
     // cost (measured below) then never lands in the target's figures.
-    const dataPath: DataPath = target.topology ? (chaos?.usesAppLinks() ? 'proxied' : 'direct') : 'external';
+    const wanted = plan.dataPath ?? 'auto';
+    const dataPath: DataPath = !target.topology ? 'external' : wanted !== 'auto' ? wanted : chaos?.usesAppLinks() ? 'proxied' : 'direct';
     if (target.topology) target.topology.dataPath = dataPath === 'proxied' ? 'proxied' : 'direct';
     const tracker = watch ? new FailoverTracker(target.describe().masterName, watch, writes, recovery, () => chaos?.strikes() ?? [], plan.experiment?.thresholds.recoverWithinMs ?? 30_000) : null;
     say({ kind: 'phase', phase: 'start-observers', message: `target ${target.kind}${target.topology ? ` ${target.topology.id}` : ''} reachable (Redis ${redisVersion ?? '?'}); running ${scenario.name} for ${(runMs / 1000).toFixed(0)} s` });

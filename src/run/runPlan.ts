@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { loadExperiment } from '../chaos/loadExperiment.js';
+import { faultType } from '../chaos/faultRegistry.js';
 import type { Experiment } from '../chaos/experiment.js';
 import { loadScenario } from '../load/loadScenario.js';
 import { applyOverrides, type Scenario } from '../load/scenario.js';
@@ -29,6 +30,11 @@ export interface RunPlan {
   metricsPort: number | undefined;
   /** An earlier run to compare with: a regression beyond tolerance fails this one. */
   baseline: { file: string; summary: Summary } | null;
+  /**
+   * How app traffic reaches our topology's nodes: 'auto' (direct unless an experiment acts on the
+   * app links), or forced 'direct' / 'proxied' (through Toxiproxy, to add toxics by hand).
+   */
+  dataPath?: 'auto' | 'direct' | 'proxied';
 }
 
 /** What a person (the CLI) asks for; `planRun` turns it into a plan or says in one line what is wrong. */
@@ -48,6 +54,7 @@ export interface RunRequest {
   tls: boolean;
   mtls: boolean;
   allowDestructive: boolean;
+  dataPath?: 'auto' | 'direct' | 'proxied';
 }
 
 const isOurTopology = (target: string | undefined): boolean => target === undefined || target === 'embedded' || target === 'detached' || target.startsWith('detached:');
@@ -72,6 +79,7 @@ export async function planRun(r: RunRequest): Promise<RunPlan> {
     monitoring: r.monitoring,
     metricsPort: r.metricsPort,
     baseline,
+    dataPath: r.dataPath ?? 'auto',
   };
   checkPlan(plan);
   return plan;
@@ -86,4 +94,9 @@ export function checkPlan(p: RunPlan): void {
     throw new UserError('--tls/--mtls start an embedded TLS topology; a detached one keeps the TLS setting it was started with (`gauntlet up --tls`), an external one takes tls in its target file');
   }
   if (p.monitoring && !isOurTopology(p.target)) throw new UserError('--monitoring starts exporters and Prometheus next to the topology; it needs the embedded or a detached topology');
+  if (p.dataPath && p.dataPath !== 'auto' && !isOurTopology(p.target)) throw new UserError('--data-path chooses how app traffic reaches our own topology; an external target is reached as its file says');
+  if (p.dataPath === 'direct' && p.experiment?.steps.some((s) => faultType(s.fault.kind).usesAppLinks)) {
+    // Said before anything starts: the experiment's faults would never reach the app.
+    throw new UserError(`--data-path direct: experiment ${p.experiment.name} acts on the app links (Toxiproxy), which a direct data path bypasses; leave --data-path auto`);
+  }
 }

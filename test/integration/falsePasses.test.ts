@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chaosRun, experimentFile, externalTargetFile, gate, gauntletBin, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
 import type { Summary } from '../../src/report/summarySchema.js';
+import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
 import { ledgerForScenario } from '../../src/ledger/ledger.js';
@@ -133,7 +134,8 @@ describe('no false passes', { timeout: 900_000 }, () => {
   });
 
   test('a failover caused behind gauntlet\'s back (no --chaos) is seen, timed, and gated', async () => {
-    const t = topology();
+    // Fresh from state.json: earlier runs restarted killed nodes under new pids.
+    const t = await StartedTopology.attach(topology().dir);
     const victim = (await t.currentMaster())!;
     const r = runCli(['run', '--scenario', longer, '--target', 'detached', '--out', reports, '--quiet']);
     await sleep(9000);
@@ -156,11 +158,12 @@ describe('no false passes', { timeout: 900_000 }, () => {
     } finally {
       await t.restartNode(victim.name);
       await t.waitHealthy(60_000);
+      t.closeControlConnections();
     }
   });
 
   test('Ctrl-C during a failover on an external target: the report is written, no stack trace, not a pass', async () => {
-    const t = topology();
+    const t = await StartedTopology.attach(topology().dir);
     const { file, env } = externalTargetFile(t);
     const victim = (await t.currentMaster())!;
     const child = interruptedRun(['--scenario', longer, '--target', file], 9000, env);
@@ -178,6 +181,7 @@ describe('no false passes', { timeout: 900_000 }, () => {
     } finally {
       await t.restartNode(victim.name);
       await t.waitHealthy(60_000);
+      t.closeControlConnections();
     }
   });
 });

@@ -93,9 +93,12 @@ describe('gauntlet run', { timeout: 600_000 }, () => {
     const proxy = await topology.proxy(master.appProxyName);
     await proxy.addToxic({ name: 'slow', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 80, jitter: 0 } });
     try {
-      const r = await runCli(['run', '--scenario', scenarioFile('tiny', tiny), '--target', 'detached', '--out', reports, '--quiet']);
+      // A toxic added by hand: app traffic must cross the proxies (without an experiment it goes direct).
+      const r = await runCli(['run', '--scenario', scenarioFile('tiny', tiny), '--target', 'detached', '--data-path', 'proxied', '--out', reports, '--quiet']);
       const s = readSummary(r.stdout);
       assert.equal(r.code, 1, r.stdout);
+      assert.equal(s.attribution?.dataPath, 'proxied');
+      assert.equal(s.attribution?.cause?.who, 'proxy', JSON.stringify(s.attribution?.cause));
       assert.equal(s.verdict, 'fail');
       assert.ok(s.latencyMs.overall.p50 >= 80, `p50 ${s.latencyMs.overall.p50} should include the 80 ms toxic`);
       assert.equal(s.thresholds.find((t) => t.name === 'p99 latency, all operations')?.pass, false);

@@ -51,7 +51,7 @@ describe('TLS topology', { timeout: 300_000 }, () => {
 
       // Durable writes fail (NOREPLICAS) until a replica is re-attached to the new master: a 20 s
       // steady stage leaves room for that after the kill (CI once ended a 13 s run before it).
-      const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', 'kill-master', '--durable', '--duration', '20s', '--out', join(work, 'reports'), '--quiet']);
+      const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', 'kill-master', '--durable', '--duration', '30s', '--out', join(work, 'reports'), '--quiet']);
       const m = /report: (\S*summary\.json)/.exec(r.stdout);
       assert.ok(m, r.stdout + r.stderr);
       const s = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;

@@ -138,11 +138,14 @@ export interface SessionStore {
   readonly waitMs: number | null;
 }
 
-async function acked<T>(store: SessionStore, write: Promise<T>): Promise<T> {
+/** Not async: in async mode the write's own promise is returned as it is (no extra layer per operation). */
+function acked<T>(store: SessionStore, write: Promise<T>): Promise<T> {
   if (store.waitMs === null) return write;
-  const [result, replicas] = await Promise.all([write, store.client.wait(1, store.waitMs)]);
-  if (replicas < 1) throw new Error(`NOREPLICAS write not confirmed by a replica within ${store.waitMs} ms (WAIT)`);
-  return result;
+  const waitMs = store.waitMs;
+  return Promise.all([write, store.client.wait(1, waitMs)]).then(([result, replicas]) => {
+    if (replicas < 1) throw new Error(`NOREPLICAS write not confirmed by a replica within ${waitMs} ms (WAIT)`);
+    return result;
+  });
 }
 
 export async function login(store: SessionStore, s: SessionState, ttl: SessionTtls, now: number): Promise<OperationOutcome> {
