@@ -10,7 +10,7 @@ import { checkTargetReachable, resolveTarget } from '../../target/resolveTarget.
 import { onShutdownSignal } from '../shutdownSignals.js';
 import { loadExperiment } from '../../chaos/loadExperiment.js';
 import { ChaosRunner } from '../../chaos/chaosRunner.js';
-import { readSummaryFile } from '../../report/readSummary.js';
+import { openRunBaseline } from '../../history/runBaseline.js';
 import { startLiveMetrics, type LiveMetrics } from '../../report/liveMetrics.js';
 import { MonitoringStack } from '../../monitoring/monitoringStack.js';
 import { collectSlowLog } from '../../monitoring/slowLog.js';
@@ -37,6 +37,7 @@ export interface RunOptions {
   durable: boolean;
   verify: boolean;
   baseline?: string;
+  history?: string;
   metricsPort?: number;
   monitoring: boolean;
   tls: boolean;
@@ -71,7 +72,7 @@ export async function run(o: RunOptions): Promise<number> {
   };
   // Validate everything the user typed before starting any server.
   const loaded = await loadScenario(o.scenario);
-  const baseline = o.baseline ? await readSummaryFile(o.baseline) : null;
+  const baseline = await openRunBaseline(o);
   const scenario = applyOverrides(loaded.scenario, { sessions: o.sessions, loginRate: o.rate, durationMs: o.duration });
   const experiment = o.chaos ? await loadExperiment(o.chaos) : null;
   const runId = newRunId(scenario.name);
@@ -152,9 +153,11 @@ export async function run(o: RunOptions): Promise<number> {
     const dir = await writeRunReport(o.out, summary, load.recorder, ledger?.findings);
     console.log(renderConsoleSummary(summary));
     let code: number = exitFor[summary.verdict];
-    if (baseline) {
-      const rows = compareRuns(baseline, summary);
-      console.log(`against baseline ${o.baseline}:\n${renderComparison(rows)}`);
+    const chosen = await baseline?.choose(summary);
+    if (chosen && !chosen.summary) console.log(chosen.line);
+    if (chosen?.summary) {
+      const rows = compareRuns(chosen.summary, summary);
+      console.log(`${chosen.line}:\n${renderComparison(rows)}`);
       if (code === ExitCode.pass && rows.some((r) => r.regression)) code = ExitCode.thresholdFailed;
     }
     console.log(`report: ${dir}/summary.json (index.html, junit.xml beside it)`);
