@@ -12,12 +12,22 @@ import { audit } from './commands/audit.js';
 import { cli } from './commands/cli.js';
 import { exportK6, type ExportK6Options } from './commands/export.js';
 import { backupCommand } from './commands/backup.js';
+import { history, type HistoryOptions } from './commands/history.js';
+import { defaultDriftRule } from '../history/driftRule.js';
 
 /** Commander is used for parsing: subcommands, typed options, generated help, unknown-flag errors. */
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number, got "${value}"`);
+    return n;
+  };
+}
+
+function nonNegativeNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number, 0 or more, got "${value}"`);
     return n;
   };
 }
@@ -85,7 +95,8 @@ export function buildProgram(): Command {
     .option('--no-verify', 'skip the verification pass of acknowledged writes')
     .option('--allow-destructive', 'allow destructive actions against an external target (also needs allowDestructive in the target file)', false)
     .option('--quiet', 'no progress output', false)
-    .option('--baseline <summary.json>', 'compare with an earlier run; a regression beyond tolerance fails the run (exit 1)')
+    .option('--baseline <summary.json|auto>', 'compare with an earlier run; a regression beyond tolerance fails the run (exit 1). auto: the newest passing run of the same scenario, target kind and settings in --history')
+    .option('--history <dir>', 'with --baseline auto: where earlier runs are, searched recursively for */summary.json (default: --out)')
     .option('--tls', 'start the embedded topology with TLS on every link', false)
     .option('--mtls', 'start the embedded topology with mutual TLS', false)
     .option('--monitoring', 'run exporters and Prometheus with compose/alert-rules.yml beside the topology; fired alerts go in the report', false)
@@ -134,6 +145,19 @@ export function buildProgram(): Command {
       process.exitCode = await exportK6(o);
     });
   program.addCommand(backupCommand());
+
+  program
+    .command('history')
+    .description('trend page and JSON series of many runs (nights); exit 1 when the slow-drift rule fires (docs/nightly.md)')
+    .argument('<paths...>', 'directories searched recursively for summary.json, or summary.json files')
+    .option('--out <dir>', 'where index.html and history.json go', 'reports/history')
+    .option('--window <n>', 'drift rule: judge the last N passing nights', positiveInt('--window'), defaultDriftRule.window)
+    .option('--rising <k>', 'drift rule: at least K of the N-1 night-to-night steps rose', positiveInt('--rising'), defaultDriftRule.rising)
+    .option('--min-rise-pct <x>', 'drift rule: the last night more than X % above the first', nonNegativeNumber('--min-rise-pct'), defaultDriftRule.minRisePct)
+    .option('--min-rise-ms <ms>', 'drift rule: and more than this many ms above it', nonNegativeNumber('--min-rise-ms'), defaultDriftRule.minRiseMs)
+    .action(async (paths: string[], o: HistoryOptions) => {
+      process.exitCode = await history(paths, o);
+    });
 
   program
     .command('report')

@@ -5,12 +5,12 @@ import { clientEndsLine, writeGapText } from './findingText.js';
 import { attributionHeadline, attributionRows } from './attributionText.js';
 
 const require = createRequire(import.meta.url);
-/** uPlot (small, fast canvas time series) is inlined, so the report opens from disk with no network. */
-const uplotJs = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
-const uplotCss = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
+/** uPlot (small, fast canvas time series) is inlined, so the report (and the trend page of `gauntlet history`) opens from disk with no network. */
+export const uplotJs = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
+export const uplotCss = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
 const chartsJs = readFileSync(new URL('./assets/reportCharts.js', import.meta.url), 'utf8');
 
-const esc = (x: unknown): string => String(x ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const esc = (x: unknown): string => String(x ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function table(head: string[], rows: unknown[][], cls = ''): string {
   return `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows

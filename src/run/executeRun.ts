@@ -53,7 +53,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
   const scenario = plan.scenario;
   const runMs = totalDurationMs(scenario);
   const windows = new ChaosWindows();
-  if (signal.aborted) return report(plan, { ...nothingMeasured, target: plannedTarget(plan), load: loadNotStarted(scenario, windows), abortReason: abortReason() });
+  if (signal.aborted) return await report(plan, { ...nothingMeasured, target: plannedTarget(plan), load: loadNotStarted(scenario, windows), abortReason: abortReason() });
 
   say({ kind: 'phase', phase: 'prepare-target', message: plan.target === undefined || plan.target === 'embedded' ? 'starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)' : `reaching target ${plan.target}` });
   const target = await resolveTarget({ target: plan.target, allowDestructive: plan.allowDestructive, minReplicasToWrite: plan.writeMode === 'durable' ? 1 : undefined, tls: plan.tls });
@@ -142,7 +142,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     await stopObservers();
     stopObservers = null;
     const slowLog = target.topology ? await collectSlowLog(target.topology, runStartedWall).catch(() => null) : null;
-    return report(plan, { target: target.describe(), redisVersion, load, chaos: chaosOutcome, failover, verification, attribution, alerts, slowLog, abortReason: abortReason() });
+    return await report(plan, { target: target.describe(), redisVersion, load, chaos: chaosOutcome, failover, verification, attribution, alerts, slowLog, abortReason: abortReason() });
   } finally {
     watch?.stop();
     await stopObservers?.().catch(() => undefined);
@@ -166,7 +166,7 @@ interface Measured {
 const nothingMeasured = { redisVersion: null, chaos: null, failover: null, verification: null, attribution: null, alerts: null, slowLog: null } as const;
 
 /** Gates, verdict, the summary and what goes beside it; against the baseline when the plan has one. */
-function report(plan: RunPlan, m: Measured): RunResult {
+async function report(plan: RunPlan, m: Measured): Promise<RunResult> {
   const ledgerReport = m.verification?.report ?? null;
   const gates = buildGates({ scenario: plan.scenario, load: m.load, chaos: m.chaos, failover: m.failover, ledger: m.verification ? (m.verification.report ?? { error: m.verification.error }) : null, abortReason: m.abortReason, attribution: m.attribution });
   const summarise = (g: typeof gates): Summary =>
@@ -177,9 +177,10 @@ function report(plan: RunPlan, m: Measured): RunResult {
   let summary = summarise(gates);
   let comparison: RunResult['comparison'] = null;
   if (plan.baseline) {
-    const rows = compareRuns(plan.baseline.summary, summary);
-    comparison = { baselineFile: plan.baseline.file, rows };
-    summary = summarise([...gates, ...regressionGates(rows, plan.baseline.summary.runId)]);
+    const choice = await plan.baseline.choose(summary);
+    const rows = choice.summary ? compareRuns(choice.summary, summary) : [];
+    comparison = { line: choice.line, rows };
+    if (choice.summary) summary = summarise([...gates, ...regressionGates(rows, choice.summary.runId)]);
   }
   const recorder = m.load.recorder;
   const hgrm: Record<string, string> = { overall: recorder.hgrm('overall') };

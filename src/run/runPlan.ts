@@ -4,8 +4,7 @@ import { faultType } from '../chaos/faultRegistry.js';
 import type { Experiment } from '../chaos/experiment.js';
 import { loadScenario } from '../load/loadScenario.js';
 import { applyOverrides, type Scenario } from '../load/scenario.js';
-import { readSummaryFile } from '../report/readSummary.js';
-import type { Summary } from '../report/summarySchema.js';
+import { openRunBaseline, type RunBaseline } from '../history/runBaseline.js';
 import { newRunId } from '../report/writeRunReport.js';
 
 /** Everything a run needs, decided before anything starts. Code builds one with `planRun` or by hand. */
@@ -28,8 +27,8 @@ export interface RunPlan {
   monitoring: boolean;
   /** Serve live Prometheus metrics on 127.0.0.1:<port> during the run. */
   metricsPort: number | undefined;
-  /** An earlier run to compare with: a regression beyond tolerance fails this one. */
-  baseline: { file: string; summary: Summary } | null;
+  /** An earlier run to compare with (a file, or picked from a history once this run's settings are known): a regression beyond tolerance fails this one. */
+  baseline: RunBaseline | null;
   /**
    * How app traffic reaches our topology's nodes: 'auto' (direct unless an experiment acts on the
    * app links), or forced 'direct' / 'proxied' (through Toxiproxy, to add toxics by hand).
@@ -48,7 +47,12 @@ export interface RunRequest {
   chaos?: string;
   durable: boolean;
   verify: boolean;
+  /** A summary.json, or "auto": the newest passing run of the same settings in `history`. */
   baseline?: string;
+  /** With baseline "auto": where earlier runs are (default: `out`). */
+  history?: string;
+  /** Where run directories go (the default history for baseline "auto"). */
+  out?: string;
   metricsPort?: number;
   monitoring: boolean;
   tls: boolean;
@@ -64,7 +68,7 @@ export async function planRun(r: RunRequest): Promise<RunPlan> {
   const loaded = await loadScenario(r.scenario);
   const scenario = applyOverrides(loaded.scenario, { sessions: r.sessions, loginRate: r.rate, durationMs: r.duration });
   const experiment = r.chaos ? await loadExperiment(r.chaos) : null;
-  const baseline = r.baseline ? { file: r.baseline, summary: await readSummaryFile(r.baseline) } : null;
+  const baseline = await openRunBaseline({ baseline: r.baseline, history: r.history, out: r.out ?? 'reports' });
   const plan: RunPlan = {
     runId: newRunId(scenario.name),
     scenario,

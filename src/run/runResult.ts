@@ -10,8 +10,8 @@ export interface RunResult {
   hgrm: Record<string, string>;
   /** Every lost or resurrected key the verification found. */
   ledgerFindings: LedgerExample[];
-  /** Against the plan's baseline, when it had one. */
-  comparison: { baselineFile: string; rows: RegressionCheck[] } | null;
+  /** Against the plan's baseline, when it had one: which run it used (or why none), and the rows. */
+  comparison: { line: string; rows: RegressionCheck[] } | null;
 }
 
 export type RunPhase = 'prepare-target' | 'start-observers' | 'load' | 'heal' | 'verify' | 'drills' | 'judge';

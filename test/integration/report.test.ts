@@ -4,13 +4,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
 import { create } from 'xmlbuilder2';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { freePort } from '../../src/topology/freePort.js';
-import { gauntletBin, isolatedHome, repoRoot, runCli, smokeScenarioFile } from './support.js';
+import { gauntletBin, isolatedHome, openOffline, repoRoot, runCli, smokeScenarioFile } from './support.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 
 isolatedHome();
@@ -72,22 +70,8 @@ describe('reports of a kill-master run', { timeout: 300_000 }, () => {
   });
 
   test('index.html loads in headless Chromium with no console errors and every chart drawn', async () => {
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const { page, problems, close } = await openOffline(join(runDir, 'index.html'));
     try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-      const problems: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text());
-      });
-      page.on('pageerror', (e) => problems.push(e.message));
-      page.on('request', (r) => {
-        if (!r.url().startsWith('file:')) problems.push(`network request ${r.url()}`);
-      });
-      await page.goto(pathToFileURL(join(runDir, 'index.html')).href);
-      await page.waitForFunction(() => document.body.dataset.chartsDrawn !== undefined, undefined, { timeout: 10_000 });
       assert.deepEqual(problems, []);
       const charts = await page.evaluate(() =>
         Array.from(document.querySelectorAll(".chart")).map((el) => {
@@ -105,7 +89,7 @@ describe('reports of a kill-master run', { timeout: 300_000 }, () => {
       assert.ok((await page.$$('table.events tr')).length > 2, 'sentinel events listed');
       if (process.env.GAUNTLET_SCREENSHOT) await page.screenshot({ path: process.env.GAUNTLET_SCREENSHOT, fullPage: true });
     } finally {
-      await browser.close();
+      await close();
     }
   });
 

@@ -7,7 +7,8 @@ import type { Summary } from '../../src/report/summarySchema.js';
 import { after, before } from 'node:test';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
 import { pollFor } from '../../src/waitUntil.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -119,5 +120,49 @@ export function assertGatesPass(s: Summary, names: readonly string[]): void {
 export function experimentFile(dir: string, name: string, body: object): string {
   const file = join(dir, `${name}.ts`);
   writeFileSync(file, `export default ${JSON.stringify(body)};\n`);
+  return file;
+}
+
+/**
+ * Opens a local page (a report) in Debian's headless Chromium and waits until its charts are drawn
+ * (`body[data-charts-drawn]`). `problems` collects console errors, page errors and every request
+ * that is not a local file, since a report must open offline. Call `close()` in a `finally`.
+ */
+export async function openOffline(file: string): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:')) problems.push(`network request ${r.url()}`);
+    });
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => document.body.dataset.chartsDrawn !== undefined, undefined, { timeout: 10_000 });
+    return { page, problems, close: () => browser.close() };
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+}
+
+/**
+ * Writes `<dir>/flood.ts`: the smoke scenario with 5,000 sessions acting every millisecond, far
+ * more than the generator can offer, so the run is invalid (exit 2).
+ */
+export function floodScenarioFile(dir: string): string {
+  const file = join(dir, 'flood.ts');
+  writeFileSync(
+    file,
+    `import smoke from ${JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'))};
+export default { ...smoke, stages: [{ name: 'ramp-up', duration: '1s', sessions: 5000 }, { name: 'steady', duration: '4s', sessions: 5000 }],
+  session: { ...smoke.session, thinkTime: { distribution: 'constant', ms: 1 } }, clients: { instances: 2, autoPipelining: true, commandTimeoutMs: 5000 } };\n`,
+  );
   return file;
 }

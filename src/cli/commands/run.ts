@@ -41,7 +41,7 @@ export async function run(o: RunOptions): Promise<number> {
     });
     const dir = await writeRunReport(o.out, result);
     console.log(renderConsoleSummary(result.summary));
-    if (result.comparison) console.log(`against baseline ${result.comparison.baselineFile}:\n${renderComparison(result.comparison.rows)}`);
+    if (result.comparison) console.log(result.comparison.rows.length ? `${result.comparison.line}:\n${renderComparison(result.comparison.rows)}` : result.comparison.line);
     console.log(`report: ${dir}/summary.json (index.html, junit.xml beside it)`);
     return exitFor[result.summary.verdict];
   } finally {
