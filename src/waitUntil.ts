@@ -21,3 +21,13 @@ export async function waitUntil(what: string, timeoutMs: number, probe: () => Pr
   if (!r) throw new Error(`${what} not within ${timeoutMs} ms`);
   return r.afterMs;
 }
+
+/** Rejects after `ms` if `p` has not settled: for calls into a client that may retry forever (a target gone away). */
+export function withTimeout<T>(p: Promise<T>, ms: number, what = 'no answer'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { newHistogram, percentilesMs } from '../load/latencyRecorder.js';
 import { hostPort, type StartedTopology } from '../topology/startedTopology.js';
+import { withTimeout } from '../waitUntil.js';
 
 export interface PingFigures {
   directP50Ms: number;
@@ -49,9 +50,9 @@ export async function pingThroughProxy(t: StartedTopology, n = 1000): Promise<Pi
   const m = await t.currentMaster();
   if (!m) return null;
   try {
-    const direct = await pings('127.0.0.1', m.controlPort, t, n);
+    const direct = await withTimeout(pings('127.0.0.1', m.controlPort, t, n), 10_000);
     const { host, port } = hostPort(m.record.appProxy);
-    const proxied = await pings(host, port, t, n);
+    const proxied = await withTimeout(pings(host, port, t, n), 10_000);
     return { directP50Ms: direct.p50, directP99Ms: direct.p99, proxiedP50Ms: proxied.p50, proxiedP99Ms: proxied.p99 };
   } catch {
     return null;

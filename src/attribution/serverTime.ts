@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Target } from '../target/target.js';
 import { parseInfo } from '../topology/replicationInfo.js';
+import { withTimeout } from '../waitUntil.js';
 
 /** The master's own account of its time during the run. */
 export interface ServerTime {
@@ -70,7 +71,7 @@ export class ServerTimeSampler {
 
   async start(): Promise<void> {
     try {
-      await this.connect();
+      await withTimeout(this.connect(), 10_000, 'the master did not answer');
       const c = this.client!;
       if (this.target.topology) {
         // Ours: make the latency monitor see stalls that matter against the budget, from a clean slate.
@@ -92,8 +93,8 @@ export class ServerTimeSampler {
   async sample(t: number): Promise<void> {
     if (!this.client || this.why) return;
     try {
-      if (this.target.topology) await this.followMaster();
-      const now = parseCounters(this.node, await this.client.info('all'));
+      if (this.target.topology) await withTimeout(this.followMaster(), 3000);
+      const now = parseCounters(this.node, await this.client!.info('all'));
       let calls = 0;
       let usec = 0;
       const prev = this.last;
@@ -127,8 +128,8 @@ export class ServerTimeSampler {
     const latencyEvents: ServerTime['latencyEvents'] = [];
     if (this.client && !this.why) {
       try {
-        if (this.target.topology) await this.followMaster();
-        const latest = (await this.client.call('LATENCY', 'LATEST')) as Array<[string, number, number, number]>;
+        if (this.target.topology) await withTimeout(this.followMaster(), 5000);
+        const latest = (await withTimeout(this.client.call('LATENCY', 'LATEST'), 5000)) as Array<[string, number, number, number]>;
         for (const [event, , latestMs, maxMs] of latest) if (maxMs >= this.eventThresholdMs) latencyEvents.push({ event, latestMs: Number(latestMs), maxMs: Number(maxMs) });
         if (this.thresholdBefore !== null) await this.client.config('SET', 'latency-monitor-threshold', this.thresholdBefore);
       } catch {

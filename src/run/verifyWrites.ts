@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Ledger } from '../ledger/ledger.js';
 import { verifyLedger, type LedgerReport } from '../ledger/verifyLedger.js';
 import type { Target } from '../target/target.js';
-import { pollFor } from '../waitUntil.js';
+import { pollFor, withTimeout } from '../waitUntil.js';
 
 /** The verification pass's outcome: a report, or why none could be made (the run then cannot pass). */
 export type LedgerVerification = { report: LedgerReport; error: null } | { report: null; error: string };
@@ -17,27 +17,32 @@ export const verifyWaitMs = 60_000;
  */
 export async function verifyOnMaster(target: Target, ledger: Ledger, waitMs = verifyWaitMs): Promise<LedgerVerification> {
   let lastError = 'no master answered';
+  // One attempt may not hang on a client that retries forever (every sentinel gone): bounded too.
   const attempt = async (): Promise<LedgerReport | undefined> => {
     try {
-      if (target.topology) {
-        const master = await target.topology.currentMaster();
-        if (!master) {
-          lastError = 'no sentinel names a master';
-          return undefined;
-        }
-        return await verifyLedger(ledger, master.control());
-      }
-      const client = new Redis({ ...target.clientOptions(), lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 10_000, connectTimeout: 3000, retryStrategy: () => null });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        return await verifyLedger(ledger, client);
-      } finally {
-        client.disconnect();
-      }
+      // About a millisecond per session is ample (pipelined reads); at least 30 s.
+      return await withTimeout(attemptOnce(), Math.max(30_000, ledger.records.size), 'the verification pass did not finish');
     } catch (e) {
       lastError = (e as Error).message;
       return undefined;
+    }
+  };
+  const attemptOnce = async (): Promise<LedgerReport | undefined> => {
+    if (target.topology) {
+      const master = await target.topology.currentMaster();
+      if (!master) {
+        lastError = 'no sentinel names a master';
+        return undefined;
+      }
+      return await verifyLedger(ledger, master.control());
+    }
+    const client = new Redis({ ...target.clientOptions(), lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 10_000, connectTimeout: 3000, retryStrategy: () => null, sentinelRetryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return await verifyLedger(ledger, client);
+    } finally {
+      client.disconnect();
     }
   };
   const done = await pollFor(attempt, waitMs, 1000);

@@ -3,6 +3,7 @@ import { TargetError, UserError } from '../errors.js';
 import { EmbeddedTopology } from '../topology/embeddedTopology.js';
 import { StartedTopology } from '../topology/startedTopology.js';
 import { listTopologies } from '../topology/staleTopologies.js';
+import { withTimeout } from '../waitUntil.js';
 import { loadExternalTarget } from './externalTargetFile.js';
 import type { Target } from './target.js';
 
@@ -147,9 +148,6 @@ async function diagnoseSentinels(target: Target): Promise<string | null> {
   return null;
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
-}
 
 export function explainConnectError(e: Error, masterName: string, sentinels: string[]): string {
   const m = e.message;
