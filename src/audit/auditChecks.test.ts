@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditFails, auditNodeConfig, auditSentinel } from './auditChecks.js';
+import { auditFails, auditNodeConfig, auditSentinel, settingsFromInfo } from './auditChecks.js';
 
 const reference = { appendonly: 'yes', appendfsync: 'everysec', 'aof-timestamp-enabled': 'yes', maxmemory: '1073741824', 'maxmemory-policy': 'noeviction', 'min-replicas-to-write': '1', 'slowlog-log-slower-than': '10000', 'protected-mode': 'yes' };
 
@@ -22,4 +22,16 @@ test('the exit gate follows --fail-on', () => {
   const low = [{ id: 'x', severity: 'low' as const, where: '', problem: '', fix: '' }];
   assert.equal(auditFails(low, 'medium'), false);
   assert.equal(auditFails(low, 'low'), true);
+});
+
+test('settings read from INFO (CONFIG refused) are judged; settings INFO does not show are not taken as unset', () => {
+  const info = new Map([['aof_enabled', '0'], ['maxmemory', '0'], ['maxmemory_policy', 'allkeys-lru'], ['used_memory', '1000']]);
+  const config = settingsFromInfo(info);
+  assert.deepEqual(config, { appendonly: 'no', maxmemory: '0', 'maxmemory-policy': 'allkeys-lru' });
+  const ids = auditNodeConfig({ name: 'endpoint', config, complete: false }).map((f) => f.id);
+  assert.deepEqual(ids, ['aof-off', 'maxmemory-unset', 'eviction-policy']);
+  const good = settingsFromInfo(new Map([['aof_enabled', '1'], ['maxmemory', '1073741824'], ['maxmemory_policy', 'noeviction']]));
+  assert.deepEqual(auditNodeConfig({ name: 'endpoint', config: good, complete: false }), []);
+  // The same partial record read as a complete CONFIG GET would flag what it lacks.
+  assert.ok(auditNodeConfig({ name: 'n', config: good }).some((f) => f.id === 'min-replicas'));
 });

@@ -24,7 +24,7 @@ export function renderConsoleSummary(s: Summary): string {
     gates.toString(),
     ...(s.attribution ? [attributionHeadline(s.attribution), attributionTable(s.attribution)] : []),
     `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
-    s.memory.bytesPerSession !== null ? `target memory: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : 'target memory: not measured',
+    s.memory.bytesPerSession !== null ? `target memory: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : `target memory: not measured${s.memory.notMeasured ? ` (${s.memory.notMeasured})` : ''}`,
     ...(s.chaos.experiment ? [`chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`] : []),
     ...(s.chaos.windows.length ? [windowsLine(s)] : []),
     ...(s.failover

@@ -41,7 +41,7 @@ th{background:#f4f4f4} td.ok{color:#2a7d46;font-weight:bold} td.bad,p.bad{color:
 .muted{color:#777}.chart{margin:10px 0}
 </style></head><body>
 <h1>gauntlet run ${esc(s.runId)}</h1>
-<div class="muted">scenario <b>${esc(s.scenario.name)}</b> (${esc(s.scenario.description)}) on ${esc(s.target.kind)} target ${esc(s.target.topologyId ?? s.target.sentinels.join(', '))}; started ${esc(s.startedAt)}, ${(s.durationMs / 1000).toFixed(1)} s; ${esc(s.writeMode)} writes${s.chaos.experiment ? `; chaos <b>${esc(s.chaos.experiment)}</b>` : ''}</div>
+<div class="muted">scenario <b>${esc(s.scenario.name)}</b> (${esc(s.scenario.description)}) on ${esc(s.target.kind)} target ${esc(s.target.topologyId ?? s.target.endpoint ?? s.target.sentinels.join(', '))}; started ${esc(s.startedAt)}, ${(s.durationMs / 1000).toFixed(1)} s; ${esc(s.writeMode)} writes${s.chaos.experiment ? `; chaos <b>${esc(s.chaos.experiment)}</b>` : ''}</div>
 <div class="banner ${verdictClass}" id="verdict">${esc(s.verdict.toUpperCase())}: ${esc(s.verdictReason)}</div>
 
 <h2>Thresholds</h2>
@@ -89,13 +89,12 @@ ${table(['scheduler lag p99 / max', 'outside chaos p99', 'event-loop delay p99',
 <h2>Environment</h2>
 ${table(['setting', 'value'], [
   ['Redis', s.target.redisVersion ?? '?'],
-  ['master name', s.target.masterName],
-  ['sentinels', s.target.sentinels.join(', ')],
+  ...(s.target.endpoint ? [['endpoint', s.target.endpoint]] : [['master name', s.target.masterName], ['sentinels', s.target.sentinels.join(', ')]]),
   ['TLS', s.target.tls ? 'on' : 'off'],
   ...Object.entries(settings).map(([k, v]) => [k, v]),
   ['appendfsync (reference)', 'everysec'],
   ['maxmemory-policy (reference)', 'noeviction'],
-  ['target memory', s.memory.bytesPerSession === null ? 'not measured' : `${s.memory.usedBytesStart} -> ${s.memory.usedBytesPeak} bytes, ${s.memory.bytesPerSession} bytes per session`],
+  ['target memory', s.memory.bytesPerSession === null ? `not measured${s.memory.notMeasured ? ` (${s.memory.notMeasured})` : ''}` : `${s.memory.usedBytesStart} -> ${s.memory.usedBytesPeak} bytes, ${s.memory.bytesPerSession} bytes per session`],
   ['gauntlet / Node', `${s.environment.gauntletVersion} / ${s.environment.node} on ${s.environment.platform}, ${s.environment.cpus} CPUs`],
   ['seed', s.scenario.seed],
 ])}

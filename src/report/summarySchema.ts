@@ -33,6 +33,7 @@ export const summarySchema = z
       kind: z.enum(['embedded', 'detached', 'external']),
       masterName: z.string(),
       sentinels: z.array(z.string()),
+      endpoint: z.string().nullable().optional().describe('a plain-endpoint target\'s host:port (null: through sentinels; absent in older summaries)'),
       topologyId: z.string().nullable(),
       tls: z.boolean(),
       settings: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
@@ -121,6 +122,7 @@ export const summarySchema = z
       usedBytesStart: z.number().nullable(),
       usedBytesPeak: z.number().nullable(),
       bytesPerSession: z.number().nullable().describe('(peak - start) / peak concurrent sessions, on the master'),
+      notMeasured: z.string().nullable().optional().describe('why the target memory was not measured (no user that may read INFO); absent in older summaries'),
     }),
     chaos: z.object({
       experiment: z.string().nullable(),

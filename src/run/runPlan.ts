@@ -6,6 +6,7 @@ import { applyOverrides, type Scenario } from '../load/scenario.js';
 import { readSummaryFile } from '../report/readSummary.js';
 import type { Summary } from '../report/summarySchema.js';
 import { newRunId } from '../report/writeRunReport.js';
+import { targetKind, type TargetRef } from '../target/targetRef.js';
 
 /** Everything a run needs, decided before anything starts. Code builds one with `planRun` or by hand. */
 export interface RunPlan {
@@ -15,8 +16,8 @@ export interface RunPlan {
   scenarioSource: string;
   experiment: Experiment | null;
   seed: number;
-  /** undefined or 'embedded': start an embedded topology; 'detached[:id]': one from `gauntlet up --detach`; else a target file. */
-  target: string | undefined;
+  /** undefined or 'embedded': start an embedded topology; 'detached[:id]': one from `gauntlet up --detach`; else a target file or inline target flags. */
+  target: TargetRef | undefined;
   /** Embedded topology only: TLS on every link ('mtls': client certificates required). */
   tls: 'tls' | 'mtls' | undefined;
   allowDestructive: boolean;
@@ -37,7 +38,7 @@ export interface RunRequest {
   sessions?: number;
   rate?: number;
   duration?: number;
-  target?: string;
+  target?: TargetRef;
   seed: number;
   chaos?: string;
   durable: boolean;
@@ -50,7 +51,7 @@ export interface RunRequest {
   allowDestructive: boolean;
 }
 
-const isOurTopology = (target: string | undefined): boolean => target === undefined || target === 'embedded' || target === 'detached' || target.startsWith('detached:');
+const isOurTopology = (target: TargetRef | undefined): boolean => targetKind(target) !== 'external';
 
 /** Validates everything the user typed before any server starts. */
 export async function planRun(r: RunRequest): Promise<RunPlan> {
@@ -82,8 +83,8 @@ export function checkPlan(p: RunPlan): void {
   if (p.experiment && !isOurTopology(p.target)) {
     throw new UserError(`chaos experiment ${p.experiment.name} needs process signals and proxies; it runs on the embedded topology or a detached one (\`--target detached\`), not on an external target`);
   }
-  if (p.tls && p.target !== undefined && p.target !== 'embedded') {
-    throw new UserError('--tls/--mtls start an embedded TLS topology; a detached one keeps the TLS setting it was started with (`gauntlet up --tls`), an external one takes tls in its target file');
+  if (p.tls && targetKind(p.target) !== 'embedded') {
+    throw new UserError('--tls/--mtls start an embedded TLS topology; a detached one keeps the TLS setting it was started with (`gauntlet up --tls`), an external one takes tls from its target file or --cacert');
   }
   if (p.monitoring && !isOurTopology(p.target)) throw new UserError('--monitoring starts exporters and Prometheus next to the topology; it needs the embedded or a detached topology');
 }

@@ -3,17 +3,26 @@ import pc from 'picocolors';
 import { UserError } from '../../errors.js';
 import { auditFails, severityOrder, type Severity } from '../../audit/auditChecks.js';
 import { runAudit } from '../../audit/runAudit.js';
-import { resolveTarget } from '../../target/resolveTarget.js';
+import { readInlineTarget, resolveTarget } from '../../target/resolveTarget.js';
 import { readExternalTargetFile } from '../../target/externalTargetFile.js';
+import { targetKind } from '../../target/targetRef.js';
 import { externalAuditSubject, topologyAuditSubject } from '../../audit/auditSubject.js';
+import { targetFromFlags, type TargetFlags } from '../targetFlags.js';
 
-/** `gauntlet audit [--target detached[:id]|FILE.json] [--fail-on SEVERITY] [--json]`: exit 1 when a finding reaches --fail-on. */
-export async function audit(o: { target?: string; failOn: string; json: boolean }): Promise<number> {
+export interface AuditOptions extends TargetFlags {
+  failOn: string;
+  json: boolean;
+}
+
+/** `gauntlet audit [--target detached[:id]|FILE.json | target flags] [--fail-on SEVERITY] [--json]`: exit 1 when a finding reaches --fail-on. */
+export async function audit(o: AuditOptions): Promise<number> {
   if (!severityOrder.includes(o.failOn as Severity)) throw new UserError(`--fail-on must be one of ${severityOrder.join(', ')}, got "${o.failOn}"`);
-  const external = o.target !== undefined && o.target !== 'embedded' && !o.target.startsWith('detached');
-  const target = external ? null : await resolveTarget({ target: o.target, allowDestructive: false, onProgress: (l) => process.stderr.write(`${l}\n`) });
+  const ref = targetFromFlags(o);
+  const target = targetKind(ref) === 'external' ? null : await resolveTarget({ target: ref, allowDestructive: false, onProgress: (l) => process.stderr.write(`${l}\n`) });
   try {
-    const subject = target?.topology ? topologyAuditSubject(target.topology) : externalAuditSubject(await readExternalTargetFile(o.target!, 'audit'));
+    const subject = target?.topology
+      ? topologyAuditSubject(target.topology)
+      : externalAuditSubject(typeof ref === 'string' ? await readExternalTargetFile(ref) : await readInlineTarget(ref!));
     const report = await runAudit(subject);
     const fails = auditFails(report.findings, o.failOn as Severity);
     if (o.json) console.log(JSON.stringify({ ...report, failOn: o.failOn, pass: !fails }, null, 2));
@@ -22,7 +31,7 @@ export async function audit(o: { target?: string; failOn: string; json: boolean 
       for (const f of [...report.findings].sort((a, b) => severityOrder.indexOf(b.severity) - severityOrder.indexOf(a.severity))) t.push([f.severity, f.where, f.problem, f.fix]);
       console.log(report.findings.length ? t.toString() : 'no findings');
       console.log(`checked: ${report.checked.join('; ')}`);
-      console.log(`not checked: ${report.notChecked.join('; ')}`);
+      console.log(`not checked: ${report.notChecked.join('; ') || 'nothing'}`);
       console.log(fails ? pc.red(`audit FAILED: findings at or above ${o.failOn}`) : pc.green(`audit passed (nothing at or above ${o.failOn})`));
     }
     return fails ? 1 : 0;
