@@ -53,10 +53,24 @@ export function auditClient(s: Pick<AuditedServer, 'host' | 'port'>, auth: Parti
   return c;
 }
 
+/** Connects, failing with the cause (ECONNREFUSED, WRONGPASS...) rather than ioredis's "Connection is closed.". */
+export async function connectAudit(c: Redis): Promise<void> {
+  let cause: Error | null = null;
+  const onError = (e: Error): void => void (cause ??= e);
+  c.on('error', onError);
+  try {
+    await c.connect();
+  } catch (e) {
+    throw cause ?? e;
+  } finally {
+    c.off('error', onError);
+  }
+}
+
 async function withClient<T>(s: AuditedServer, auth: Partial<Credential> & { tls?: ConnectionOptions }, use: (c: Redis) => Promise<T>): Promise<T> {
   const c = auditClient(s, auth);
   try {
-    await c.connect();
+    await connectAudit(c);
     return await use(c);
   } finally {
     c.disconnect();

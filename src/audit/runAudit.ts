@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { auditClient, type AuditedServer, type AuditSubject } from './auditSubject.js';
+import { auditClient, connectAudit, type AuditedServer, type AuditSubject } from './auditSubject.js';
 import { auditNodeConfig, auditSentinel, type Finding } from './auditChecks.js';
 
 export interface AuditReport {
@@ -39,7 +39,7 @@ async function probeUnauthenticated(s: AuditedServer, kind: 'node' | 'sentinel',
   const c = auditClient(s, { username: undefined, password: undefined, tls: subject.tls });
   const fix = kind === 'sentinel' ? 'user default off in every sentinel\'s ACL, and sentinel credentials (sentinelUsername/sentinelPasswordEnv) in the clients' : 'user default off (ACL file)';
   try {
-    await c.connect();
+    await connectAudit(c);
     const r = await refused(() => c.ping(), /NOAUTH/);
     if (r) out.push({ id: 'unauthenticated-access', severity: 'critical', where: s.name, problem: `${kind === 'sentinel' ? 'sentinel without authentication: ' : ''}PING without credentials was ${r}`, fix });
     const d = await refused(() => c.call('AUTH', 'default', ''), /WRONGPASS|invalid|disabled/i);
@@ -101,7 +101,7 @@ export async function runAudit(subject: AuditSubject): Promise<AuditReport> {
   if (master) {
     const app = auditClient(master, { ...subject.app, tls: subject.tls });
     try {
-      await app.connect();
+      await connectAudit(app);
       for (const [what, run] of confinementProbes) {
         const r = await refused(() => run(app), /NOPERM/);
         if (r) findings.push({ id: 'app-not-confined', severity: 'high', where: master.name, problem: `app user: ${what} was ${r}`, fix: 'app ACL: only session key prefixes and session commands (compose/users.acl.tmpl)' });

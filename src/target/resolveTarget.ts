@@ -81,13 +81,16 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
     };
     return target;
   }
-  const access = typeof req.target === 'string' ? await readExternalTargetFile(req.target) : await readInlineTarget(req.target!);
-  return externalTarget(access, req.allowDestructive);
+  return externalTarget(await readExternalAccess(req.target!), req.allowDestructive);
 }
 
-/** A spec built from `--sentinel`/`--endpoint` flags: validated like a file, its mistakes named by flag. */
-export function readInlineTarget(t: InlineTarget): Promise<ExternalAccess> {
-  return readTargetSpec(t.spec, { label: 'target flags', baseDir: process.cwd(), field: (name) => t.flags[name] ?? name });
+/**
+ * An external target's spec, validated, with its secrets and CA read: from a target file, or
+ * from `--sentinel`/`--endpoint` flags (validated the same way, mistakes named by flag).
+ */
+export function readExternalAccess(ref: string | InlineTarget): Promise<ExternalAccess> {
+  if (typeof ref === 'string') return readExternalTargetFile(ref);
+  return readTargetSpec(ref.spec, { label: 'target flags', baseDir: process.cwd(), field: (name) => ref.flags[name] ?? name });
 }
 
 

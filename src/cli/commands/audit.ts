@@ -1,10 +1,9 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { UserError } from '../../errors.js';
+import { TargetError, UserError } from '../../errors.js';
 import { auditFails, severityOrder, type Severity } from '../../audit/auditChecks.js';
 import { runAudit } from '../../audit/runAudit.js';
-import { readInlineTarget, resolveTarget } from '../../target/resolveTarget.js';
-import { readExternalTargetFile } from '../../target/externalTargetFile.js';
+import { readExternalAccess, resolveTarget } from '../../target/resolveTarget.js';
 import { targetKind } from '../../target/targetRef.js';
 import { externalAuditSubject, topologyAuditSubject } from '../../audit/auditSubject.js';
 import { targetFromFlags, type TargetFlags } from '../targetFlags.js';
@@ -22,18 +21,21 @@ export async function audit(o: AuditOptions): Promise<number> {
   try {
     const subject = target?.topology
       ? topologyAuditSubject(target.topology)
-      : externalAuditSubject(typeof ref === 'string' ? await readExternalTargetFile(ref) : await readInlineTarget(ref!));
+      : externalAuditSubject(await readExternalAccess(ref!));
     const report = await runAudit(subject);
     const fails = auditFails(report.findings, o.failOn as Severity);
-    if (o.json) console.log(JSON.stringify({ ...report, failOn: o.failOn, pass: !fails }, null, 2));
+    // One probe that cannot run is listed; none that could run means the target did not answer at all.
+    const nothing = report.checked.length === 0 ? `audit of ${report.subject}: nothing could be checked (${report.notChecked.find((n) => /could not connect|cannot find/.test(n)) ?? report.notChecked[0] ?? 'no server answered'})` : null;
+    if (o.json) console.log(JSON.stringify({ ...report, failOn: o.failOn, pass: !fails && !nothing }, null, 2));
     else {
       const t = new Table({ head: ['severity', 'where', 'problem', 'fix'], style: { head: [], border: [] }, colWidths: [10, 12, 60, 50], wordWrap: true });
       for (const f of [...report.findings].sort((a, b) => severityOrder.indexOf(b.severity) - severityOrder.indexOf(a.severity))) t.push([f.severity, f.where, f.problem, f.fix]);
       console.log(report.findings.length ? t.toString() : 'no findings');
-      console.log(`checked: ${report.checked.join('; ')}`);
+      console.log(`checked: ${report.checked.join('; ') || 'nothing'}`);
       console.log(`not checked: ${report.notChecked.join('; ') || 'nothing'}`);
-      console.log(fails ? pc.red(`audit FAILED: findings at or above ${o.failOn}`) : pc.green(`audit passed (nothing at or above ${o.failOn})`));
+      if (!nothing) console.log(fails ? pc.red(`audit FAILED: findings at or above ${o.failOn}`) : pc.green(`audit passed (nothing at or above ${o.failOn})`));
     }
+    if (nothing) throw new TargetError(nothing);
     return fails ? 1 : 0;
   } finally {
     await target?.close();

@@ -5,7 +5,8 @@ import { progressReporter } from '../../report/progressReporter.js';
 import { writeRunReport } from '../../report/writeRunReport.js';
 import { executeRun } from '../../run/executeRun.js';
 import { planRun, type RunRequest } from '../../run/runPlan.js';
-import { readInlineTarget } from '../../target/resolveTarget.js';
+import { readExternalAccess } from '../../target/resolveTarget.js';
+import { targetKind } from '../../target/targetRef.js';
 import { onShutdownSignal } from '../shutdownSignals.js';
 import { targetFromFlags, type TargetFlags } from '../targetFlags.js';
 
@@ -24,11 +25,9 @@ export async function run(o: RunOptions): Promise<number> {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
   const target = targetFromFlags(o);
-  if (typeof target === 'object') {
-    if (o.allowDestructive) throw new UserError('--allow-destructive needs a target file that also says allowDestructive: true; target flags never allow destructive actions');
-    // Unset variables and unreadable CA files are said now, before a scenario loads.
-    await readInlineTarget(target);
-  }
+  if (typeof target === 'object' && o.allowDestructive) throw new UserError('--allow-destructive needs a target file that also says allowDestructive: true; target flags never allow destructive actions');
+  // A broken target file, an unset variable or an unreadable CA is said now, before anything loads or starts.
+  if (target !== undefined && targetKind(target) === 'external') await readExternalAccess(target);
   const plan = await planRun({ ...o, target });
   // With --json, stdout carries summary.json alone.
   const print = (text: string): void => void (o.json ? process.stderr : process.stdout).write(`${text}\n`);
