@@ -48,7 +48,8 @@ function parseCounters(node: string, info: string): Counters {
  * its own, and reads LATENCY LATEST at the end, so a p99 can be set beside the server's own time.
  * On a topology gauntlet controls it uses the admin control connection of whichever node is
  * master, and sets latency-monitor-threshold for the run (put back afterwards); on an external
- * target it uses the app's own connection, and says "not measured" where the user may not read.
+ * target it reads as the target's audit user when it names one, else as the app user, and says
+ * "not measured" (and why) where neither may run INFO.
  */
 export class ServerTimeSampler {
   private client: Redis | null = null;
@@ -70,6 +71,11 @@ export class ServerTimeSampler {
   ) {}
 
   async start(): Promise<void> {
+    const access = this.target.topology ? null : this.target.infoAccess();
+    if (access && access.options === null) {
+      this.why = access.why;
+      return;
+    }
     try {
       await withTimeout(this.connect(), 10_000, 'the master did not answer');
       const c = this.client!;
@@ -83,7 +89,7 @@ export class ServerTimeSampler {
       }
       this.last = parseCounters(this.node, await c.info('all'));
     } catch (e) {
-      this.why = `the target's user may not read the server's figures (${(e as Error).message.split('\n')[0]})`;
+      this.why = `the ${access?.as ?? 'admin user'} may not read the server's figures (${(e as Error).message.split('\n')[0]})`;
       this.client?.disconnect();
       this.client = null;
     }
@@ -158,7 +164,8 @@ export class ServerTimeSampler {
       if (!this.client) throw new Error('no master');
       return;
     }
-    this.client = new Redis({ ...t.clientOptions(), lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 2000, connectionName: 'gauntlet-server-time', enableReadyCheck: false });
+    const access = t.infoAccess();
+    this.client = new Redis({ ...(access.options ?? t.clientOptions()), lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 2000, connectionName: 'gauntlet-server-time', enableReadyCheck: false });
     this.client.on('error', () => undefined);
     await this.client.connect();
     this.node = 'master';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditAclUser, auditFails, auditNodeConfig, auditSentinel, auditWriteFence, sentinelPeerOnSentinels, sentinelUserOnNodes, type AclExpectation, type AclUserFacts } from './auditChecks.js';
+import { auditAclUser, auditFails, auditNodeConfig, auditSentinel, auditWriteFence, sentinelPeerOnSentinels, sentinelUserOnNodes, settingsFromInfo, type AclExpectation, type AclUserFacts } from './auditChecks.js';
 
 const reference = { appendonly: 'yes', appendfsync: 'everysec', 'aof-timestamp-enabled': 'yes', maxmemory: '1073741824', 'maxmemory-policy': 'noeviction', 'min-replicas-to-write': '1', 'slowlog-log-slower-than': '10000', 'protected-mode': 'yes' };
 
@@ -66,4 +66,16 @@ test('a sentinel-peer user with ~* +@all is found; one that cannot vote is found
   // Rules that grant everything are named even where no probe shows it (a probe list is never complete).
   assert.deepEqual(ids(referenceFacts(sentinelPeerOnSentinels, { keys: '~*', commands: '+@all' })), ['sentinel-peer-user-all:medium']);
   assert.deepEqual(ids(referenceFacts(sentinelPeerOnSentinels, { deny: ['SENTINEL IS-MASTER-DOWN-BY-ADDR 127.0.0.1 6379 0 *'] })), ['sentinel-peer-user-lacks:high']);
+});
+
+test('settings read from INFO (CONFIG refused) are judged; settings INFO does not show are not taken as unset', () => {
+  const info = new Map([['aof_enabled', '0'], ['maxmemory', '0'], ['maxmemory_policy', 'allkeys-lru'], ['used_memory', '1000']]);
+  const config = settingsFromInfo(info);
+  assert.deepEqual(config, { appendonly: 'no', maxmemory: '0', 'maxmemory-policy': 'allkeys-lru' });
+  const ids = auditNodeConfig({ name: 'endpoint', config, complete: false }).map((f) => f.id);
+  assert.deepEqual(ids, ['aof-off', 'maxmemory-unset', 'eviction-policy']);
+  const good = settingsFromInfo(new Map([['aof_enabled', '1'], ['maxmemory', '1073741824'], ['maxmemory_policy', 'noeviction']]));
+  assert.deepEqual(auditNodeConfig({ name: 'endpoint', config: good, complete: false }), []);
+  // The same partial record read as a complete CONFIG GET would flag what it lacks.
+  assert.ok(auditNodeConfig({ name: 'n', config: good }).some((f) => f.id === 'min-replicas'));
 });

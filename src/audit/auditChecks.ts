@@ -16,6 +16,26 @@ export interface Finding {
 export interface NodeConfig {
   name: string;
   config: Record<string, string>;
+  /**
+   * false: only some settings were visible (a managed service that refuses CONFIG GET, read from
+   * INFO instead); a rule whose setting is absent is then not judged rather than taken as unset.
+   */
+  complete?: boolean;
+}
+
+/**
+ * The settings INFO shows, named as CONFIG GET names them: where CONFIG is refused (ElastiCache
+ * and MemoryDB disable it; their parameter groups hold the rest) these are what can be seen.
+ */
+export function settingsFromInfo(info: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const aof = info.get('aof_enabled');
+  if (aof !== undefined) out.appendonly = aof === '1' ? 'yes' : 'no';
+  const maxmemory = info.get('maxmemory');
+  if (maxmemory !== undefined) out.maxmemory = maxmemory;
+  const policy = info.get('maxmemory_policy');
+  if (policy !== undefined) out['maxmemory-policy'] = policy;
+  return out;
 }
 
 export interface SentinelConfig {
@@ -33,19 +53,21 @@ export function auditNodeConfig(n: NodeConfig): Finding[] {
   const add = (id: string, severity: Severity, problem: string, fix: string): void => {
     out.push({ id, severity, where: n.name, problem, fix });
   };
-  if (c.appendonly !== 'yes') add('aof-off', 'high', 'appendonly is off: a restart loses every write since the last RDB snapshot', 'CONFIG SET appendonly yes (and in redis.conf)');
-  else if (!['everysec', 'always'].includes(c.appendfsync ?? '')) add('aof-fsync', 'medium', `appendfsync is ${c.appendfsync}: the OS decides when acknowledged writes reach the disk`, 'appendfsync everysec');
-  if ((c['aof-timestamp-enabled'] ?? 'no') !== 'yes' && c.appendonly === 'yes') add('aof-timestamps', 'low', 'aof-timestamp-enabled is off: no point-in-time restore', 'aof-timestamp-enabled yes');
-  if (Number(c.maxmemory ?? 0) === 0) add('maxmemory-unset', 'high', 'maxmemory is 0: the store grows until the host runs out of memory', 'set maxmemory below the host memory, sized from gauntlet\'s bytes per session');
+  // With every setting read, an absent one is the server's default; with some, it is unknown.
+  const seen = (key: string): boolean => n.complete !== false || key in c;
+  if (seen('appendonly') && c.appendonly !== 'yes') add('aof-off', 'high', 'appendonly is off: a restart loses every write since the last RDB snapshot', 'CONFIG SET appendonly yes (and in redis.conf)');
+  else if (c.appendonly === 'yes' && seen('appendfsync') && !['everysec', 'always'].includes(c.appendfsync ?? '')) add('aof-fsync', 'medium', `appendfsync is ${c.appendfsync}: the OS decides when acknowledged writes reach the disk`, 'appendfsync everysec');
+  if (seen('aof-timestamp-enabled') && (c['aof-timestamp-enabled'] ?? 'no') !== 'yes' && c.appendonly === 'yes') add('aof-timestamps', 'low', 'aof-timestamp-enabled is off: no point-in-time restore', 'aof-timestamp-enabled yes');
+  if (seen('maxmemory') && Number(c.maxmemory ?? 0) === 0) add('maxmemory-unset', 'high', 'maxmemory is 0: the store grows until the host runs out of memory', 'set maxmemory below the host memory, sized from gauntlet\'s bytes per session');
   if ((c['maxmemory-policy'] ?? '').startsWith('allkeys-')) {
     add('eviction-policy', 'high', `maxmemory-policy ${c['maxmemory-policy']} may evict sessions and refresh-token revocation state`, 'maxmemory-policy noeviction (full store = visible write errors + alert)');
   }
-  if (Number(c['min-replicas-to-write'] ?? 0) < 1) {
+  if (seen('min-replicas-to-write') && Number(c['min-replicas-to-write'] ?? 0) < 1) {
     add('min-replicas', 'low', 'min-replicas-to-write is 0: an isolated master keeps accepting writes that a failover will discard', 'min-replicas-to-write 1 with min-replicas-max-lag at most the sentinels\' down-after in seconds (and WAIT for writes that must survive)');
   }
   const slow = Number(c['slowlog-log-slower-than'] ?? -1);
-  if (slow < 0 || slow > 10_000) add('slowlog', 'low', `slowlog-log-slower-than is ${slow} µs: commands slower than the 10 ms budget go unrecorded`, 'slowlog-log-slower-than 10000');
-  if (c['protected-mode'] !== 'yes') add('protected-mode', 'medium', 'protected-mode is off', 'protected-mode yes');
+  if (seen('slowlog-log-slower-than') && (slow < 0 || slow > 10_000)) add('slowlog', 'low', `slowlog-log-slower-than is ${slow} µs: commands slower than the 10 ms budget go unrecorded`, 'slowlog-log-slower-than 10000');
+  if (seen('protected-mode') && c['protected-mode'] !== 'yes') add('protected-mode', 'medium', 'protected-mode is off', 'protected-mode yes');
   return out;
 }
 
@@ -72,6 +94,7 @@ export function auditSentinel(s: SentinelConfig, sentinelCount: number): Finding
  * the failover has begun, and the failover discards them.
  */
 export function auditWriteFence(n: NodeConfig, downAfterMs: number): Finding[] {
+  if (n.complete === false && !('min-replicas-max-lag' in n.config && 'min-replicas-to-write' in n.config)) return [];
   const toWrite = Number(n.config['min-replicas-to-write'] ?? 0);
   const lagS = Number(n.config['min-replicas-max-lag'] ?? 10);
   if (toWrite < 1 || lagS * 1000 <= downAfterMs) return [];

@@ -1,13 +1,19 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
-import type { ExternalAccess } from '../target/externalTargetFile.js';
+import { isEndpointSpec, type Credential, type EndpointTargetSpec, type ExternalAccess, type SentinelTargetSpec } from '../target/externalTargetFile.js';
 import type { AclUserFacts } from './auditChecks.js';
-import { fieldsOf } from '../topology/replicationInfo.js';
+import { fieldsOf, parseInfo } from '../topology/replicationInfo.js';
 import { hostPort, type StartedTopology } from '../topology/startedTopology.js';
+import { settingsFromInfo } from './auditChecks.js';
 
-export interface Credential {
-  username: string;
-  password: string;
+export type { Credential };
+
+/** A node's settings as read: all of them (CONFIG GET *), or what INFO shows when CONFIG is refused. */
+export interface NodeSettings {
+  config: Record<string, string>;
+  complete: boolean;
+  /** Why only some settings were read (CONFIG refused: ...), for the report. */
+  note: string | null;
 }
 
 /** A server as a client reaches it. */
@@ -24,15 +30,16 @@ export interface AuditedServer {
  */
 export interface AuditSubject {
   id: string;
+  /** What the nodes serve, for findings about it: the sentinel master name, or "endpoint host:port". */
   masterName: string;
   /** TLS options without credentials (CA, servername) when the deployment runs TLS. */
   tls: ConnectionOptions | undefined;
   app: Credential;
   sentinels: AuditedServer[];
-  /** The nodes, found through the sentinels; the master first. */
+  /** The nodes, found through the sentinels (a plain endpoint: the endpoint); the master first. */
   nodes(): Promise<{ master: AuditedServer | null; all: AuditedServer[] }>;
-  /** A node's whole configuration (CONFIG GET *), or null when the audit has no user allowed to read it. */
-  nodeConfig(node: AuditedServer): Promise<Record<string, string> | null>;
+  /** A node's settings, or null when the audit has no user allowed to read them. */
+  nodeConfig(node: AuditedServer): Promise<NodeSettings | null>;
   /**
    * A user's rules and ACL DRYRUN verdicts on a node or sentinel (`probes`: command lines), or
    * null when the audit has no user allowed to read ACLs there.
@@ -52,10 +59,24 @@ export function auditClient(s: Pick<AuditedServer, 'host' | 'port'>, auth: Parti
   return c;
 }
 
+/** Connects, failing with the cause (ECONNREFUSED, WRONGPASS...) rather than ioredis's "Connection is closed.". */
+export async function connectAudit(c: Redis): Promise<void> {
+  let cause: Error | null = null;
+  const onError = (e: Error): void => void (cause ??= e);
+  c.on('error', onError);
+  try {
+    await c.connect();
+  } catch (e) {
+    throw cause ?? e;
+  } finally {
+    c.off('error', onError);
+  }
+}
+
 async function withClient<T>(s: AuditedServer, auth: Partial<Credential> & { tls?: ConnectionOptions }, use: (c: Redis) => Promise<T>): Promise<T> {
   const c = auditClient(s, auth);
   try {
-    await c.connect();
+    await connectAudit(c);
     return await use(c);
   } finally {
     c.disconnect();
@@ -86,6 +107,19 @@ export async function readAclUser(c: Redis, where: string, user: string, probes:
   return { where, user, exists: true, commands: f.get('commands') ?? '', keys: f.get('keys') ?? '', channels: f.get('channels') ?? '', permits };
 }
 
+/** CONFIG GET *, or, where CONFIG is refused (managed services), the settings INFO shows. */
+async function readSettings(c: Redis): Promise<NodeSettings> {
+  try {
+    return { config: configRecord(await c.config('GET', '*')), complete: true, note: null };
+  } catch (e) {
+    const refusal = (e as Error).message.split('\n')[0]!;
+    const info = await c.info().catch(() => {
+      throw new Error(`CONFIG GET refused (${refusal}) and INFO too`);
+    });
+    return { config: settingsFromInfo(parseInfo(info)), complete: false, note: `CONFIG GET refused (${refusal}): appendonly, maxmemory and policy read from INFO` };
+  }
+}
+
 /** Our embedded or detached topology: probes go through the app proxies, configuration through admin control connections. */
 export function topologyAuditSubject(t: StartedTopology): AuditSubject {
   const server = (name: string, address: string): AuditedServer => ({ name, ...hostPort(address) });
@@ -100,7 +134,7 @@ export function topologyAuditSubject(t: StartedTopology): AuditSubject {
       const master = await t.currentMaster();
       return { master: master ? server(master.name, master.record.appProxy) : null, all: t.nodes.filter((n) => n.isRunning()).map((n) => server(n.name, n.record.appProxy)) };
     },
-    nodeConfig: async (n) => configRecord(await t.node(n.name).control().config('GET', '*')),
+    nodeConfig: async (n) => ({ config: configRecord(await t.node(n.name).control().config('GET', '*')), complete: true, note: null }),
     aclUser: async (s, kind, user, probes) => readAclUser(kind === 'node' ? t.node(s.name).control() : t.sentinels.find((x) => x.name === s.name)!.control(), s.name, user, probes),
     sentinelMaster: async (s) => fieldsOf(await t.sentinels.find((x) => x.name === s.name)!.control().call('SENTINEL', 'MASTER', t.masterName)),
     plaintextProbes: t.snapshot.tls ? [...t.nodes, ...t.sentinels].map((h) => ({ name: h.name, host: '127.0.0.1', port: h.controlPort, auth: t.credentials.admin })) : [],
@@ -109,15 +143,26 @@ export function topologyAuditSubject(t: StartedTopology): AuditSubject {
 }
 
 /**
- * A deployment described by a target file: the sentinels are asked for the nodes (announced
- * addresses mapped through the file's natMap), the app user probes, the sentinel user reads
- * `SENTINEL MASTER`, and the file's `audit` user (e.g. the reference `monitoring` user, which
- * may CONFIG GET) reads the configuration; without it the configuration audit is skipped.
+ * A deployment described by a target file (or target flags): through its sentinels, or at its
+ * plain endpoint. Credentials go to the sentinels only when the spec names them, as in a run.
  */
 export function externalAuditSubject(a: ExternalAccess): AuditSubject {
-  const t = a.spec;
+  return isEndpointSpec(a.spec) ? endpointAuditSubject(a, a.spec) : sentinelAuditSubject(a, a.spec);
+}
+
+/** The file's `audit` user reads each node's settings; without it that part is not checked. */
+function settingsReader(a: ExternalAccess, tls: ConnectionOptions | undefined): AuditSubject['nodeConfig'] {
+  return async (n) => (a.auditAuth ? withClient(n, { ...a.auditAuth, tls }, readSettings) : null);
+}
+
+/**
+ * Through Sentinel: the sentinels are asked for the nodes (announced addresses mapped through the
+ * natMap), the app user probes, the sentinel credentials (if named) read `SENTINEL MASTER`, and
+ * the `audit` user (e.g. the reference `monitoring` user, which may CONFIG GET) reads settings.
+ */
+function sentinelAuditSubject(a: ExternalAccess, t: SentinelTargetSpec): AuditSubject {
   const tls = a.tls ? { ...a.tls } : undefined;
-  const sentinelAuth = { username: t.sentinelUsername ?? t.username, password: a.sentinelPassword ?? a.password, tls: t.tls?.sentinels === false ? undefined : tls };
+  const sentinelAuth = { ...a.sentinelAuth, tls: t.tls?.sentinels === false ? undefined : tls };
   const sentinels = t.sentinels.map((s, i) => ({ name: `sentinel ${i} (${s.host}:${s.port})`, host: s.host, port: s.port }));
   const reach = (announced: string): AuditedServer => {
     const mapped = t.natMap?.[announced];
@@ -132,13 +177,13 @@ export function externalAuditSubject(a: ExternalAccess): AuditSubject {
         last = e as Error;
       }
     }
-    throw new Error(`no sentinel answered: ${last?.message ?? 'none listed'}`);
+    throw new Error(`no sentinel answered: ${last?.message ?? 'none listed'}${a.sentinelAuth.password === undefined ? ' (asked without credentials: the target names no sentinel password)' : ''}`);
   };
   return {
-    id: a.file,
+    id: a.source,
     masterName: t.masterName,
     tls,
-    app: { username: t.username, password: a.password },
+    app: a.app,
     sentinels,
     nodes: async () =>
       askSentinels(async (c) => {
@@ -148,11 +193,41 @@ export function externalAuditSubject(a: ExternalAccess): AuditSubject {
         const others = replicas.map((r) => fieldsOf(r)).map((f) => reach(`${f.get('ip')}:${f.get('port')}`));
         return { master, all: [...(master ? [master] : []), ...others] };
       }),
-    nodeConfig: async (n) => (a.auditAuth ? configRecord(await withClient(n, { ...a.auditAuth, tls }, (c) => c.config('GET', '*'))) : null),
+    nodeConfig: settingsReader(a, tls),
     // The audit user reads ACLs where it may (the reference `monitoring` user may not: ACL GETUSER shows password hashes).
     aclUser: async (s, kind, user, probes) => (a.auditAuth ? withClient(s, { ...a.auditAuth, tls: kind === 'sentinel' ? sentinelAuth.tls : tls }, (c) => readAclUser(c, s.name, user, probes)) : null),
     sentinelMaster: async (s) => withClient(s, sentinelAuth, async (c) => fieldsOf(await c.call('SENTINEL', 'MASTER', t.masterName))),
     plaintextProbes: [],
-    limits: a.auditAuth ? [] : ['node configuration (no `audit` user in the target file)'],
+    limits: a.auditAuth ? [] : ['node configuration (no `audit` user in the target)'],
+  };
+}
+
+/**
+ * A plain endpoint (ElastiCache, MemoryDB, a standalone primary): the endpoint is probed
+ * unauthenticated and as the app user; the audit user reads what settings the service shows
+ * (CONFIG GET, or INFO where CONFIG is disabled). No sentinels: failover is the provider's.
+ */
+function endpointAuditSubject(a: ExternalAccess, t: EndpointTargetSpec): AuditSubject {
+  const tls = a.tls ? { ...a.tls } : undefined;
+  const endpoint: AuditedServer = { name: `${t.endpoint.host}:${t.endpoint.port}`, host: t.endpoint.host, port: t.endpoint.port };
+  return {
+    id: a.source,
+    masterName: `endpoint ${endpoint.name}`,
+    tls,
+    app: a.app,
+    sentinels: [],
+    nodes: async () => ({ master: endpoint, all: [endpoint] }),
+    nodeConfig: settingsReader(a, tls),
+    aclUser: async (s, kind, user, probes) => (a.auditAuth && kind === 'node' ? withClient(s, { ...a.auditAuth, tls }, (c) => readAclUser(c, s.name, user, probes)) : null),
+    sentinelMaster: async () => {
+      throw new Error('a plain endpoint has no sentinels');
+    },
+    plaintextProbes: [],
+    limits: [
+      'sentinel timings and quorum (a plain endpoint: failover is the provider\'s; time it with `gauntlet run` during the provider\'s test failover, docs/client-settings.md)',
+      'replicas behind the endpoint (only the endpoint is reachable)',
+      ...(a.auditAuth ? [] : ['node configuration (no `audit` user in the target)']),
+      ...(tls ? ['plaintext refused under TLS (the endpoint\'s plaintext port, if any, is not known)'] : []),
+    ],
   };
 }

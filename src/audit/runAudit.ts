@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import { TargetError } from '../errors.js';
-import { auditClient, type AuditedServer, type AuditSubject } from './auditSubject.js';
+import { auditClient, connectAudit, type AuditedServer, type AuditSubject } from './auditSubject.js';
 import { auditAclUser, auditNodeConfig, auditSentinel, auditWriteFence, sentinelPeerOnSentinels, sentinelUserOnNodes, type AclExpectation, type Finding, type NodeConfig } from './auditChecks.js';
 
 export interface AuditReport {
@@ -34,35 +33,44 @@ const confinementProbes: ReadonlyArray<readonly [string, (c: Redis) => Promise<u
   ['a key outside the session prefixes', (c) => c.call('GET', 'gauntlet-audit:foreign')],
 ];
 
-async function probeUnauthenticated(s: AuditedServer, subject: AuditSubject): Promise<Finding[]> {
+/** Connects without credentials and tries PING and AUTH as the default user; a connection that fails is a probe not run, said why. */
+async function probeUnauthenticated(s: AuditedServer, kind: 'node' | 'sentinel', subject: AuditSubject, notChecked: string[]): Promise<Finding[] | null> {
   const out: Finding[] = [];
   const c = auditClient(s, { username: undefined, password: undefined, tls: subject.tls });
+  const fix = kind === 'sentinel' ? 'user default off in every sentinel\'s ACL, and sentinel credentials (sentinelUsername/sentinelPasswordEnv) in the clients' : 'user default off (ACL file)';
   try {
-    await c.connect();
+    await connectAudit(c);
     const r = await refused(() => c.ping(), /NOAUTH/);
-    if (r) out.push({ id: 'unauthenticated-access', severity: 'critical', where: s.name, problem: `PING without credentials was ${r}`, fix: 'user default off (ACL file); sentinels need it too' });
+    if (r) out.push({ id: 'unauthenticated-access', severity: 'critical', where: s.name, problem: `${kind === 'sentinel' ? 'sentinel without authentication: ' : ''}PING without credentials was ${r}`, fix });
     const d = await refused(() => c.call('AUTH', 'default', ''), /WRONGPASS|invalid|disabled/i);
-    if (d) out.push({ id: 'default-user-on', severity: 'critical', where: s.name, problem: `AUTH as the default user was ${d}`, fix: 'user default off' });
+    if (d) out.push({ id: 'default-user-on', severity: 'critical', where: s.name, problem: `AUTH as the default user was ${d}`, fix });
+    return out;
   } catch (e) {
-    out.push({ id: 'probe-failed', severity: 'medium', where: s.name, problem: `could not connect to probe: ${(e as Error).message}`, fix: 'check the address (and natMap for announced addresses)' });
+    notChecked.push(`unauthenticated access on ${s.name}: could not connect (${firstLine(e)})`);
+    return null;
   } finally {
     c.disconnect();
   }
-  return out;
 }
+
+const firstLine = (e: unknown): string => (e as Error).message.split('\n')[0]!;
 
 /**
  * Security probes from a client's position (the addresses the auth service uses) and a
- * configuration audit where the subject has rights to read it. Our own topologies and external
- * target files go through the same checks (auditSubject.ts).
+ * configuration audit where the subject has rights to read it. Our own topologies, target files
+ * through Sentinel and plain endpoints go through the same checks (auditSubject.ts). A probe
+ * that cannot run (a server that does not answer, a read that is refused) is listed as not
+ * checked, with why; the audit as a whole always reports.
  */
 export async function runAudit(subject: AuditSubject): Promise<AuditReport> {
   const findings: Finding[] = [];
   const checked: string[] = [];
   const notChecked = [...subject.limits];
-  const { master, all: nodes } = await subject.nodes().catch((e: Error) => {
-    throw new TargetError(`audit of ${subject.id}: cannot find the nodes through the sentinels: ${e.message}`);
+  const found = await subject.nodes().catch((e: Error) => {
+    notChecked.push(`the nodes, their configuration and the app user's confinement: cannot find the nodes through the sentinels (${firstLine(e)})`);
+    return null;
   });
+  const { master, all: nodes } = found ?? { master: null, all: [] };
 
   // 0. Under TLS no plaintext connection may get an answer.
   for (const p of subject.plaintextProbes) {
@@ -80,42 +88,53 @@ export async function runAudit(subject: AuditSubject): Promise<AuditReport> {
   if (subject.plaintextProbes.length) checked.push('plaintext refused under TLS (nodes and sentinels)');
 
   // 1. Unauthenticated access must be refused on every node and sentinel.
-  for (const s of [...nodes, ...subject.sentinels]) findings.push(...(await probeUnauthenticated(s, subject)));
-  checked.push(`unauthenticated access refused (${nodes.length} nodes, ${subject.sentinels.length} sentinels)`, 'default user cannot authenticate');
+  let probed = 0;
+  for (const [s, kind] of [...nodes.map((n) => [n, 'node'] as const), ...subject.sentinels.map((x) => [x, 'sentinel'] as const)]) {
+    const f = await probeUnauthenticated(s, kind, subject, notChecked);
+    if (!f) continue;
+    probed++;
+    findings.push(...f);
+  }
+  if (probed) checked.push(`unauthenticated access refused and the default user cannot authenticate (${probed} of ${nodes.length + subject.sentinels.length} servers: ${nodes.length} nodes, ${subject.sentinels.length} sentinels)`);
 
   // 2. The app user is confined to session keys and session commands.
   if (master) {
     const app = auditClient(master, { ...subject.app, tls: subject.tls });
     try {
-      await app.connect();
+      await connectAudit(app);
       for (const [what, run] of confinementProbes) {
         const r = await refused(() => run(app), /NOPERM/);
         if (r) findings.push({ id: 'app-not-confined', severity: 'high', where: master.name, problem: `app user: ${what} was ${r}`, fix: 'app ACL: only session key prefixes and session commands (compose/users.acl.tmpl)' });
       }
       checked.push('app user confined (dangerous commands and foreign keys get NOPERM)');
     } catch (e) {
-      findings.push({ id: 'probe-failed', severity: 'medium', where: master.name, problem: `could not connect as the app user: ${(e as Error).message}`, fix: 'check the app credentials and the address' });
+      notChecked.push(`app user confinement on ${master.name}: could not connect as the app user (${firstLine(e)})`);
     } finally {
       app.disconnect();
     }
-  } else findings.push({ id: 'no-master', severity: 'critical', where: subject.masterName, problem: 'the sentinels name no master', fix: 'check sentinel quorum and the master name' });
+  } else if (found) findings.push({ id: 'no-master', severity: 'critical', where: subject.masterName, problem: 'the sentinels name no master', fix: 'check sentinel quorum and the master name' });
 
   // 3. Configuration of every node (where the audit may read it) and every sentinel.
   const configs: NodeConfig[] = [];
+  const partial: string[] = [];
   for (const n of nodes) {
-    const config = await subject.nodeConfig(n).catch((e: Error) => {
-      findings.push({ id: 'config-unreadable', severity: 'low', where: n.name, problem: `CONFIG GET refused or failed: ${e.message}`, fix: 'give the audit user +config|get (the reference monitoring user has it)' });
+    const settings = await subject.nodeConfig(n).catch((e: Error) => {
+      notChecked.push(`configuration of ${n.name}: ${firstLine(e)} (give the audit user +config|get or +info)`);
       return null;
     });
-    if (!config) continue;
-    configs.push({ name: n.name, config });
-    findings.push(...auditNodeConfig({ name: n.name, config }));
-    if (subject.tls && !subject.plaintextProbes.length && config.port !== '0') {
+    if (!settings) continue;
+    if (settings.note) partial.push(`${n.name}: ${settings.note}`);
+    const config = settings.config;
+    const node: NodeConfig = { name: n.name, config, complete: settings.complete };
+    configs.push(node);
+    findings.push(...auditNodeConfig(node));
+    if (subject.tls && !subject.plaintextProbes.length && config.port !== undefined && config.port !== '0') {
       findings.push({ id: 'plaintext-open', severity: 'critical', where: n.name, problem: `TLS is expected but the plaintext port ${config.port} is open`, fix: 'port 0 with tls-port set (compose/tls.conf.tmpl)' });
     }
   }
   const configsRead = configs.length;
   if (configsRead) checked.push(`appendonly/appendfsync, AOF timestamps, maxmemory and policy, min-replicas, slow log, protected mode${subject.tls ? ', plaintext port 0' : ''} (${configsRead} nodes)`);
+  if (partial.length) notChecked.push(`settings INFO does not show (appendfsync, AOF timestamps, min-replicas, slow log, protected mode): ${partial.join('; ')}`);
   const downAfters: number[] = [];
   for (const s of subject.sentinels) {
     try {
@@ -128,10 +147,10 @@ export async function runAudit(subject: AuditSubject): Promise<AuditReport> {
         ),
       );
     } catch (e) {
-      findings.push({ id: 'probe-failed', severity: 'medium', where: s.name, problem: `SENTINEL MASTER failed: ${(e as Error).message}`, fix: 'check the sentinel credentials and the master name' });
+      notChecked.push(`sentinel timings on ${s.name}: SENTINEL MASTER failed (${firstLine(e)})`);
     }
   }
-  checked.push('sentinel timings against the 30 s failover goal, quorum, sentinel discovery');
+  if (downAfters.length) checked.push(`sentinel timings against the 30 s failover goal, quorum, sentinel discovery (${downAfters.length} sentinels)`);
   if (configsRead && downAfters.length) {
     const downAfterMs = Math.min(...downAfters);
     for (const c of configs) findings.push(...auditWriteFence(c, downAfterMs));
@@ -152,7 +171,7 @@ export async function runAudit(subject: AuditSubject): Promise<AuditReport> {
         read++;
         findings.push(...auditAclUser(facts, expectation));
       } catch (e) {
-        findings.push({ id: 'probe-failed', severity: 'low', where: server.name, problem: `reading the ${expectation.user} user's ACL failed: ${(e as Error).message}`, fix: 'ACL GETUSER and ACL DRYRUN need Redis 7 and a user allowed to run them' });
+        notChecked.push(`the ${expectation.user} user's ACL on ${server.name}: ${firstLine(e)} (ACL GETUSER and ACL DRYRUN need Redis 7 and a user allowed to run them)`);
       }
     }
     if (read) checked.push(`${what}: what Sentinel sends, nothing more (${read} of ${servers.length})`);

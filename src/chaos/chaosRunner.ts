@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Ledger } from '../ledger/ledger.js';
 import type { RecoveryRecord, WindowRecovery } from '../failover/windowRecovery.js';
-import type { SentinelWatch } from '../failover/sentinelWatch.js';
+import type { FailoverWatch } from '../failover/failoverWatch.js';
 import type { WriteAvailability } from '../failover/writeAvailability.js';
 import type { RunClock } from '../load/loadEngine.js';
 import type { HealthReport, StartedTopology } from '../topology/startedTopology.js';
@@ -61,7 +61,7 @@ const stepFinishTimeoutMs = 120_000;
 
 /** What the run pipeline shares with the chaos runner: the failover watch, write gaps, window recovery. */
 export interface ChaosWatchers {
-  watch: SentinelWatch | null;
+  watch: FailoverWatch | null;
   writes: WriteAvailability;
   recovery: WindowRecovery;
 }

@@ -8,12 +8,16 @@ import { run, type RunOptions } from './commands/run.js';
 import { parseDurationMs } from '../inputValidation.js';
 import { compare } from './commands/compare.js';
 import { report } from './commands/report.js';
-import { audit } from './commands/audit.js';
+import { audit, type AuditOptions } from './commands/audit.js';
 import { cli } from './commands/cli.js';
 import { exportK6, type ExportK6Options } from './commands/export.js';
 import { backupCommand } from './commands/backup.js';
 import { history, type HistoryOptions } from './commands/history.js';
 import { defaultDriftRule } from '../history/driftRule.js';
+import { experiments, scenarios } from './commands/catalog.js';
+import { helpAfter, targetEnvironment, topologyEnvironment } from './helpText.js';
+import { withTargetFlags } from './targetFlags.js';
+import { gauntletVersion } from '../packageInfo.js';
 
 /** Commander is used for parsing: subcommands, typed options, generated help, unknown-flag errors. */
 function positiveInt(name: string) {
@@ -50,8 +54,23 @@ function withScenarioOptions(command: Command): Command {
 export function buildProgram(): Command {
   const program = new Command('gauntlet')
     .description('Load-testing and chaos-validation harness for Redis 7 + Sentinel session stores')
+    .version(gauntletVersion, '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run `gauntlet --help` for usage)')
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      'after',
+      helpAfter({
+        examples: [
+          'gauntlet run --scenario smoke                       # embedded topology, 13 s',
+          'gauntlet run --chaos kill-master                    # the acceptance run',
+          'gauntlet run --target staging.json --json > s.json  # an external target; summary.json on stdout',
+          'gauntlet scenarios; gauntlet experiments            # what ships',
+          'gauntlet <command> --help                           # a command\'s options, examples and exit codes',
+        ],
+        exitCodes: [[0, 'pass'], [1, 'fail: a threshold (or an audit finding at --fail-on) failed'], [2], [3], [4], [70]],
+        environment: [...topologyEnvironment, ...targetEnvironment, ['NO_COLOR', 'no colour in console output']],
+      }),
+    );
 
   program
     .command('up')
@@ -62,6 +81,7 @@ export function buildProgram(): Command {
     .option('--maxmemory <size>', 'maxmemory of each node, e.g. 1gb, 64mb', referenceSettings.maxmemory)
     .option('--tls', 'TLS on every client, replication and sentinel link; plaintext ports off', false)
     .option('--mtls', 'like --tls, and clients must present a certificate', false)
+    .addHelpText('after', helpAfter({ examples: ['gauntlet up                 # hold it until Ctrl-C', 'gauntlet up --detach --tls  # leave it running, TLS on every link; then run --target detached'], exitCodes: [[0, 'started (and, without --detach, stopped on Ctrl-C)'], [3, 'usage or set-up error: bad flag, missing binary, Redis < 7.0'], [70]], environment: topologyEnvironment }))
     .action(async (o: { detach: boolean; masterName: string; downAfterMs: number; maxmemory: string; tls: boolean; mtls: boolean }) => {
       process.exitCode = await up(o);
     });
@@ -71,6 +91,7 @@ export function buildProgram(): Command {
     .description('show running embedded topologies')
     .option('--json', 'machine-readable: endpoints, master name, nodes, proxies, credentials file', false)
     .option('--id <id>', 'only this topology')
+    .addHelpText('after', helpAfter({ examples: ['gauntlet status', 'gauntlet status --json | jq -r \'.[0].credentialsFile\''], exitCodes: [[0], [3, 'no topology with that --id'], [70]], environment: topologyEnvironment.slice(0, 1) }))
     .action(async (o: { json: boolean; id?: string }) => {
       process.exitCode = await status(o);
     });
@@ -80,14 +101,15 @@ export function buildProgram(): Command {
     .description('stop detached topologies and clean up those left by killed runs')
     .option('--id <id>', 'only this topology')
     .addOption(new Option('--all', 'also stop topologies owned by a running gauntlet').default(false))
+    .addHelpText('after', helpAfter({ examples: ['gauntlet down', 'gauntlet down --id 20261129-1200-ab12'], exitCodes: [[0], [3], [70]], environment: topologyEnvironment.slice(0, 1) }))
     .action(async (o: { id?: string; all: boolean }) => {
       process.exitCode = await down(o);
     });
 
-  withScenarioOptions(program
-    .command('run')
-    .description('run a scenario against a target, gate on its thresholds and write reports/<run-id>/'))
-    .option('--target <file|detached[:id]>', 'external target file, or a topology from `gauntlet up --detach` (default: start an embedded one)')
+  withTargetFlags(
+    withScenarioOptions(program.command('run').description('run a scenario against a target, gate on its thresholds and write reports/<run-id>/')),
+    'external target file, or a topology from `gauntlet up --detach` (default: start an embedded one)',
+  )
     .option('--out <dir>', 'where run directories go', 'reports')
     .option('--seed <n>', 'random seed of the schedule (same seed, same offered load)', positiveInt('--seed'), 42)
     .option('--chaos <name|file>', 'chaos experiment to run during the load: a name from chaos/ (kill-master, partition-master, planned-failover, ... see README) or a file')
@@ -95,6 +117,7 @@ export function buildProgram(): Command {
     .option('--no-verify', 'skip the verification pass of acknowledged writes')
     .option('--allow-destructive', 'allow destructive actions against an external target (also needs allowDestructive in the target file)', false)
     .option('--quiet', 'no progress output', false)
+    .option('--json', 'print summary.json on stdout for scripts; everything else goes to stderr', false)
     .option('--baseline <summary.json|auto>', 'compare with an earlier run; a regression beyond tolerance fails the run (exit 1). auto: the newest passing run of the same scenario, target kind and settings in --history')
     .option('--history <dir>', 'with --baseline auto: where earlier runs are, searched recursively for */summary.json (default: --out)')
     .option('--tls', 'start the embedded topology with TLS on every link', false)
@@ -102,6 +125,21 @@ export function buildProgram(): Command {
     .option('--monitoring', 'run exporters and Prometheus with compose/alert-rules.yml beside the topology; fired alerts go in the report', false)
     .addOption(new Option('--data-path <path>', 'how app traffic reaches our topology: auto (direct unless an experiment acts on the app links), direct, or proxied (through Toxiproxy, to add toxics by hand)').choices(['auto', 'direct', 'proxied']).default('auto'))
     .option('--metrics-port <port>', 'serve live Prometheus metrics on 127.0.0.1:<port>/metrics during the run', positiveInt('--metrics-port'))
+    .addHelpText(
+      'after',
+      helpAfter({
+        examples: [
+          'gauntlet run --scenario smoke',
+          'gauntlet run --scenario steady-50k --chaos kill-master --durable',
+          'gauntlet run --target detached --chaos partition-master --baseline reports/base/summary.json',
+          'gauntlet run --target staging.json --scenario smoke --json > summary.json',
+          'SESSIONS_APP_PASSWORD=... gauntlet run --sentinel 10.0.0.5:26379 --sentinel 10.0.0.6:26379 --master-name sessions --user app --password-env SESSIONS_APP_PASSWORD --sentinel-password-env SESSIONS_APP_PASSWORD',
+          'gauntlet run --endpoint master.sessions.abc123.euw1.cache.amazonaws.com:6379 --user app --token-env ELASTICACHE_TOKEN --cacert ca.pem',
+        ],
+        exitCodes: [[0, 'pass: every gate held (thresholds, chaos, failover, ledger, validity, regression)'], [1, 'fail: a gate failed (the console and summary.json say which)'], [2], [3], [4], [70]],
+        environment: [...topologyEnvironment, ...targetEnvironment],
+      }),
+    )
     .action(async (o: RunOptions) => {
       process.exitCode = await run(o);
     });
@@ -112,17 +150,30 @@ export function buildProgram(): Command {
     .argument('<baseline>', 'baseline summary.json')
     .argument('<current>', 'current summary.json')
     .option('--json', 'print the rows as JSON', false)
+    .addHelpText('after', helpAfter({ examples: ['gauntlet compare reports/base/summary.json reports/latest/summary.json'], exitCodes: [[0, 'no regression beyond tolerance'], [1, 'a regression beyond tolerance'], [3, 'a summary that cannot be read'], [70]] }))
     .action(async (b: string, c: string, o: { json: boolean }) => {
       process.exitCode = await compare(b, c, o.json);
     });
 
-  program
-    .command('audit')
-    .description('security probes and configuration audit of a topology; exit 1 when a finding reaches --fail-on')
-    .option('--target <detached[:id]>', 'a topology from `gauntlet up --detach` (default: start a reference embedded one)')
+  withTargetFlags(
+    program.command('audit').description('security probes and configuration audit of any target; exit 1 when a finding reaches --fail-on'),
+    'a target file (sentinels or a plain endpoint), or a topology from `gauntlet up --detach` (default: start a reference embedded one)',
+  )
     .option('--fail-on <severity>', 'low, medium, high or critical', 'medium')
     .option('--json', 'machine-readable findings', false)
-    .action(async (o: { target?: string; failOn: string; json: boolean }) => {
+    .addHelpText(
+      'after',
+      helpAfter({
+        examples: [
+          'gauntlet audit --target detached',
+          'gauntlet audit --target staging.json --fail-on high --json',
+          'gauntlet audit --endpoint 10.0.0.7:6379 --user app --password-env SESSIONS_APP_PASSWORD',
+        ],
+        exitCodes: [[0, 'no finding at or above --fail-on (probes that could not run are listed as not checked)'], [1, 'a finding at or above --fail-on'], [3], [4, 'target error: an embedded or detached topology cannot be reached'], [70]],
+        environment: [...topologyEnvironment.slice(0, 1), ...targetEnvironment],
+      }),
+    )
+    .action(async (o: AuditOptions) => {
       process.exitCode = await audit(o);
     });
 
@@ -132,6 +183,7 @@ export function buildProgram(): Command {
     .argument('[node]', 'master, node-0..2 or sentinel-0..2', 'master')
     .argument('[args...]', 'redis-cli arguments (after --)')
     .option('--id <id>', 'topology id, when several run')
+    .addHelpText('after', helpAfter({ examples: ['gauntlet cli master -- INFO replication', 'gauntlet cli sentinel-0 -- SENTINEL get-master-addr-by-name sessions'], exitCodes: [[0, "redis-cli's own exit code otherwise"], [3, 'no such node, or no running topology'], [70]], environment: topologyEnvironment.slice(0, 1) }))
     .action(async (node: string, args: string[], o: { id?: string }) => {
       process.exitCode = await cli(node, args, o.id);
     });
@@ -141,6 +193,7 @@ export function buildProgram(): Command {
     .description('write a scenario in another tool\'s format')
     .command('k6')
     .description('the scenario as a k6 script (k6 with its Redis extension, k6/x/redis) on stdout: stages, mix, keys, Lua scripts, thresholds; see docs/k6.md'))
+    .addHelpText('after', helpAfter({ examples: ['gauntlet export k6 --scenario steady-50k > steady-50k.js', 'gauntlet export k6 --scenario smoke --sessions 1000 --duration 2m > smoke.js'], exitCodes: [[0], [3, 'unknown or broken scenario, bad override'], [70]] }))
     .action(async (o: ExportK6Options) => {
       process.exitCode = await exportK6(o);
     });
@@ -163,8 +216,27 @@ export function buildProgram(): Command {
     .command('report')
     .description('re-render index.html and junit.xml of a run from its summary.json')
     .argument('<run-dir>', 'reports/<run-id> directory')
+    .addHelpText('after', helpAfter({ examples: ['gauntlet report reports/latest'], exitCodes: [[0], [3, 'no readable summary.json in the directory'], [70]] }))
     .action(async (dir: string) => {
       process.exitCode = await report(dir);
+    });
+
+  program
+    .command('scenarios')
+    .description('list the shipped scenarios: name, what it offers, its p99 budget')
+    .option('--json', 'as JSON', false)
+    .addHelpText('after', helpAfter({ examples: ['gauntlet scenarios', 'gauntlet scenarios --json | jq -r \'.[].name\''], exitCodes: [[0], [70]] }))
+    .action(async (o: { json: boolean }) => {
+      process.exitCode = await scenarios(o);
+    });
+
+  program
+    .command('experiments')
+    .description('list the shipped chaos experiments: name, the fault, and what must hold for it to pass')
+    .option('--json', 'as JSON', false)
+    .addHelpText('after', helpAfter({ examples: ['gauntlet experiments', 'gauntlet experiments --json | jq \'.[] | select(.name == "kill-master")\''], exitCodes: [[0], [70]] }))
+    .action(async (o: { json: boolean }) => {
+      process.exitCode = await experiments(o);
     });
 
   return program;

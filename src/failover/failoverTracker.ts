@@ -1,4 +1,4 @@
-import type { SentinelWatch } from './sentinelWatch.js';
+import type { FailoverWatch } from './failoverWatch.js';
 import type { WindowRecovery, RecoveryRecord } from './windowRecovery.js';
 import type { WriteAvailability } from './writeAvailability.js';
 
@@ -34,7 +34,7 @@ export class FailoverTracker {
 
   constructor(
     private readonly masterName: string,
-    private readonly watch: SentinelWatch,
+    private readonly watch: FailoverWatch,
     private readonly writes: WriteAvailability,
     private readonly recovery: WindowRecovery,
     private readonly strikes: () => ReadonlyArray<{ name: string; atMs: number }>,

@@ -1,23 +1,9 @@
 import { Redis } from 'ioredis';
 import type { SentinelEndpoint } from '../target/target.js';
+import type { FailoverWatch, MasterChange, WatchEvent } from './failoverWatch.js';
 
-export interface SentinelEvent {
-  t: string;
-  /** ms since run start */
-  atMs: number;
-  sentinel: string;
-  event: string;
-  detail: string;
-}
-
-
-/** A change of master as the sentinels name it: seen on the event channel or by polling. */
-export interface MasterChange {
-  atMs: number;
-  from: string | null;
-  to: string;
-  seenBy: 'event' | 'poll';
-}
+/** A sentinel's event, as the failover report lists it. */
+export type SentinelEvent = WatchEvent;
 
 const interesting = new Set(['+sdown', '-sdown', '+odown', '-odown', '+try-failover', '+elected-leader', '+failover-state-select-slave', '+selected-slave', '+promoted-slave', '+switch-master', '+failover-end', '-failover-abort-no-good-slave', '+convert-to-slave', '+reboot']);
 
@@ -31,7 +17,7 @@ const pollEveryMs = 500;
  * (a pub/sub link dropped during the failover). For our own topologies the connections bypass the
  * proxies, so cut links never blind the watcher.
  */
-export class SentinelWatch {
+export class SentinelWatch implements FailoverWatch {
   readonly events: SentinelEvent[] = [];
   readonly changes: MasterChange[] = [];
   private master: string | null = null;

@@ -22,6 +22,8 @@ export function appClientOptions(target: Target, c: Scenario['clients'], instanc
     maxRetriesPerRequest: c.maxRetriesPerRequest,
     enableOfflineQueue: true,
     connectTimeout: 2000,
+    // ioredis's ready check sends INFO; a least-privilege app user may not run it (NOPERM, and a warning per connect).
+    enableReadyCheck: target.infoAllowed !== false,
     failoverDetector: true,
     reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
     retryStrategy: (times: number) => Math.min(50 * times, 500),

@@ -11,18 +11,32 @@ export interface TargetMemory {
   startBytes: number | null;
   peakBytes: number | null;
   samples: MemorySample[];
+  /** Why nothing was measured (no user may read INFO, or INFO failed); null or absent when something was. */
+  notMeasured?: string | null;
 }
 
 /**
  * The master's used_memory once a second (INFO memory), on a connection of its own so a slow
- * answer never holds up the load. A target whose user may not run INFO is "not measured".
+ * answer never holds up the load, as the user the target names for INFO (an external target's
+ * audit user when it has one). Where nobody may read INFO it is "not measured", with why.
  */
 export class TargetMemorySampler {
-  private readonly client: Redis;
-  readonly memory: TargetMemory = { startBytes: null, peakBytes: null, samples: [] };
+  private readonly client: Redis | null;
+  private readonly as: string;
+  private lastError: string | null = null;
+  readonly memory: TargetMemory = { startBytes: null, peakBytes: null, samples: [], notMeasured: null };
 
   constructor(target: Target) {
-    this.client = new Redis({ ...target.clientOptions(), lazyConnect: false, maxRetriesPerRequest: 1, commandTimeout: 2000, connectionName: 'gauntlet-memory' });
+    const access = target.infoAccess();
+    if (access.options === null) {
+      this.client = null;
+      this.as = '';
+      this.memory.notMeasured = access.why;
+      return;
+    }
+    this.as = access.as;
+    // No ready check: it is INFO too, and its refusal would only add a warning per connect.
+    this.client = new Redis({ ...access.options, lazyConnect: false, enableReadyCheck: false, maxRetriesPerRequest: 1, commandTimeout: 2000, connectionName: 'gauntlet-memory' });
     this.client.on('error', () => undefined);
   }
 
@@ -39,14 +53,17 @@ export class TargetMemorySampler {
   }
 
   close(): void {
-    this.client.disconnect();
+    this.client?.disconnect();
+    if (this.memory.startBytes === null && this.memory.samples.length === 0) this.memory.notMeasured ??= `the ${this.as} could not read INFO memory: ${this.lastError ?? 'no answer'}`;
   }
 
   private async usedMemory(): Promise<number | null> {
+    if (!this.client) return null;
     try {
       const v = Number(parseInfo(await this.client.info('memory')).get('used_memory'));
       return Number.isFinite(v) ? v : null;
-    } catch {
+    } catch (e) {
+      this.lastError = (e as Error).message.split('\n')[0]!;
       return null;
     }
   }

@@ -1,5 +1,4 @@
 import { cpus } from 'node:os';
-import { readFileSync } from 'node:fs';
 import type { Gate, Judgement } from '../gates/gate.js';
 import type { LedgerReport } from '../ledger/verifyLedger.js';
 import { latencyFigures, spectrumMs } from '../load/latencyRecorder.js';
@@ -9,9 +8,8 @@ import type { TargetDescription } from '../target/target.js';
 import type { Attribution } from '../attribution/latencyAttribution.js';
 import type { ChaosOutcome } from '../chaos/chaosRunner.js';
 import type { FailoverFigures } from '../failover/failoverReport.js';
+import { gauntletVersion } from '../packageInfo.js';
 import { summarySchemaVersion, type Summary } from './summarySchema.js';
-
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface SummaryInputs {
   runId: string;
@@ -97,6 +95,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       usedBytesStart: startBytes,
       usedBytesPeak: peakBytes,
       bytesPerSession: startBytes !== null && peakBytes !== null && load.peakConcurrentSessions > 0 ? Math.round((peakBytes - startBytes) / load.peakConcurrentSessions) : null,
+      notMeasured: load.memory.notMeasured ?? null,
     },
     chaos: {
       experiment: i.chaos?.experiment ?? null,
@@ -114,7 +113,7 @@ export function buildSummary(i: SummaryInputs): Summary {
     alerts: i.alerts,
     slowLog: i.slowLog,
     thresholds: i.gates.map((g) => ({ name: g.name, kind: g.kind, limit: g.limit, actual: g.actual, pass: g.pass })),
-    environment: { gauntletVersion: version, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
+    environment: { gauntletVersion, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
   };
 }
 

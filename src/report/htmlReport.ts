@@ -41,7 +41,7 @@ th{background:#f4f4f4} td.ok{color:#2a7d46;font-weight:bold} td.bad,p.bad{color:
 .muted{color:#777}.chart{margin:10px 0}
 </style></head><body>
 <h1>gauntlet run ${esc(s.runId)}</h1>
-<div class="muted">scenario <b>${esc(s.scenario.name)}</b> (${esc(s.scenario.description)}) on ${esc(s.target.kind)} target ${esc(s.target.topologyId ?? s.target.sentinels.join(', '))}; started ${esc(s.startedAt)}, ${(s.durationMs / 1000).toFixed(1)} s; ${esc(s.writeMode)} writes${s.chaos.experiment ? `; chaos <b>${esc(s.chaos.experiment)}</b>` : ''}</div>
+<div class="muted">scenario <b>${esc(s.scenario.name)}</b> (${esc(s.scenario.description)}) on ${esc(s.target.kind)} target ${esc(s.target.topologyId ?? s.target.endpoint ?? s.target.sentinels.join(', '))}; started ${esc(s.startedAt)}, ${(s.durationMs / 1000).toFixed(1)} s; ${esc(s.writeMode)} writes${s.chaos.experiment ? `; chaos <b>${esc(s.chaos.experiment)}</b>` : ''}</div>
 <div class="banner ${verdictClass}" id="verdict">${esc(s.verdict.toUpperCase())}: ${esc(s.verdictReason)}</div>
 
 <h2>Thresholds</h2>
@@ -71,7 +71,7 @@ ${table(['window', 'from s', 'to s', 'recovery'], s.chaos.windows.map((w) => [w.
 ${f ? `<p>${f.count} master switch(es); worst client-observed write unavailability <b>${esc(writeGapText(f.clientObservedMs))}</b>${f.writeGapEndsAt === 'confirmed write' ? ' (to the first write confirmed on the final master)' : ''}; latency back under budget after ${esc(f.latencyRecoveryMs.map((x) => (x === null ? 'never' : `${x} ms`)).join(', ') || '-')}.</p>
 ${(f.switches ?? []).length ? table(['switch at s', 'to', 'seen by', 'cause', 'strike to switch ms', '+sdown to switch ms'], (f.switches ?? []).map((w) => [(w.atMs / 1000).toFixed(1), w.to, w.seenBy, w.cause ?? 'outside gauntlet', w.fromStrikeMs ?? '', w.sdownToSwitchMs ?? '']), 'switches') : ''}
 ${f.splitBrain ? `<p class="bad">Split brain: ${f.splitBrain.sessions} sessions' writes acknowledged between ${(f.splitBrain.firstAtMs / 1000).toFixed(1)} s and ${(f.splitBrain.lastAtMs / 1000).toFixed(1)} s were lost.</p>` : ''}
-${table(['time', 'sentinel', 'event', 'detail'], f.sentinelEvents.map((e) => [e.t.slice(11, 23), e.sentinel, e.event, e.detail]), 'events')}` : ''}
+${table(['time', s.target.endpoint ? 'seen at' : 'sentinel', 'event', 'detail'], f.sentinelEvents.map((e) => [e.t.slice(11, 23), e.sentinel, e.event, e.detail]), 'events')}` : ''}
 ${s.clients?.endedByIoredis ? `<p class="bad">${esc(clientEndsLine(s.clients))}</p>` : ''}
 ${s.chaos.drills.length ? `<h3>Recovery drills</h3>\n${table(['drill', 'what was restored', 'keys checked', 'lost', 'resurrected', 'expired', 'indeterminate'], s.chaos.drills.map((d) => (d.verification ? [d.name, d.detail, d.verification.keysChecked, d.verification.lost, d.verification.resurrected, d.verification.expired, d.verification.indeterminate] : [d.name, `not verified: ${d.error ?? ''}`, '', '', '', '', ''])))}` : ''}
 
@@ -89,13 +89,12 @@ ${table(['scheduler lag p99 / max', 'outside chaos p99', 'event-loop delay p99',
 <h2>Environment</h2>
 ${table(['setting', 'value'], [
   ['Redis', s.target.redisVersion ?? '?'],
-  ['master name', s.target.masterName],
-  ['sentinels', s.target.sentinels.join(', ')],
+  ...(s.target.endpoint ? [['endpoint', s.target.endpoint]] : [['master name', s.target.masterName], ['sentinels', s.target.sentinels.join(', ')]]),
   ['TLS', s.target.tls ? 'on' : 'off'],
   ...Object.entries(settings).map(([k, v]) => [k, v]),
   ['appendfsync (reference)', 'everysec'],
   ['maxmemory-policy (reference)', 'noeviction'],
-  ['target memory', s.memory.bytesPerSession === null ? 'not measured' : `${s.memory.usedBytesStart} -> ${s.memory.usedBytesPeak} bytes, ${s.memory.bytesPerSession} bytes per session`],
+  ['target memory', s.memory.bytesPerSession === null ? `not measured${s.memory.notMeasured ? ` (${s.memory.notMeasured})` : ''}` : `${s.memory.usedBytesStart} -> ${s.memory.usedBytesPeak} bytes, ${s.memory.bytesPerSession} bytes per session`],
   ['gauntlet / Node', `${s.environment.gauntletVersion} / ${s.environment.node} on ${s.environment.platform}, ${s.environment.cpus} CPUs`],
   ['seed', s.scenario.seed],
 ])}

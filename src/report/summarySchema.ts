@@ -33,6 +33,7 @@ export const summarySchema = z
       kind: z.enum(['embedded', 'detached', 'external']),
       masterName: z.string(),
       sentinels: z.array(z.string()),
+      endpoint: z.string().nullable().optional().describe('a plain-endpoint target\'s host:port (null: through sentinels; absent in older summaries)'),
       topologyId: z.string().nullable(),
       tls: z.boolean(),
       settings: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
@@ -121,6 +122,7 @@ export const summarySchema = z
       usedBytesStart: z.number().nullable(),
       usedBytesPeak: z.number().nullable(),
       bytesPerSession: z.number().nullable().describe('(peak - start) / peak concurrent sessions, on the master'),
+      notMeasured: z.string().nullable().optional().describe('why the target memory was not measured (no user that may read INFO); absent in older summaries'),
     }),
     chaos: z.object({
       experiment: z.string().nullable(),
@@ -158,21 +160,21 @@ export const summarySchema = z
     }),
     failover: z
       .object({
-        count: z.number().int().describe('distinct master switches (+switch-master)'),
+        count: z.number().int().describe('distinct master switches (+switch-master; at a plain endpoint, the endpoint leading to another master)'),
         clientObservedMs: z.number().nullable().describe('worst app client: last successful write before the fault to first successful write sent after it; null if one never recovered'),
         clientObservedPerClientMs: z.array(z.array(z.number().nullable())).describe('per disturbance (chaos step or failover seen outside gauntlet), per app client: its write gap in ms (null: never wrote again)'),
         writeGapEndsAt: z.enum(['confirmed write', 'first success']).nullable().optional().describe('gaps end at the first write the ledger confirmed on the final master, or (without verification) the first success'),
         switches: z
           .array(z.object({ atMs: z.number(), to: z.string(), seenBy: z.enum(['event', 'poll']), cause: z.string().nullable().describe('the chaos step that caused it; null: outside gauntlet'), fromStrikeMs: z.number().nullable(), sdownToSwitchMs: z.number().nullable() }))
           .optional()
-          .describe('master switches seen by watching and polling the sentinels'),
+          .describe('master switches seen by watching and polling the sentinels, or a plain endpoint from the client side'),
         splitBrain: z
           .object({ sessions: z.number().int(), firstAtMs: z.number(), lastAtMs: z.number() })
           .nullable()
           .optional()
           .describe('sessions whose writes acknowledged after the disturbance began were lost (an isolated master took them), and when'),
         latencyRecoveryMs: z.array(z.number().nullable()).describe('per chaos step: fault start until the first second after it with p99 under budget'),
-        sentinelEvents: z.array(z.object({ t: z.string(), sentinel: z.string(), event: z.string(), detail: z.string() })),
+        sentinelEvents: z.array(z.object({ t: z.string(), sentinel: z.string().describe('who saw it: a sentinel, or "endpoint host:port"'), event: z.string(), detail: z.string() })).describe('sentinel events; at a plain endpoint, endpoint-unreachable/-reachable/-address/-role/-replid'),
       })
       .nullable()
       .describe('null when the run had no chaos experiment and saw no failover'),

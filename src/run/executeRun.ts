@@ -13,6 +13,8 @@ import { ChaosWindows } from '../load/chaosWindows.js';
 import { loadNotStarted, runLoad, type LoadResult, type RunClock } from '../load/loadEngine.js';
 import { failoverFigures, type FailoverFigures } from '../failover/failoverReport.js';
 import { FailoverTracker } from '../failover/failoverTracker.js';
+import { EndpointWatch } from '../failover/endpointWatch.js';
+import type { FailoverWatch } from '../failover/failoverWatch.js';
 import { SentinelWatch } from '../failover/sentinelWatch.js';
 import { WindowRecovery } from '../failover/windowRecovery.js';
 import { WriteAvailability } from '../failover/writeAvailability.js';
@@ -23,6 +25,7 @@ import { buildSummary } from '../report/buildSummary.js';
 import type { Summary } from '../report/summarySchema.js';
 import { checkTargetReachable, resolveTarget } from '../target/resolveTarget.js';
 import type { TargetDescription } from '../target/target.js';
+import { targetKind, targetLabel } from '../target/targetRef.js';
 import { checkPlan, type RunPlan } from './runPlan.js';
 import type { RunProgress, RunResult } from './runResult.js';
 import { startObservers } from './runObservers.js';
@@ -55,10 +58,10 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
   const windows = new ChaosWindows();
   if (signal.aborted) return await report(plan, { ...nothingMeasured, target: plannedTarget(plan), load: loadNotStarted(scenario, windows), abortReason: abortReason() });
 
-  say({ kind: 'phase', phase: 'prepare-target', message: plan.target === undefined || plan.target === 'embedded' ? 'starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)' : `reaching target ${plan.target}` });
+  say({ kind: 'phase', phase: 'prepare-target', message: targetKind(plan.target) === 'embedded' ? 'starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)' : `reaching target ${targetLabel(plan.target)}` });
   const target = await resolveTarget({ target: plan.target, allowDestructive: plan.allowDestructive, minReplicasToWrite: plan.writeMode === 'durable' ? 1 : undefined, tls: plan.tls });
   let stopObservers: (() => Promise<void>) | null = null;
-  let watch: SentinelWatch | null = null;
+  let watch: FailoverWatch | null = null;
   try {
     const redisVersion = await checkTargetReachable(target);
     const ledger = ledgerForScenario(scenario);
@@ -66,7 +69,9 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     const writes = new WriteAvailability();
     const recovery = new WindowRecovery(windows, scenario.thresholds.p99Ms, scenario.thresholds.maxErrorRate);
     const endpoints = target.sentinelEndpoints();
-    watch = endpoints.length > 0 ? new SentinelWatch(target.describe().masterName, endpoints, () => clock.now()) : null;
+    // Through the sentinels; at a plain endpoint, from the client's side.
+    const plainEndpoint = target.plainEndpoint();
+    watch = endpoints.length > 0 ? new SentinelWatch(target.describe().masterName, endpoints, () => clock.now()) : plainEndpoint ? new EndpointWatch(plainEndpoint, () => clock.now()) : null;
     const chaos = plan.experiment && target.topology ? new ChaosRunner(plan.experiment, target.topology, ledger, { watch, writes, recovery }, runMs) : null;
     const unmet = chaos?.unmetPrecondition();
     if (unmet) throw new UserError(unmet);
@@ -190,7 +195,6 @@ async function report(plan: RunPlan, m: Measured): Promise<RunResult> {
 
 /** What the report says about a target the run never reached. */
 function plannedTarget(plan: RunPlan): TargetDescription {
-  const kind = plan.target === undefined || plan.target === 'embedded' ? 'embedded' : plan.target.startsWith('detached') ? 'detached' : 'external';
-  return { kind, masterName: '', sentinels: [], topologyId: null, tls: plan.tls !== undefined, settings: null };
+  return { kind: targetKind(plan.target), masterName: '', sentinels: [], endpoint: null, topologyId: null, tls: plan.tls !== undefined, settings: null };
 }
 

@@ -6,6 +6,7 @@ import { loadScenario } from '../load/loadScenario.js';
 import { applyOverrides, type Scenario } from '../load/scenario.js';
 import { openRunBaseline, type RunBaseline } from '../history/runBaseline.js';
 import { newRunId } from '../report/writeRunReport.js';
+import { targetKind, type TargetRef } from '../target/targetRef.js';
 
 /** Everything a run needs, decided before anything starts. Code builds one with `planRun` or by hand. */
 export interface RunPlan {
@@ -15,8 +16,8 @@ export interface RunPlan {
   scenarioSource: string;
   experiment: Experiment | null;
   seed: number;
-  /** undefined or 'embedded': start an embedded topology; 'detached[:id]': one from `gauntlet up --detach`; else a target file. */
-  target: string | undefined;
+  /** undefined or 'embedded': start an embedded topology; 'detached[:id]': one from `gauntlet up --detach`; else a target file or inline target flags. */
+  target: TargetRef | undefined;
   /** Embedded topology only: TLS on every link ('mtls': client certificates required). */
   tls: 'tls' | 'mtls' | undefined;
   allowDestructive: boolean;
@@ -42,7 +43,7 @@ export interface RunRequest {
   sessions?: number;
   rate?: number;
   duration?: number;
-  target?: string;
+  target?: TargetRef;
   seed: number;
   chaos?: string;
   durable: boolean;
@@ -61,7 +62,7 @@ export interface RunRequest {
   dataPath?: 'auto' | 'direct' | 'proxied';
 }
 
-const isOurTopology = (target: string | undefined): boolean => target === undefined || target === 'embedded' || target === 'detached' || target.startsWith('detached:');
+const isOurTopology = (target: TargetRef | undefined): boolean => targetKind(target) !== 'external';
 
 /** Validates everything the user typed before any server starts. */
 export async function planRun(r: RunRequest): Promise<RunPlan> {
@@ -94,8 +95,8 @@ export function checkPlan(p: RunPlan): void {
   if (p.experiment && !isOurTopology(p.target)) {
     throw new UserError(`chaos experiment ${p.experiment.name} needs process signals and proxies; it runs on the embedded topology or a detached one (\`--target detached\`), not on an external target`);
   }
-  if (p.tls && p.target !== undefined && p.target !== 'embedded') {
-    throw new UserError('--tls/--mtls start an embedded TLS topology; a detached one keeps the TLS setting it was started with (`gauntlet up --tls`), an external one takes tls in its target file');
+  if (p.tls && targetKind(p.target) !== 'embedded') {
+    throw new UserError('--tls/--mtls start an embedded TLS topology; a detached one keeps the TLS setting it was started with (`gauntlet up --tls`), an external one takes tls from its target file or --cacert');
   }
   if (p.monitoring && !isOurTopology(p.target)) throw new UserError('--monitoring starts exporters and Prometheus next to the topology; it needs the embedded or a detached topology');
   if (p.dataPath && p.dataPath !== 'auto' && !isOurTopology(p.target)) throw new UserError('--data-path chooses how app traffic reaches our own topology; an external target is reached as its file says');

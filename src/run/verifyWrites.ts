@@ -36,7 +36,7 @@ export async function verifyOnMaster(target: Target, ledger: Ledger, waitMs = ve
       }
       return await verifyLedger(ledger, master.control());
     }
-    const client = new Redis({ ...target.clientOptions(), lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 10_000, connectTimeout: 3000, retryStrategy: () => null, sentinelRetryStrategy: () => null });
+    const client = new Redis({ ...target.clientOptions(), enableReadyCheck: target.infoAllowed !== false, lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 10_000, connectTimeout: 3000, retryStrategy: () => null, sentinelRetryStrategy: () => null });
     client.on('error', () => undefined);
     try {
       await client.connect();

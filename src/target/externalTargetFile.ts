@@ -4,103 +4,129 @@ import type { RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { firstIssue } from '../inputValidation.js';
-import type { Target } from './target.js';
 
 /**
- * A staging deployment described in a JSON file. Secrets never live in the file: it names the
- * environment variables that hold them.
+ * A deployment gauntlet did not start, described in a JSON file (or by `--sentinel`/`--endpoint`
+ * flags, which build the same spec). Two forms: through Sentinel (`sentinels`, `masterName`), or
+ * one plain endpoint (`endpoint`: ElastiCache / MemoryDB primary endpoint, a standalone primary).
+ * Secrets never live in the file: it names the environment variables that hold them.
  */
 const address = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }).strict();
-export const externalTargetSchema = z
+const tlsFields = {
+  /** Without it, the system's trusted CAs (a managed service's public CA). */
+  caFile: z.string().min(1).optional(),
+  servername: z.string().optional(),
+};
+const appUser = {
+  username: z.string().min(1),
+  passwordEnv: z.string().min(1).optional(),
+  /** An IAM-style auth token (ElastiCache / MemoryDB IAM authentication), sent as the password. */
+  tokenEnv: z.string().min(1).optional(),
+  allowDestructive: z.boolean().default(false),
+  /** A user that may read INFO and CONFIG (the reference `monitoring` user): memory and server figures, the audit's configuration checks. */
+  audit: z.object({ username: z.string().min(1), passwordEnv: z.string().min(1) }).strict().optional(),
+};
+const oneSecret = (t: { passwordEnv?: string; tokenEnv?: string }): boolean => (t.passwordEnv === undefined) !== (t.tokenEnv === undefined);
+const oneSecretIssue = { message: 'give passwordEnv or tokenEnv (exactly one)', path: ['passwordEnv'] };
+
+export const sentinelTargetSchema = z
   .object({
     sentinels: z.array(address).min(1),
     masterName: z.string().min(1),
-    username: z.string().min(1),
-    passwordEnv: z.string().min(1),
+    ...appUser,
+    /** Credentials for the sentinels, only when named: sentinels without auth get none. */
     sentinelUsername: z.string().min(1).optional(),
     sentinelPasswordEnv: z.string().min(1).optional(),
-    tls: z.object({ caFile: z.string().min(1), servername: z.string().optional(), sentinels: z.boolean().default(true) }).strict().optional(),
+    tls: z.object({ ...tlsFields, sentinels: z.boolean().default(true) }).strict().optional(),
     natMap: z.record(z.string(), address).optional(),
-    allowDestructive: z.boolean().default(false),
-    /** For `gauntlet audit`: a user that may read CONFIG (the reference `monitoring` user). */
-    audit: z.object({ username: z.string().min(1), passwordEnv: z.string().min(1) }).strict().optional(),
   })
-  .strict();
-export type ExternalTargetFile = z.infer<typeof externalTargetSchema>;
+  .strict()
+  .refine(oneSecret, oneSecretIssue);
+export const endpointTargetSchema = z
+  .object({ endpoint: address, ...appUser, tls: z.object(tlsFields).strict().optional() })
+  .strict()
+  .refine(oneSecret, oneSecretIssue);
+export const externalTargetSchema = z.union([sentinelTargetSchema, endpointTargetSchema]);
+export type SentinelTargetSpec = z.output<typeof sentinelTargetSchema>;
+export type EndpointTargetSpec = z.output<typeof endpointTargetSchema>;
+export type ExternalTargetSpec = SentinelTargetSpec | EndpointTargetSpec;
 
-function env(name: string, file: string, field: string): string {
+export function isEndpointSpec(s: ExternalTargetSpec): s is EndpointTargetSpec {
+  return 'endpoint' in s;
+}
+
+/** Where a spec came from, for messages and relative paths: a file, or the command line's flags. */
+export interface SpecSource {
+  /** "target file staging.json" or "target flags". */
+  label: string;
+  baseDir: string;
+  /** How a field is named to the person: `staging.json: passwordEnv` or `--password-env`. */
+  field(name: string): string;
+}
+
+export function fileSource(file: string): SpecSource {
+  return { label: `target file ${file}`, baseDir: dirname(file), field: (name) => `${file}: ${name}` };
+}
+
+export interface Credential {
+  username: string;
+  password: string;
+}
+
+/** A target spec with its secrets and CA read: everything needed to reach the deployment. */
+export interface ExternalAccess {
+  /** Where it came from ("target file staging.json", "target flags"). */
+  source: string;
+  spec: ExternalTargetSpec;
+  app: Credential;
+  /** Sentinel credentials exactly as the spec names them (none when it names none). */
+  sentinelAuth: { username: string | undefined; password: string | undefined };
+  tls: RedisOptions['tls'];
+  /** The audit user's credentials (field `audit`), when given. */
+  auditAuth: Credential | null;
+}
+
+function env(name: string, field: string): string {
   const v = process.env[name];
-  if (v === undefined || v === '') throw new UserError(`${file}: ${field} names environment variable ${name}, which is not set`);
+  if (v === undefined || v === '') throw new UserError(`${field} names environment variable ${name}, which is not set`);
   return v;
 }
 
-/** A target file with its secrets and CA read: everything needed to reach the deployment. */
-export interface ExternalAccess {
-  file: string;
-  spec: ExternalTargetFile;
-  password: string;
-  sentinelPassword: string | undefined;
-  tls: RedisOptions['tls'];
-  /** The audit user's credentials (file field `audit`), when given. */
-  auditAuth: { username: string; password: string } | null;
+/** Validates a spec (file contents or flags) and reads what it points to; one line on any mistake. */
+export async function readTargetSpec(raw: unknown, from: SpecSource): Promise<ExternalAccess> {
+  const r = raw as Record<string, unknown> | null;
+  const hasEndpoint = r !== null && typeof r === 'object' && 'endpoint' in r;
+  if (hasEndpoint && ('sentinels' in r || 'masterName' in r)) throw new UserError(`${from.label}: give either sentinels with masterName, or endpoint; not both`);
+  const parsed = (hasEndpoint ? endpointTargetSchema : sentinelTargetSchema).safeParse(raw);
+  if (!parsed.success) throw new UserError(`${from.label}: ${firstIssue(parsed.error)}`);
+  const t: ExternalTargetSpec = parsed.data;
+  const password = t.tokenEnv ? env(t.tokenEnv, from.field('tokenEnv')) : env(t.passwordEnv!, from.field('passwordEnv'));
+  let sentinelAuth: ExternalAccess['sentinelAuth'] = { username: undefined, password: undefined };
+  if (!isEndpointSpec(t)) {
+    const sentinelPassword = t.sentinelPasswordEnv ? env(t.sentinelPasswordEnv, from.field('sentinelPasswordEnv')) : undefined;
+    // A sentinel password without a sentinel user name logs in as the app user, as ioredis would.
+    sentinelAuth = { username: t.sentinelUsername ?? (sentinelPassword ? t.username : undefined), password: sentinelPassword };
+  }
+  let tls: RedisOptions['tls'];
+  if (t.tls) {
+    const caPath = t.tls.caFile ? resolve(from.baseDir, t.tls.caFile) : null;
+    const ca = caPath
+      ? await readFile(caPath).catch(() => {
+          throw new UserError(`${from.field('tls.caFile')} ${caPath} cannot be read`);
+        })
+      : undefined;
+    tls = { ...(ca ? { ca } : {}), servername: t.tls.servername };
+  }
+  const auditAuth = t.audit ? { username: t.audit.username, password: env(t.audit.passwordEnv, from.field('audit.passwordEnv')) } : null;
+  return { source: from.label, spec: t, app: { username: t.username, password }, sentinelAuth, tls, auditAuth };
 }
 
-export async function readExternalTargetFile(file: string, purpose: 'load' | 'audit' = 'load'): Promise<ExternalAccess> {
+export async function readExternalTargetFile(file: string): Promise<ExternalAccess> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
     throw new UserError(`target file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (e as Error).message}`);
   }
-  const parsed = externalTargetSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new UserError(`target file ${file}: ${firstIssue(parsed.error)}`);
-  }
-  const t = parsed.data;
-  const password = env(t.passwordEnv, file, 'passwordEnv');
-  const sentinelPassword = t.sentinelPasswordEnv ? env(t.sentinelPasswordEnv, file, 'sentinelPasswordEnv') : undefined;
-  let tls: RedisOptions['tls'];
-  if (t.tls) {
-    const caPath = resolve(dirname(file), t.tls.caFile);
-    const ca = await readFile(caPath).catch(() => {
-      throw new UserError(`target file ${file}: tls.caFile ${caPath} cannot be read`);
-    });
-    tls = { ca, servername: t.tls.servername };
-  }
-  // Only `gauntlet audit` needs the audit user; a load run must not require its secret.
-  const auditAuth = t.audit && purpose === 'audit' ? { username: t.audit.username, password: env(t.audit.passwordEnv, file, 'audit.passwordEnv') } : null;
-  return { file, spec: t, password, sentinelPassword, tls, auditAuth };
-}
-
-export async function loadExternalTarget(file: string, allowDestructiveFlag: boolean): Promise<Target> {
-  const { spec: t, password, sentinelPassword, tls } = await readExternalTargetFile(file);
-  const options: RedisOptions = {
-    sentinels: t.sentinels,
-    name: t.masterName,
-    username: t.username,
-    password,
-    sentinelUsername: t.sentinelUsername ?? (sentinelPassword ? t.username : undefined),
-    sentinelPassword,
-    natMap: t.natMap,
-    tls,
-    enableTLSForSentinelMode: Boolean(t.tls),
-    sentinelTLS: t.tls?.sentinels ? tls : undefined,
-    updateSentinels: false,
-  };
-  return {
-    kind: 'external',
-    topology: null,
-    allowDestructive: t.allowDestructive && allowDestructiveFlag,
-    clientOptions: () => ({ ...options }),
-    sentinelEndpoints: () => t.sentinels.map((s) => ({ name: `${s.host}:${s.port}`, options: { host: s.host, port: s.port, username: options.sentinelUsername, password: sentinelPassword, tls: t.tls?.sentinels ? tls : undefined } })),
-    describe: () => ({
-      kind: 'external',
-      masterName: t.masterName,
-      sentinels: t.sentinels.map((s) => `${s.host}:${s.port}`),
-      topologyId: null,
-      tls: Boolean(t.tls),
-      settings: null,
-    }),
-    close: async () => undefined,
-  };
+  return readTargetSpec(raw, fileSource(file));
 }

@@ -4,12 +4,15 @@ import { EmbeddedTopology } from '../topology/embeddedTopology.js';
 import { StartedTopology } from '../topology/startedTopology.js';
 import { listTopologies } from '../topology/staleTopologies.js';
 import { withTimeout } from '../waitUntil.js';
-import { loadExternalTarget } from './externalTargetFile.js';
-import type { Target } from './target.js';
+import { fieldsOf } from '../topology/replicationInfo.js';
+import { externalTarget } from './externalTarget.js';
+import { readExternalTargetFile, readTargetSpec, type ExternalAccess } from './externalTargetFile.js';
+import type { Target, TargetDescription } from './target.js';
+import { targetKind, type InlineTarget, type TargetRef } from './targetRef.js';
 
 export interface TargetRequest {
-  /** undefined: start an embedded topology; "detached" or "detached:<id>": use one from `gauntlet up --detach`; else a target file. */
-  target?: string;
+  /** undefined: start an embedded topology; "detached" or "detached:<id>": use one from `gauntlet up --detach`; else a target file or inline flags. */
+  target?: TargetRef;
   allowDestructive: boolean;
   minReplicasToWrite?: number;
   /** Embedded topology only: TLS on every link ('mtls': client certificates required). */
@@ -23,13 +26,18 @@ export function topologyTarget(kind: 'embedded' | 'detached', topology: StartedT
     kind,
     topology,
     allowDestructive: true,
+    // The reference app user may run INFO (compose/users.acl.tmpl).
+    infoAllowed: true,
     clientOptions: () => topology.clientOptions(),
+    infoAccess: () => ({ options: topology.clientOptions(), as: 'app user' }),
+    plainEndpoint: () => null,
     // The harness's own view: admin, straight to each sentinel's port, so cut links never blind it.
     sentinelEndpoints: () => topology.sentinels.map((s) => ({ name: s.name, options: { host: '127.0.0.1', port: s.controlPort, username: topology.adminAuth.username, password: topology.adminAuth.password, tls: topology.adminAuth.tls } })),
     describe: () => ({
       kind,
       masterName: topology.masterName,
       sentinels: topology.sentinelAppAddresses.map((a) => `${a.host}:${a.port}`),
+      endpoint: null,
       topologyId: topology.id,
       tls: Boolean(topology.snapshot.tls),
       settings: { ...topology.settings, tls: topology.settings.tls ?? 'off' },
@@ -42,15 +50,16 @@ export function topologyTarget(kind: 'embedded' | 'detached', topology: StartedT
 }
 
 export async function resolveTarget(req: TargetRequest): Promise<Target> {
-  if (req.target === undefined || req.target === 'embedded') {
+  const kind = targetKind(req.target);
+  if (kind === 'embedded') {
     req.onProgress?.('starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)');
     const builder = new EmbeddedTopology();
     if (req.minReplicasToWrite !== undefined) builder.withMinReplicasToWrite(req.minReplicasToWrite);
     if (req.tls) builder.withTls(req.tls === 'mtls');
     return topologyTarget('embedded', await builder.start());
   }
-  if (req.target === 'detached' || req.target.startsWith('detached:')) {
-    const id = req.target.split(':')[1];
+  if (kind === 'detached') {
+    const id = (req.target as string).split(':')[1];
     const running = (await listTopologies()).filter((t) => t.state && t.status === 'detached' && (!id || t.state.id === id));
     if (running.length === 0) throw new UserError(`no detached topology${id ? ` with id ${id}` : ''} is running (start one with \`gauntlet up --detach\`)`);
     if (running.length > 1 && !id) throw new UserError(`several detached topologies run (${running.map((t) => t.state!.id).join(', ')}); name one with --target detached:<id>`);
@@ -73,14 +82,27 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
     };
     return target;
   }
-  return loadExternalTarget(req.target, req.allowDestructive);
+  return externalTarget(await readExternalAccess(req.target!), req.allowDestructive);
 }
 
 /**
- * Connects once before the run and turns the usual misconfigurations into one line that says
- * which: unreachable sentinels, unknown master name, wrong password, TLS mismatch, missing rights.
+ * An external target's spec, validated, with its secrets and CA read: from a target file, or
+ * from `--sentinel`/`--endpoint` flags (validated the same way, mistakes named by flag).
  */
-/** Returns the master's redis_version. */
+export function readExternalAccess(ref: string | InlineTarget): Promise<ExternalAccess> {
+  if (typeof ref === 'string') return readExternalTargetFile(ref);
+  return readTargetSpec(ref.spec, { label: 'target flags', baseDir: process.cwd(), field: (name) => ref.flags[name] ?? name });
+}
+
+
+/**
+ * Connects once before the run and turns the usual misconfigurations into one line that says
+ * which: unreachable sentinels or endpoint, unknown master name, wrong password, TLS mismatch,
+ * missing rights, an endpoint that leads to a replica. Asks only what the session workload's
+ * user needs anyway: the version comes from HELLO, not INFO (INFO is in @dangerous, and a
+ * least-privilege app user rightly lacks it). Whether INFO is allowed is tried and recorded on
+ * the target (`infoAllowed`). Returns the master's version.
+ */
 export async function checkTargetReachable(target: Target, timeoutMs = 8000): Promise<string | null> {
   const d = target.describe();
   const client = new Redis({
@@ -90,24 +112,38 @@ export async function checkTargetReachable(target: Target, timeoutMs = 8000): Pr
     connectTimeout: Math.min(3000, timeoutMs),
     commandTimeout: timeoutMs,
     enableOfflineQueue: false,
+    // ioredis's ready check sends INFO: asked below, where a refusal is an answer, not an error.
+    enableReadyCheck: false,
     retryStrategy: () => null,
     sentinelRetryStrategy: () => null,
   });
   let lastError: Error | null = null;
   client.on('error', (e: Error) => (lastError = e));
+  let hello: Map<string, string>;
   try {
     await withTimeout(client.connect(), timeoutMs);
     const pong = await client.ping();
     if (pong !== 'PONG') throw new Error(`unexpected PING reply ${pong}`);
-    return /redis_version:([^\r\n]+)/.exec(await client.info('server'))?.[1] ?? null;
+    hello = fieldsOf(await client.call('HELLO'));
+    target.infoAllowed = await client.info('server').then(
+      () => true,
+      (e: Error) => {
+        if (/NOPERM/i.test(e.message)) return false;
+        throw e;
+      },
+    );
   } catch (e) {
     const err = (lastError ?? e) as Error;
     // ioredis reports an unknown master name as "all sentinels unreachable"; ask them directly.
     const diagnosis = /sentinels are unreachable/i.test(err.message) ? await diagnoseSentinels(target) : null;
-    throw new TargetError(diagnosis ?? explainConnectError(err, d.masterName, d.sentinels));
+    throw new TargetError(diagnosis ?? explainConnectError(err, d));
   } finally {
     client.disconnect();
   }
+  if (d.endpoint && hello.get('role') !== 'master') {
+    throw new TargetError(`endpoint ${d.endpoint} leads to a ${hello.get('role') ?? 'server of unknown role'}, not a primary: point the target at the primary (writer) endpoint`);
+  }
+  return hello.get('version') ?? null;
 }
 
 /** Asks each sentinel, one by one, what it knows; returns a one-line diagnosis, or null if all looks right. */
@@ -149,13 +185,13 @@ async function diagnoseSentinels(target: Target): Promise<string | null> {
 }
 
 
-export function explainConnectError(e: Error, masterName: string, sentinels: string[]): string {
+export function explainConnectError(e: Error, d: Pick<TargetDescription, 'masterName' | 'sentinels' | 'endpoint'>): string {
   const m = e.message;
-  const where = `sentinels ${sentinels.join(', ')}`;
+  const where = d.endpoint ? `endpoint ${d.endpoint}` : `sentinels ${d.sentinels.join(', ')}`;
   if (/WRONGPASS|invalid username-password|NOAUTH/i.test(m)) return `target refused the credentials (wrong user name or password): ${m}`;
   if (/NOPERM/i.test(m)) return `target user lacks a permission the session workload needs: ${m}`;
   if (/No such master|is not monitored|master.*not found|ERR No such/i.test(m) || /sentinels are unreachable/i.test(m) && /master/i.test(m)) {
-    return `no sentinel knows a master named "${masterName}" (${where}): ${m}`;
+    return `no sentinel knows a master named "${d.masterName}" (${where}): ${m}`;
   }
   if (/SSL|TLS|certificate|self.signed|wrong version number|socket disconnected before secure/i.test(m)) return `TLS handshake with the target failed (TLS on one side only, or an untrusted CA): ${m}`;
   if (/ECONNREFUSED|EHOSTUNREACH|ETIMEDOUT|ENOTFOUND|unreachable|no answer within/i.test(m)) return `target unreachable (${where}): ${m}`;

@@ -138,7 +138,8 @@ function manifestProblems(objects: K8sObject[]): string[] {
   const parsed = externalTargetSchema.safeParse(JSON.parse(file));
   if (!parsed.success) return [...problems, `target file: ${parsed.error.issues[0]?.message}`];
   const env = new Set((shard.env ?? []).map((e) => e.name));
-  for (const name of [parsed.data.passwordEnv, parsed.data.sentinelPasswordEnv]) {
+  const t = parsed.data;
+  for (const name of [t.passwordEnv, t.tokenEnv, 'sentinelPasswordEnv' in t ? t.sentinelPasswordEnv : undefined, t.audit?.passwordEnv]) {
     if (name && !env.has(name)) problems.push(`Job ${shardJob.metadata.name}: the target file reads ${name}, which the container's env does not set`);
   }
   return problems;

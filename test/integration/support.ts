@@ -68,9 +68,9 @@ export async function chaosRun(scenario: string, reports: string, chaos: string,
 /**
  * A topology described as an external target file, as a staging deployment would be: sentinels
  * through their app proxies, the natMap, secrets in environment variables, the monitoring user
- * for the audit, and the CA when it runs TLS.
+ * for the audit, and the CA when it runs TLS; `overrides` replaces fields (undefined drops one).
  */
-export function externalTargetFile(t: StartedTopology): { file: string; env: NodeJS.ProcessEnv } {
+export function externalTargetFile(t: StartedTopology, overrides: object = {}): { file: string; env: NodeJS.ProcessEnv } {
   const file = join(mkdtempSync(join(tmpdir(), 'gauntlet-target-')), 'staging.json');
   writeFileSync(
     file,
@@ -83,6 +83,8 @@ export function externalTargetFile(t: StartedTopology): { file: string; env: Nod
       natMap: t.natMap,
       audit: { username: 'monitoring', passwordEnv: 'TARGET_TEST_MONITORING_PASSWORD' },
       ...(t.snapshot.tls ? { tls: { caFile: t.snapshot.tls.ca } } : {}),
+      // A field set to undefined here is left out of the file.
+      ...overrides,
     }),
   );
   return { file, env: { TARGET_TEST_APP_PASSWORD: t.credentials.app.password, TARGET_TEST_MONITORING_PASSWORD: t.credentials.monitoring.password } };

@@ -1,15 +1,20 @@
-import { ExitCode } from '../../errors.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { renderComparison } from '../../report/comparisonTable.js';
 import { renderConsoleSummary } from '../../report/consoleSummary.js';
 import { progressReporter } from '../../report/progressReporter.js';
 import { writeRunReport } from '../../report/writeRunReport.js';
 import { executeRun } from '../../run/executeRun.js';
 import { planRun, type RunRequest } from '../../run/runPlan.js';
+import { readExternalAccess } from '../../target/resolveTarget.js';
+import { targetKind } from '../../target/targetRef.js';
 import { onShutdownSignal } from '../shutdownSignals.js';
+import { targetFromFlags, type TargetFlags } from '../targetFlags.js';
 
-export interface RunOptions extends RunRequest {
+export interface RunOptions extends Omit<RunRequest, 'target'>, TargetFlags {
   out: string;
   quiet: boolean;
+  /** summary.json on stdout; everything else on stderr. */
+  json: boolean;
 }
 
 const exitFor = { pass: ExitCode.pass, fail: ExitCode.thresholdFailed, invalid: ExitCode.invalidRun } as const;
@@ -19,7 +24,13 @@ export async function run(o: RunOptions): Promise<number> {
   const log = (line: string): void => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
-  const plan = await planRun(o);
+  const target = targetFromFlags(o);
+  if (typeof target === 'object' && o.allowDestructive) throw new UserError('--allow-destructive needs a target file that also says allowDestructive: true; target flags never allow destructive actions');
+  // A broken target file, an unset variable or an unreadable CA is said now, before anything loads or starts.
+  if (target !== undefined && targetKind(target) === 'external') await readExternalAccess(target);
+  const plan = await planRun({ ...o, target });
+  // With --json, stdout carries summary.json alone.
+  const print = (text: string): void => void (o.json ? process.stderr : process.stdout).write(`${text}\n`);
   const abort = new AbortController();
   const offSignal = onShutdownSignal((signal) => {
     log(`\n${signal}: stopping the load, then healing, verifying and writing the report (again to exit at once)`);
@@ -40,9 +51,10 @@ export async function run(o: RunOptions): Promise<number> {
       },
     });
     const dir = await writeRunReport(o.out, result);
-    console.log(renderConsoleSummary(result.summary));
-    if (result.comparison) console.log(result.comparison.rows.length ? `${result.comparison.line}:\n${renderComparison(result.comparison.rows)}` : result.comparison.line);
-    console.log(`report: ${dir}/summary.json (index.html, junit.xml beside it)`);
+    print(renderConsoleSummary(result.summary));
+    if (result.comparison) print(result.comparison.rows.length ? `${result.comparison.line}:\n${renderComparison(result.comparison.rows)}` : result.comparison.line);
+    print(`report: ${dir}/summary.json (index.html, junit.xml beside it)`);
+    if (o.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
     return exitFor[result.summary.verdict];
   } finally {
     offSignal();
