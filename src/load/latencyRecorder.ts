@@ -106,15 +106,18 @@ export class LatencyRecorder {
     private readonly generatorStalled: (second: number) => boolean,
   ) {}
 
-  /** Times in ms (performance.now scale). Errors are recorded too: a user waited for them. */
-  record(op: OperationCode, intendedMs: number, sentMs: number, doneMs: number, error: string | null): void {
+  /**
+   * Times in ms (performance.now scale); `readyMs` as in OperationDone. Errors are recorded too:
+   * a user waited for them.
+   */
+  record(op: OperationCode, intendedMs: number, readyMs: number, sentMs: number, doneMs: number, error: string | null): void {
     const latencyUs = Math.max(1, Math.round((doneMs - intendedMs) * 1000));
     const serviceUs = Math.max(1, Math.round((doneMs - sentMs) * 1000));
     const inside = this.windows.any && this.windows.overlaps(intendedMs, doneMs);
     const pair = inside ? this.insideInterval[op]! : this.outsideInterval[op]!;
     pair.latency.recordValue(latencyUs);
     pair.service.recordValue(serviceUs);
-    if (!inside) this.tail.record(latencyUs, Math.max(0, latencyUs - serviceUs), serviceUs);
+    if (!inside) this.tail.record(latencyUs, (readyMs - intendedMs) * 1000, (sentMs - readyMs) * 1000, serviceUs);
     this.intervalOps++;
     if (inside) this.insideOps[op]!++;
     else this.outsideOpsInterval[op]!++;

@@ -354,8 +354,8 @@ class LoadEngine implements PopulationHost {
   }
 
   /** One operation completed: record it once, tell the observers, react like the app. */
-  private done(s: SimSession, action: OperationCode, at: number, sent: number, doneAt: number, outcome: OperationOutcome, error: ErrorKind | null): void {
-    this.recorder.record(action, at, sent, doneAt, error);
+  private done(s: SimSession, action: OperationCode, at: number, ready: number, sent: number, doneAt: number, outcome: OperationOutcome, error: ErrorKind | null): void {
+    this.recorder.record(action, at, ready, sent, doneAt, error);
     if (error === null && outcome === 'ok') this.okOutcomes++;
     else this.otherOutcomes.set(error ?? outcome, (this.otherOutcomes.get(error ?? outcome) ?? 0) + 1);
     if (this.observers.length > 0) {

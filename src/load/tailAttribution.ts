@@ -6,7 +6,12 @@ export interface TailShare {
   /** Operations in the bucket that holds the asked latency. */
   samples: number;
   latencyMs: number;
-  /** Intended start to send: the generator's own queueing (scheduler lag, waiting behind the session's previous action, back-pressure). */
+  /**
+   * Intended start to ready: waiting behind the session's previous action, whose reply had not
+   * come (one tab does one thing at a time): the target's time, carried over.
+   */
+  waitMs: number;
+  /** Ready to send: the generator's own queueing (a late timer, the in-flight limit). */
   queueMs: number;
   /** Send to reply: network, proxy, server, and the generator reading the reply. */
   replyMs: number;
@@ -14,20 +19,23 @@ export interface TailShare {
 
 /**
  * Where an operation's latency went, for any percentile: operations are bucketed by latency
- * (0.1 % wide), and each bucket sums the two parts every latency is made of, intended -> sent
- * and sent -> reply. For the bucket that holds the p99, the mean parts add up to the bucket's
- * mean latency, within the bucket's width of the p99 itself. One log and three adds per
- * operation; no allocation.
+ * (0.1 % wide), and each bucket sums the three parts every latency is made of: intended ->
+ * ready (behind the session's previous action), ready -> sent (the generator) and sent ->
+ * reply. For the bucket that holds the p99, the mean parts add up to the bucket's mean latency,
+ * within the bucket's width of the p99 itself. One log and four adds per operation; no
+ * allocation.
  */
 export class TailAttribution {
   private readonly count = new Float64Array(buckets);
+  private readonly waitUs = new Float64Array(buckets);
   private readonly queueUs = new Float64Array(buckets);
   private readonly replyUs = new Float64Array(buckets);
 
-  record(latencyUs: number, queueUs: number, replyUs: number): void {
+  record(latencyUs: number, waitUs: number, queueUs: number, replyUs: number): void {
     const b = Math.floor(Math.log(latencyUs) * perE);
     if (b < 0 || b >= buckets) return;
     this.count[b]!++;
+    this.waitUs[b]! += waitUs;
     this.queueUs[b]! += queueUs;
     this.replyUs[b]! += replyUs;
   }
@@ -37,8 +45,9 @@ export class TailAttribution {
     const b = Math.floor(Math.log(Math.max(1, latencyMs * 1000)) * perE);
     const n = this.count[b] ?? 0;
     if (n === 0) return null;
+    const w = this.waitUs[b]! / n / 1000;
     const q = this.queueUs[b]! / n / 1000;
     const r = this.replyUs[b]! / n / 1000;
-    return { samples: n, latencyMs: q + r, queueMs: q, replyMs: r };
+    return { samples: n, latencyMs: w + q + r, waitMs: w, queueMs: q, replyMs: r };
   }
 }

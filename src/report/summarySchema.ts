@@ -84,7 +84,7 @@ export const summarySchema = z
         budgetMs: z.number(),
         p99Ms: z.number(),
         serviceP99Ms: z.number(),
-        atP99: z.object({ samples: z.number(), latencyMs: z.number(), queueMs: z.number(), replyMs: z.number() }).nullable().describe('mean parts of the operations at the p99: generator queueing (intended -> sent) and reply (sent -> reply)'),
+        atP99: z.object({ samples: z.number(), latencyMs: z.number(), waitMs: z.number(), queueMs: z.number(), replyMs: z.number() }).nullable().describe("mean parts of the operations at the p99: waiting behind the session's previous action (intended -> ready: the target's time carried over), generator queueing (ready -> sent) and reply (sent -> reply)"),
         generator: z.object({
           schedulerLagP99Ms: z.number(), maxSchedulerLagP99Ms: z.number(), gcCount: z.number().int(), gcMaxMs: z.number(), gcOver2Ms: z.number().int(),
           eventLoopDelayMaxMs: z.number(), stalledSeconds: z.number().int(), seconds: z.number().int(), stallThresholdMs: z.number(), p99HealthySecondsMs: z.number().nullable(),
