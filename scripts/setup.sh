@@ -20,7 +20,7 @@ for arg in "$@"; do
   case "$arg" in
     --with-compose) WANT_COMPOSE=1 ;; # Debian's docker-compose (v1): validates compose/ offline, no engine needed
     --with-browser) WANT_BROWSER=1 ;; # Debian's Chromium, for the HTML report test (playwright-core drives it)
-    --with-monitoring) WANT_PROMETHEUS=1 ;; # prometheus (with promtool) and the redis exporter
+    --with-monitoring) WANT_PROMETHEUS=1 ;; # prometheus (with promtool), the redis exporter, blackbox_exporter (config check)
     --with-k8s-validator) WANT_K8S_VALIDATOR=1 ;; # kubernetes-validate, for the offline check of deploy/kubernetes/
     *) echo "gauntlet setup: unknown option $arg" >&2; exit 3 ;;
   esac
@@ -70,7 +70,7 @@ if [ -z "$major" ] || [ "$major" -lt 7 ]; then
 fi
 
 # 3. Optional monitoring stack (only for runs that ask for it).
-if [ "$WANT_PROMETHEUS" = 1 ]; then apt_install prometheus prometheus-redis-exporter; fi
+if [ "$WANT_PROMETHEUS" = 1 ]; then apt_install prometheus prometheus-redis-exporter prometheus-blackbox-exporter; fi
 
 # 3a. docker-compose for `docker-compose config` on the reference deployment (the compose test).
 if [ "$WANT_COMPOSE" = 1 ]; then apt_install docker-compose; fi

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { repoRoot } from './support.js';
 import { markdownAnchors } from './markdownAnchors.js';
+import { knownMetricNames, promqlMetricNames } from './knownMetrics.js';
 import { timeScaledRules } from '../../src/monitoring/timeScaledRules.js';
 
 const run = promisify(execFile);
@@ -60,6 +61,14 @@ describe('alert rules (compose/alert-rules.yml)', { timeout: 60_000 }, () => {
       assert.ok(['critical', 'warning'].includes(r.labels?.severity ?? ''), `${r.alert}: severity ${r.labels?.severity}`);
       assert.ok(r.annotations?.summary?.includes('{{ $labels.cluster }}'), `${r.alert}: the summary names the deployment`);
     }
+  });
+
+  test('read only metric names the installed exporters (captured /metrics), the backup job or gauntlet produce; a typo is caught', () => {
+    const known = knownMetricNames();
+    const unknown = rules.flatMap((r) => promqlMetricNames(r.expr).filter((n) => !known.has(n)).map((n) => `${r.alert}: ${n}`));
+    assert.deepEqual(unknown, []);
+    assert.ok(known.has('redis_cpu_user_main_thread_seconds_total') && known.has('redis_sentinel_master_ok_sentinels') && known.has('probe_ssl_earliest_cert_expiry'));
+    assert.deepEqual(promqlMetricNames('rate(redis_cpu_main_thread_seconds_total{job="redis"}[2m]) > 0.8').filter((n) => !known.has(n)), ['redis_cpu_main_thread_seconds_total']);
   });
 
   test('pass their promtool unit tests, which test every rule firing and not firing', async () => {
