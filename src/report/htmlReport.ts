@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { Summary } from './summarySchema.js';
 import { clientEndsLine, writeGapText } from './findingText.js';
 import { attributionHeadline, attributionRows } from './attributionText.js';
+import { firedAlertsQuery, monitoringScrapeIntervalS } from '../monitoring/monitoringQueries.js';
 
 const require = createRequire(import.meta.url);
 /** uPlot (small, fast canvas time series) is inlined, so the report (and the trend page of `gauntlet history`) opens from disk with no network. */
@@ -11,6 +12,9 @@ export const uplotCss = readFileSync(require.resolve('uplot/dist/uPlot.min.css')
 const chartsJs = readFileSync(new URL('./assets/reportCharts.js', import.meta.url), 'utf8');
 
 export const esc = (x: unknown): string => String(x ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The Prometheus queries behind the alerts table, so a reader can ask their own Prometheus the same. */
+const monitoringQueriesNote = `<p class="muted">Prometheus queries used: <code>${esc(firedAlertsQuery)}</code> as a range query from the run's start to its end, step ${monitoringScrapeIntervalS} s; the rules are <code>compose/alert-rules.yml</code> (expressions in docs/alerts.md), evaluated every ${monitoringScrapeIntervalS} s with each <code>for:</code> scaled from the 15 s scrape they are written for.</p>`;
 
 function table(head: string[], rows: unknown[][], cls = ''): string {
   return `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
@@ -81,6 +85,7 @@ ${l.examples.length ? table(['kind', 'key', 'acknowledged', 'found'], l.examples
 
 <h2>Alerts and slow log</h2>
 ${s.alerts === null ? '<p class="muted">Alerts: not evaluated (run with --monitoring).</p>' : s.alerts.length ? table(['alert', 'labels', 'first firing', 'last firing'], s.alerts.map((a) => [a.name, Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(' '), a.firstFiringAt.slice(11, 23), a.lastFiringAt.slice(11, 23)]), 'alerts') : '<p>No alert fired.</p>'}
+${s.alerts === null ? '' : monitoringQueriesNote}
 ${s.slowLog === null ? '<p class="muted">Slow log: not collected (external target).</p>' : s.slowLog.length ? table(['node', 'at', 'ms', 'command'], s.slowLog.slice(0, 20).map((e) => [e.node, e.at.slice(11, 19), e.durationMs, e.command])) : '<p>No slow-log entries (slower than slowlog-log-slower-than) during the run.</p>'}
 
 <h2>Generator health</h2>
