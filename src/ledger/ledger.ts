@@ -52,6 +52,8 @@ export interface LedgerRecord {
   nonceExpiresAt: number;
   /** Set by verification: the session version found on the master (null: absent). */
   foundVersion?: number | null;
+  /** Set by verification: the token family's generation found (null: absent); it outlives the session, revoked. */
+  foundFamilyGen?: number | null;
   /** Set by verification: one of the session's facts was lost or resurrected. */
   verifiedLost?: boolean;
 }

@@ -171,7 +171,8 @@ export async function verifyLedger(ledger: Ledger, master: Redis, options: Verif
       const tok = Number(next()) === 1;
       const member = Number(next()) === 1;
       r.foundVersion = v === null ? null : Number(v);
-      const seen = { session: { version: r.foundVersion }, family: { gen: gen === null || gen === undefined ? null : Number(gen), state: state ?? null }, tokenExists: tok, member };
+      r.foundFamilyGen = gen === null || gen === undefined ? null : Number(gen);
+      const seen = { session: { version: r.foundVersion }, family: { gen: r.foundFamilyGen, state: state ?? null }, tokenExists: tok, member };
       for (const x of classify(r, seen, { now, mayBeEnded: ledger.mayBeEnded(r), setExpiresAt: ledger.setExpiresAt(r.uid), liveEvidence })) {
         count(x, x.observedLive);
         if (x.finding === 'lost' || x.finding === 'resurrected') r.verifiedLost = true;
