@@ -330,6 +330,7 @@ class LoadEngine implements PopulationHost {
 
   private execute(s: SimSession, action: OperationCode, at: number): void {
     this.intendedOps++;
+    this.recorder.intended(at);
     this.executor.execute(s, action, at);
   }
 
