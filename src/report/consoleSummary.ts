@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import type { Summary } from './summarySchema.js';
 import { clientEndsLine, writeGapText } from './findingText.js';
 import { attributionHeadline, attributionRows } from './attributionText.js';
+import { ledgerNotVerified } from './ledgerText.js';
 
 const verdictColor = { pass: pc.green, fail: pc.red, invalid: pc.yellow } as const;
 
@@ -36,7 +37,7 @@ export function renderConsoleSummary(s: Summary): string {
     ...s.chaos.drills.map((d) => (d.verification ? `drill ${d.name}: ${d.detail}; ${d.verification.keysChecked} keys checked, lost ${d.verification.lost}, resurrected ${d.verification.resurrected}, expired ${d.verification.expired}` : `drill ${d.name}: not verified: ${d.error ?? ''}`)),
     s.ledger
       ? `ledger (${s.writeMode} writes): ${s.ledger.keysChecked} facts checked, lost ${s.ledger.lost}${s.ledger.lostObservedLive ? ` (${s.ledger.lostObservedLive} found missing by the app during the run)` : ''}, resurrected ${s.ledger.resurrected}, stale reads ${s.ledger.staleReads}, unverifiable ${s.ledger.indeterminate}${s.ledger.unverifiableShare !== undefined ? ` (${(s.ledger.unverifiableShare * 100).toFixed(2)} %)` : ''}, expired ${s.ledger.expired}${s.ledger.examples.length ? `; e.g. ${s.ledger.examples.slice(0, 3).map((e) => `${e.kind} ${e.key} (acknowledged ${e.acknowledged}, found ${e.found})`).join('; ')}` : ''}`
-      : 'ledger: not verified (--no-verify)',
+      : `ledger: ${ledgerNotVerified(s)}`,
     `${pc.bold('verdict')}: ${verdictColor[s.verdict](s.verdict.toUpperCase())}: ${s.verdictReason}`,
   ];
   return lines.join('\n');

@@ -4,6 +4,7 @@ import type { Summary } from './summarySchema.js';
 import { clientEndsLine, writeGapText } from './findingText.js';
 import { attributionHeadline, attributionRows } from './attributionText.js';
 import { firedAlertsQuery, monitoringScrapeIntervalS } from '../monitoring/monitoringQueries.js';
+import { ledgerNotVerified, ledgerVerificationFailed } from './ledgerText.js';
 
 const require = createRequire(import.meta.url);
 /** uPlot (small, fast canvas time series) is inlined, so the report (and the trend page of `gauntlet history`) opens from disk with no network. */
@@ -81,7 +82,7 @@ ${s.chaos.drills.length ? `<h3>Recovery drills</h3>\n${table(['drill', 'what was
 
 <h2>Acknowledged writes (ledger)</h2>
 ${l ? `${table(['facts checked', 'lost', 'of them found missing live', 'resurrected', 'stale reads', 'unverifiable', 'unverifiable share', 'expired'], [[l.keysChecked, l.lost, l.lostObservedLive ?? '', l.resurrected, l.staleReads, l.indeterminate, l.unverifiableShare === undefined ? '' : `${(l.unverifiableShare * 100).toFixed(2)} %`, l.expired]])}
-${l.examples.length ? table(['kind', 'key', 'acknowledged', 'found'], l.examples.map((e) => [e.kind, e.key, e.acknowledged, e.found])) : '<p class="muted">No examples: nothing lost, resurrected or read stale.</p>'}` : '<p class="muted">Not verified in this run (--no-verify).</p>'}
+${l.examples.length ? table(['kind', 'key', 'acknowledged', 'found'], l.examples.map((e) => [e.kind, e.key, e.acknowledged, e.found])) : '<p class="muted">No examples: nothing lost, resurrected or read stale.</p>'}` : `<p class="${ledgerVerificationFailed(s) ? 'bad' : 'muted'}">Ledger ${esc(ledgerNotVerified(s))}.</p>`}
 
 <h2>Alerts and slow log</h2>
 ${s.alerts === null ? '<p class="muted">Alerts: not evaluated (run with --monitoring).</p>' : s.alerts.length ? table(['alert', 'labels', 'first firing', 'last firing'], s.alerts.map((a) => [a.name, Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(' '), a.firstFiringAt.slice(11, 23), a.lastFiringAt.slice(11, 23)]), 'alerts') : '<p>No alert fired.</p>'}
