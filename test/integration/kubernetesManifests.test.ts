@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { externalTargetSchema } from '../../src/target/externalTargetFile.js';
-import { repoRoot } from './support.js';
+import { repoRoot, runCli } from './support.js';
 
 /**
  * deploy/kubernetes/ checked without a cluster, in two layers:
@@ -225,5 +225,31 @@ test('what the schema lets through is caught by the manifest checks: completionM
   for (const [file, from, to] of cases.slice(0, 2)) {
     const result = await validateTexts(validator, await planted(file, from, to));
     assert.ok(result.ok, `the schema alone accepts ${to || 'a container without image'}: ${result.output}`);
+  }
+});
+
+test("the Jobs' args are a command line gauntlet takes: the shard run gets as far as its start time, the merge as far as the shard directories", { timeout: 120_000 }, async () => {
+  const objects = parseManifests(await manifestTexts());
+  const jobs = objects.filter((o) => o.kind === 'Job');
+  const dir = await mkdtemp(join(tmpdir(), 'gauntlet-k8s-args-'));
+  try {
+    // The mounted target file, at a path of this machine; its variables set as the Secret would.
+    const targetFile = join(dir, 'target.json');
+    await writeFile(targetFile, objects.find((o) => o.kind === 'ConfigMap' && o.data?.['target.json'])!.data!['target.json']!);
+    const env = { SESSIONS_APP_PASSWORD: 'x', SESSIONS_SENTINEL_PASSWORD: 'y', GAUNTLET_HOME: dir };
+    // A start already past stops the shard before it reaches the target: every flag before it was taken.
+    const vars: Record<string, string> = { JOB_COMPLETION_INDEX: '0', RUN_ID: 'k8s-args', START_AT: new Date(Date.now() - 600_000).toISOString() };
+    const argsOf = (command: string): string[] =>
+      jobs
+        .find((j) => j.spec!.template!.spec!.containers![0]!.args![0] === command)!
+        .spec!.template!.spec!.containers![0]!.args!.map((a) => a.replace(/\$\((\w+)\)/g, (_m, v: string) => vars[v]!).replace('/etc/gauntlet/target.json', targetFile).replace(/^\/reports\//, `${dir}/`));
+    const shard = await runCli(argsOf('run'), { env });
+    assert.equal(shard.code, 3, shard.stderr);
+    assert.match(shard.stderr, /--start-at .* is \d+ s in the past/);
+    const merge = await runCli(argsOf('merge'), { env });
+    assert.equal(merge.code, 3, merge.stderr);
+    assert.match(merge.stderr, /shard-0\/partial\.json: not found/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
