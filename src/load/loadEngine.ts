@@ -257,6 +257,7 @@ class LoadEngine implements PopulationHost {
       }
       if (now >= end) {
         if (!e || e.at > upTo) return false;
+        await wait(0);
         continue;
       }
       const next = Math.min(e?.at ?? end, controller.nextAt(this.now()), end);
