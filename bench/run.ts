@@ -5,12 +5,16 @@
  *   0. ledger memory per tracked session and key
  *   3. steady-50k on the embedded topology: sessions, rates, percentiles, generator CPU/RSS,
  *      generator memory per simulated session
+ *   4. workers: operations per second and CPU per operation with 1 and 2 load workers, offered
+ *      more than one worker can send (4x steady-50k's rate), against one detached topology
  * Prints figures only; nothing here asserts a time (machines are shared and noisy).
- * BENCH_STEADY_DURATION (default 60s) sets the steady phase; BENCH_SKIP_STEADY=1 skips part 3.
+ * BENCH_STEADY_DURATION (default 60s) sets the steady phase; BENCH_SKIP_STEADY=1 skips part 3;
+ * BENCH_WORKERS_DURATION (default 30s) sets part 4's steady phase, BENCH_WORKERS_FACTOR (default 4)
+ * its rate (times steady-50k's), BENCH_SKIP_WORKERS=1 skips it.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +29,7 @@ import { applyOverrides } from '../src/load/scenario.js';
 import { bareIoredis, generator } from './generatorCost.js';
 import { resolveTarget } from '../src/target/resolveTarget.js';
 import { Ledger } from '../src/ledger/ledger.js';
+import { workerScaling } from './workerScaling.js';
 
 const run = promisify(execFile);
 
@@ -165,7 +170,28 @@ function ledgerMemory(): void {
   if (ledger.records.size !== n) throw new Error('ledger lost records');
 }
 
+/** Part 4: steady-50k's sessions acting BENCH_WORKERS_FACTOR (default 4) times as often: about 25,000 operations/s offered. */
+async function workers(): Promise<void> {
+  const duration = ms((process.env.BENCH_WORKERS_DURATION ?? '30s') as '30s');
+  const factor = Number(process.env.BENCH_WORKERS_FACTOR ?? 4);
+  const { scenario } = await loadScenario('steady-50k');
+  const base = applyOverrides(scenario, { durationMs: duration });
+  const think = base.session.thinkTime;
+  if (think.distribution !== 'exponential') throw new Error('steady-50k has exponential think times');
+  const s = { ...base, session: { ...base.session, thinkTime: { ...think, meanMs: think.meanMs / factor } } };
+  const rampS = s.stages[0]!.duration / 1000;
+  const steadyTo = rampS + (s.stages[1]?.duration ?? 0) / 1000 - 2;
+  const offered = ((s.stages[1]?.sessions ?? 0) / think.meanMs) * 1000 * factor;
+  const figures = await workerScaling(s, rampS + 5, steadyTo);
+  console.log(`\n== load workers (worker threads): steady-50k's sessions acting ${factor}x as often, about ${offered.toFixed(0)} ops/s offered in the steady phase (${duration / 1000} s), one detached topology ==`);
+  for (const f of figures) {
+    console.log(`${f.workers} worker${f.workers > 1 ? 's' : ' '}: ${f.achievedPerSecond.toFixed(0)} ops/s achieved, ${f.cpuUsPerOp.toFixed(1)} µs CPU per operation (whole process, ${f.cpuPercent.toFixed(0)} % of a core), scheduler lag p99 ${f.lagP99Ms} ms over the whole run${f.saturated ? ' (fell behind)' : ''}, median second's p99 ${f.p99Ms.toFixed(2)} ms`);
+  }
+  console.log(`2 workers / 1: ${(figures[1]!.achievedPerSecond / figures[0]!.achievedPerSecond).toFixed(2)}x the operations per second, ${(figures[1]!.cpuUsPerOp / figures[0]!.cpuUsPerOp).toFixed(2)}x the CPU per operation (${availableParallelism()} cores, shared with the topology's servers)`);
+}
+
 ledgerMemory();
 await rawComparisons();
 if (process.env.BENCH_SKIP_STEADY !== '1') await steady50k();
+if (process.env.BENCH_SKIP_WORKERS !== '1') await workers();
 process.exit(0);

@@ -1,3 +1,9 @@
+/** Non-empty buckets as plain data: their indexes, and per column (count and each summed part) the values. */
+export interface TailBuckets {
+  index: number[];
+  columns: Record<string, number[]>;
+}
+
 /** Buckets 0.1 % wide on a log scale, from 1 µs to 600 s: within HdrHistogram's 3 significant digits. */
 const perE = 1 / Math.log1p(0.001);
 const buckets = Math.ceil(Math.log(600_000_000) * perE) + 2;
@@ -49,5 +55,31 @@ export class TailAttribution {
     const q = this.queueUs[b]! / n / 1000;
     const r = this.replyUs[b]! / n / 1000;
     return { samples: n, latencyMs: w + q + r, waitMs: w, queueMs: q, replyMs: r };
+  }
+
+  /** Every per-bucket column (the count and each summed part), whatever parts the attribution keeps. */
+  private columns(): Array<[string, Float64Array]> {
+    return Object.entries(this).filter((e): e is [string, Float64Array] => e[1] instanceof Float64Array);
+  }
+
+  /** The non-empty buckets, to be added into the attribution of another worker or shard (sums add exactly). */
+  buckets(): TailBuckets {
+    const columns = this.columns();
+    const out: TailBuckets = { index: [], columns: Object.fromEntries(columns.map(([name]) => [name, []])) };
+    for (let b = 0; b < buckets; b++) {
+      if (this.count[b] === 0) continue;
+      out.index.push(b);
+      for (const [name, column] of columns) out.columns[name]!.push(column[b]!);
+    }
+    return out;
+  }
+
+  /** Adds buckets taken with `buckets()` (columns it does not keep are refused: another gauntlet version). */
+  addBuckets(from: TailBuckets): void {
+    const columns = new Map(this.columns());
+    for (const name of Object.keys(from.columns)) if (!columns.has(name)) throw new Error(`tail attribution column ${name} is not one of ${[...columns.keys()].join(', ')}`);
+    from.index.forEach((b, k) => {
+      for (const [name, values] of Object.entries(from.columns)) columns.get(name)![b]! += values[k]!;
+    });
   }
 }

@@ -25,6 +25,7 @@ export function renderConsoleSummary(s: Summary): string {
     gates.toString(),
     ...(s.attribution ? [attributionHeadline(s.attribution), attributionTable(s.attribution)] : []),
     `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
+    ...(s.scaleOut ? [scaleOutLine(s.scaleOut)] : []),
     s.memory.bytesPerSession !== null ? `target memory: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : `target memory: not measured${s.memory.notMeasured ? ` (${s.memory.notMeasured})` : ''}`,
     ...(s.chaos.experiment ? [`chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`] : []),
     ...(s.chaos.windows.length ? [windowsLine(s)] : []),
@@ -41,6 +42,12 @@ export function renderConsoleSummary(s: Summary): string {
     `${pc.bold('verdict')}: ${verdictColor[s.verdict](s.verdict.toUpperCase())}: ${s.verdictReason}`,
   ];
   return lines.join('\n');
+}
+
+/** Who generated the load, each with its own lag: the one that fell behind stands out. */
+function scaleOutLine(o: NonNullable<Summary['scaleOut']>): string {
+  const each = o.generators.map((x) => `${x.label} lag p99 ${x.schedulerLagOutsideChaosP99Ms} ms${x.saturated ? pc.yellow(' BEHIND') : ''}`);
+  return `load from ${o.shards > 1 ? `${o.shards} shards × ` : ''}${o.workers} worker${o.workers > 1 ? 's' : ''}: ${each.join('; ')}`;
 }
 
 function attributionTable(a: NonNullable<Summary['attribution']>): string {

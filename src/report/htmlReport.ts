@@ -91,6 +91,8 @@ ${s.slowLog === null ? '<p class="muted">Slow log: not collected (external targe
 
 <h2>Generator health</h2>
 ${table(['scheduler lag p99 / max', 'outside chaos p99', 'event-loop delay p99', 'CPU mean / max', 'RSS start / peak', 'saturated'], [[`${g.schedulerLagMs.p99} / ${g.schedulerLagMs.max} ms`, `${g.schedulerLagOutsideChaosMs.p99} ms`, `${g.eventLoopDelayMs.p99} ms`, `${g.cpuPercent.mean} / ${g.cpuPercent.max} %`, `${g.rssMb.start} / ${g.rssMb.peak} MB`, g.saturated ? `yes: ${g.reason}` : 'no']])}
+${s.scaleOut ? `<p class="muted">The load came from ${s.scaleOut.shards > 1 ? `${s.scaleOut.shards} shards of ` : ''}${s.scaleOut.workers} worker${s.scaleOut.workers > 1 ? 's' : ''} each; their histograms, ledgers and timelines are merged. Each generator's own health:</p>
+${table(['generator', 'scheduler lag p99 outside chaos', 'stalled seconds', 'longest GC pause', 'kept up'], s.scaleOut.generators.map((x) => [x.label, `${x.schedulerLagOutsideChaosP99Ms} ms`, x.stalledSeconds, `${x.gcMaxMs} ms`, x.saturated ? `no: ${x.reason ?? ''}` : 'yes']))}` : ''}
 
 <h2>Environment</h2>
 ${table(['setting', 'value'], [
