@@ -46,7 +46,7 @@ test('a correctness failure is fail even when the generator could not keep up', 
 
 test('in a chaos run the throughput gate counts what the schedule intended outside the windows, not what was done', () => {
   const figures = (intended: number, succeeded: number): LatencyFigures => ({
-    overall: p(1), byOp: {}, serviceOverall: p(1), serviceByOp: {}, excluded: { ops: 500, errors: 300 }, totalOps: 10_500, totalErrors: 300,
+    overall: p(1), byOp: {}, serviceOverall: p(1), serviceByOp: {}, excluded: { ops: 500, errors: 300 }, byWindow: [{ ops: 500, errors: 300 }], totalOps: 10_500, totalErrors: 300,
     outsideChaos: { overall: p(1), byOp: {}, ops: 9000, errors: 0, intended, succeeded },
   });
   const throughput = (f: LatencyFigures) => loadGatesFor(thresholds, f, 11_000).find((g) => g.name.startsWith('operations completed / intended'))!;

@@ -26,3 +26,20 @@ test('an action the generator never sent counts as intended and not succeeded', 
   r.record(0, 10, 10, 10, 11, 'timeout');
   assert.deepEqual(r.throughputOutside(), { intended: 4, ok: 1 });
 });
+
+test('each window counts the operations that touched it, an operation touching two counted in the first', () => {
+  const windows = new ChaosWindows();
+  const r = new LatencyRecorder(windows, () => false);
+  windows.add('kill-master', 1000, 3000);
+  windows.add('kill-replica', 2500, 4000);
+  r.record(0, 500, 500, 500, 900, null); // before both
+  r.record(0, 900, 900, 900, 1100, 'timeout'); // in flight at the first strike
+  r.record(0, 2600, 2600, 2600, 2700, null); // in both: the first's
+  r.record(0, 3500, 3500, 3500, 3600, 'timeout'); // the second's only
+  r.record(0, 5000, 5000, 5000, 5001, null); // after both
+  assert.deepEqual(r.byWindow(), [
+    { ops: 2, errors: 1 },
+    { ops: 1, errors: 1 },
+  ]);
+  assert.deepEqual(r.excluded, { ops: 3, errors: 2 }, 'the windows add up to what the steady state left out');
+});

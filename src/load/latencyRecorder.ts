@@ -92,6 +92,9 @@ export class LatencyRecorder {
   private readonly ok = new Float64Array(this.n);
   private readonly failed = new Float64Array(this.n);
   private readonly insideOps = new Float64Array(this.n);
+  /** By window index: windows only open, never move, so an index names one for the whole run. */
+  private readonly windowOps: number[] = [];
+  private readonly windowErrors: number[] = [];
   private readonly insideErrors = new Float64Array(this.n);
   private intervalOps = 0;
   private intervalErrors = 0;
@@ -116,14 +119,17 @@ export class LatencyRecorder {
   record(op: OperationCode, intendedMs: number, readyMs: number, sentMs: number, doneMs: number, error: string | null): void {
     const latencyUs = Math.max(1, Math.round((doneMs - intendedMs) * 1000));
     const serviceUs = Math.max(1, Math.round((doneMs - sentMs) * 1000));
-    const inside = this.windows.any && this.windows.overlaps(intendedMs, doneMs);
+    const window = this.windows.any ? this.windows.firstOverlapping(intendedMs, doneMs) : -1;
+    const inside = window >= 0;
     const pair = inside ? this.insideInterval[op]! : this.outsideInterval[op]!;
     pair.latency.recordValue(latencyUs);
     pair.service.recordValue(serviceUs);
     if (!inside) this.tail.record(latencyUs, (readyMs - intendedMs) * 1000, (sentMs - readyMs) * 1000, serviceUs);
     this.intervalOps++;
-    if (inside) this.insideOps[op]!++;
-    else this.outsideOpsInterval[op]!++;
+    if (inside) {
+      this.insideOps[op]!++;
+      this.windowOps[window] = (this.windowOps[window] ?? 0) + 1;
+    } else this.outsideOpsInterval[op]!++;
     if (error === null) {
       this.ok[op]!++;
       const s = secondOf(intendedMs);
@@ -133,8 +139,10 @@ export class LatencyRecorder {
     }
     this.failed[op]!++;
     this.intervalErrors++;
-    if (inside) this.insideErrors[op]!++;
-    else this.outsideErrorsInterval[op]!++;
+    if (inside) {
+      this.insideErrors[op]!++;
+      this.windowErrors[window] = (this.windowErrors[window] ?? 0) + 1;
+    } else this.outsideErrorsInterval[op]!++;
     this.errorKinds.set(error, (this.errorKinds.get(error) ?? 0) + 1);
   }
 
@@ -199,13 +207,16 @@ export class LatencyRecorder {
 
   /** A held-back second goes to the steady state, unless a window opened late over it. */
   private settle(p: PendingSecond): void {
-    const claimed = this.windows.any && this.windows.overlaps((p.t - 1) * 1000, p.t * 1000);
+    const window = this.windows.any ? this.windows.firstOverlapping((p.t - 1) * 1000, p.t * 1000) : -1;
+    const claimed = window >= 0;
     const healthy = !claimed && !this.generatorStalled(p.t);
     for (let op = 0; op < this.n; op++) {
       const pair = p.pairs[op]!;
       if (claimed) {
         this.insideOps[op]! += p.ops[op]!;
         this.insideErrors[op]! += p.errors[op]!;
+        this.windowOps[window] = (this.windowOps[window] ?? 0) + p.ops[op]!;
+        this.windowErrors[window] = (this.windowErrors[window] ?? 0) + p.errors[op]!;
       } else {
         addInto(this.outsideTotals[op]!.latency, pair.latency);
         addInto(this.outsideTotals[op]!.service, pair.service);
@@ -239,6 +250,11 @@ export class LatencyRecorder {
     const out = new Map<OperationName, Pair>();
     for (let op = 0; op < this.n; op++) if (this.outsideTotals[op]!.latency.totalCount > 0) out.set(operationNames[op]!, this.outsideTotals[op]!);
     return out;
+  }
+
+  /** Per chaos window (in the order they opened), the operations counted in it and the errors among them; an operation touching two is the first's. */
+  byWindow(): Array<{ ops: number; errors: number }> {
+    return this.windows.windows.map((_, i) => ({ ops: this.windowOps[i] ?? 0, errors: this.windowErrors[i] ?? 0 }));
   }
 
   /** Operations (and errors among them) that touched a chaos window: not judged by the steady-state gates. */
@@ -308,6 +324,8 @@ export interface LatencyFigures {
   } | null;
   /** Operations that touched a chaos window (not judged by the steady-state gates). */
   excluded: { ops: number; errors: number };
+  /** The same, per window in the order they opened. */
+  byWindow: Array<{ ops: number; errors: number }>;
   totalOps: number;
   totalErrors: number;
 }
@@ -329,5 +347,5 @@ export function latencyFigures(r: LatencyRecorder, windowsSeen: boolean): Latenc
         ...((t) => ({ intended: t.intended, succeeded: t.ok }))(r.throughputOutside()),
       }
     : null;
-  return { overall: percentilesMs(r.overall.latency), byOp, serviceOverall: percentilesMs(r.overall.service), serviceByOp, outsideChaos, excluded, totalOps: r.totalOps, totalErrors: r.totalErrors };
+  return { overall: percentilesMs(r.overall.latency), byOp, serviceOverall: percentilesMs(r.overall.service), serviceByOp, outsideChaos, excluded, byWindow: r.byWindow(), totalOps: r.totalOps, totalErrors: r.totalErrors };
 }

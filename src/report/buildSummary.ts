@@ -104,7 +104,8 @@ export function buildSummary(i: SummaryInputs): Summary {
       experiment: i.chaos?.experiment ?? null,
       steps: (i.chaos?.steps ?? []).map((st) => ({ name: st.name, atMs: st.atMs, endMs: st.endMs, detail: st.detail, scheduledAtMs: st.scheduledAtMs, struck: st.struck, outcome: st.outcome })),
       drills: i.chaos?.drills ?? [],
-      windows: (i.failover?.recoveries ?? []).map((r) => ({ label: r.label, startMs: r.startMs, endMs: r.endMs, recoveredAtMs: r.recoveredAtMs, exceeded: r.exceeded })),
+      // Recoveries open the run's windows one each, in order: index k is window k.
+      windows: (i.failover?.recoveries ?? []).map((r, k) => ({ label: r.label, startMs: r.startMs, endMs: r.endMs, recoveredAtMs: r.recoveredAtMs, exceeded: r.exceeded, ops: f.byWindow[k]?.ops ?? 0, errors: f.byWindow[k]?.errors ?? 0 })),
       excludedOps: f.excluded.ops,
       excludedErrors: f.excluded.errors,
     },

@@ -172,7 +172,7 @@ export const summarySchema = z
         .default([])
         .describe('recovery drills (backup-restore, point-in-time-restore): restores verified with the ledger'),
       windows: z
-        .array(z.object({ label: z.string(), startMs: z.number(), endMs: z.number().nullable(), recoveredAtMs: z.number().nullable().optional(), exceeded: z.boolean().optional() }))
+        .array(z.object({ label: z.string(), startMs: z.number(), endMs: z.number().nullable(), recoveredAtMs: z.number().nullable().optional(), exceeded: z.boolean().optional(), ops: z.number().int().optional().describe('operations counted in this window (one touching two windows is the first\'s)'), errors: z.number().int().optional().describe('errors among them') }))
         .default([])
         .describe('chaos windows (ms since the load started): from a fault\'s strike until recovery; operations touching one are not judged by the steady-state gates'),
       excludedOps: z.number().int().default(0).describe('operations that touched a chaos window'),

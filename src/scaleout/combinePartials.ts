@@ -95,7 +95,13 @@ function combineLoads(loads: readonly PartialLoad[]): PartialLoad {
     .map(([t, ss]) => ({ t, ops: ss.reduce((a, s) => a + s.ops, 0), errors: ss.reduce((a, s) => a + s.errors, 0), sessions: ss.reduce((a, s) => a + s.sessions, 0), ...addPairs(ss) }));
   const tail = new TailAttribution();
   for (const l of loads) tail.addBuckets(l.tail);
-  const windows = new Map(loads.flatMap((l) => l.windows.map((w) => [JSON.stringify(w), w] as const)));
+  // Every part mirrors the same windows; each counted its own operations in them.
+  const windows = new Map<string, PartialLoad['windows'][number]>();
+  for (const w of loads.flatMap((l) => l.windows)) {
+    const key = JSON.stringify([w.label, w.startMs, w.endMs]);
+    const seen = windows.get(key);
+    windows.set(key, seen ? { ...seen, ops: (seen.ops ?? 0) + (w.ops ?? 0), errors: (seen.errors ?? 0) + (w.errors ?? 0) } : { ...w });
+  }
   const measured = loads.filter((l) => l.memory.startBytes !== null || l.memory.samples.length > 0);
   const minOf = (xs: Array<number | null>): number | null => (xs.some((x) => x !== null) ? Math.min(...xs.filter((x): x is number => x !== null)) : null);
   const maxOf = (xs: Array<number | null>): number | null => (xs.some((x) => x !== null) ? Math.max(...xs.filter((x): x is number => x !== null)) : null);

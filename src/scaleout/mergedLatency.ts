@@ -43,6 +43,7 @@ export class MergedLatency extends LatencyRecorder {
       }
     }
     this.excludedOps = { ...load.excluded };
+    this.windowCounts = load.windows.map((w) => ({ ops: w.ops ?? 0, errors: w.errors ?? 0 }));
     for (const [kind, n] of Object.entries(load.errorKinds)) this.errorKinds.set(kind, n);
     this.tail.addBuckets(load.tail);
     const second = newHistogram();
@@ -63,6 +64,12 @@ export class MergedLatency extends LatencyRecorder {
 
   override outsideByOp(): Map<OperationName, Pair> {
     return new Map(this.outsideOps);
+  }
+
+  private readonly windowCounts: Array<{ ops: number; errors: number }>;
+
+  override byWindow(): Array<{ ops: number; errors: number }> {
+    return this.windowCounts;
   }
 
   override get excluded(): { ops: number; errors: number } {

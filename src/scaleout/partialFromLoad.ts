@@ -61,7 +61,7 @@ export function partialFromLoad(src: PartialSource): PartialResult {
       errorKinds: Object.fromEntries(r.errorKinds),
       tail: r.tail.buckets(),
       seconds,
-      windows: load.windows.windows.map((w) => ({ label: w.label, startMs: w.startMs, endMs: w.endMs })),
+      windows: ((counts) => load.windows.windows.map((w, i) => ({ label: w.label, startMs: w.startMs, endMs: w.endMs, ...counts[i] })))(r.byWindow()),
       generators: [{ label: src.label, process: `${hostname()}:${process.pid}`, health: load.generator, seconds: load.generatorSeconds }],
       memory: { ...load.memory, notMeasured: load.memory.notMeasured ?? null },
       clientEnds: { count: load.clientEnds.count, first: load.clientEnds.first.map((e) => ({ ...e, client: src.clientNumber(e.client) })) },
