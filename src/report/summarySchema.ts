@@ -192,7 +192,7 @@ export const summarySchema = z
           .object({ sessions: z.number().int(), firstAtMs: z.number(), lastAtMs: z.number() })
           .nullable()
           .optional()
-          .describe('sessions whose writes acknowledged after the disturbance began were lost (an isolated master took them), and when'),
+          .describe('sessions whose last acknowledged write was lost though taken during a fault whose window saw a master switch (the old master acknowledged it while being replaced), and when; losses acknowledged before the strike are asynchronous replication\'s, not counted here'),
         latencyRecoveryMs: z.array(z.number().nullable()).describe('per chaos step: fault start until the first second after it with p99 under budget'),
         sentinelEvents: z.array(z.object({ t: z.string(), sentinel: z.string().describe('who saw it: a sentinel, or "endpoint host:port"'), event: z.string(), detail: z.string() })).describe('sentinel events; at a plain endpoint, endpoint-unreachable/-reachable/-address/-role/-replid'),
       })
