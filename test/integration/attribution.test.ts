@@ -33,7 +33,8 @@ describe('where the p99 went: the harness stays out of its own measurement', { t
     const a = s.attribution;
     assert.ok(a?.atP99, JSON.stringify(a));
     const { waitMs, queueMs, replyMs } = a.atP99;
-    assert.ok(Math.abs(waitMs + queueMs + replyMs - a.p99Ms) <= a.p99Ms * 0.002 + 0.002, `${waitMs} + ${queueMs} + ${replyMs} vs p99 ${a.p99Ms}`);
+    // HDR's 3 significant digits (the p99 it reports is its bucket's top) and the attribution's 0.1 % buckets.
+    assert.ok(Math.abs(waitMs + queueMs + replyMs - a.p99Ms) <= a.p99Ms * 0.003 + 0.002, `${waitMs} + ${queueMs} + ${replyMs} vs p99 ${a.p99Ms}`);
     assert.equal(a.dataPath, 'direct', 'no experiment on the app links: no proxy in the data path');
     assert.ok(a.server.measured && a.server.perCommand.some((c) => c.command === 'evalsha' && c.calls > 100), JSON.stringify(a.server.perCommand));
   });
