@@ -7,7 +7,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAppClients, closeAppClients } from '../src/load/appClients.js';
-import { runLoad, type LoadResult, type ProgressSnapshot } from '../src/load/loadEngine.js';
+import { runLoad } from '../src/load/loadEngine.js';
+import type { LoadResult } from '../src/load/loadResult.js';
+import type { ProgressSnapshot } from '../src/load/loadOptions.js';
 import { ledgerForScenario } from '../src/ledger/ledger.js';
 import { LedgerObserver } from '../src/ledger/ledgerObserver.js';
 import type { Scenario } from '../src/load/scenario.js';

@@ -1,4 +1,4 @@
-import type { LoadResult } from '../load/loadEngine.js';
+import type { LoadResult } from '../load/loadResult.js';
 import { percentilesMs } from '../load/latencyRecorder.js';
 import type { TailShare } from '../load/tailAttribution.js';
 import type { ProxyCalibration } from './proxyCalibration.js';

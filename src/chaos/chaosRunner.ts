@@ -6,7 +6,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { RecoveryRecord, WindowRecovery } from '../failover/windowRecovery.js';
 import type { FailoverWatch } from '../failover/failoverWatch.js';
 import type { WriteAvailability } from '../failover/writeAvailability.js';
-import type { RunClock } from '../load/loadEngine.js';
+import type { RunClock } from '../load/loadOptions.js';
 import type { HealthReport, StartedTopology } from '../topology/startedTopology.js';
 import { stepOffsetMs, type Experiment } from './experiment.js';
 import { buildFault, faultType } from './faultRegistry.js';

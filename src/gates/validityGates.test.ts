@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validityGates } from './validityGates.js';
-import type { LoadResult } from '../load/loadEngine.js';
+import type { LoadResult } from '../load/loadResult.js';
 
 type Generator = LoadResult['generator'];
 const generator = (over: Partial<Generator> = {}): Generator => ({

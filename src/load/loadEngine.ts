@@ -1,96 +1,28 @@
-import type { Histogram } from 'hdr-histogram-js';
-import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Target } from '../target/target.js';
-import { closeAppClients, createAppClients, type ClientEnd } from './appClients.js';
+import { closeAppClients, createAppClients } from './appClients.js';
 import { ChaosWindows } from './chaosWindows.js';
 import type { ErrorKind } from './errorKinds.js';
 import { EventHeap } from './eventHeap.js';
-import { GeneratorMonitor, type GeneratorHealth, type GeneratorSecond } from './generatorMonitor.js';
-import { LatencyRecorder, type IntervalStats } from './latencyRecorder.js';
+import { GeneratorMonitor } from './generatorMonitor.js';
+import { LatencyRecorder } from './latencyRecorder.js';
 import type { OperationEvent, OperationObserver } from './operationEvent.js';
 import { OperationExecutor } from './operationExecutor.js';
 import { populationControllers, type PopulationController, type PopulationHost } from './population/populationController.js';
 import { PopulationPlan } from './population/populationPlan.js';
-import { wholeSchedule, type SchedulePartition } from './population/schedulePartition.js';
+import { wholeSchedule } from './population/schedulePartition.js';
 import { RandomSource } from './randomSource.js';
 import { SessionRandom, SessionSeeds } from './sessionRandom.js';
 import { generatorLimits, op, operationNames, type OperationCode, type Scenario } from './scenario.js';
-import { endsSession, mixKeys, nextAction, replaysToken } from './session/sessionBehaviour.js';
-import * as ops from './session/sessionOperations.js';
+import { endsSession, mixKeys, nextAction } from './session/sessionBehaviour.js';
+import { performOperation } from './session/performOperation.js';
 import type { OperationOutcome, SessionState, SessionStore, SessionTtls } from './session/sessionOperations.js';
+import { warmUpScripts } from './session/scriptWarmUp.js';
 import type { SimSession } from './session/simSession.js';
-import { TargetMemorySampler, type TargetMemory } from './targetMemorySampler.js';
+import { TargetMemorySampler } from './targetMemorySampler.js';
 import { waitStrategy } from './waitStrategy.js';
-
-export interface ProgressSnapshot {
-  elapsedS: number;
-  /** The second that just closed, on its own. */
-  second: IntervalStats;
-  phase: string;
-  sessions: number;
-  opsPerSecond: number;
-  recentP99Ms: number;
-  errors: number;
-  totalOps: number;
-}
-
-/** The run clock: ms since the load started (performance.now scale), and the wall clock at that moment. */
-export interface RunClock {
-  now(): number;
-  readonly startedAtWallMs: number;
-}
-
-export interface LoadEngineOptions {
-  scenario: Scenario;
-  target: Target;
-  seed?: number;
-  /** Where chaos windows are kept (shared with whoever opens them); default: none. */
-  windows?: ChaosWindows;
-  /** Told about every completed operation, synchronously, with one reused event object. */
-  observers?: readonly OperationObserver[];
-  onSecond?: (p: ProgressSnapshot) => void;
-  /** Aborting stops the load early; the run then ends as if its stages had ended. */
-  signal?: AbortSignal;
-  /** Awaited once the app clients are connected, before the clock starts (chaos subscribes to sentinels here). */
-  prepare?: (appClients: readonly Redis[]) => Promise<void>;
-  /** Called when the clock starts, before the first action (chaos schedules its steps here). */
-  onClockStart?: (clock: RunClock) => void;
-  /** Durable-write mode: each write waits this long for a replica (WAIT 1); null or absent: async writes. */
-  durableWaitMs?: number | null;
-  /** This engine's share of the schedule (workers, shards); default: all of it. */
-  partition?: SchedulePartition;
-  /**
-   * Awaited after `prepare`: the moment the run clock starts, in ms on the `performance.timeOrigin
-   * + performance.now()` scale (about the Unix epoch). The engine waits for it, so engines in
-   * several threads, processes or machines start one schedule together. Absent: at once.
-   */
-  clockStart?: () => Promise<number>;
-  /**
-   * When second t has closed: the run's cumulative latency and service-time histograms of every
-   * operation so far (read them now, never keep or change them). Workers and shards take each
-   * second's own histograms from it, to merge timelines exactly.
-   */
-  onIntervalClosed?: (t: number, overall: Readonly<{ latency: Histogram; service: Histogram }>) => void;
-}
-
-export interface LoadResult {
-  startedAt: string;
-  durationMs: number;
-  recorder: LatencyRecorder;
-  windows: ChaosWindows;
-  generator: GeneratorHealth;
-  generatorSeconds: GeneratorSecond[];
-  sessionsPerSecond: number[];
-  peakConcurrentSessions: number;
-  intendedOps: number;
-  outcomes: Record<string, number>;
-  memory: TargetMemory;
-  aborted: boolean;
-  /** App clients ioredis ended on its own (see appClients.ts): how many times, and the first few. */
-  clientEnds: { count: number; first: Array<ClientEnd & { atMs: number }> };
-}
+import type { LoadEngineOptions } from './loadOptions.js';
+import type { LoadResult } from './loadResult.js';
 
 /** Just before an end: what is intended before it still belongs to the stage (and the run). */
 const lastMoment = 1e-6;
@@ -102,17 +34,6 @@ const lastMoment = 1e-6;
  */
 export async function runLoad(opts: LoadEngineOptions): Promise<LoadResult> {
   return new LoadEngine(opts).run();
-}
-
-/** What a run that never started its load reports: no operations, aborted. */
-export function loadNotStarted(s: Scenario, windows = new ChaosWindows()): LoadResult {
-  const limits = generatorLimits(s);
-  const monitor = new GeneratorMonitor(limits.maxSchedulerLagP99Ms, windows, limits.stallThresholdMs);
-  monitor.stop();
-  return {
-    startedAt: new Date().toISOString(), durationMs: 0, recorder: new LatencyRecorder(windows, () => false), windows, generator: monitor.health(), generatorSeconds: [],
-    sessionsPerSecond: [], peakConcurrentSessions: 0, intendedOps: 0, outcomes: {}, memory: { startBytes: null, peakBytes: null, samples: [] }, aborted: true, clientEnds: { count: 0, first: [] },
-  };
 }
 
 class LoadEngine implements PopulationHost {
@@ -195,7 +116,7 @@ class LoadEngine implements PopulationHost {
     let ticker: NodeJS.Timeout | undefined;
     let second = 1;
     try {
-      await this.warmUp();
+      await warmUpScripts(this.stores, this.ttl, () => this.tokenHash(this.rng));
       await memory.start();
       await this.opts.prepare?.(clients);
       const startAt = await this.opts.clockStart?.();
@@ -263,27 +184,6 @@ class LoadEngine implements PopulationHost {
       const next = Math.min(e?.at ?? end, controller.nextAt(this.now()), end);
       await wait(next - this.now());
     }
-  }
-
-  /**
-   * Not measured: a few rounds of every operation per client, so script loading (NOSCRIPT then
-   * EVAL), connection set-up and JIT compilation do not land in the first second's percentiles.
-   */
-  private async warmUp(): Promise<void> {
-    await Promise.all(
-      this.stores.map(async (store, k) => {
-        for (let round = 0; round < 20; round++) {
-          const s: SessionState = { uid: `warmup${k}`, sid: `w${round}`, family: `fw${round}`, token: this.tokenHash(this.rng), previousToken: null, version: 0, oauthNonce: null };
-          await ops.login(store, s, this.ttl, Date.now());
-          await ops.request(store, s, this.ttl);
-          await ops.refresh(store, s, this.ttl, this.tokenHash(this.rng), false);
-          await ops.oauthBegin(store, s, this.ttl, this.tokenHash(this.rng));
-          await ops.oauthComplete(store, s);
-          await ops.logout(store, s);
-        }
-        await ops.revokeAll(store, { uid: `warmup${k}`, sid: 'w', family: 'f', token: '', previousToken: null, version: 0, oauthNonce: null });
-      }),
-    );
   }
 
   private async closeSecond(t: number, memory: TargetMemorySampler): Promise<void> {
@@ -375,23 +275,7 @@ class LoadEngine implements PopulationHost {
   }
 
   private call(s: SimSession, action: OperationCode): Promise<OperationOutcome> {
-    const store = s.store;
-    switch (action) {
-      case op.login:
-        return ops.login(store, s, this.ttl, Date.now());
-      case op.request:
-        return ops.request(store, s, this.ttl);
-      case op.refresh:
-        return ops.refresh(store, s, this.ttl, this.tokenHash(s.rng), replaysToken(s.rng.next(), this.s.session.tokenReuseRate, s.previousToken));
-      case op.oauthBegin:
-        return ops.oauthBegin(store, s, this.ttl, this.tokenHash(s.rng));
-      case op.oauthComplete:
-        return ops.oauthComplete(store, s);
-      case op.logout:
-        return ops.logout(store, s);
-      case op.revokeAll:
-        return ops.revokeAll(store, s);
-    }
+    return performOperation(s, action, this.ttl, this.newToken, this.s.session.tokenReuseRate);
   }
 
   /** One operation completed: record it once, tell the observers, react like the app. */
@@ -438,6 +322,9 @@ class LoadEngine implements PopulationHost {
   private sessionEnded(s: SimSession, at: number): void {
     this.controllers[this.plan.stageIndexAt(at)]!.ended?.(s.rng.seed, at);
   }
+
+  /** Made once, like pickMix: the operation switch draws a session's next token through it. */
+  private readonly newToken = (rng: RandomSource): string => this.tokenHash(rng);
 
   private tokenHash(rng: RandomSource): string {
     return this.runTag + Math.floor(rng.next() * 2 ** 52).toString(36) + Math.floor(rng.next() * 2 ** 52).toString(36);

@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import type { Gate, Judgement } from '../gates/gate.js';
 import type { LedgerReport } from '../ledger/verifyLedger.js';
 import { latencyFigures, spectrumMs } from '../load/latencyRecorder.js';
-import type { LoadResult } from '../load/loadEngine.js';
+import type { LoadResult } from '../load/loadResult.js';
 import type { Scenario } from '../load/scenario.js';
 import type { TargetDescription } from '../target/target.js';
 import type { Attribution } from '../attribution/latencyAttribution.js';

@@ -1,6 +1,7 @@
 import type { Ledger } from '../ledger/ledger.js';
 import { ChaosWindows } from '../load/chaosWindows.js';
-import { loadNotStarted, type LoadEngineOptions, type LoadResult } from '../load/loadEngine.js';
+import { loadNotStarted, type LoadResult } from '../load/loadResult.js';
+import type { LoadEngineOptions } from '../load/loadOptions.js';
 import type { Summary } from '../report/summarySchema.js';
 import { scaleOutSummary } from '../scaleout/mergedRun.js';
 import type { PartialRun } from '../scaleout/partialResult.js';

@@ -1,7 +1,7 @@
 import { Ledger } from '../ledger/ledger.js';
 import { ChaosWindows } from '../load/chaosWindows.js';
 import type { GeneratorHealth, GeneratorSecond } from '../load/generatorMonitor.js';
-import type { LoadResult } from '../load/loadEngine.js';
+import type { LoadResult } from '../load/loadResult.js';
 import { MergedLatency } from './mergedLatency.js';
 import type { Summary } from '../report/summarySchema.js';
 import type { GeneratorPart, PartialResult } from './partialResult.js';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Ledger } from '../ledger/ledger.js';
-import type { LoadResult } from '../load/loadEngine.js';
+import type { LoadResult } from '../load/loadResult.js';
 import { operationNames } from '../load/scenario.js';
 import { gauntletVersion } from '../packageInfo.js';
 import { encodeHistogram, type SecondHistograms } from './histogramCodec.js';

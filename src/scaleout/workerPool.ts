@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ledger, LedgerShard } from '../ledger/ledger.js';
 import type { ChaosWindows } from '../load/chaosWindows.js';
 import { newHistogram, percentilesMs, type IntervalStats } from '../load/latencyRecorder.js';
-import type { ProgressSnapshot, RunClock } from '../load/loadEngine.js';
+import type { ProgressSnapshot, RunClock } from '../load/loadOptions.js';
 import type { OperationObserver } from '../load/operationEvent.js';
 import { PopulationPlan } from '../load/population/populationPlan.js';
 import { ordinalOf, shareOf, subPartition, type SchedulePartition } from '../load/population/schedulePartition.js';
