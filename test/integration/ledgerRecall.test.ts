@@ -9,6 +9,7 @@ import type { RedisNodeHandle } from '../../src/topology/nodeHandles.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { experimentSchema } from '../../src/chaos/experiment.js';
 import { executeRun } from '../../src/run/executeRun.js';
+import { keyGlob, keyPrefix } from '../../src/load/session/sessionKeys.js';
 import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
@@ -18,7 +19,7 @@ async function sessionVersions(c: Redis): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   let cursor = '0';
   do {
-    const [next, keys] = (await c.scan(cursor, 'MATCH', 'sess:*', 'COUNT', 1000)) as [string, string[]];
+    const [next, keys] = (await c.scan(cursor, 'MATCH', keyGlob('session'), 'COUNT', 1000)) as [string, string[]];
     cursor = next;
     if (keys.length === 0) continue;
     const p = c.pipeline();
@@ -80,12 +81,12 @@ describe('ledger recall against what the isolated old master applied', { timeout
     const onFinal = await sessionVersions(finalMaster.control());
     // Real losses: the old master had a session at a version the final master does not have.
     const truth = [...onOldMaster].filter(([k, v]) => (onFinal.get(k) ?? 0) < v).map(([k]) => k);
-    const reported = new Set(result.ledgerFindings.filter((f) => f.kind === 'lost' && f.key.startsWith('sess:')).map((f) => f.key));
+    const reported = new Set(result.ledgerFindings.filter((f) => f.kind === 'lost' && f.key.startsWith(keyPrefix('session'))).map((f) => f.key));
     const found = truth.filter((k) => reported.has(k));
     const recall = found.length / truth.length;
     // Precision: every session key the ledger reports lost really is older or absent on the final master.
     const wrong: string[] = [];
-    for (const f of result.ledgerFindings.filter((x) => x.kind === 'lost' && x.key.startsWith('sess:'))) {
+    for (const f of result.ledgerFindings.filter((x) => x.kind === 'lost' && x.key.startsWith(keyPrefix('session')))) {
       const acked = Number(/v=(\d+)/.exec(f.acknowledged)?.[1]);
       if ((onFinal.get(f.key) ?? 0) >= acked) wrong.push(`${f.key}: acknowledged ${f.acknowledged}, final v=${onFinal.get(f.key)}`);
     }
