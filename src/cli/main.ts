@@ -15,7 +15,7 @@ import { backupCommand } from './commands/backup.js';
 import { history, type HistoryOptions } from './commands/history.js';
 import { defaultDriftRule } from '../history/driftRule.js';
 import { experiments, scenarios } from './commands/catalog.js';
-import { helpAfter, targetEnvironment, topologyEnvironment } from './helpText.js';
+import { backupEnvironment, helpAfter, targetEnvironment, topologyEnvironment } from './helpText.js';
 import { withTargetFlags } from './targetFlags.js';
 import { gauntletVersion } from '../packageInfo.js';
 
@@ -68,7 +68,7 @@ export function buildProgram(): Command {
           'gauntlet <command> --help                           # a command\'s options, examples and exit codes',
         ],
         exitCodes: [[0, 'pass'], [1, 'fail: a threshold (or an audit finding at --fail-on) failed'], [2], [3], [4], [70]],
-        environment: [...topologyEnvironment, ...targetEnvironment, ['NO_COLOR', 'no colour in console output']],
+        environment: [...topologyEnvironment, ...targetEnvironment, ...backupEnvironment, ['NO_COLOR', 'no colour in console output']],
       }),
     );
 
