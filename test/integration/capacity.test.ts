@@ -1,0 +1,165 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Capacity } from '../../src/capacity/capacitySchema.js';
+import { isolatedHome, openOffline, repoRoot, runCli, useDetachedTopology } from './support.js';
+
+isolatedHome();
+const work = mkdtempSync(join(tmpdir(), 'gauntlet-capacity-'));
+const reports = join(work, 'reports');
+const smoke = JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'));
+const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(join(repoRoot, 'docs', 'capacity.schema.json'), 'utf8')) as object);
+
+/**
+ * The smoke workload at a 500 ms think time (steps ramp in 3 s), a 50 ms p99 budget, and
+ * generator limits loose enough that a busy shared machine does not make its steps invalid: this
+ * file tests where the sweep stops and whose limit it says that is, not this machine's noise. Its
+ * stages hold 2,000 sessions, so its target rate (4,100 ops/s) is above the planted knee.
+ */
+const kneeScenario = join(work, 'knee.ts');
+writeFileSync(
+  kneeScenario,
+  `import smoke from ${smoke};
+export default { ...smoke, name: 'knee', stages: [{ name: 'ramp-up', duration: '3s', sessions: 2000 }, { name: 'steady', duration: '10s', sessions: 2000 }],
+  session: { ...smoke.session, thinkTime: { distribution: 'exponential', meanMs: 500 } },
+  thresholds: { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.01 }, generator: { maxSchedulerLagP99Ms: 25, stallThresholdMs: 100 } };\n`,
+);
+/** 1,000 sessions acting every 10 ms: 100,000 operations per second, far beyond what one generator process offers. */
+const floodScenario = join(work, 'flood.ts');
+writeFileSync(floodScenario, `import smoke from ${smoke};\nexport default { ...smoke, name: 'flood', session: { ...smoke.session, thinkTime: { distribution: 'constant', ms: 10 } }, thresholds: { p99Ms: 50, maxErrorRate: 0.01 } };\n`);
+
+interface Sweep {
+  code: number;
+  stdout: string;
+  stderr: string;
+  c: Capacity;
+  dir: string;
+}
+async function sweep(args: string[]): Promise<Sweep> {
+  const r = await runCli(['capacity', '--out', reports, '--quiet', ...args], { timeoutMs: 170_000 });
+  const m = /^report: (\S*capacity\.json)/m.exec(r.stdout);
+  assert.ok(m, `no report line:\n${r.stdout}\n${r.stderr}`);
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, c: JSON.parse(readFileSync(m[1]!, 'utf8')) as Capacity, dir: dirname(m[1]!) };
+}
+
+describe('a sweep that cannot start says why in one line (no servers)', () => {
+  const oneLine = (r: { stderr: string }) => r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run `gauntlet --help`'));
+  for (const [what, args, code, pattern] of [
+    ['--factor at 1', ['--factor', '1'], 3, /--factor must be a number above 1/],
+    ['--factor below 1', ['--factor', '0.8'], 3, /--factor must be a number above 1/],
+    ['a --from that is not a rate', ['--from', '-5'], 3, /--from must be a number above 0/],
+    ['--workers above the cores', ['--workers', String(cpus().length + 1)], 3, /--workers \d+ is more than this machine's \d+ cores/],
+    ['an unknown scenario', ['--scenario', 'no-such-scenario'], 3, /unknown scenario "no-such-scenario"/],
+    ['an unreachable target', ['--endpoint', '127.0.0.1:1', '--user', 'app', '--password-env', 'HOME'], 4, /^gauntlet: target unreachable \(endpoint 127\.0\.0\.1:1\)/],
+  ] as const) {
+    test(`${what}: exit ${code}, one line, no stack trace`, async () => {
+      const r = await runCli(['capacity', '--quiet', '--out', reports, ...args], { timeoutMs: 60_000 });
+      assert.equal(r.code, code, r.stderr);
+      const lines = oneLine(r);
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, pattern);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    });
+  }
+  test('a broken scenario file: exit 3 naming the field', async () => {
+    const broken = join(work, 'broken.ts');
+    writeFileSync(broken, `import smoke from ${smoke};\nexport default { ...smoke, thresholds: { p99Ms: -1, maxErrorRate: 0.1 } };\n`);
+    const r = await runCli(['capacity', '--quiet', '--scenario', broken], { timeoutMs: 60_000 });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /^gauntlet: scenario file .*broken\.ts: thresholds\.p99Ms: /);
+  });
+});
+
+describe("a bandwidth limit planted on the master's app link: the sweep stops at a knee, the target's", { timeout: 200_000 }, () => {
+  const topology = useDetachedTopology();
+  let s: Sweep;
+  before(async () => {
+    // The master's app proxy passes 100 KB/s each way: latency grows with the offered rate, and near 1,000 ops/s it is over the budget.
+    const t = topology();
+    const master = (await t.currentMaster())!;
+    const proxy = await t.proxy(master.appProxyName);
+    for (const stream of ['upstream', 'downstream'] as const) await proxy.addToxic({ name: `capacity-test-${stream}`, type: 'bandwidth', stream, toxicity: 1, attributes: { rate: 100 } });
+    s = await sweep(['--target', 'detached', '--data-path', 'proxied', '--scenario', kneeScenario, '--from', '300', '--factor', '2', '--step-duration', '4s', '--p99-precision', '100', '--max-steps', '4']);
+  });
+
+  test('capacity.json has the published shape', () => {
+    assert.ok(validate(s.c), JSON.stringify(validate.errors?.slice(0, 3)));
+    assert.equal(s.c.target.kind, 'detached');
+    assert.equal(s.c.target.flushedBetweenSteps, false);
+    assert.equal(s.c.settings.factor, 2);
+  });
+
+  test('steps within budget at low rates, over it at a higher one: the knee, below the scenario\'s target rate (exit 1)', () => {
+    const results = s.c.steps.map((x) => [Math.round(x.requestedRate), x.result]);
+    assert.deepEqual(results.slice(0, 2), [[300, 'within'], [600, 'within']], s.stdout);
+    const over = s.c.steps.filter((x) => x.result === 'over');
+    assert.ok(over.length >= 1, s.stdout);
+    // The target's time: its p99 over budget while the generator kept up (no validity gate failed).
+    for (const x of over) {
+      assert.ok(x.reasons.some((r) => r.startsWith('p99 latency')), x.reasons.join('; '));
+      assert.ok(x.gates.filter((g) => g.kind === 'validity').every((g) => g.pass), x.reasons.join('; '));
+    }
+    assert.ok(!s.c.steps.some((x) => x.result === 'harness-limit'), s.stdout);
+    const o = s.c.outcome;
+    assert.equal(o.kind, 'knee');
+    assert.equal(o.harnessLimitRate, null);
+    assert.ok(o.capacityRate! >= 600 && o.firstBadRate! <= 1200 && o.capacityRate! < o.firstBadRate!, JSON.stringify(o));
+    assert.equal(o.aboveTargetRate, false);
+    assert.equal(s.code, 1, s.stderr);
+    assert.match(s.stdout, /^knee between [\d,]+ ops\/s \(held\) and [\d,]+ ops\/s \(over budget\): capacity [\d,]+ ops\/s, below the scenario's target rate 4,100 ops\/s/m);
+  });
+
+  test('one progress line per step, each step\'s run beside the sweep, memory per session measured and the sizing table from it', () => {
+    assert.equal(s.stdout.split('\n').filter((l) => /^step \d+ \(/.test(l)).length, s.c.steps.length + s.c.steps.reduce((n, x) => n + x.attempt - 1, 0));
+    for (const x of s.c.steps) {
+      assert.ok(existsSync(join(s.dir, 'steps', `${x.runId}.summary.json`)));
+      assert.ok(x.memory.bytesPerSession! > 100, `step ${x.index}: ${x.memory.bytesPerSession} bytes per session`);
+      assert.ok(x.generator.cpuPercentMean > 0);
+    }
+    assert.ok(!readdirSync(join(s.dir, 'steps')).includes('summary.json'));
+    assert.ok(s.c.memory.bytesPerSession! > 100);
+    const row = s.c.sizing.rows.find((r) => r.sessions === 2000)!;
+    assert.ok(row, JSON.stringify(s.c.sizing.rows));
+    assert.ok(Math.abs(row.maxmemoryBytes - row.redisBytes / 0.75) < 1);
+    assert.ok(Math.abs(row.elasticache.nodeBytes - row.maxmemoryBytes / 0.75) < 1);
+    assert.equal(row.withinCapacity, false);
+  });
+
+  test('the page opens offline in Chromium with its four charts and the knee', async () => {
+    const { page, problems, close } = await openOffline(join(s.dir, 'index.html'));
+    try {
+      assert.deepEqual(problems, []);
+      assert.equal(await page.locator('.uplot').count(), 4);
+      assert.match((await page.locator('#outcome').textContent()) ?? '', /^knee between/);
+      assert.equal(await page.locator('#steps tbody tr.over').count(), s.c.steps.filter((x) => x.result === 'over').length);
+      assert.equal(await page.locator('#sizing tbody tr').count(), s.c.sizing.rows.length);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('a generator that cannot keep up: a harness limit, never the target\'s knee', { timeout: 120_000 }, () => {
+  test('the first step falls behind: exit 2, "harness limit at N ops/s: add workers or machines", no capacity claimed; the embedded topology is gone afterwards', async () => {
+    const s = await sweep(['--scenario', floodScenario, '--from', '100000', '--step-duration', '3s', '--max-steps', '2']);
+    assert.ok(validate(s.c), JSON.stringify(validate.errors?.slice(0, 3)));
+    assert.equal(s.code, 2, s.stdout + s.stderr);
+    assert.equal(s.c.steps.length, 1);
+    const step = s.c.steps[0]!;
+    assert.equal(step.result, 'harness-limit');
+    assert.ok(step.gates.some((g) => g.name === 'generator kept up with its schedule' && !g.pass), step.reasons.join('; '));
+    assert.equal(s.c.outcome.kind, 'harness-limit');
+    assert.equal(s.c.outcome.harnessLimitRate, 100_000);
+    assert.equal(s.c.outcome.capacityRate, null);
+    assert.equal(s.c.outcome.firstBadRate, null);
+    assert.match(s.stdout, /^harness limit at 100,000 ops\/s: add workers or machines/m);
+    assert.doesNotMatch(s.stdout, /^knee/m);
+    assert.equal(s.c.target.kind, 'embedded');
+    assert.equal(s.c.target.flushedBetweenSteps, true);
+    const status = await runCli(['status']);
+    assert.match(status.stdout + status.stderr, /no embedded topology is running/);
+  });
+});
