@@ -20,6 +20,12 @@ test("a breach made of the generator's own queueing is the generator's", () => {
   assert.equal(breachCause(base({ atP99: { samples: 9, latencyMs: 12, queueMs: 9, replyMs: 3 } })).who, 'generator');
 });
 
+test('queueing behind replies that are themselves over the budget (an overloaded target backs up each session) is not the generator\'s', () => {
+  // Measured on a target held to 60 KB/s at 1,000 ops/s: 2,146 ms of queueing behind 317 ms replies, budget 100 ms.
+  const c = breachCause(base({ budgetMs: 100, p99Ms: 2463, serviceP99Ms: 340, atP99: { samples: 50, latencyMs: 2463, queueMs: 2146, replyMs: 317 } }));
+  assert.equal(c.who, 'network or target');
+});
+
 test('server stalls name the server, with what it logged', () => {
   const c = breachCause(base({}, {}, { latencyEvents: [{ event: 'command', latestMs: 10, maxMs: 10 }], perCommand: [{ command: 'eval', calls: 50, usecPerCall: 9000 }] }));
   assert.equal(c.who, 'server');
