@@ -57,7 +57,7 @@ export const capacityStepSchema = z.object({
   memory: z.object({
     usedBytesStart: z.number().nullable(),
     usedBytesPeak: z.number().nullable(),
-    bytesPerSession: z.number().nullable().describe('(peak - start) used_memory on the master / peak concurrent sessions of the step'),
+    bytesPerSession: z.number().nullable().describe('(peak - start) used_memory on the master, less the replication backlog, / peak concurrent sessions of the step'),
     notMeasured: z.string().nullable(),
   }),
 });
@@ -111,7 +111,8 @@ export const capacitySchema = z
     }),
     memory: z.object({
       bytesPerSession: z.number().nullable().describe('median over the steps (those of 1,000 sessions or more when there are any)'),
-      baseBytes: z.number().describe('used_memory before the first step\'s sessions'),
+      baseBytes: z.number().describe('used_memory before the first step\'s sessions, plus the replication backlog'),
+      replicationBacklogBytes: z.number().nullable().describe('repl-backlog-size on the master (INFO replication): a fixed cost the per-session figures leave out; null where INFO could not be read'),
       notMeasured: z.string().nullable(),
     }),
     sizing: z.object({

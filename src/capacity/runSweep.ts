@@ -12,6 +12,7 @@ import type { Capacity, CapacityStep } from './capacitySchema.js';
 import { HoldRecorder } from './holdRecorder.js';
 import { judgeStep } from './judgeStep.js';
 import { quantilePrecision } from './quantileInterval.js';
+import { replicationBacklogBytes } from './replicationBacklog.js';
 import { medianBytesPerSession, sizingTable, type SizingInput } from './sizing.js';
 import { holdWindow, ratePerSession, scenarioTargetRate, sessionsForRate, stepScenario } from './stepLoad.js';
 import { nextMove, outcomeLine, outcomeOf, sweepExitCode, type JudgedStep, type NextMove, type StepPhase, type SweepOutcome, type SweepSettings } from './sweepLogic.js';
@@ -98,9 +99,11 @@ export async function runSweep(r: SweepRequest, control: SweepControl = {}): Pro
   const judged: JudgedStep[] = [];
   const steps: CapacityStep[] = [];
   let redisVersion: string | null = null;
+  let backlogBytes: number | null = null;
   let outcome: SweepOutcome;
   try {
     redisVersion = await checkTargetReachable(target);
+    backlogBytes = await replicationBacklogBytes(target);
     const flush = target.kind === 'embedded';
     sweep: for (;;) {
       const move: NextMove = signal.aborted ? { kind: 'stop', outcome: outcomeOf('interrupted', judged) } : nextMove(settings, judged);
@@ -131,7 +134,7 @@ export async function runSweep(r: SweepRequest, control: SweepControl = {}): Pro
   } finally {
     await target.close();
   }
-  return assemble(r, settings, startedAt, target, redisVersion, steps, outcome);
+  return assemble(r, settings, startedAt, target, { redisVersion, backlogBytes }, steps, outcome);
 }
 
 /** Each step on the embedded topology the sweep owns starts from an empty store, so earlier steps' keys neither fill it nor slow it. */
@@ -187,13 +190,15 @@ async function runStep(r: SweepRequest, target: Target, rate: number, phase: Ste
   return step;
 }
 
-function assemble(r: SweepRequest, settings: SweepSettings, startedAt: Date, target: Target, redisVersion: string | null, steps: CapacityStep[], o: SweepOutcome): Capacity {
+function assemble(r: SweepRequest, settings: SweepSettings, startedAt: Date, target: Target, found: { redisVersion: string | null; backlogBytes: number | null }, steps: CapacityStep[], o: SweepOutcome): Capacity {
+  const { redisVersion, backlogBytes } = found;
   const targetRate = scenarioTargetRate(r.scenario);
   const perSession = ratePerSession(r.scenario);
   const exitCode = sweepExitCode(o, targetRate);
   const d = target.describe();
   const bytesPerSession = medianBytesPerSession(steps.map((s) => ({ bytesPerSession: s.memory.bytesPerSession, sessions: s.sessions })));
-  const baseBytes = steps.find((s) => s.memory.usedBytesStart !== null)?.memory.usedBytesStart ?? 0;
+  // The store before any session, plus the replication backlog the per-session figures leave out.
+  const baseBytes = (steps.find((s) => s.memory.usedBytesStart !== null)?.memory.usedBytesStart ?? 0) + (backlogBytes ?? 0);
   const capacityRate = o.lastGood;
   const peakSessions = Math.max(0, ...r.scenario.stages.map((s) => s.sessions ?? 0));
   const sessions = r.sizing.sessions ?? [...new Set([peakSessions || Math.round(targetRate / perSession), ...(capacityRate === null ? [] : [sessionsForRate(r.scenario, capacityRate)])])].sort((a, b) => a - b);
@@ -226,7 +231,7 @@ function assemble(r: SweepRequest, settings: SweepSettings, startedAt: Date, tar
       note: o.note,
       exitCode,
     },
-    memory: { bytesPerSession, baseBytes, notMeasured: bytesPerSession === null ? (steps.find((s) => s.memory.notMeasured)?.memory.notMeasured ?? (steps.length ? 'no step measured used_memory' : 'no step ran')) : null },
+    memory: { bytesPerSession, baseBytes, replicationBacklogBytes: backlogBytes, notMeasured: bytesPerSession === null ? (steps.find((s) => s.memory.notMeasured)?.memory.notMeasured ?? (steps.length ? 'no step measured used_memory' : 'no step ran')) : null },
     sizing: {
       headroomPct: r.sizing.headroomPct,
       selfManagedForkReservePct: r.sizing.selfManagedForkReservePct,

@@ -64,7 +64,7 @@ export interface SizingRow {
 export interface SizingFigures {
   /** Measured memory per concurrent session, bytes (null: not measured). */
   bytesPerSession: number | null;
-  /** used_memory of the store before the sweep's sessions (the empty store's own overhead), bytes. */
+  /** The store's own memory without sessions: used_memory before the sweep's sessions plus the replication backlog, bytes. */
   baseBytes: number;
   ratePerSession: number;
   /** The last rate within budget (null: none). */

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Capacity } from '../../src/capacity/capacitySchema.js';
-import { isolatedHome, openOffline, repoRoot, runCli, useDetachedTopology } from './support.js';
+import { gauntletBin, isolatedHome, openOffline, repoRoot, runCli, useDetachedTopology } from './support.js';
 
 isolatedHome();
 const work = mkdtempSync(join(tmpdir(), 'gauntlet-capacity-'));
@@ -159,6 +160,41 @@ describe('a generator that cannot keep up: a harness limit, never the target\'s 
     assert.doesNotMatch(s.stdout, /^knee/m);
     assert.equal(s.c.target.kind, 'embedded');
     assert.equal(s.c.target.flushedBetweenSteps, true);
+    const status = await runCli(['status']);
+    assert.match(status.stdout + status.stderr, /no embedded topology is running/);
+  });
+});
+
+describe('Ctrl-C during a sweep', { timeout: 120_000 }, () => {
+  test('writes capacity.json and the page with the steps measured so far, the step under way interrupted; exit 2; nothing left running', async () => {
+    const child = spawn(process.execPath, [gauntletBin, 'capacity', '--out', reports, '--quiet', '--scenario', kneeScenario, '--from', '300', '--step-duration', '4s', '--p99-precision', '100'], { env: process.env });
+    let stdout = '';
+    let stopping = false;
+    const killer = setTimeout(() => child.kill('SIGKILL'), 100_000);
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString();
+        // The first step is judged: stop the sweep in the second one.
+        // One SIGINT only: a second one exits at once.
+        if (!stopping && /^step 1 \(rise\)/m.test(stdout)) {
+          stopping = true;
+          setTimeout(() => child.kill('SIGINT'), 2000);
+        }
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    clearTimeout(killer);
+    assert.equal(code, 2, stdout);
+    const m = /^report: (\S*capacity\.json)/m.exec(stdout);
+    assert.ok(m, stdout);
+    const c = JSON.parse(readFileSync(m[1]!, 'utf8')) as Capacity;
+    assert.ok(validate(c), JSON.stringify(validate.errors?.slice(0, 3)));
+    assert.equal(c.outcome.kind, 'interrupted');
+    assert.ok(c.steps.length >= 2, stdout);
+    assert.notEqual(c.steps[0]!.result, 'interrupted');
+    assert.equal(c.steps.at(-1)!.result, 'interrupted');
+    assert.ok(existsSync(join(dirname(m[1]!), 'index.html')));
+    assert.match(stdout, /^sweep stopped before it found the knee/m);
     const status = await runCli(['status']);
     assert.match(status.stdout + status.stderr, /no embedded topology is running/);
   });
