@@ -64,6 +64,8 @@ export interface ChaosWatchers {
   watch: FailoverWatch | null;
   writes: WriteAvailability;
   recovery: WindowRecovery;
+  /** Awaited before each step strikes: brings the run's ledger up to date when the load keeps it elsewhere (worker threads). */
+  beforeStep?: () => Promise<void>;
 }
 
 /**
@@ -163,6 +165,7 @@ export class ChaosRunner {
     try {
       const ctx = this.context();
       await mkdir(ctx.workDir, { recursive: true });
+      await this.watchers.beforeStep?.();
       record.detail = await fault.inject(this.topology, strike, ctx);
       record.outcome = 'completed';
       strike();

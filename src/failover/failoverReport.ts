@@ -20,13 +20,17 @@ export interface FailoverFigures {
 /**
  * Whether a write the ledger holds is on the final master: true at or above its version, false
  * when its session is missing or older with nothing to explain it, null when an acknowledged
- * delete or an errored command makes it impossible to tell (such a write is skipped).
+ * delete or an errored command makes it impossible to tell (such a write is skipped). A session
+ * that ended since (every session logs out in a ramp-down) is judged by its token family, which
+ * stays behind revoked: each login and rotation raises the family's generation with the
+ * session's version, so a generation at or above the write's version holds that write.
  */
 export function confirmFromLedger(ledger: Ledger): (sid: string, version: number) => boolean | null {
   return (sid, version) => {
     const r = ledger.records.get(sid);
     if (!r || r.foundVersion === undefined) return null;
     if (r.foundVersion !== null) return r.foundVersion >= version;
+    if (r.foundFamilyGen !== undefined && r.foundFamilyGen !== null && r.foundFamilyGen >= version) return true;
     if (r.sessionDeleted || r.mayNotExist || ledger.mayBeEnded(r)) return null;
     return false;
   };

@@ -1,3 +1,4 @@
+import type { Histogram } from 'hdr-histogram-js';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +13,9 @@ import type { OperationEvent, OperationObserver } from './operationEvent.js';
 import { OperationExecutor } from './operationExecutor.js';
 import { populationControllers, type PopulationController, type PopulationHost } from './population/populationController.js';
 import { PopulationPlan } from './population/populationPlan.js';
+import { wholeSchedule, type SchedulePartition } from './population/schedulePartition.js';
 import { RandomSource } from './randomSource.js';
+import { SessionRandom, SessionSeeds } from './sessionRandom.js';
 import { generatorLimits, op, operationNames, type OperationCode, type Scenario } from './scenario.js';
 import { endsSession, mixKeys, nextAction, replaysToken } from './session/sessionBehaviour.js';
 import * as ops from './session/sessionOperations.js';
@@ -56,6 +59,20 @@ export interface LoadEngineOptions {
   onClockStart?: (clock: RunClock) => void;
   /** Durable-write mode: each write waits this long for a replica (WAIT 1); null or absent: async writes. */
   durableWaitMs?: number | null;
+  /** This engine's share of the schedule (workers, shards); default: all of it. */
+  partition?: SchedulePartition;
+  /**
+   * Awaited after `prepare`: the moment the run clock starts, in ms on the `performance.timeOrigin
+   * + performance.now()` scale (about the Unix epoch). The engine waits for it, so engines in
+   * several threads, processes or machines start one schedule together. Absent: at once.
+   */
+  clockStart?: () => Promise<number>;
+  /**
+   * When second t has closed: the run's cumulative latency and service-time histograms of every
+   * operation so far (read them now, never keep or change them). Workers and shards take each
+   * second's own histograms from it, to merge timelines exactly.
+   */
+  onIntervalClosed?: (t: number, overall: Readonly<{ latency: Histogram; service: Histogram }>) => void;
 }
 
 export interface LoadResult {
@@ -74,6 +91,9 @@ export interface LoadResult {
   /** App clients ioredis ended on its own (see appClients.ts): how many times, and the first few. */
   clientEnds: { count: number; first: Array<ClientEnd & { atMs: number }> };
 }
+
+/** Just before an end: what is intended before it still belongs to the stage (and the run). */
+const lastMoment = 1e-6;
 
 /**
  * The open-model session load generator. Every action has an intended start taken from the
@@ -133,7 +153,8 @@ class LoadEngine implements PopulationHost {
     this.s = opts.scenario;
     this.plan = new PopulationPlan(this.s.stages);
     this.rng = new RandomSource(opts.seed ?? 0x9a0715);
-    this.controllers = populationControllers(this.plan, this.s, this, this.rng);
+    const partition = opts.partition ?? wholeSchedule;
+    this.controllers = populationControllers(this.plan, this.s, this, new SessionSeeds(opts.seed ?? 0x9a0715, partition), partition);
     this.windows = opts.windows ?? new ChaosWindows();
     const limits = generatorLimits(this.s);
     this.monitor = new GeneratorMonitor(limits.maxSchedulerLagP99Ms, this.windows, limits.stallThresholdMs);
@@ -153,8 +174,10 @@ class LoadEngine implements PopulationHost {
     return performance.now() - this.t0;
   }
 
+  /** The stream of the session being dispatched, for `pickMix`. */
+  private drawing: RandomSource | null = null;
   /** Made once: a closure per dispatch would allocate on the hottest path. */
-  private readonly pickMix = (): number => this.rng.weightedIndex(this.mixWeights, this.mixTotal);
+  private readonly pickMix = (): number => this.drawing!.weightedIndex(this.mixWeights, this.mixTotal);
 
   get liveCount(): number {
     return this.live.length;
@@ -175,9 +198,11 @@ class LoadEngine implements PopulationHost {
       await this.warmUp();
       await memory.start();
       await this.opts.prepare?.(clients);
+      const startAt = await this.opts.clockStart?.();
+      if (startAt !== undefined) await sleep(Math.max(0, startAt - performance.timeOrigin - performance.now()));
       startedAt = new Date().toISOString();
-      this.t0 = performance.now();
-      this.opts.onClockStart?.({ now: () => this.now(), startedAtWallMs: Date.now() });
+      this.t0 = startAt === undefined ? performance.now() : startAt - performance.timeOrigin;
+      this.opts.onClockStart?.({ now: () => this.now(), startedAtWallMs: startAt === undefined ? Date.now() : Math.round(startAt) });
       ticker = setInterval(() => {
         void this.closeSecond(second++, memory);
       }, 1000);
@@ -212,18 +237,28 @@ class LoadEngine implements PopulationHost {
   private async loop(): Promise<boolean> {
     const end = this.plan.totalMs;
     const wait = waitStrategy(this.s.generator.shortWait);
+    let stage = 0;
     for (;;) {
       if (this.opts.signal?.aborted) return true;
       const now = this.now();
-      if (now >= end) return false;
-      const controller = this.controllers[this.plan.stageIndexAt(now)]!;
-      controller.control(now);
+      // What the schedule intends before a stage's end (or the run's) is offered even when the
+      // loop wakes after it: the schedule, not the wake-up, decides what a run offers.
+      const upTo = now < end ? now : end - lastMoment;
+      const current = this.plan.stageIndexAt(upTo);
+      for (; stage < current; stage++) this.controllers[stage]!.control(this.plan.stageEnd(stage));
+      const controller = this.controllers[current]!;
+      controller.control(upTo);
       let e = this.heap.peek();
       // Bounded per turn so replies are read between batches even when far behind schedule.
-      for (let n = 0; e && e.at <= now && e.at < end && n < 2000; n++) {
+      for (let n = 0; e && e.at <= upTo && n < 2000; n++) {
         this.heap.pop();
         if (e.alive) this.dispatch(e, now);
         e = this.heap.peek();
+      }
+      if (now >= end) {
+        if (!e || e.at > upTo) return false;
+        await wait(0);
+        continue;
       }
       const next = Math.min(e?.at ?? end, controller.nextAt(this.now()), end);
       await wait(next - this.now());
@@ -238,11 +273,11 @@ class LoadEngine implements PopulationHost {
     await Promise.all(
       this.stores.map(async (store, k) => {
         for (let round = 0; round < 20; round++) {
-          const s: SessionState = { uid: `warmup${k}`, sid: `w${round}`, family: `fw${round}`, token: this.tokenHash(), previousToken: null, version: 0, oauthNonce: null };
+          const s: SessionState = { uid: `warmup${k}`, sid: `w${round}`, family: `fw${round}`, token: this.tokenHash(this.rng), previousToken: null, version: 0, oauthNonce: null };
           await ops.login(store, s, this.ttl, Date.now());
           await ops.request(store, s, this.ttl);
-          await ops.refresh(store, s, this.ttl, this.tokenHash(), false);
-          await ops.oauthBegin(store, s, this.ttl, this.tokenHash());
+          await ops.refresh(store, s, this.ttl, this.tokenHash(this.rng), false);
+          await ops.oauthBegin(store, s, this.ttl, this.tokenHash(this.rng));
           await ops.oauthComplete(store, s);
           await ops.logout(store, s);
         }
@@ -253,6 +288,7 @@ class LoadEngine implements PopulationHost {
 
   private async closeSecond(t: number, memory: TargetMemorySampler): Promise<void> {
     const stats = this.recorder.closeInterval(t);
+    this.opts.onIntervalClosed?.(t, this.recorder.overall);
     this.monitor.closeSecond(t);
     this.sessionsPerSecond.push(this.loggedIn);
     await memory.sample(t);
@@ -269,16 +305,18 @@ class LoadEngine implements PopulationHost {
     });
   }
 
-  spawn(at: number, endAt: number, scheduled: boolean): void {
+  spawn(at: number, endAt: number, scheduled: boolean, seed: number): void {
     if (scheduled) this.monitor.recordLag(this.now() - at);
     const id = this.nextId++;
     const clientIndex = id % this.stores.length;
+    const rng = new SessionRandom(seed);
     const session: SimSession = {
       id,
-      uid: `u${this.rng.int(this.userSpace).toString(36)}`,
+      rng,
+      uid: `u${rng.int(this.userSpace).toString(36)}`,
       sid: `${this.runTag}${id.toString(36)}`,
       family: `${this.runTag}f${id.toString(36)}`,
-      token: this.tokenHash(),
+      token: this.tokenHash(rng),
       previousToken: null,
       version: 0,
       oauthNonce: null,
@@ -286,7 +324,7 @@ class LoadEngine implements PopulationHost {
       store: this.stores[clientIndex]!,
       at,
       heapIndex: -1,
-      endAt: Number.isFinite(endAt) ? endAt : at + this.rng.exponential(this.s.session.meanLifetime),
+      endAt: Number.isFinite(endAt) ? endAt : at + rng.exponential(this.s.session.meanLifetime),
       alive: true,
       loggedIn: false,
       busy: false,
@@ -295,7 +333,7 @@ class LoadEngine implements PopulationHost {
     };
     this.live.push(session);
     this.execute(session, op.login, at);
-    this.heap.schedule(session, at + this.rng.thinkTime(this.s.session.thinkTime));
+    this.heap.schedule(session, at + rng.thinkTime(this.s.session.thinkTime));
   }
 
   retireRandom(at: number): void {
@@ -318,18 +356,21 @@ class LoadEngine implements PopulationHost {
   private dispatch(s: SimSession, now: number): void {
     const at = s.at;
     this.monitor.recordLag(now - at);
+    this.drawing = s.rng;
     const action = nextAction(s, at, this.pickMix);
     this.execute(s, action, at);
     if (action === op.logout) {
       s.alive = false;
       this.removeLive(s);
+      this.sessionEnded(s, at);
       return;
     }
-    this.heap.schedule(s, at + this.rng.thinkTime(this.s.session.thinkTime));
+    this.heap.schedule(s, at + s.rng.thinkTime(this.s.session.thinkTime));
   }
 
   private execute(s: SimSession, action: OperationCode, at: number): void {
     this.intendedOps++;
+    this.recorder.intended(at);
     this.executor.execute(s, action, at);
   }
 
@@ -341,9 +382,9 @@ class LoadEngine implements PopulationHost {
       case op.request:
         return ops.request(store, s, this.ttl);
       case op.refresh:
-        return ops.refresh(store, s, this.ttl, this.tokenHash(), replaysToken(this.rng.next(), this.s.session.tokenReuseRate, s.previousToken));
+        return ops.refresh(store, s, this.ttl, this.tokenHash(s.rng), replaysToken(s.rng.next(), this.s.session.tokenReuseRate, s.previousToken));
       case op.oauthBegin:
-        return ops.oauthBegin(store, s, this.ttl, this.tokenHash());
+        return ops.oauthBegin(store, s, this.ttl, this.tokenHash(s.rng));
       case op.oauthComplete:
         return ops.oauthComplete(store, s);
       case op.logout:
@@ -354,8 +395,8 @@ class LoadEngine implements PopulationHost {
   }
 
   /** One operation completed: record it once, tell the observers, react like the app. */
-  private done(s: SimSession, action: OperationCode, at: number, sent: number, doneAt: number, outcome: OperationOutcome, error: ErrorKind | null): void {
-    this.recorder.record(action, at, sent, doneAt, error);
+  private done(s: SimSession, action: OperationCode, at: number, ready: number, sent: number, doneAt: number, outcome: OperationOutcome, error: ErrorKind | null): void {
+    this.recorder.record(action, at, ready, sent, doneAt, error);
     if (error === null && outcome === 'ok') this.okOutcomes++;
     else this.otherOutcomes.set(error ?? outcome, (this.otherOutcomes.get(error ?? outcome) ?? 0) + 1);
     if (this.observers.length > 0) {
@@ -389,11 +430,17 @@ class LoadEngine implements PopulationHost {
       this.removeLive(s);
       this.heap.remove(s);
       // The replacement login is a new arrival; the population controller creates it.
+      this.sessionEnded(s, doneAt);
     }
   }
 
-  private tokenHash(): string {
-    return this.runTag + Math.floor(this.rng.next() * 2 ** 52).toString(36) + Math.floor(this.rng.next() * 2 ** 52).toString(36);
+  /** Tells the stage's controller, which may replace the session by its successor. */
+  private sessionEnded(s: SimSession, at: number): void {
+    this.controllers[this.plan.stageIndexAt(at)]!.ended?.(s.rng.seed, at);
+  }
+
+  private tokenHash(rng: RandomSource): string {
+    return this.runTag + Math.floor(rng.next() * 2 ** 52).toString(36) + Math.floor(rng.next() * 2 ** 52).toString(36);
   }
 
   /** After the last stage: no new actions; wait for those in flight (bounded by client timeouts). */

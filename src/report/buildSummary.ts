@@ -28,6 +28,8 @@ export interface SummaryInputs {
   slowLog: Summary['slowLog'];
   gates: readonly Gate[];
   judgement: Judgement;
+  /** Workers and shards that generated the load; null or absent: one thread. */
+  scaleOut?: Summary['scaleOut'];
 }
 
 /** Turns measurements, gates and the verdict into the plain JSON summary; it judges nothing itself. */
@@ -91,6 +93,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       gc: load.generator.gc,
       stalledSeconds: load.generator.stalledSeconds,
     },
+    scaleOut: i.scaleOut ?? null,
     memory: {
       usedBytesStart: startBytes,
       usedBytesPeak: peakBytes,

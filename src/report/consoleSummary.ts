@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import type { Summary } from './summarySchema.js';
 import { clientEndsLine, writeGapText } from './findingText.js';
 import { attributionHeadline, attributionRows } from './attributionText.js';
+import { ledgerNotVerified } from './ledgerText.js';
 
 const verdictColor = { pass: pc.green, fail: pc.red, invalid: pc.yellow } as const;
 
@@ -24,6 +25,7 @@ export function renderConsoleSummary(s: Summary): string {
     gates.toString(),
     ...(s.attribution ? [attributionHeadline(s.attribution), attributionTable(s.attribution)] : []),
     `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
+    ...(s.scaleOut ? [scaleOutLine(s.scaleOut)] : []),
     s.memory.bytesPerSession !== null ? `target memory: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : `target memory: not measured${s.memory.notMeasured ? ` (${s.memory.notMeasured})` : ''}`,
     ...(s.chaos.experiment ? [`chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`] : []),
     ...(s.chaos.windows.length ? [windowsLine(s)] : []),
@@ -36,10 +38,16 @@ export function renderConsoleSummary(s: Summary): string {
     ...s.chaos.drills.map((d) => (d.verification ? `drill ${d.name}: ${d.detail}; ${d.verification.keysChecked} keys checked, lost ${d.verification.lost}, resurrected ${d.verification.resurrected}, expired ${d.verification.expired}` : `drill ${d.name}: not verified: ${d.error ?? ''}`)),
     s.ledger
       ? `ledger (${s.writeMode} writes): ${s.ledger.keysChecked} facts checked, lost ${s.ledger.lost}${s.ledger.lostObservedLive ? ` (${s.ledger.lostObservedLive} found missing by the app during the run)` : ''}, resurrected ${s.ledger.resurrected}, stale reads ${s.ledger.staleReads}, unverifiable ${s.ledger.indeterminate}${s.ledger.unverifiableShare !== undefined ? ` (${(s.ledger.unverifiableShare * 100).toFixed(2)} %)` : ''}, expired ${s.ledger.expired}${s.ledger.examples.length ? `; e.g. ${s.ledger.examples.slice(0, 3).map((e) => `${e.kind} ${e.key} (acknowledged ${e.acknowledged}, found ${e.found})`).join('; ')}` : ''}`
-      : 'ledger: not verified (--no-verify)',
+      : `ledger: ${ledgerNotVerified(s)}`,
     `${pc.bold('verdict')}: ${verdictColor[s.verdict](s.verdict.toUpperCase())}: ${s.verdictReason}`,
   ];
   return lines.join('\n');
+}
+
+/** Who generated the load, each with its own lag: the one that fell behind stands out. */
+function scaleOutLine(o: NonNullable<Summary['scaleOut']>): string {
+  const each = o.generators.map((x) => `${x.label} lag p99 ${x.schedulerLagOutsideChaosP99Ms} ms${x.saturated ? pc.yellow(' BEHIND') : ''}`);
+  return `load from ${o.shards > 1 ? `${o.shards} shards × ` : ''}${o.workers} worker${o.workers > 1 ? 's' : ''}: ${each.join('; ')}`;
 }
 
 function attributionTable(a: NonNullable<Summary['attribution']>): string {

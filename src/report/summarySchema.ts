@@ -84,7 +84,7 @@ export const summarySchema = z
         budgetMs: z.number(),
         p99Ms: z.number(),
         serviceP99Ms: z.number(),
-        atP99: z.object({ samples: z.number(), latencyMs: z.number(), queueMs: z.number(), replyMs: z.number() }).nullable().describe('mean parts of the operations at the p99: generator queueing (intended -> sent) and reply (sent -> reply)'),
+        atP99: z.object({ samples: z.number(), latencyMs: z.number(), waitMs: z.number(), queueMs: z.number(), replyMs: z.number() }).nullable().describe("mean parts of the operations at the p99: waiting behind the session's previous action (intended -> ready: the target's time carried over), generator queueing (ready -> sent) and reply (sent -> reply)"),
         generator: z.object({
           schedulerLagP99Ms: z.number(), maxSchedulerLagP99Ms: z.number(), gcCount: z.number().int(), gcMaxMs: z.number(), gcOver2Ms: z.number().int(),
           eventLoopDelayMaxMs: z.number(), stalledSeconds: z.number().int(), seconds: z.number().int(), stallThresholdMs: z.number(), p99HealthySecondsMs: z.number().nullable(),
@@ -118,6 +118,26 @@ export const summarySchema = z
       gc: z.object({ count: z.number().int(), scavenges: z.number().int(), markCompacts: z.number().int(), maxMs: z.number(), totalMs: z.number(), over2Ms: z.number().int() }).optional(),
       stalledSeconds: z.number().int().optional(),
     }),
+    scaleOut: z
+      .object({
+        workers: z.number().int().describe('worker threads per process generating the load (1: the run\'s own thread)'),
+        shards: z.number().int().describe('processes (on one machine or several) the schedule was split into, merged with `gauntlet merge`; 1: one process'),
+        generators: z
+          .array(
+            z.object({
+              label: z.string().describe('"worker 2 of 4", "shard 1/3", "shard 1/3, worker 2 of 2"'),
+              saturated: z.boolean(),
+              reason: z.string().nullable(),
+              schedulerLagOutsideChaosP99Ms: z.number(),
+              stalledSeconds: z.number().int(),
+              gcMaxMs: z.number(),
+            }),
+          )
+          .describe('each generator\'s own health: the run\'s generator kept up only if every one did'),
+      })
+      .nullable()
+      .optional()
+      .describe('how the load was generated when not in one thread: its workers and shards (histograms, ledgers and timelines merged exactly); null or absent for one thread'),
     memory: z.object({
       usedBytesStart: z.number().nullable(),
       usedBytesPeak: z.number().nullable(),
