@@ -24,7 +24,7 @@ export interface SweepRequest {
   target: TargetRef | undefined;
   dataPath: 'auto' | 'direct' | 'proxied';
   seed: number;
-  /** Load generator processes per step (1 until runs take workers). */
+  /** Worker threads generating each step's load (as `run --workers`). */
   workers: number;
   /** First step's rate; default: an eighth of the scenario's target rate. */
   from: number | undefined;
@@ -78,7 +78,7 @@ export function stepPlan(r: SweepRequest, scenario: Scenario, runId: string): Ru
     metricsPort: undefined,
     baseline: null,
     dataPath: r.dataPath,
-    // When RunPlan takes `workers` (run --workers), pass r.workers here.
+    workers: r.workers,
   };
 }
 

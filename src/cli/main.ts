@@ -190,7 +190,7 @@ export function buildProgram(): Command {
     'external target file, or a topology from `gauntlet up --detach` (default: start an embedded one for the whole sweep)',
   )
     .option('--scenario <name|file>', 'shipped scenario name or a scenario file: its sessions, think time, mix and thresholds', 'steady-50k')
-    .option('--workers <n>', 'load-generator processes per step (at most the cores)', positiveInt('--workers'), 1)
+    .option('--workers <n>', 'generate each step\'s load in N worker threads, as `run --workers` (at most one per core)', positiveInt('--workers'), 1)
     .option('--from <rate>', 'first step, session operations per second (default: an eighth of the scenario\'s target rate)', positiveNumber('--from'))
     .option('--factor <x>', 'each rising step offers this many times the last (above 1)', numberAbove('--factor', 1), 1.25)
     .addOption(new Option('--step-duration <d>', 'hold of each step after its ramp, e.g. 30s (doubled, at most twice, until the p99 is stable)').argParser(durationOf('--step-duration')).default(30_000, '30s'))
@@ -209,7 +209,7 @@ export function buildProgram(): Command {
           'gauntlet capacity --target detached --scenario smoke --from 200 --factor 1.5',
           'gauntlet capacity --target staging.json --sizing sizing.json',
         ],
-        exitCodes: [[0, "the knee lies above the scenario's target rate (or no knee below it within --max-steps)"], [1, "the knee lies below the scenario's target rate"], [2, 'the harness was the limit (the generator fell behind: add workers or machines), or the sweep was stopped'], [3], [4], [70]],
+        exitCodes: [[0, "the knee lies above the scenario's target rate (or no knee below it within --max-steps)"], [1, "the knee lies below the scenario's target rate"], [2, 'the harness was the limit (the generator fell behind: add workers or machines), the sweep was stopped, or --max-steps ran out below the target rate with no knee'], [3], [4], [70]],
         environment: [...topologyEnvironment, ...targetEnvironment],
       }),
     )

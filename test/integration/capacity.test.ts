@@ -1,7 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -52,7 +52,7 @@ describe('a sweep that cannot start says why in one line (no servers)', () => {
     ['--factor at 1', ['--factor', '1'], 3, /--factor must be a number above 1/],
     ['--factor below 1', ['--factor', '0.8'], 3, /--factor must be a number above 1/],
     ['a --from that is not a rate', ['--from', '-5'], 3, /--from must be a number above 0/],
-    ['--workers above the cores', ['--workers', String(cpus().length + 1)], 3, /--workers \d+ is more than this machine's \d+ cores/],
+    ['--workers above the cores', ['--workers', String(availableParallelism() + 1)], 3, /^gauntlet: --workers \d+: this machine has \d+ cores?/],
     ['an unknown scenario', ['--scenario', 'no-such-scenario'], 3, /unknown scenario "no-such-scenario"/],
     ['an unreachable target', ['--endpoint', '127.0.0.1:1', '--user', 'app', '--password-env', 'HOME'], 4, /^gauntlet: target unreachable \(endpoint 127\.0\.0\.1:1\)/],
   ] as const) {
@@ -74,16 +74,30 @@ describe('a sweep that cannot start says why in one line (no servers)', () => {
   });
 });
 
-describe("a bandwidth limit planted on the master's app link: the sweep stops at a knee, the target's", { timeout: 200_000 }, () => {
+describe("a bandwidth limit planted on the master's app link: the sweep stops at a knee, the target's", { timeout: 260_000 }, () => {
   const topology = useDetachedTopology();
+  let control: Sweep;
   let s: Sweep;
   before(async () => {
+    // The same target before the fault: one step at 1,000 ops/s, its load in 2 worker threads.
+    control = await sweep(['--target', 'detached', '--data-path', 'proxied', '--scenario', kneeScenario, '--from', '1000', '--step-duration', '5s', '--p99-precision', '100', '--max-steps', '1', '--workers', '2']);
     // The master's app proxy passes 60 KB/s each way: latency grows with the offered rate, and it queues without bound somewhere between 500 and 1,000 ops/s.
     const t = topology();
     const master = (await t.currentMaster())!;
     const proxy = await t.proxy(master.appProxyName);
     for (const stream of ['upstream', 'downstream'] as const) await proxy.addToxic({ name: `capacity-test-${stream}`, type: 'bandwidth', stream, toxicity: 1, attributes: { rate: 60 } });
     s = await sweep(['--target', 'detached', '--data-path', 'proxied', '--scenario', kneeScenario, '--from', '250', '--factor', '2', '--step-duration', '5s', '--p99-precision', '100', '--max-steps', '4']);
+  });
+
+  test('without the fault 1,000 ops/s holds (no knee within its one step, below the target rate: exit 2); each step ran in 2 workers', () => {
+    assert.ok(validate(control.c), JSON.stringify(validate.errors?.slice(0, 3)));
+    assert.deepEqual(control.c.steps.map((x) => [Math.round(x.requestedRate), x.result]), [[1000, 'within']], control.stdout);
+    assert.equal(control.c.outcome.kind, 'no-knee');
+    assert.equal(control.c.outcome.capacityRate, 1000);
+    assert.equal(control.code, 2, control.stderr);
+    assert.equal(control.c.settings.workers, 2);
+    const step = JSON.parse(readFileSync(join(control.dir, 'steps', `${control.c.steps[0]!.runId}.summary.json`), 'utf8')) as { scaleOut: { workers: number } | null };
+    assert.equal(step.scaleOut?.workers, 2);
   });
 
   test('capacity.json has the published shape', () => {
@@ -107,7 +121,8 @@ describe("a bandwidth limit planted on the master's app link: the sweep stops at
     const o = s.c.outcome;
     assert.equal(o.kind, 'knee');
     assert.equal(o.harnessLimitRate, null);
-    assert.ok(o.capacityRate! >= 500 && o.firstBadRate! <= 1000 && o.capacityRate! < o.firstBadRate!, JSON.stringify(o));
+    // The knee is at or below the rate the same target held without the fault.
+    assert.ok(o.capacityRate! >= 500 && o.firstBadRate! <= control.c.outcome.capacityRate! && o.capacityRate! < o.firstBadRate!, JSON.stringify(o));
     assert.equal(o.aboveTargetRate, false);
     assert.equal(s.code, 1, s.stderr);
     assert.match(s.stdout, /^knee between [\d,]+ ops\/s \(held\) and [\d,]+ ops\/s \(over budget\): capacity [\d,]+ ops\/s, below the scenario's target rate 4,100 ops\/s/m);

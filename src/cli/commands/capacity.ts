@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { UserError } from '../../errors.js';
 import { firstIssue } from '../../inputValidation.js';
 import { loadScenario } from '../../load/loadScenario.js';
 import { newRunId } from '../../report/writeRunReport.js';
 import { readExternalAccess } from '../../target/resolveTarget.js';
 import { targetKind } from '../../target/targetRef.js';
+import { checkWorkers } from '../../run/runPlan.js';
 import type { CapacityStep } from '../../capacity/capacitySchema.js';
 import { runSweep } from '../../capacity/runSweep.js';
 import { defaultSizingInput, sizingInputSchema, type SizingInput } from '../../capacity/sizing.js';
@@ -57,9 +57,7 @@ export async function capacity(o: CapacityOptions): Promise<number> {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
   if (!(o.factor > 1)) throw new UserError(`--factor must be above 1 (each step offers this many times the last), got ${o.factor}`);
-  const cores = cpus().length;
-  if (o.workers > cores) throw new UserError(`--workers ${o.workers} is more than this machine's ${cores} cores: the workers would measure each other`);
-  if (o.workers > 1) throw new UserError('--workers above 1 needs load-generator workers in `gauntlet run`, which this build does not have yet');
+  checkWorkers(o.workers, null);
   const target = targetFromFlags(o);
   if (target !== undefined && targetKind(target) === 'external') {
     await readExternalAccess(target);
