@@ -30,6 +30,12 @@ test('the user\'s sizes: the smallest that fits, with its price per hour and mon
   assert.equal(smallestFitting([], 1), null);
 });
 
+test('the sessions at the capacity, rounded to whole ones, are within it; one session more than that rate is not', () => {
+  // Measured on steady-50k (1/8 s + 1/30 min per session): capacity 3,375 ops/s is 26,881 sessions, 3,375.06 ops/s.
+  const f = { bytesPerSession: 1000, baseBytes: 0, ratePerSession: 1 / 8 + 1 / 1800, capacityRate: 3375 };
+  assert.deepEqual(sizingTable(f, defaultSizingInput, [26_881, 26_882]).map((r) => r.withinCapacity), [true, false]);
+});
+
 test('not measured, no table; no capacity, capacity unknown', () => {
   assert.deepEqual(sizingTable({ bytesPerSession: null, baseBytes: 0, ratePerSession: 1, capacityRate: 1 }, defaultSizingInput, [1]), []);
   assert.equal(sizingTable({ bytesPerSession: 1, baseBytes: 0, ratePerSession: 1, capacityRate: null }, defaultSizingInput, [1])[0]!.withinCapacity, null);

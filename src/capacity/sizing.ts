@@ -96,7 +96,8 @@ export function sizingTable(f: SizingFigures, input: SizingInput, sessions: read
     return {
       sessions: n,
       opsPerSecond: ops,
-      withinCapacity: f.capacityRate === null ? null : ops <= f.capacityRate,
+      // Half a session's rate of slack: the sessions at the capacity are rounded to whole ones.
+      withinCapacity: f.capacityRate === null ? null : ops <= f.capacityRate + f.ratePerSession / 2,
       redisBytes,
       maxmemoryBytes,
       selfManaged: { nodeBytes: selfBytes, instance: smallestFitting(input.instances.selfManaged, selfBytes) },
