@@ -9,6 +9,10 @@
   const overFrom = o.firstBadRate;
   const harnessFrom = o.harnessLimitRate;
   // Over budget (from the first bad rate) and beyond the harness shaded; the knee as a solid line at the capacity.
+  // Without a knee (a harness limit, a stopped sweep) the line only marks the highest rate held: grey, and not called a knee.
+  const isKnee = o.kind === 'knee';
+  const lineColour = isKnee ? '#b3261e' : '#555';
+  const lineLabel = (rate) => (isKnee ? `knee: ${rate} ops/s` : `held: ${rate} ops/s (no knee found)`);
   const kneePlugin = {
     hooks: {
       drawClear: (u) => {
@@ -28,15 +32,15 @@
         const px = u.valToPos(o.capacityRate, 'x', true);
         ctx.save();
         ctx.setLineDash([]);
-        ctx.strokeStyle = '#b3261e';
+        ctx.strokeStyle = lineColour;
         ctx.lineWidth = 2;
         ctx.beginPath();
         ctx.moveTo(px, u.bbox.top);
         ctx.lineTo(px, u.bbox.top + u.bbox.height);
         ctx.stroke();
-        ctx.fillStyle = '#b3261e';
+        ctx.fillStyle = lineColour;
         ctx.font = '12px sans-serif';
-        ctx.fillText(`knee: ${Math.round(o.capacityRate)} ops/s`, px + 4, u.bbox.top + 14);
+        ctx.fillText(lineLabel(Math.round(o.capacityRate)), px + 4, u.bbox.top + 14);
         ctx.restore();
       },
     },
