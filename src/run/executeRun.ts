@@ -26,7 +26,7 @@ import { collectSlowLog } from '../monitoring/slowLog.js';
 import { buildSummary } from '../report/buildSummary.js';
 import type { Summary } from '../report/summarySchema.js';
 import { checkTargetReachable, resolveTarget } from '../target/resolveTarget.js';
-import type { TargetDescription } from '../target/target.js';
+import type { Target, TargetDescription } from '../target/target.js';
 import { targetKind, targetLabel } from '../target/targetRef.js';
 import { checkPlan, type RunPlan } from './runPlan.js';
 import type { RunProgress, RunResult } from './runResult.js';
@@ -41,6 +41,11 @@ export interface RunControl {
   onProgress?: (p: RunProgress) => void;
   /** More operation observers (told about every completed operation; they must not keep the event). */
   observers?: readonly OperationObserver[];
+  /**
+   * A target the caller resolved and keeps across runs (a capacity sweep holds one topology for
+   * all its steps): used instead of resolving `plan.target`, and left open when the run ends.
+   */
+  target?: Target;
 }
 
 /** Durable mode: how long a write waits for a replica's confirmation before it counts as not acknowledged. */
@@ -63,7 +68,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
   if (signal.aborted) return await report(plan, { ...nothingMeasured, target: plannedTarget(plan), load: loadNotStarted(scenario, windows), abortReason: abortReason() });
 
   say({ kind: 'phase', phase: 'prepare-target', message: targetKind(plan.target) === 'embedded' ? 'starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)' : `reaching target ${targetLabel(plan.target)}` });
-  const target = await resolveTarget({ target: plan.target, allowDestructive: plan.allowDestructive, minReplicasToWrite: plan.writeMode === 'durable' ? 1 : undefined, tls: plan.tls });
+  const target = control.target ?? await resolveTarget({ target: plan.target, allowDestructive: plan.allowDestructive, minReplicasToWrite: plan.writeMode === 'durable' ? 1 : undefined, tls: plan.tls });
   let stopObservers: (() => Promise<void>) | null = null;
   let watch: FailoverWatch | null = null;
   try {
@@ -161,7 +166,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
   } finally {
     watch?.stop();
     await stopObservers?.().catch(() => undefined);
-    await target.close();
+    if (!control.target) await target.close();
   }
 }
 
