@@ -10,9 +10,11 @@ export interface Tolerances {
   /** Failover write unavailability regresses when it grows by more than this share AND ms. */
   failoverPct: number;
   failoverAbsMs: number;
+  /** A p99 from fewer samples than this, on either side, is shown but not judged (as the per-operation p99 gates do). */
+  minSamples: number;
 }
 
-export const defaultTolerances: Tolerances = { p99Pct: 0.2, p99AbsMs: 1, throughputPct: 0.1, failoverPct: 0.25, failoverAbsMs: 1000 };
+export const defaultTolerances: Tolerances = { p99Pct: 0.2, p99AbsMs: 1, throughputPct: 0.1, failoverPct: 0.25, failoverAbsMs: 1000, minSamples: 100 };
 
 export type ComparisonRow = RegressionCheck;
 
@@ -29,14 +31,18 @@ export function compareRuns(base: Summary, cur: Summary, tol: Tolerances = defau
   const steady = (s: Summary) => s.latencyMs.outsideChaos ?? { overall: s.latencyMs.overall, byOp: s.latencyMs.byOp };
   const b = steady(base);
   const c = steady(cur);
-  const p99Row = (metric: string, x: number | undefined, y: number | undefined): void => {
-    const bx = x ?? null;
-    const cy = y ?? null;
-    const regression = bx !== null && cy !== null && cy > bx * (1 + tol.p99Pct) && cy - bx > tol.p99AbsMs;
-    rows.push({ metric, baseline: bx, current: cy, change: pct(bx, cy), tolerance: `+${tol.p99Pct * 100} % and +${tol.p99AbsMs} ms`, regression });
+  type P99 = { p99: number; count?: number } | undefined;
+  const p99Row = (metric: string, x: P99, y: P99): void => {
+    const bx = x?.p99 ?? null;
+    const cy = y?.p99 ?? null;
+    const samples = Math.min(x?.count ?? Infinity, y?.count ?? Infinity);
+    const judged = samples >= tol.minSamples;
+    const regression = judged && bx !== null && cy !== null && cy > bx * (1 + tol.p99Pct) && cy - bx > tol.p99AbsMs;
+    const tolerance = judged ? `+${tol.p99Pct * 100} % and +${tol.p99AbsMs} ms` : `not judged: ${samples} samples, fewer than ${tol.minSamples}`;
+    rows.push({ metric, baseline: bx, current: cy, change: pct(bx, cy), tolerance, regression });
   };
-  p99Row('p99 ms, all operations', b.overall.p99, c.overall.p99);
-  for (const op of [...new Set([...Object.keys(b.byOp), ...Object.keys(c.byOp)])].sort()) p99Row(`p99 ms, ${op}`, b.byOp[op]?.p99, c.byOp[op]?.p99);
+  p99Row('p99 ms, all operations', b.overall, c.overall);
+  for (const op of [...new Set([...Object.keys(b.byOp), ...Object.keys(c.byOp)])].sort()) p99Row(`p99 ms, ${op}`, b.byOp[op], c.byOp[op]);
   const bt = base.ops.achievedPerSecond;
   const ct = cur.ops.achievedPerSecond;
   rows.push({ metric: 'achieved operations/s', baseline: bt, current: ct, change: pct(bt, ct), tolerance: `-${tol.throughputPct * 100} %`, regression: ct < bt * (1 - tol.throughputPct) });

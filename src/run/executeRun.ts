@@ -2,7 +2,7 @@ import { attributeLatency, type Attribution, type DataPath } from '../attributio
 import { pingThroughProxy } from '../attribution/proxyCalibration.js';
 import { ServerTimeSampler } from '../attribution/serverTime.js';
 import { ChaosRunner, type ChaosOutcome } from '../chaos/chaosRunner.js';
-import { compareRuns } from '../compare/compareRuns.js';
+import { compareRuns, defaultTolerances } from '../compare/compareRuns.js';
 import { UserError } from '../errors.js';
 import { buildGates } from '../gates/buildGates.js';
 import { judge } from '../gates/gate.js';
@@ -200,7 +200,7 @@ export async function report(plan: RunPlan, m: Measured): Promise<RunResult> {
   let comparison: RunResult['comparison'] = null;
   if (plan.baseline) {
     const choice = await plan.baseline.choose(summary);
-    const rows = choice.summary ? compareRuns(choice.summary, summary) : [];
+    const rows = choice.summary ? compareRuns(choice.summary, summary, { ...defaultTolerances, minSamples: plan.scenario.thresholds.minSamplesPerOperation }) : [];
     comparison = { line: choice.line, rows };
     if (choice.summary) summary = summarise([...gates, ...regressionGates(rows, choice.summary.runId)]);
   }
