@@ -140,6 +140,9 @@ export function buildProgram(): Command {
     .option('--history <dir>', 'with --baseline auto: where earlier runs are, searched recursively for */summary.json (default: --out)')
     .option('--tls', 'start the embedded topology with TLS on every link', false)
     .option('--mtls', 'start the embedded topology with mutual TLS', false)
+    .option('--cluster', 'start an embedded Redis Cluster instead of the Sentinel topology (app clients become ioredis Cluster clients)', false)
+    .option('--shards <n>', `with --cluster: masters (default ${referenceClusterSettings.shards})`, positiveInt('--shards'))
+    .option('--replicas-per-shard <n>', `with --cluster: replicas of each master (default ${referenceClusterSettings.replicasPerShard})`, nonNegativeInt('--replicas-per-shard'))
     .option('--monitoring', 'run exporters and Prometheus with compose/alert-rules.yml beside the topology; fired alerts go in the report', false)
     .addOption(new Option('--data-path <path>', 'how app traffic reaches our topology: auto (direct unless an experiment acts on the app links), direct, or proxied (through Toxiproxy, to add toxics by hand)').choices(['auto', 'direct', 'proxied']).default('auto'))
     .option('--metrics-port <port>', 'serve live Prometheus metrics on 127.0.0.1:<port>/metrics during the run', positiveInt('--metrics-port'))
@@ -150,6 +153,7 @@ export function buildProgram(): Command {
           'gauntlet run --scenario smoke',
           'gauntlet run --scenario steady-50k --chaos kill-master --durable',
           'gauntlet run --target detached --chaos partition-master --baseline reports/base/summary.json',
+          'gauntlet run --cluster --shards 3 --scenario smoke --chaos kill-shard-master --durable',
           'gauntlet run --target staging.json --scenario smoke --json > summary.json',
           'SESSIONS_APP_PASSWORD=... gauntlet run --sentinel 10.0.0.5:26379 --sentinel 10.0.0.6:26379 --master-name sessions --user app --password-env SESSIONS_APP_PASSWORD --sentinel-password-env SESSIONS_APP_PASSWORD',
           'gauntlet run --endpoint master.sessions.abc123.euw1.cache.amazonaws.com:6379 --user app --token-env ELASTICACHE_TOKEN --cacert ca.pem',

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Target } from '../target/target.js';
-import { closeAppClients, createAppClients, type ClientEnd } from './appClients.js';
+import { closeAppClients, createAppClients, type AppClient, type ClientEnd } from './appClients.js';
 import { ChaosWindows } from './chaosWindows.js';
 import type { ErrorKind } from './errorKinds.js';
 import { EventHeap } from './eventHeap.js';
@@ -18,6 +17,7 @@ import { endsSession, mixKeys, nextAction, replaysToken } from './session/sessio
 import * as ops from './session/sessionOperations.js';
 import type { OperationOutcome, SessionState, SessionStore, SessionTtls } from './session/sessionOperations.js';
 import type { SimSession } from './session/simSession.js';
+import { sessionStore } from './session/sessionStore.js';
 import { TargetMemorySampler, type TargetMemory } from './targetMemorySampler.js';
 import { waitStrategy } from './waitStrategy.js';
 
@@ -51,7 +51,7 @@ export interface LoadEngineOptions {
   /** Aborting stops the load early; the run then ends as if its stages had ended. */
   signal?: AbortSignal;
   /** Awaited once the app clients are connected, before the clock starts (chaos subscribes to sentinels here). */
-  prepare?: (appClients: readonly Redis[]) => Promise<void>;
+  prepare?: (appClients: readonly AppClient[]) => Promise<void>;
   /** Called when the clock starts, before the first action (chaos schedules its steps here). */
   onClockStart?: (clock: RunClock) => void;
   /** Durable-write mode: each write waits this long for a replica (WAIT 1); null or absent: async writes. */
@@ -165,7 +165,7 @@ class LoadEngine implements PopulationHost {
       this.clientEnds.count++;
       if (this.clientEnds.first.length < 20) this.clientEnds.first.push({ ...e, atMs: Math.round(this.now()) });
     });
-    this.stores = clients.map((client) => ({ client, waitMs: this.opts.durableWaitMs ?? null }));
+    this.stores = clients.map((client) => sessionStore(client, this.opts.durableWaitMs ?? null));
     const memory = new TargetMemorySampler(this.opts.target);
     let aborted = false;
     let startedAt = new Date().toISOString();

@@ -13,12 +13,13 @@ import { ChaosWindows } from '../load/chaosWindows.js';
 import { loadNotStarted, runLoad, type LoadResult, type RunClock } from '../load/loadEngine.js';
 import { failoverFigures, type FailoverFigures } from '../failover/failoverReport.js';
 import { FailoverTracker } from '../failover/failoverTracker.js';
-import { EndpointWatch } from '../failover/endpointWatch.js';
 import type { FailoverWatch } from '../failover/failoverWatch.js';
-import { SentinelWatch } from '../failover/sentinelWatch.js';
+import { failoverWatchFor } from '../failover/watchFor.js';
 import { WindowRecovery } from '../failover/windowRecovery.js';
 import { WriteAvailability } from '../failover/writeAvailability.js';
 import type { OperationObserver } from '../load/operationEvent.js';
+import { ShardLoad } from '../load/shardLoad.js';
+import { readShardMap } from '../load/shardMap.js';
 import { operationNames, totalDurationMs } from '../load/scenario.js';
 import { collectSlowLog } from '../monitoring/slowLog.js';
 import { buildSummary } from '../report/buildSummary.js';
@@ -58,30 +59,34 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
   const windows = new ChaosWindows();
   if (signal.aborted) return await report(plan, { ...nothingMeasured, target: plannedTarget(plan), load: loadNotStarted(scenario, windows), abortReason: abortReason() });
 
-  say({ kind: 'phase', phase: 'prepare-target', message: targetKind(plan.target) === 'embedded' ? 'starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)' : `reaching target ${targetLabel(plan.target)}` });
-  const target = await resolveTarget({ target: plan.target, allowDestructive: plan.allowDestructive, minReplicasToWrite: plan.writeMode === 'durable' ? 1 : undefined, tls: plan.tls });
+  const embedded = plan.cluster ? `starting embedded cluster (${plan.cluster.shards} shards of ${1 + plan.cluster.replicasPerShard} redis-server each, toxiproxy)` : 'starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)';
+  say({ kind: 'phase', phase: 'prepare-target', message: targetKind(plan.target) === 'embedded' ? embedded : `reaching target ${targetLabel(plan.target)}` });
+  const target = await resolveTarget({ target: plan.target, allowDestructive: plan.allowDestructive, minReplicasToWrite: plan.writeMode === 'durable' ? 1 : undefined, tls: plan.tls, cluster: plan.cluster });
   let stopObservers: (() => Promise<void>) | null = null;
   let watch: FailoverWatch | null = null;
   try {
     const redisVersion = await checkTargetReachable(target);
     const ledger = ledgerForScenario(scenario);
     let clock: RunClock = { now: () => 0, startedAtWallMs: Date.now() };
-    const writes = new WriteAvailability();
+    // A cluster: which shard each operation goes to (per-shard figures, a struck shard's write gap).
+    const shardMap = await readShardMap(target);
+    const shardLoad = shardMap ? new ShardLoad(shardMap) : null;
+    const writes = new WriteAvailability(shardMap ? { count: shardMap.count, of: (e) => shardMap.ofOperation(e) } : null);
     const recovery = new WindowRecovery(windows, scenario.thresholds.p99Ms, scenario.thresholds.maxErrorRate);
-    const endpoints = target.sentinelEndpoints();
-    // Through the sentinels; at a plain endpoint, from the client's side.
-    const plainEndpoint = target.plainEndpoint();
-    watch = endpoints.length > 0 ? new SentinelWatch(target.describe().masterName, endpoints, () => clock.now()) : plainEndpoint ? new EndpointWatch(plainEndpoint, () => clock.now()) : null;
-    const chaos = plan.experiment && target.topology ? new ChaosRunner(plan.experiment, target.topology, ledger, { watch, writes, recovery }, runMs) : null;
+    // Through the sentinels; at a plain endpoint, from the client's side; over a cluster's nodes.
+    watch = failoverWatchFor(target, shardMap, () => clock.now());
+    // The topology whose processes and proxies gauntlet controls: Sentinel or Cluster.
+    const controlled = target.topology ?? target.cluster ?? null;
+    const chaos = plan.experiment && controlled ? new ChaosRunner(plan.experiment, controlled, ledger, { watch, writes, recovery }, runMs) : null;
     const unmet = chaos?.unmetPrecondition();
     if (unmet) throw new UserError(unmet);
     // App traffic crosses Toxiproxy only when an experiment acts on the app links: the proxy's own
     // cost (measured below) then never lands in the target's figures.
     const wanted = plan.dataPath ?? 'auto';
-    const dataPath: DataPath = !target.topology ? 'external' : wanted !== 'auto' ? wanted : chaos?.usesAppLinks() ? 'proxied' : 'direct';
-    if (target.topology) target.topology.dataPath = dataPath === 'proxied' ? 'proxied' : 'direct';
+    const dataPath: DataPath = !controlled ? 'external' : wanted !== 'auto' ? wanted : chaos?.usesAppLinks() ? 'proxied' : 'direct';
+    if (controlled) controlled.dataPath = dataPath === 'proxied' ? 'proxied' : 'direct';
     const tracker = watch ? new FailoverTracker(target.describe().masterName, watch, writes, recovery, () => chaos?.strikes() ?? [], plan.experiment?.thresholds.recoverWithinMs ?? 30_000) : null;
-    say({ kind: 'phase', phase: 'start-observers', message: `target ${target.kind}${target.topology ? ` ${target.topology.id}` : ''} reachable (Redis ${redisVersion ?? '?'}); running ${scenario.name} for ${(runMs / 1000).toFixed(0)} s` });
+    say({ kind: 'phase', phase: 'start-observers', message: `target ${target.kind}${controlled ? ` ${controlled.id}` : ''} reachable (Redis ${redisVersion ?? '?'}); running ${scenario.name} for ${(runMs / 1000).toFixed(0)} s` });
     const observers = await startObservers(plan, target, () => watch?.changes.length ?? 0, say);
     stopObservers = observers.stop;
     const proxyBefore = target.topology ? await pingThroughProxy(target.topology) : null;
@@ -92,7 +97,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     if (signal.aborted) load = loadNotStarted(scenario, windows);
     else {
       say({ kind: 'phase', phase: 'load', message: `load: ${scenario.name}` });
-      const operationObservers: OperationObserver[] = [writes, ...(control.observers ?? [])];
+      const operationObservers: OperationObserver[] = [writes, ...(shardLoad ? [shardLoad] : []), ...(control.observers ?? [])];
       if (plan.verify) operationObservers.push(new LedgerObserver(ledger));
       if (observers.metrics) operationObservers.push(observers.metrics);
       load = await runLoad({
@@ -147,7 +152,8 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     await stopObservers();
     stopObservers = null;
     const slowLog = target.topology ? await collectSlowLog(target.topology, runStartedWall).catch(() => null) : null;
-    return await report(plan, { target: target.describe(), redisVersion, load, chaos: chaosOutcome, failover, verification, attribution, alerts, slowLog, abortReason: abortReason() });
+    const shards = shardLoad ? { byShard: shardLoad.figures(), unattributedOps: shardLoad.unattributed } : null;
+    return await report(plan, { target: target.describe(), redisVersion, load, chaos: chaosOutcome, failover, verification, attribution, alerts, slowLog, shards, abortReason: abortReason() });
   } finally {
     watch?.stop();
     await stopObservers?.().catch(() => undefined);
@@ -165,10 +171,11 @@ interface Measured {
   attribution: Attribution | null;
   alerts: Summary['alerts'];
   slowLog: Summary['slowLog'];
+  shards: Summary['shards'];
   abortReason: string | null;
 }
 
-const nothingMeasured = { redisVersion: null, chaos: null, failover: null, verification: null, attribution: null, alerts: null, slowLog: null } as const;
+const nothingMeasured = { redisVersion: null, chaos: null, failover: null, verification: null, attribution: null, alerts: null, slowLog: null, shards: null } as const;
 
 /** Gates, verdict, the summary and what goes beside it; against the baseline when the plan has one. */
 async function report(plan: RunPlan, m: Measured): Promise<RunResult> {
@@ -177,7 +184,7 @@ async function report(plan: RunPlan, m: Measured): Promise<RunResult> {
   const summarise = (g: typeof gates): Summary =>
     buildSummary({
       runId: plan.runId, scenario: plan.scenario, scenarioSource: plan.scenarioSource, seed: plan.seed, target: m.target, redisVersion: m.redisVersion,
-      load: m.load, chaos: m.chaos, failover: m.failover, ledger: ledgerReport, attribution: m.attribution, writeMode: plan.writeMode, alerts: m.alerts, slowLog: m.slowLog, gates: g, judgement: judge(g),
+      load: m.load, chaos: m.chaos, failover: m.failover, ledger: ledgerReport, attribution: m.attribution, writeMode: plan.writeMode, alerts: m.alerts, slowLog: m.slowLog, shards: m.shards ?? null, gates: g, judgement: judge(g),
     });
   let summary = summarise(gates);
   let comparison: RunResult['comparison'] = null;

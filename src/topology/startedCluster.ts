@@ -114,11 +114,20 @@ export class StartedCluster extends RunningTopology {
     return null;
   }
 
+  /**
+   * A slot standing for shard k: the middle of the range it had at creation. Whoever serves it is
+   * the shard's master, also after a few slots moved off the range's edge (a resharding).
+   */
+  representativeSlot(k: number): number {
+    const [a, b] = this.cluster.shardSlots[k] ?? [0, 0];
+    return Math.floor((a + b) / 2);
+  }
+
   /** The shards now, by the slot range each had at creation. */
   async shards(): Promise<ShardView[]> {
     const v = await this.view();
-    return this.cluster.shardSlots.map(([first], index) => {
-      const owner = v ? ownerOf(v.nodes, first) : null;
+    return this.cluster.shardSlots.map((_, index) => {
+      const owner = v ? ownerOf(v.nodes, this.representativeSlot(index)) : null;
       const master = owner ? this.nodeAt(owner.address) : null;
       const replicas = owner && v ? v.nodes.filter((x) => x.masterId === owner.id).map((x) => this.nodeAt(x.address)).filter((x): x is RedisNodeHandle => x !== null) : [];
       return { index, name: this.shardName(index), slots: owner?.slots ?? [], master, replicas };
@@ -138,9 +147,7 @@ export class StartedCluster extends RunningTopology {
     const shardOf = (line: ClusterNodeLine | undefined): string | null => {
       if (!line || !v) return null;
       const master = line.role === 'master' ? line : v.nodes.find((x) => x.id === line.masterId);
-      const first = master?.slots[0]?.[0];
-      if (first === undefined) return null;
-      const k = this.cluster.shardSlots.findIndex(([a, b]) => first >= a && first <= b);
+      const k = this.cluster.shardSlots.findIndex((_, i) => master?.slots.some(([a, b]) => this.representativeSlot(i) >= a && this.representativeSlot(i) <= b));
       return k === -1 ? null : this.shardName(k);
     };
     return this.nodes.map((n) => {

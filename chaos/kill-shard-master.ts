@@ -1,0 +1,13 @@
+import { defineExperiment } from '../src/chaos/experiment.js';
+
+/**
+ * Redis Cluster: SIGKILL shard 0's master half-way through the run. Its replica must be promoted
+ * (the other masters flag it failing after cluster-node-timeout and vote), and the clients must
+ * write to shard 0 again; the other shards never stop.
+ */
+export default defineExperiment({
+  name: 'kill-shard-master',
+  description: "Cluster: SIGKILL shard 0's master at 50 %; its replica promoted, clients back on the shard",
+  steps: [{ at: '50%', fault: { kind: 'kill-shard-master', shard: 0 } }],
+  thresholds: { expectFailover: true },
+});
