@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
@@ -143,6 +143,26 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assert.equal(s.ledger.lost, 0);
     console.log(`smoke on cluster: ops per shard ${s.shards.byShard.map((x) => `${x.name} ${x.ops} p99 ${x.latencyMs.p99} ms`).join(', ')}; ledger ${s.ledger.keysChecked} checked, ${s.ledger.lost} lost`);
     assertPassedOrStarved(code, s, stdout);
+  });
+
+  test('an external target file (clusterNodes, natMap, app user, secrets in the environment) runs the smoke load; a wrong password is a target error', async () => {
+    const natMap = cluster.natMap;
+    const file = join(work, 'cluster-target.json');
+    writeFileSync(file, JSON.stringify({ clusterNodes: [Object.values(natMap)[0]], username: 'app', passwordEnv: 'CLUSTER_TEST_APP_PASSWORD', natMap }));
+    const env = { CLUSTER_TEST_APP_PASSWORD: cluster.credentials.app.password };
+    const r = await runCli(['run', '--scenario', scenario, '--target', file, '--out', reports, '--quiet'], { env });
+    const m = /report: (.*summary\.json)/.exec(r.stdout);
+    assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
+    const s = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
+    assert.equal(s.target.kind, 'external');
+    assert.ok(s.shards && s.shards.byShard.length === 3 && s.shards.byShard.every((x) => x.ops > 100 && x.errors === 0), JSON.stringify(s.shards));
+    assert.ok(s.ledger && s.ledger.keysChecked > 100, 'verified as the app user, each key on its master');
+    assert.equal(s.ledger.lost, 0);
+    assertPassedOrStarved(r.code, s, r.stdout);
+    const wrong = await runCli(['run', '--scenario', scenario, '--target', file, '--out', reports, '--quiet'], { env: { CLUSTER_TEST_APP_PASSWORD: 'not-the-password' } });
+    assert.equal(wrong.code, 4, wrong.stderr);
+    assert.match(wrong.stderr, /refused the credentials/);
+    assert.doesNotMatch(wrong.stderr, /\n\s+at /, 'no stack trace');
   });
 
   test('the ledger reads each key on the master owning its slot: 0 lost on a clean run, a planted loss reported with its shard', async () => {
