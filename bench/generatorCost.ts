@@ -7,13 +7,16 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAppClients, closeAppClients } from '../src/load/appClients.js';
-import { runLoad, type LoadResult, type ProgressSnapshot } from '../src/load/loadEngine.js';
+import { runLoad } from '../src/load/loadEngine.js';
+import type { LoadResult } from '../src/load/loadResult.js';
+import type { ProgressSnapshot } from '../src/load/loadOptions.js';
 import { ledgerForScenario } from '../src/ledger/ledger.js';
 import { LedgerObserver } from '../src/ledger/ledgerObserver.js';
 import type { Scenario } from '../src/load/scenario.js';
 import * as ops from '../src/load/session/sessionOperations.js';
 import type { SessionState, SessionStore } from '../src/load/session/sessionOperations.js';
 import type { Target } from '../src/target/target.js';
+import { waitStrategy } from '../src/load/waitStrategy.js';
 
 export interface CostFigures {
   opsPerSecond: number;
@@ -26,8 +29,15 @@ export interface CostFigures {
 
 const ttl = { sessionS: 1800, refreshTokenS: 7200, oauthStateS: 300 };
 
-/** Bare ioredis: `rate` operations per second for `seconds`, after `sessions` logins (not counted). */
-export async function bareIoredis(target: Target, s: Scenario, rate: number, seconds: number, sessions: number): Promise<CostFigures> {
+/**
+ * Bare ioredis: `rate` operations per second for `seconds`, after `sessions` logins (not
+ * counted). `paced` false: the operations due are sent in a burst once a millisecond (a timer
+ * tick), as a simple load loop would. `paced` true: each at its own Poisson arrival time, waited
+ * for with the generator's wait strategy, as an open-model generator must: the difference
+ * between the two is the price of sending on schedule; the difference between paced and the
+ * generator is gauntlet's own bookkeeping (sessions, histograms, ledger).
+ */
+export async function bareIoredis(target: Target, s: Scenario, rate: number, seconds: number, sessions: number, paced = false): Promise<CostFigures> {
   const clients = await createAppClients(target, s.clients);
   const stores: SessionStore[] = clients.map((client) => ({ client, waitMs: null }));
   const tag = `bare${Math.random().toString(36).slice(2, 6)}.`;
@@ -52,14 +62,26 @@ export async function bareIoredis(target: Target, s: Scenario, rate: number, sec
   };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  let due = 0;
-  while (performance.now() - t0 < seconds * 1000) {
-    const target = ((performance.now() - t0) / 1000) * rate;
-    while (due < target) {
-      one();
-      due++;
+  if (paced) {
+    const wait = waitStrategy(s.generator.shortWait);
+    let next = t0;
+    for (let now = t0; now - t0 < seconds * 1000; now = performance.now()) {
+      while (next <= now) {
+        one();
+        next += (-Math.log(1 - Math.random()) * 1000) / rate;
+      }
+      await wait(next - performance.now());
     }
-    await sleep(1);
+  } else {
+    let due = 0;
+    while (performance.now() - t0 < seconds * 1000) {
+      const target = ((performance.now() - t0) / 1000) * rate;
+      while (due < target) {
+        one();
+        due++;
+      }
+      await sleep(1);
+    }
   }
   await sleep(200);
   const cpu = process.cpuUsage(cpu0);

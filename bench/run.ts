@@ -5,12 +5,16 @@
  *   0. ledger memory per tracked session and key
  *   3. steady-50k on the embedded topology: sessions, rates, percentiles, generator CPU/RSS,
  *      generator memory per simulated session
+ *   4. workers: operations per second and CPU per operation with 1 and 2 load workers, offered
+ *      more than one worker can send (4x steady-50k's rate), against one detached topology
  * Prints figures only; nothing here asserts a time (machines are shared and noisy).
- * BENCH_STEADY_DURATION (default 60s) sets the steady phase; BENCH_SKIP_STEADY=1 skips part 3.
+ * BENCH_STEADY_DURATION (default 60s) sets the steady phase; BENCH_SKIP_STEADY=1 skips part 3;
+ * BENCH_WORKERS_DURATION (default 30s) sets part 4's steady phase, BENCH_WORKERS_FACTOR (default 4)
+ * its rate (times steady-50k's), BENCH_SKIP_WORKERS=1 skips it.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +29,7 @@ import { applyOverrides } from '../src/load/scenario.js';
 import { bareIoredis, generator } from './generatorCost.js';
 import { resolveTarget } from '../src/target/resolveTarget.js';
 import { Ledger } from '../src/ledger/ledger.js';
+import { workerScaling } from './workerScaling.js';
 
 const run = promisify(execFile);
 
@@ -105,6 +110,7 @@ async function steady50k(): Promise<void> {
     // The peer first, at the steady phase's rate: 50,000 sessions / mean think time.
     const rate = Math.round((s.stages[1]?.sessions ?? 50_000) / ((s.session.thinkTime as { meanMs?: number }).meanMs ?? 8000) * 1000);
     const bare = await bareIoredis(target, s, rate, 20, 50_000);
+    const paced = await bareIoredis(target, s, rate, 20, 50_000, true);
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const baseline = process.memoryUsage();
@@ -131,9 +137,10 @@ async function steady50k(): Promise<void> {
     const g = result.generator;
     console.log(`scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}); generator CPU mean ${g.cpuPercent.mean} % of one core (max ${g.cpuPercent.max}); RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB; saturated: ${g.saturated}`);
     console.log('\n== CPU per session operation, steady phase, same topology, same commands and rate ==');
-    console.log(`bare ioredis (the same scripts, ${bare.opsPerSecond.toFixed(0)} ops/s): ${bare.cpuUsPerOp.toFixed(1)} µs per operation (${bare.cpuPercent.toFixed(1)} % of a core)`);
+    console.log(`bare ioredis, bursts once a millisecond (the same scripts, ${bare.opsPerSecond.toFixed(0)} ops/s): ${bare.cpuUsPerOp.toFixed(1)} µs per operation (${bare.cpuPercent.toFixed(1)} % of a core)`);
+    console.log(`bare ioredis, each operation at its own Poisson time (${paced.opsPerSecond.toFixed(0)} ops/s, ${s.generator.shortWait} short waits): ${paced.cpuUsPerOp.toFixed(1)} µs per operation (${paced.cpuPercent.toFixed(1)} % of a core)`);
     console.log(`gauntlet generator (${gen.opsPerSecond.toFixed(0)} ops/s, ledger on): ${gen.cpuUsPerOp.toFixed(1)} µs per operation (${gen.cpuPercent.toFixed(1)} % of a core)`);
-    console.log(`ratio: ${(gen.cpuUsPerOp / bare.cpuUsPerOp).toFixed(2)} (goal <= 1.3)`);
+    console.log(`ratio to bare bursts: ${(gen.cpuUsPerOp / bare.cpuUsPerOp).toFixed(2)} (goal <= 1.3); to bare paced: ${(gen.cpuUsPerOp / paced.cpuUsPerOp).toFixed(2)} (what the bookkeeping costs)`);
     const win = result.generatorSeconds.filter((x) => x.t > rampS + 5 && x.t <= steadyEndS - 2);
     console.log(`GC in the steady window: ${win.reduce((a, x) => a + x.gcPauses, 0)} pauses, longest ${Math.max(0, ...win.map((x) => x.gcMaxMs))} ms (goal: none over 2 ms); over the whole run ${g.gc.count} (${g.gc.scavenges} scavenges, ${g.gc.markCompacts} mark-compacts), longest ${g.gc.maxMs} ms (the forced GC for the memory figure included)`);
     const perSessionHeap = (atPeak.heap - baseline.heapUsed - baseline.external) / Math.max(1, atPeak.sessions);
@@ -163,7 +170,28 @@ function ledgerMemory(): void {
   if (ledger.records.size !== n) throw new Error('ledger lost records');
 }
 
+/** Part 4: steady-50k's sessions acting BENCH_WORKERS_FACTOR (default 4) times as often: about 25,000 operations/s offered. */
+async function workers(): Promise<void> {
+  const duration = ms((process.env.BENCH_WORKERS_DURATION ?? '30s') as '30s');
+  const factor = Number(process.env.BENCH_WORKERS_FACTOR ?? 4);
+  const { scenario } = await loadScenario('steady-50k');
+  const base = applyOverrides(scenario, { durationMs: duration });
+  const think = base.session.thinkTime;
+  if (think.distribution !== 'exponential') throw new Error('steady-50k has exponential think times');
+  const s = { ...base, session: { ...base.session, thinkTime: { ...think, meanMs: think.meanMs / factor } } };
+  const rampS = s.stages[0]!.duration / 1000;
+  const steadyTo = rampS + (s.stages[1]?.duration ?? 0) / 1000 - 2;
+  const offered = ((s.stages[1]?.sessions ?? 0) / think.meanMs) * 1000 * factor;
+  const figures = await workerScaling(s, rampS + 5, steadyTo);
+  console.log(`\n== load workers (worker threads): steady-50k's sessions acting ${factor}x as often, about ${offered.toFixed(0)} ops/s offered in the steady phase (${duration / 1000} s), one detached topology ==`);
+  for (const f of figures) {
+    console.log(`${f.workers} worker${f.workers > 1 ? 's' : ' '}: ${f.achievedPerSecond.toFixed(0)} ops/s achieved, ${f.cpuUsPerOp.toFixed(1)} µs CPU per operation (whole process, ${f.cpuPercent.toFixed(0)} % of a core), scheduler lag p99 ${f.lagP99Ms} ms over the whole run${f.saturated ? ' (fell behind)' : ''}, median second's p99 ${f.p99Ms.toFixed(2)} ms`);
+  }
+  console.log(`2 workers / 1: ${(figures[1]!.achievedPerSecond / figures[0]!.achievedPerSecond).toFixed(2)}x the operations per second, ${(figures[1]!.cpuUsPerOp / figures[0]!.cpuUsPerOp).toFixed(2)}x the CPU per operation (${availableParallelism()} cores, shared with the topology's servers)`);
+}
+
 ledgerMemory();
 await rawComparisons();
 if (process.env.BENCH_SKIP_STEADY !== '1') await steady50k();
+if (process.env.BENCH_SKIP_WORKERS !== '1') await workers();
 process.exit(0);

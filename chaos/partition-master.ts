@@ -3,7 +3,7 @@ import { defineExperiment } from '../src/chaos/experiment.js';
 /**
  * Cut the master from replicas and sentinels for 8 s while clients still reach it (the Jepsen
  * split-brain case). Sentinels promote a replica; the old master's writes in the meantime are
- * lost when it rejoins. The acknowledged-write ledger that counts them is not built yet.
+ * lost when it rejoins; the acknowledged-write ledger counts them as lost or resurrected.
  */
 export default defineExperiment({
   name: 'partition-master',

@@ -20,6 +20,6 @@ export default defineScenario({
     tokenReuseRate: 0,
     ttl: { session: '30m', refreshToken: '2h', oauthState: '5m' },
   },
-  clients: { instances: 4, autoPipelining: true, commandTimeoutMs: 1000 },
+  clients: { instances: 4, autoPipelining: false, commandTimeoutMs: 1000 },
   thresholds: { p99Ms: 10, perOperationP99Ms: 10, maxErrorRate: 0.001 },
 });

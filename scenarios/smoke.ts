@@ -15,6 +15,6 @@ export default defineScenario({
     tokenReuseRate: 0.05,
     ttl: { session: '10m', refreshToken: '1h', oauthState: '5m' },
   },
-  clients: { instances: 2, autoPipelining: true, commandTimeoutMs: 1000 },
+  clients: { instances: 2, autoPipelining: false, commandTimeoutMs: 1000 },
   thresholds: { p99Ms: 10, perOperationP99Ms: 10, maxErrorRate: 0.001 },
 });

@@ -19,6 +19,6 @@ export default defineScenario({
     tokenReuseRate: 0.002,
     ttl: { session: '10m', refreshToken: '30m', oauthState: '5m' },
   },
-  clients: { instances: 4, autoPipelining: true, commandTimeoutMs: 1000 },
+  clients: { instances: 4, autoPipelining: false, commandTimeoutMs: 1000 },
   thresholds: { p99Ms: 10, perOperationP99Ms: 10, maxErrorRate: 0.001 },
 });

@@ -25,6 +25,6 @@ export default defineScenario({
     // test tokens while keeping every key's size and layout the same.
     ttl: { session: '30m', refreshToken: '2h', oauthState: '5m' },
   },
-  clients: { instances: 4, autoPipelining: true, commandTimeoutMs: 1000, maxRetriesPerRequest: 2 },
+  clients: { instances: 4, autoPipelining: false, commandTimeoutMs: 1000, maxRetriesPerRequest: 2 },
   thresholds: { p99Ms: 10, perOperationP99Ms: 10, maxErrorRate: 0.001, minThroughputRatio: 0.97 },
 });

@@ -15,13 +15,17 @@ WANT_BROWSER=0
 K8S_VALIDATE_VERSION="1.37.0"
 K8S_VALIDATE_DIR="$ROOT/.tools/kubernetes-validate-$K8S_VALIDATE_VERSION"
 WANT_K8S_VALIDATOR=0
+CFN_LINT_VERSION="1.58.0"
+CFN_LINT_DIR="$ROOT/.tools/cfn-lint-$CFN_LINT_VERSION"
+WANT_CFN_LINT=0
 WANT_COMPOSE=0
 for arg in "$@"; do
   case "$arg" in
     --with-compose) WANT_COMPOSE=1 ;; # Debian's docker-compose (v1): validates compose/ offline, no engine needed
     --with-browser) WANT_BROWSER=1 ;; # Debian's Chromium, for the HTML report test (playwright-core drives it)
-    --with-monitoring) WANT_PROMETHEUS=1 ;; # prometheus (with promtool) and the redis exporter
+    --with-monitoring) WANT_PROMETHEUS=1 ;; # prometheus (with promtool), the redis exporter, blackbox_exporter (config check)
     --with-k8s-validator) WANT_K8S_VALIDATOR=1 ;; # kubernetes-validate, for the offline check of deploy/kubernetes/
+    --with-cfn-lint) WANT_CFN_LINT=1 ;; # cfn-lint, for the CloudWatch alarms template deploy/cloudwatch/alarms.yaml
     *) echo "gauntlet setup: unknown option $arg" >&2; exit 3 ;;
   esac
 done
@@ -70,7 +74,7 @@ if [ -z "$major" ] || [ "$major" -lt 7 ]; then
 fi
 
 # 3. Optional monitoring stack (only for runs that ask for it).
-if [ "$WANT_PROMETHEUS" = 1 ]; then apt_install prometheus prometheus-redis-exporter; fi
+if [ "$WANT_PROMETHEUS" = 1 ]; then apt_install prometheus prometheus-redis-exporter prometheus-blackbox-exporter; fi
 
 # 3a. docker-compose for `docker-compose config` on the reference deployment (the compose test).
 if [ "$WANT_COMPOSE" = 1 ]; then apt_install docker-compose; fi
@@ -90,20 +94,23 @@ if [ ! -x "$toxi" ] || ! go version -m "$toxi" 2>/dev/null | grep -q "github.com
     "github.com/Shopify/toxiproxy/v2/cmd/server@v$TOXIPROXY_VERSION" >/dev/null 2>"$TOXIPROXY_DIR/build.log") \
     || fail "building Toxiproxy failed; see ${TOXIPROXY_DIR#"$ROOT"/}/build.log"
 fi
-# 5. Optional Kubernetes manifest validator: kubernetes-validate, pinned, from PyPI into a venv in
-# .tools/. It carries the Kubernetes JSON schemas (1.25 to 1.37) in the package, so validating
-# needs no network and no schemas in this repository. Reinstalled only if absent or another version.
-if [ "$WANT_K8S_VALIDATOR" = 1 ]; then
-  kv="$K8S_VALIDATE_DIR/bin/kubernetes-validate"
-  if [ ! -x "$kv" ] || [ "$("$kv" --version 2>/dev/null)" != "$K8S_VALIDATE_VERSION" ]; then
-    command -v python3 >/dev/null || apt_install python3
-    say "installing kubernetes-validate $K8S_VALIDATE_VERSION into ${K8S_VALIDATE_DIR#"$ROOT"/}"
-    rm -rf "$K8S_VALIDATE_DIR"
-    # Debian's python3 makes venvs only with python3-venv (ensurepip) installed.
-    python3 -m venv "$K8S_VALIDATE_DIR" >/dev/null 2>&1 || { rm -rf "$K8S_VALIDATE_DIR"; apt_install python3-venv; python3 -m venv "$K8S_VALIDATE_DIR" >/dev/null; } \
-      || fail "cannot create a Python venv in ${K8S_VALIDATE_DIR#"$ROOT"/}"
-    "$K8S_VALIDATE_DIR/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==$K8S_VALIDATE_VERSION" >"$K8S_VALIDATE_DIR/install.log" 2>&1 \
-      || fail "installing kubernetes-validate failed; see ${K8S_VALIDATE_DIR#"$ROOT"/}/install.log"
-  fi
-fi
+# 5. Optional Python tools, pinned, from PyPI into their own venv in .tools/, reinstalled only if
+# absent or of another version: kubernetes-validate (it carries the Kubernetes JSON schemas 1.25 to
+# 1.37, so validating deploy/kubernetes/ needs no network and no schemas here) and cfn-lint (it
+# carries the CloudFormation resource specifications, so linting deploy/cloudwatch/ is offline too).
+pip_tool() { # pip_tool PACKAGE VERSION DIR BINARY
+  local package="$1" version="$2" dir="$3" bin="$3/bin/$4"
+  # sed reads pip's whole output (grep -q would stop early, and pipefail would see pip's SIGPIPE).
+  if [ -x "$bin" ] && [ "$("$dir/bin/pip" show "$package" 2>/dev/null | sed -n 's/^Version: //p')" = "$version" ]; then return 0; fi
+  command -v python3 >/dev/null || apt_install python3
+  say "installing $package $version into ${dir#"$ROOT"/}"
+  rm -rf "$dir"
+  # Debian's python3 makes venvs only with python3-venv (ensurepip) installed.
+  python3 -m venv "$dir" >/dev/null 2>&1 || { rm -rf "$dir"; apt_install python3-venv; python3 -m venv "$dir" >/dev/null; } \
+    || fail "cannot create a Python venv in ${dir#"$ROOT"/}"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check "$package==$version" >"$dir/install.log" 2>&1 \
+    || fail "installing $package failed; see ${dir#"$ROOT"/}/install.log"
+}
+if [ "$WANT_K8S_VALIDATOR" = 1 ]; then pip_tool kubernetes-validate "$K8S_VALIDATE_VERSION" "$K8S_VALIDATE_DIR" kubernetes-validate; fi
+if [ "$WANT_CFN_LINT" = 1 ]; then pip_tool cfn-lint "$CFN_LINT_VERSION" "$CFN_LINT_DIR" cfn-lint; fi
 exit 0

@@ -4,7 +4,7 @@ import { breachCause, type Attribution } from './latencyAttribution.js';
 
 const base = (over: Partial<Attribution> = {}, gen: Partial<Attribution['generator']> = {}, server: Partial<Attribution['server']> = {}): Attribution => ({
   scope: 'all operations', budgetMs: 10, p99Ms: 12, serviceP99Ms: 11,
-  atP99: { samples: 50, latencyMs: 12, queueMs: 0.5, replyMs: 11.5 },
+  atP99: { samples: 50, latencyMs: 12, waitMs: 0, queueMs: 0.5, replyMs: 11.5 },
   generator: { schedulerLagP99Ms: 0.2, maxSchedulerLagP99Ms: 1, gcCount: 100, gcMaxMs: 1, gcOver2Ms: 0, eventLoopDelayMaxMs: 1.5, stalledSeconds: 0, seconds: 60, stallThresholdMs: 2.5, p99HealthySecondsMs: 12, ...gen },
   server: { measured: true, why: null, perCommand: [{ command: 'evalsha', calls: 1000, usecPerCall: 14 }], latencyEvents: [], latencyThresholdMs: 2, forks: 0, latestForkUs: 0, aofDelayedFsync: 0, perSecond: [], ...server },
   dataPath: 'direct', proxy: null, cause: null, ...over,
@@ -17,7 +17,11 @@ test("a breach that goes away without the generator's stalled seconds is the gen
 });
 
 test("a breach made of the generator's own queueing is the generator's", () => {
-  assert.equal(breachCause(base({ atP99: { samples: 9, latencyMs: 12, queueMs: 9, replyMs: 3 } })).who, 'generator');
+  assert.equal(breachCause(base({ atP99: { samples: 9, latencyMs: 12, waitMs: 0, queueMs: 9, replyMs: 3 } })).who, 'generator');
+});
+
+test("waiting behind the session's previous, slow action is the target's time, not the generator's", () => {
+  assert.equal(breachCause(base({ atP99: { samples: 9, latencyMs: 120, waitMs: 90, queueMs: 1, replyMs: 29 } })).who, 'network or target');
 });
 
 test('server stalls name the server, with what it logged', () => {

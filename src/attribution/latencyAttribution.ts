@@ -1,4 +1,4 @@
-import type { LoadResult } from '../load/loadEngine.js';
+import type { LoadResult } from '../load/loadResult.js';
 import { percentilesMs } from '../load/latencyRecorder.js';
 import type { TailShare } from '../load/tailAttribution.js';
 import type { ProxyCalibration } from './proxyCalibration.js';
@@ -18,7 +18,7 @@ export interface Attribution {
   budgetMs: number;
   p99Ms: number;
   serviceP99Ms: number;
-  /** The operations at the p99: their mean generator queueing (intended -> sent) and reply time (sent -> reply). */
+  /** The operations at the p99: their mean wait behind the session's previous action, generator queueing and reply time. */
   atP99: TailShare | null;
   generator: {
     schedulerLagP99Ms: number;
@@ -91,7 +91,8 @@ export function attributeLatency(i: AttributionInputs): Attribution {
 
 /**
  * Whose time a breach is. The generator's when it stalled and the seconds it did not stall meet
- * the budget, when it stalled in most seconds, or when its own queueing is most of the p99; else
+ * the budget, when it stalled in most seconds, or when its own queueing (not the wait behind a
+ * session's previous, slow action: that is the target's) is most of the p99; else
  * the server's when the server logged stalls (latency events, a slow command, a fork, a delayed
  * fsync) of a quarter of the budget; else the proxy's when the app's traffic crossed Toxiproxy
  * and the hop costs that much; else the network's or the target's.
@@ -104,7 +105,7 @@ export function breachCause(a: Attribution): BreachCause {
     return { who: 'generator', why: `${stalls}; without those seconds the p99 is ${ms(gen.p99HealthySecondsMs)}, under the ${ms(budget)} budget` };
   }
   if (gen.seconds > 0 && gen.stalledSeconds > gen.seconds / 2) return { who: 'generator', why: `${stalls}: too many to tell the target's time from the generator's` };
-  if (a.atP99 && a.atP99.queueMs > a.atP99.replyMs) return { who: 'generator', why: `at the p99, ${ms(a.atP99.queueMs)} of ${ms(a.atP99.latencyMs)} is the generator's own queueing before the send` };
+  if (a.atP99 && a.atP99.queueMs > a.atP99.waitMs + a.atP99.replyMs) return { who: 'generator', why: `at the p99, ${ms(a.atP99.queueMs)} of ${ms(a.atP99.latencyMs)} is the generator's own queueing before the send` };
   const s = a.server;
   const serverSigns: string[] = [];
   for (const e of s.latencyEvents) if (e.maxMs >= budget * stallShare) serverSigns.push(`LATENCY event "${e.event}" up to ${e.maxMs} ms`);

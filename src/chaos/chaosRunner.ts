@@ -6,7 +6,7 @@ import type { RecoveryRecord, WindowRecovery } from '../failover/windowRecovery.
 import type { FailoverWatch } from '../failover/failoverWatch.js';
 import type { WriteAvailability } from '../failover/writeAvailability.js';
 import type { AppClient } from '../load/appClients.js';
-import type { RunClock } from '../load/loadEngine.js';
+import type { RunClock } from '../load/loadOptions.js';
 import { StartedCluster } from '../topology/startedCluster.js';
 import type { HealthReport } from '../topology/startedTopology.js';
 import { stepOffsetMs, type Experiment } from './experiment.js';
@@ -67,6 +67,8 @@ export interface ChaosWatchers {
   watch: FailoverWatch | null;
   writes: WriteAvailability;
   recovery: WindowRecovery;
+  /** Awaited before each step strikes: brings the run's ledger up to date when the load keeps it elsewhere (worker threads). */
+  beforeStep?: () => Promise<void>;
 }
 
 /**
@@ -169,6 +171,7 @@ export class ChaosRunner {
     try {
       const ctx = this.context();
       await mkdir(ctx.workDir, { recursive: true });
+      await this.watchers.beforeStep?.();
       record.detail = await fault.inject(this.topology, strike, ctx);
       record.outcome = 'completed';
       strike();

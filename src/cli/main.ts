@@ -6,6 +6,7 @@ import { up, type UpOptions } from './commands/up.js';
 import { status } from './commands/status.js';
 import { down } from './commands/down.js';
 import { run, type RunOptions } from './commands/run.js';
+import { merge, type MergeOptions } from './commands/merge.js';
 import { parseDurationMs } from '../inputValidation.js';
 import { compare } from './commands/compare.js';
 import { report } from './commands/report.js';
@@ -128,7 +129,7 @@ export function buildProgram(): Command {
     withScenarioOptions(program.command('run').description('run a scenario against a target, gate on its thresholds and write reports/<run-id>/')),
     'external target file, or a topology from `gauntlet up --detach` (default: start an embedded one)',
   )
-    .option('--out <dir>', 'where run directories go', 'reports')
+    .option('--out <dir>', 'where run directories go (with --shard: the shard\'s own directory, for its partial result)', 'reports')
     .option('--seed <n>', 'random seed of the schedule (same seed, same offered load)', positiveInt('--seed'), 42)
     .option('--chaos <name|file>', 'chaos experiment to run during the load: a name from chaos/ (kill-master, partition-master, planned-failover, ... see README) or a file')
     .option('--durable', 'durable-write mode: WAIT for a replica after each write, min-replicas-to-write 1 on the embedded topology', false)
@@ -146,24 +147,51 @@ export function buildProgram(): Command {
     .option('--monitoring', 'run exporters and Prometheus with compose/alert-rules.yml beside the topology; fired alerts go in the report', false)
     .addOption(new Option('--data-path <path>', 'how app traffic reaches our topology: auto (direct unless an experiment acts on the app links), direct, or proxied (through Toxiproxy, to add toxics by hand)').choices(['auto', 'direct', 'proxied']).default('auto'))
     .option('--metrics-port <port>', 'serve live Prometheus metrics on 127.0.0.1:<port>/metrics during the run', positiveInt('--metrics-port'))
+    .option('--workers <n>', 'generate the load in N worker threads, each over its share of the schedule (at most one per core)', positiveInt('--workers'), 1)
+    .option('--shard <I/N>', 'run shard I of N of the schedule (I from 0) against a shared target and write a partial result into --out, for `gauntlet merge`')
+    .option('--start-at <time>', 'with --shard: when every shard starts its schedule (ISO 8601, e.g. 2030-01-01T12:00:00Z; at most 5 s in the past)')
     .addHelpText(
       'after',
       helpAfter({
         examples: [
           'gauntlet run --scenario smoke',
+          'gauntlet run --scenario steady-50k --workers 2 --target detached   # the load in 2 threads, one summary',
           'gauntlet run --scenario steady-50k --chaos kill-master --durable',
           'gauntlet run --target detached --chaos partition-master --baseline reports/base/summary.json',
           'gauntlet run --cluster --shards 3 --scenario smoke --chaos kill-shard-master --durable',
           'gauntlet run --target staging.json --scenario smoke --json > summary.json',
           'SESSIONS_APP_PASSWORD=... gauntlet run --sentinel 10.0.0.5:26379 --sentinel 10.0.0.6:26379 --master-name sessions --user app --password-env SESSIONS_APP_PASSWORD --sentinel-password-env SESSIONS_APP_PASSWORD',
           'gauntlet run --endpoint master.sessions.abc123.euw1.cache.amazonaws.com:6379 --user app --token-env ELASTICACHE_TOKEN --cacert ca.pem',
+          'gauntlet run --shard 0/2 --start-at 2030-01-01T12:00:00Z --target detached --out runs/a/shard-0   # then shard 1/2 elsewhere, then gauntlet merge',
         ],
-        exitCodes: [[0, 'pass: every gate held (thresholds, chaos, failover, ledger, validity, regression)'], [1, 'fail: a gate failed (the console and summary.json say which)'], [2], [3], [4], [70]],
+        exitCodes: [[0, 'pass: every gate held (thresholds, chaos, failover, ledger, validity, regression); with --shard: the partial result was written'], [1, 'fail: a gate failed (the console and summary.json say which)'], [2], [3, 'usage or set-up error, and: --workers above the cores, --shard without --start-at, a start time in the past'], [4], [70]],
         environment: [...topologyEnvironment, ...targetEnvironment],
       }),
     )
     .action(async (o: RunOptions) => {
       process.exitCode = await run(o);
+    });
+
+  withTargetFlags(
+    program
+      .command('merge')
+      .description('one run from the partial results of its shards (`run --shard I/N`): verify their acknowledged writes on the target, judge, write reports/<run-id>/')
+      .argument('<dirs...>', 'the shards\' --out directories, one per shard'),
+    'the target the shards ran against (its ledger is verified there): a target file or a topology from `gauntlet up --detach`',
+  )
+    .option('--out <dir>', 'where run directories go', 'reports')
+    .option('--quiet', 'no progress output', false)
+    .option('--json', 'print summary.json on stdout for scripts; everything else goes to stderr', false)
+    .addHelpText(
+      'after',
+      helpAfter({
+        examples: ['gauntlet merge runs/a/shard-0 runs/a/shard-1 --target detached', 'gauntlet merge /reports/run-7/shard-{0,1,2,3} --target /etc/gauntlet/target.json --out /reports/run-7/merged'],
+        exitCodes: [[0, 'pass'], [1, 'fail: a gate failed'], [2, 'invalid: a shard\'s generator fell behind (the report names it), or a shard stopped early'], [3, 'usage: parts of different runs (seed, settings, shard count), a shard missing or given twice, an unreadable partial result'], [4], [70]],
+        environment: targetEnvironment,
+      }),
+    )
+    .action(async (dirs: string[], o: MergeOptions) => {
+      process.exitCode = await merge(dirs, o);
     });
 
   program

@@ -12,7 +12,7 @@ export interface FailoverFigures {
   /** The worst client's write gap over every mark (null: some client never confirmably wrote again). */
   clientObservedMs: number | null;
   sentinelEvents: SentinelEvent[];
-  /** Sessions whose acknowledged writes after the first disturbance were lost (writes a split brain took), and when. */
+  /** Sessions whose last acknowledged write was lost though taken during a fault that ended in a master switch (the old master acknowledged it while being replaced), and when. */
   splitBrain: { sessions: number; firstAtMs: number; lastAtMs: number } | null;
   recoveries: RecoveryRecord[];
 }
@@ -20,13 +20,17 @@ export interface FailoverFigures {
 /**
  * Whether a write the ledger holds is on the final master: true at or above its version, false
  * when its session is missing or older with nothing to explain it, null when an acknowledged
- * delete or an errored command makes it impossible to tell (such a write is skipped).
+ * delete or an errored command makes it impossible to tell (such a write is skipped). A session
+ * that ended since (every session logs out in a ramp-down) is judged by its token family, which
+ * stays behind revoked: each login and rotation raises the family's generation with the
+ * session's version, so a generation at or above the write's version holds that write.
  */
 export function confirmFromLedger(ledger: Ledger): (sid: string, version: number) => boolean | null {
   return (sid, version) => {
     const r = ledger.records.get(sid);
     if (!r || r.foundVersion === undefined) return null;
     if (r.foundVersion !== null) return r.foundVersion >= version;
+    if (r.foundFamilyGen !== undefined && r.foundFamilyGen !== null && r.foundFamilyGen >= version) return true;
     if (r.sessionDeleted || r.mayNotExist || ledger.mayBeEnded(r)) return null;
     return false;
   };
@@ -51,12 +55,19 @@ export function failoverFigures(i: FailoverInputs): FailoverFigures {
     const strike = [...i.strikes].reverse().find((s) => s.name === f.cause && s.atMs <= f.atMs);
     return { ...f, fromStrikeMs: strike ? f.atMs - strike.atMs : null };
   });
-  const starts = [...i.recoveries.map((r) => r.startMs), ...i.strikes.map((s) => s.atMs)];
-  let splitBrain: FailoverFigures['splitBrain'] = null;
-  if (i.ledger && starts.length > 0) {
-    const fromWall = i.startedAtWallMs + Math.min(...starts);
-    const lost = [...i.ledger.records.values()].filter((r) => r.verifiedLost && r.lastAckAt >= fromWall).map((r) => r.lastAckAt - i.startedAtWallMs);
-    if (lost.length > 0) splitBrain = { sessions: lost.length, firstAtMs: Math.min(...lost), lastAtMs: Math.max(...lost) };
-  }
-  return { count: i.failovers.length, switches, gaps, clientObservedMs: worst, sentinelEvents: [...i.events], splitBrain, recoveries: i.recoveries };
+  return { count: i.failovers.length, switches, gaps, clientObservedMs: worst, sentinelEvents: [...i.events], splitBrain: i.ledger ? splitBrainWrites(i, i.ledger) : null, recoveries: i.recoveries };
+}
+
+/**
+ * Lost writes that a master acknowledged while a failover was replacing it: acknowledged from a
+ * fault's strike to the end of its window, in a window that saw a master switch. A write lost
+ * though acknowledged before the strike is asynchronous replication's loss, not split brain.
+ */
+function splitBrainWrites(i: FailoverInputs, ledger: Ledger): FailoverFigures['splitBrain'] {
+  const spans = i.recoveries
+    .filter((r) => i.failovers.some((f) => f.atMs >= r.startMs && (r.endMs === null || f.atMs <= r.endMs)))
+    .map((r) => ({ from: i.startedAtWallMs + r.startMs, to: r.endMs === null ? Infinity : i.startedAtWallMs + r.endMs }));
+  if (spans.length === 0) return null;
+  const lost = [...ledger.records.values()].filter((r) => r.verifiedLost && spans.some((w) => r.lastAckAt >= w.from && r.lastAckAt <= w.to)).map((r) => r.lastAckAt - i.startedAtWallMs);
+  return lost.length > 0 ? { sessions: lost.length, firstAtMs: Math.min(...lost), lastAtMs: Math.max(...lost) } : null;
 }

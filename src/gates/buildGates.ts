@@ -2,7 +2,7 @@ import type { Attribution } from '../attribution/latencyAttribution.js';
 import type { ChaosOutcome } from '../chaos/chaosRunner.js';
 import type { FailoverFigures } from '../failover/failoverReport.js';
 import type { LedgerReport } from '../ledger/verifyLedger.js';
-import type { LoadResult } from '../load/loadEngine.js';
+import type { LoadResult } from '../load/loadResult.js';
 import { latencyFigures } from '../load/latencyRecorder.js';
 import { totalDurationMs, type Scenario } from '../load/scenario.js';
 import { chaosGates } from './chaosGates.js';

@@ -1,6 +1,9 @@
 import type { LedgerReport } from '../ledger/verifyLedger.js';
 import type { Gate } from './gate.js';
 
+/** The gate a failed verification pass becomes; reports look it up by this name. */
+export const ledgerVerifiedGateName = 'acknowledged writes verified';
+
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 
 /**
@@ -9,7 +12,7 @@ const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
  * unverifiable by errors that the ledger could look at all.
  */
 export function ledgerGates(l: LedgerReport | { error: string }, maxUnverifiableShare: number): Gate[] {
-  if ('error' in l) return [{ name: 'acknowledged writes verified', kind: 'correctness', limit: 'every ledger key read back from the master', actual: l.error, pass: false }];
+  if ('error' in l) return [{ name: ledgerVerifiedGateName, kind: 'correctness', limit: 'every ledger key read back from the master', actual: l.error, pass: false }];
   return [
     { name: 'acknowledged writes lost', kind: 'correctness', limit: '0', actual: l.lostObservedLive ? `${l.lost} (${l.lostObservedLive} of them found missing by the app during the run)` : String(l.lost), pass: l.lost === 0 },
     { name: 'deletes/revocations resurrected', kind: 'correctness', limit: '0', actual: String(l.resurrected), pass: l.resurrected === 0 },

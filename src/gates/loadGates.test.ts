@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadGates } from './loadGates.js';
+import { loadGates, loadGatesFor } from './loadGates.js';
+import type { LatencyFigures } from '../load/latencyRecorder.js';
 import { judge, type Gate } from './gate.js';
 
 const p = (p99: number) => ({ p50: 1, p90: 2, p99, p999: p99, max: p99, count: 100 });
@@ -41,4 +42,17 @@ test('a correctness failure is fail even when the generator could not keep up', 
   const j = judge([gate('correctness', false), gate('validity', false)]);
   assert.equal(j.verdict, 'fail');
   assert.match(j.reason, /correctness/);
+});
+
+test('in a chaos run the throughput gate counts what the schedule intended outside the windows, not what was done', () => {
+  const figures = (intended: number, succeeded: number): LatencyFigures => ({
+    overall: p(1), byOp: {}, serviceOverall: p(1), serviceByOp: {}, excluded: { ops: 500, errors: 300 }, byWindow: [{ ops: 500, errors: 300 }], totalOps: 10_500, totalErrors: 300,
+    outsideChaos: { overall: p(1), byOp: {}, ops: 9000, errors: 0, intended, succeeded },
+  });
+  const throughput = (f: LatencyFigures) => loadGatesFor(thresholds, f, 11_000).find((g) => g.name.startsWith('operations completed / intended'))!;
+  assert.equal(throughput(figures(9000, 9000)).pass, true);
+  // 10 % of the intended actions never sent (or never answered): no error counted, the gate still fails.
+  const short = throughput(figures(10_000, 9000));
+  assert.equal(short.pass, false);
+  assert.match(short.actual, /9000 of 10000/);
 });

@@ -1,5 +1,5 @@
 import type { BreachCause } from '../attribution/latencyAttribution.js';
-import type { LoadResult } from '../load/loadEngine.js';
+import type { LoadResult } from '../load/loadResult.js';
 import type { Gate } from './gate.js';
 
 /**

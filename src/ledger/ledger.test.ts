@@ -85,3 +85,31 @@ test('OAuth nonces: begun, consumed once, and a callback that found nothing stop
   assert.equal(l.records.get('s1')!.pendingNonce, null);
   assert.equal(l.consumedNonces.length, 1, 'a resent GETDEL may have consumed it: not tracked');
 });
+
+test("ledgers of two workers added together are the one ledger: a revoke-all in one ends the user's sessions the other logged in", () => {
+  const now = Date.now();
+  // What one process would have seen: both logins, then u1's revoke-all (which ended s1 and s2).
+  const one = new Ledger(ttl);
+  const a = new Ledger(ttl);
+  const b = new Ledger(ttl);
+  for (const [l, sid] of [[one, 's1'], [a, 's1'], [one, 's2'], [b, 's2'], [one, 's3'], [b, 's3']] as const) l.loginAcked(sid === 's3' ? 'u2' : 'u1', sid, `f${sid}`, 't', now);
+  for (const l of [one, a]) {
+    l.ended('s1', now + 5);
+    l.ended('s2', now + 5);
+  }
+  b.userMayBeRevoked('u2', now + 7);
+  a.staleReads = 2;
+  for (const order of [[a, b], [b, a]]) {
+    const merged = new Ledger(ttl);
+    for (const part of order) merged.addShard(JSON.parse(JSON.stringify(part.toShard())));
+    assert.deepEqual(merged.toShard().records.sort((x, y) => x.sid.localeCompare(y.sid)), one.toShard().records.sort((x, y) => x.sid.localeCompare(y.sid)));
+    assert.equal(merged.records.get('s2')!.sessionDeleted, true, "b's session, ended by a's revoke-all");
+    assert.equal(merged.records.get('s3')!.sessionDeleted, false);
+    assert.equal(merged.mayBeEnded(merged.records.get('s3')!), true, "b's errored revoke-all of u2");
+    assert.equal(merged.staleReads, 2);
+    assert.deepEqual(merged.toShard().endedUnseen, []);
+  }
+  const alone = new Ledger(ttl);
+  alone.addShard(b.toShard());
+  assert.equal(alone.records.get('s2')!.sessionDeleted, false, 'without the other part the end is not known');
+});

@@ -52,6 +52,8 @@ export interface LedgerRecord {
   nonceExpiresAt: number;
   /** Set by verification: the session version found on the master (null: absent). */
   foundVersion?: number | null;
+  /** Set by verification: the token family's generation found (null: absent); it outlives the session, revoked. */
+  foundFamilyGen?: number | null;
   /** Set by verification: one of the session's facts was lost or resurrected. */
   verifiedLost?: boolean;
 }
@@ -62,7 +64,7 @@ export interface LedgerTtls {
   oauthStateMs: number;
 }
 
-interface UserRecord {
+export interface UserRecord {
   /** The user's session set's deadline: every acknowledged login of the user slides it. */
   setExpiresAt: number;
   /** When a revoke-all of this user last errored or timed out (it may delete any session of the user, until it can no longer run); 0: never. */
@@ -93,6 +95,18 @@ export const expiryMarginMs = 2000;
  */
 export const resendWindowMs = 15_000;
 
+/** A ledger as plain data (Ledger.toShard), to carry between workers, shards and the merge. */
+export interface LedgerShard {
+  ttl: LedgerTtls;
+  records: LedgerRecord[];
+  users: Array<[string, UserRecord]>;
+  consumedNonces: ConsumedNonce[];
+  staleReads: number;
+  staleExamples: Array<{ key: string; acknowledged: string; found: string }>;
+  /** Sessions a revoke-all ended that this part never logged in (another part did), and when. */
+  endedUnseen: Array<[string, number]>;
+}
+
 export class Ledger {
   readonly records = new Map<string, LedgerRecord>();
   readonly users = new Map<string, UserRecord>();
@@ -104,7 +118,7 @@ export class Ledger {
    * on different connections, so a user's revoke-all can be seen before a sibling session's login
    * that Redis ran first (and the revoke-all then deleted).
    */
-  private readonly endedBeforeLogin = new Set<string>();
+  private readonly endedBeforeLogin = new Map<string, number>();
 
   constructor(readonly ttl: LedgerTtls) {}
 
@@ -187,7 +201,7 @@ export class Ledger {
   ended(sid: string, now: number): void {
     const r = this.records.get(sid);
     if (!r) {
-      this.endedBeforeLogin.add(sid);
+      this.endedBeforeLogin.set(sid, now);
       return;
     }
     r.sessionDeleted = true;
@@ -237,7 +251,64 @@ export class Ledger {
     for (const [k, r] of this.records) copy.records.set(k, { ...r });
     for (const [k, u] of this.users) copy.users.set(k, { ...u });
     copy.consumedNonces.push(...this.consumedNonces.map((n) => ({ ...n })));
-    for (const sid of this.endedBeforeLogin) copy.endedBeforeLogin.add(sid);
+    for (const [sid, at] of this.endedBeforeLogin) copy.endedBeforeLogin.set(sid, at);
     return copy;
+  }
+
+  /** Everything this ledger knows, as plain data: one worker's or shard's part of a run's ledger. */
+  toShard(): LedgerShard {
+    return {
+      ttl: { ...this.ttl },
+      records: [...this.records.values()].map((r) => ({ ...r })),
+      users: [...this.users].map(([uid, u]) => [uid, { ...u }]),
+      consumedNonces: this.consumedNonces.map((n) => ({ ...n })),
+      staleReads: this.staleReads,
+      staleExamples: this.staleExamples.map((e) => ({ ...e })),
+      endedUnseen: [...this.endedBeforeLogin],
+    };
+  }
+
+  /**
+   * Adds the part of the run's ledger another worker or shard kept (in any order, each once).
+   * Sessions are disjoint between parts, users are not: a revoke-all one part acknowledged may
+   * have ended sessions another part logged in, which are then ended here too.
+   */
+  addShard(shard: LedgerShard): void {
+    for (const r of shard.records) {
+      this.records.set(r.sid, { ...r });
+      const endedAt = this.endedBeforeLogin.get(r.sid);
+      if (endedAt !== undefined) this.endElsewhere(r.sid, endedAt);
+    }
+    for (const [uid, u] of shard.users) {
+      const mine = this.user(uid);
+      mine.setExpiresAt = Math.max(mine.setExpiresAt, u.setExpiresAt);
+      mine.revokeErrorAt = Math.max(mine.revokeErrorAt, u.revokeErrorAt);
+    }
+    this.consumedNonces.push(...shard.consumedNonces.map((n) => ({ ...n })));
+    this.staleReads += shard.staleReads;
+    for (const e of shard.staleExamples) if (this.staleExamples.length < 10) this.staleExamples.push({ ...e });
+    for (const [sid, at] of shard.endedUnseen) {
+      if (this.records.has(sid)) this.endElsewhere(sid, at);
+      else this.endedBeforeLogin.set(sid, Math.max(at, this.endedBeforeLogin.get(sid) ?? 0));
+    }
+  }
+
+  /** An end acknowledged in another part (a revoke-all of the same user): as `ended`, and as a login that came after it. */
+  private endElsewhere(sid: string, at: number): void {
+    const r = this.records.get(sid)!;
+    this.endedBeforeLogin.delete(sid);
+    r.sessionDeleted = true;
+    r.familyRevoked = true;
+    r.lastAckAt = Math.max(r.lastAckAt, at);
+  }
+
+  /** Forgets everything (a parent's copy of its workers' ledgers, refilled with `addShard`). */
+  clear(): void {
+    this.records.clear();
+    this.users.clear();
+    this.consumedNonces.length = 0;
+    this.staleReads = 0;
+    this.staleExamples.length = 0;
+    this.endedBeforeLogin.clear();
   }
 }

@@ -34,9 +34,16 @@ test('after an error, what was acknowledged before still bounds what must be fou
   const ended = ctx({ mayBeEnded: true });
   assert.deepEqual(findings(r, seen(2, 1, 'active'), ended), ['lost', 'lost', 'ok', 'ok'], 'older than acknowledged is a loss, error or not');
   assert.deepEqual(findings(r, seen(3, 2, 'active'), ended), ['ok', 'ok', 'ok', 'ok'], 'present and current: verified, not unverifiable');
-  assert.deepEqual(findings(r, seen(null, 2, 'revoked', true, false), ended), ['unverifiable', 'unverifiable', 'ok', 'unverifiable'], 'only the deletion the errored command could have done is excused');
+  // Every end deletes the session, removes it from the set and revokes the family in one script:
+  // all three found ended is that end having run.
+  assert.deepEqual(findings(r, seen(null, 2, 'revoked', true, false), ended), ['ok', 'ok', 'ok', 'ok'], 'the errored end ran: its whole effect is there');
+  // The family still active: no end ran, so the absent session and membership are lost.
+  assert.deepEqual(findings(r, seen(null, 2, 'active', true, false), ended), ['lost', 'ok', 'ok', 'lost'], 'the errored end did not run');
+  assert.deepEqual(findings(r, seen(3, 2, 'active', true, false), ended), ['ok', 'ok', 'ok', 'lost'], 'a live session out of its user set is lost membership');
+  // The family gone too: nothing tells whether the end ran; only the deletion is excused.
+  assert.deepEqual(findings(r, seen(null, null, null, true, false), ended), ['unverifiable', 'lost', 'ok', 'unverifiable']);
   // The current refresh token is never deleted by anything: still required.
-  assert.deepEqual(findings(r, seen(null, 2, 'revoked', false, false), ended), ['unverifiable', 'unverifiable', 'lost', 'unverifiable']);
+  assert.deepEqual(findings(r, seen(null, 2, 'revoked', false, false), ended), ['ok', 'ok', 'lost', 'ok']);
   // A login that errored and was never proven: nothing was acknowledged, nothing is judged.
   assert.deepEqual(findings(rec({ mayNotExist: true, version: 1, familyGen: 1 }), seen(null, null, null, false, false)), []);
 });
@@ -56,7 +63,8 @@ test('a session the app found gone while it should have lived is a loss seen liv
   assert.equal(found[0]!.observedLive, true);
   // ...even once its deadline has passed (expiry would otherwise hide it).
   assert.equal(findings({ ...gone, sessionExpiresAt: now - 1 }, seen(null, 2, 'active'))[0], 'lost');
-  assert.equal(findings(gone, seen(null, 2, 'revoked', true, false), ctx({ mayBeEnded: true }))[0], 'unverifiable');
+  assert.equal(findings(gone, seen(null, 2, 'revoked', true, false), ctx({ mayBeEnded: true }))[0], 'ok', 'an errored end explains it, and its revoked family shows it ran');
+  assert.equal(findings(gone, seen(null, null, null, true, false), ctx({ mayBeEnded: true }))[0], 'unverifiable');
   assert.equal(findings(gone, seen(null, 2, 'active'), ctx({ liveEvidence: false, setExpiresAt: now + 60_000 }))[0], 'lost', 'still absent before its deadline');
 });
 

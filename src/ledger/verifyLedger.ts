@@ -66,9 +66,13 @@ const f = (key: string, finding: Finding, acknowledged: string, found: string): 
 /**
  * Classifies one session's facts against what the master holds now (pure: unit-tested). What was
  * acknowledged always bounds what must be found; an errored command's uncertainty only excuses
- * the one state it could have caused (a deletion, a missing creation), and is then unverifiable,
- * never ok. A key found older than acknowledged is lost whatever its deadline; absent after its
- * deadline it expired.
+ * the one state it could have caused (a deletion, a missing creation). Every way a session ends
+ * (logout, revoke-all, a replayed refresh) is one script that deletes the session, removes it
+ * from the user's set and revokes its family together, so the family tells whether an errored
+ * end ran: revoked, the session's absence is that end (ok); still active, the end did not run
+ * and an absent session was lost. Without the family to tell, the fact is unverifiable. A key
+ * found older than acknowledged is lost whatever its deadline; absent after its deadline it
+ * expired.
  */
 export function classify(r: LedgerRecord, seen: KeyObservation, ctx: ClassifyContext): FactFinding[] {
   const expired = (deadline: number): boolean => deadline - expiryMarginMs < ctx.now;
@@ -79,18 +83,24 @@ export function classify(r: LedgerRecord, seen: KeyObservation, ctx: ClassifyCon
 
   const sk = sessionKey(r.uid, r.sid);
   const v = seen.session.version;
+  const { gen, state } = seen.family;
+  // Did an errored end run (null: no end was uncertain, or the keys cannot tell)? A present
+  // session with an active family: no. An absent one: its family says.
+  const endRan = !mayBeEnded || gen === null ? null : v !== null ? (state === 'active' ? false : null) : state !== 'active';
   const observedLost = ctx.liveEvidence && r.observedMissingAt !== 0 && !mayBeEnded && !r.mayNotExist;
   if (r.sessionDeleted) out.push(f(sk, v === null ? 'ok' : 'resurrected', 'deleted', v === null ? 'absent' : `present v=${v}`));
   else if (v !== null) out.push(f(sk, v >= r.version ? 'ok' : 'lost', `v=${r.version}`, `v=${v}`));
   else if (observedLost) out.push({ ...f(sk, 'lost', `v=${r.version}`, `absent (the app found it missing at ${new Date(r.observedMissingAt).toISOString()})`), observedLive: true });
+  else if (endRan === true && !r.mayNotExist) out.push(f(sk, 'ok', `v=${r.version}, or deleted by an errored command`, 'absent, its family revoked: the errored command ended it'));
+  else if (endRan === false && !r.mayNotExist) out.push(f(sk, expired(r.sessionExpiresAt) ? 'expired' : 'lost', `v=${r.version}, or deleted by an errored command`, 'absent, its family still active: no end ran'));
   else if (mayBeEnded || r.mayNotExist) out.push(f(sk, 'unverifiable', `v=${r.version}, or deleted or never created by an errored command`, 'absent'));
   else out.push(f(sk, expired(r.sessionExpiresAt) ? 'expired' : 'lost', `v=${r.version}`, 'absent'));
 
   const fk = tokenFamilyKey(r.uid, r.family);
-  const { gen, state } = seen.family;
   const famFound = gen === null ? 'absent' : `gen=${gen} ${state}`;
   if (r.familyRevoked) out.push(f(fk, state === 'active' ? 'resurrected' : 'ok', 'revoked', famFound));
   else if (gen !== null && state === 'active') out.push(f(fk, gen >= r.familyGen ? 'ok' : 'lost', `gen=${r.familyGen} active`, famFound));
+  else if (gen !== null && endRan === true) out.push(f(fk, 'ok', `gen=${r.familyGen} active, or revoked by an errored command`, `${famFound}, its session gone with it`));
   else if (gen !== null) out.push(f(fk, mayBeEnded ? 'unverifiable' : 'lost', `gen=${r.familyGen} active`, famFound));
   else if (r.mayNotExist) out.push(f(fk, 'unverifiable', `gen=${r.familyGen} active, or never created`, famFound));
   else out.push(f(fk, expired(r.familyExpiresAt) ? 'expired' : 'lost', `gen=${r.familyGen} active`, famFound));
@@ -104,6 +114,8 @@ export function classify(r: LedgerRecord, seen: KeyObservation, ctx: ClassifyCon
   const mk = `${userSessionsKey(r.uid)} ∋ ${r.sid}`;
   if (r.sessionDeleted) out.push(f(mk, seen.member ? 'resurrected' : 'ok', 'removed', seen.member ? 'member' : 'not a member'));
   else if (seen.member) out.push(f(mk, 'ok', 'member', 'member'));
+  else if (endRan === true && !r.mayNotExist) out.push(f(mk, 'ok', 'member, or removed by an errored command', 'not a member, the session ended by it'));
+  else if (endRan === false && !r.mayNotExist) out.push(f(mk, expired(ctx.setExpiresAt) ? 'expired' : 'lost', 'member, or removed by an errored command', 'not a member, though no end ran'));
   else if (mayBeEnded || r.mayNotExist) out.push(f(mk, 'unverifiable', 'member, or removed or never added by an errored command', 'not a member'));
   else out.push(f(mk, expired(ctx.setExpiresAt) ? 'expired' : 'lost', 'member', 'not a member'));
 
@@ -209,7 +221,8 @@ async function verifySessions(records: readonly LedgerRecord[], master: Redis, l
       const tok = Number(next()) === 1;
       const member = Number(next()) === 1;
       r.foundVersion = v === null ? null : Number(v);
-      const seen = { session: { version: r.foundVersion }, family: { gen: gen === null || gen === undefined ? null : Number(gen), state: state ?? null }, tokenExists: tok, member };
+      r.foundFamilyGen = gen === null || gen === undefined ? null : Number(gen);
+      const seen = { session: { version: r.foundVersion }, family: { gen: r.foundFamilyGen, state: state ?? null }, tokenExists: tok, member };
       for (const x of classify(r, seen, { now, mayBeEnded: ledger.mayBeEnded(r), setExpiresAt: ledger.setExpiresAt(r.uid), liveEvidence })) {
         count(x, x.observedLive ?? false);
         if (x.finding === 'lost' || x.finding === 'resurrected') r.verifiedLost = true;

@@ -36,12 +36,17 @@ export class ChaosWindows {
 
   /** True when [fromMs, toMs] touches a window: an operation in flight during a fault is the fault's. */
   overlaps(fromMs: number, toMs: number): boolean {
+    return this.firstOverlapping(fromMs, toMs) >= 0;
+  }
+
+  /** The index of the first window [fromMs, toMs] touches, or -1: the window an operation is counted in. */
+  firstOverlapping(fromMs: number, toMs: number): number {
     const ws = this.windows;
     for (let i = 0; i < ws.length; i++) {
       const w = ws[i]!;
-      if (w.startMs <= toMs && (w.endMs === null || w.endMs >= fromMs)) return true;
+      if (w.startMs <= toMs && (w.endMs === null || w.endMs >= fromMs)) return i;
     }
-    return false;
+    return -1;
   }
 
   /** Windows still open at the end of the run end there. */

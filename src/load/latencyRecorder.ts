@@ -92,9 +92,15 @@ export class LatencyRecorder {
   private readonly ok = new Float64Array(this.n);
   private readonly failed = new Float64Array(this.n);
   private readonly insideOps = new Float64Array(this.n);
+  /** By window index: windows only open, never move, so an index names one for the whole run. */
+  private readonly windowOps: number[] = [];
+  private readonly windowErrors: number[] = [];
   private readonly insideErrors = new Float64Array(this.n);
   private intervalOps = 0;
   private intervalErrors = 0;
+  /** Per second of intended time: actions the schedule called for, and those that succeeded. */
+  private intendedBySecond = new Float64Array(256);
+  private okBySecond = new Float64Array(256);
   readonly intervals: IntervalStats[] = [];
   readonly errorKinds = new Map<string, number>();
   /** Where the latency of operations outside chaos windows went (generator queueing, reply). */
@@ -106,27 +112,61 @@ export class LatencyRecorder {
     private readonly generatorStalled: (second: number) => boolean,
   ) {}
 
-  /** Times in ms (performance.now scale). Errors are recorded too: a user waited for them. */
-  record(op: OperationCode, intendedMs: number, sentMs: number, doneMs: number, error: string | null): void {
+  /**
+   * Times in ms (performance.now scale); `readyMs` as in OperationDone. Errors are recorded too:
+   * a user waited for them.
+   */
+  record(op: OperationCode, intendedMs: number, readyMs: number, sentMs: number, doneMs: number, error: string | null): void {
     const latencyUs = Math.max(1, Math.round((doneMs - intendedMs) * 1000));
     const serviceUs = Math.max(1, Math.round((doneMs - sentMs) * 1000));
-    const inside = this.windows.any && this.windows.overlaps(intendedMs, doneMs);
+    const window = this.windows.any ? this.windows.firstOverlapping(intendedMs, doneMs) : -1;
+    const inside = window >= 0;
     const pair = inside ? this.insideInterval[op]! : this.outsideInterval[op]!;
     pair.latency.recordValue(latencyUs);
     pair.service.recordValue(serviceUs);
-    if (!inside) this.tail.record(latencyUs, Math.max(0, latencyUs - serviceUs), serviceUs);
+    if (!inside) this.tail.record(latencyUs, (readyMs - intendedMs) * 1000, (sentMs - readyMs) * 1000, serviceUs);
     this.intervalOps++;
-    if (inside) this.insideOps[op]!++;
-    else this.outsideOpsInterval[op]!++;
+    if (inside) {
+      this.insideOps[op]!++;
+      this.windowOps[window] = (this.windowOps[window] ?? 0) + 1;
+    } else this.outsideOpsInterval[op]!++;
     if (error === null) {
       this.ok[op]!++;
+      const s = secondOf(intendedMs);
+      if (s >= this.okBySecond.length) this.okBySecond = grown(this.okBySecond, s);
+      this.okBySecond[s]!++;
       return;
     }
     this.failed[op]!++;
     this.intervalErrors++;
-    if (inside) this.insideErrors[op]!++;
-    else this.outsideErrorsInterval[op]!++;
+    if (inside) {
+      this.insideErrors[op]!++;
+      this.windowErrors[window] = (this.windowErrors[window] ?? 0) + 1;
+    } else this.outsideErrorsInterval[op]!++;
     this.errorKinds.set(error, (this.errorKinds.get(error) ?? 0) + 1);
+  }
+
+  /** The schedule called for an action at `intendedMs`: counted once, by its second. */
+  intended(intendedMs: number): void {
+    const s = secondOf(intendedMs);
+    if (s >= this.intendedBySecond.length) this.intendedBySecond = grown(this.intendedBySecond, s);
+    this.intendedBySecond[s]!++;
+  }
+
+  /**
+   * Throughput of the steady state: actions intended in seconds clear of every chaos window, and
+   * how many of them succeeded. A second just before a window is not clear (its actions were in
+   * flight when the fault struck), so both counts are of the same actions.
+   */
+  throughputOutside(): { intended: number; ok: number } {
+    let intended = 0;
+    let ok = 0;
+    for (let s = 0; s < this.intendedBySecond.length; s++) {
+      if (this.intendedBySecond[s] === 0 || this.windows.overlaps(s * 1000, (s + 2) * 1000 - 1)) continue;
+      intended += this.intendedBySecond[s]!;
+      ok += this.okBySecond[s] ?? 0;
+    }
+    return { intended, ok };
   }
 
   /** Closes the current one-second interval: adds it into the totals, holds its outside part back. */
@@ -167,13 +207,16 @@ export class LatencyRecorder {
 
   /** A held-back second goes to the steady state, unless a window opened late over it. */
   private settle(p: PendingSecond): void {
-    const claimed = this.windows.any && this.windows.overlaps((p.t - 1) * 1000, p.t * 1000);
+    const window = this.windows.any ? this.windows.firstOverlapping((p.t - 1) * 1000, p.t * 1000) : -1;
+    const claimed = window >= 0;
     const healthy = !claimed && !this.generatorStalled(p.t);
     for (let op = 0; op < this.n; op++) {
       const pair = p.pairs[op]!;
       if (claimed) {
         this.insideOps[op]! += p.ops[op]!;
         this.insideErrors[op]! += p.errors[op]!;
+        this.windowOps[window] = (this.windowOps[window] ?? 0) + p.ops[op]!;
+        this.windowErrors[window] = (this.windowErrors[window] ?? 0) + p.errors[op]!;
       } else {
         addInto(this.outsideTotals[op]!.latency, pair.latency);
         addInto(this.outsideTotals[op]!.service, pair.service);
@@ -207,6 +250,11 @@ export class LatencyRecorder {
     const out = new Map<OperationName, Pair>();
     for (let op = 0; op < this.n; op++) if (this.outsideTotals[op]!.latency.totalCount > 0) out.set(operationNames[op]!, this.outsideTotals[op]!);
     return out;
+  }
+
+  /** Per chaos window (in the order they opened), the operations counted in it and the errors among them; an operation touching two is the first's. */
+  byWindow(): Array<{ ops: number; errors: number }> {
+    return this.windows.windows.map((_, i) => ({ ops: this.windowOps[i] ?? 0, errors: this.windowErrors[i] ?? 0 }));
   }
 
   /** Operations (and errors among them) that touched a chaos window: not judged by the steady-state gates. */
@@ -249,6 +297,15 @@ export function spectrumMs(h: Histogram): Array<[number, number]> {
     .map((p) => [p, (p === 100 ? h.maxValue : h.getValueAtPercentile(p)) / 1000]);
 }
 
+const secondOf = (ms: number): number => (ms > 0 ? Math.floor(ms / 1000) : 0);
+
+/** Room for second `s`: doubled, so a run of any length grows a handful of times. */
+function grown(a: Float64Array<ArrayBuffer>, s: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(Math.max(a.length * 2, s + 1));
+  b.set(a);
+  return b;
+}
+
 /** The run's latency figures as plain data: what the gates judge and the summary reports. */
 export interface LatencyFigures {
   overall: Percentiles;
@@ -256,9 +313,19 @@ export interface LatencyFigures {
   serviceOverall: Percentiles;
   serviceByOp: Record<string, Percentiles>;
   /** Operations that touched no chaos window; null when the run had no window. */
-  outsideChaos: { overall: Percentiles; byOp: Record<string, Percentiles>; ops: number; errors: number } | null;
+  outsideChaos: {
+    overall: Percentiles;
+    byOp: Record<string, Percentiles>;
+    ops: number;
+    errors: number;
+    /** Actions intended in seconds clear of every window, and those of them that succeeded (recorder.throughputOutside). */
+    intended: number;
+    succeeded: number;
+  } | null;
   /** Operations that touched a chaos window (not judged by the steady-state gates). */
   excluded: { ops: number; errors: number };
+  /** The same, per window in the order they opened. */
+  byWindow: Array<{ ops: number; errors: number }>;
   totalOps: number;
   totalErrors: number;
 }
@@ -277,7 +344,8 @@ export function latencyFigures(r: LatencyRecorder, windowsSeen: boolean): Latenc
         byOp: Object.fromEntries([...r.outsideByOp()].map(([name, h]) => [name, percentilesMs(h.latency)])),
         ops: r.totalOps - excluded.ops,
         errors: r.totalErrors - excluded.errors,
+        ...((t) => ({ intended: t.intended, succeeded: t.ok }))(r.throughputOutside()),
       }
     : null;
-  return { overall: percentilesMs(r.overall.latency), byOp, serviceOverall: percentilesMs(r.overall.service), serviceByOp, outsideChaos, excluded, totalOps: r.totalOps, totalErrors: r.totalErrors };
+  return { overall: percentilesMs(r.overall.latency), byOp, serviceOverall: percentilesMs(r.overall.service), serviceByOp, outsideChaos, excluded, byWindow: r.byWindow(), totalOps: r.totalOps, totalErrors: r.totalErrors };
 }

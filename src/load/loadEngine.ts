@@ -1,79 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Target } from '../target/target.js';
-import { closeAppClients, createAppClients, type AppClient, type ClientEnd } from './appClients.js';
+import { closeAppClients, createAppClients } from './appClients.js';
 import { ChaosWindows } from './chaosWindows.js';
 import type { ErrorKind } from './errorKinds.js';
 import { EventHeap } from './eventHeap.js';
-import { GeneratorMonitor, type GeneratorHealth, type GeneratorSecond } from './generatorMonitor.js';
-import { LatencyRecorder, type IntervalStats } from './latencyRecorder.js';
+import { GeneratorMonitor } from './generatorMonitor.js';
+import { LatencyRecorder } from './latencyRecorder.js';
 import type { OperationEvent, OperationObserver } from './operationEvent.js';
 import { OperationExecutor } from './operationExecutor.js';
 import { populationControllers, type PopulationController, type PopulationHost } from './population/populationController.js';
 import { PopulationPlan } from './population/populationPlan.js';
+import { wholeSchedule } from './population/schedulePartition.js';
 import { RandomSource } from './randomSource.js';
+import { SessionRandom, SessionSeeds } from './sessionRandom.js';
 import { generatorLimits, op, operationNames, type OperationCode, type Scenario } from './scenario.js';
-import { endsSession, mixKeys, nextAction, replaysToken } from './session/sessionBehaviour.js';
-import * as ops from './session/sessionOperations.js';
+import { endsSession, mixKeys, nextAction } from './session/sessionBehaviour.js';
+import { performOperation } from './session/performOperation.js';
 import type { OperationOutcome, SessionState, SessionStore, SessionTtls } from './session/sessionOperations.js';
+import { warmUpScripts } from './session/scriptWarmUp.js';
 import type { SimSession } from './session/simSession.js';
 import { sessionStore } from './session/sessionStore.js';
-import { TargetMemorySampler, type TargetMemory } from './targetMemorySampler.js';
+import { TargetMemorySampler } from './targetMemorySampler.js';
 import { waitStrategy } from './waitStrategy.js';
+import type { LoadEngineOptions } from './loadOptions.js';
+import type { LoadResult } from './loadResult.js';
 
-export interface ProgressSnapshot {
-  elapsedS: number;
-  /** The second that just closed, on its own. */
-  second: IntervalStats;
-  phase: string;
-  sessions: number;
-  opsPerSecond: number;
-  recentP99Ms: number;
-  errors: number;
-  totalOps: number;
-}
-
-/** The run clock: ms since the load started (performance.now scale), and the wall clock at that moment. */
-export interface RunClock {
-  now(): number;
-  readonly startedAtWallMs: number;
-}
-
-export interface LoadEngineOptions {
-  scenario: Scenario;
-  target: Target;
-  seed?: number;
-  /** Where chaos windows are kept (shared with whoever opens them); default: none. */
-  windows?: ChaosWindows;
-  /** Told about every completed operation, synchronously, with one reused event object. */
-  observers?: readonly OperationObserver[];
-  onSecond?: (p: ProgressSnapshot) => void;
-  /** Aborting stops the load early; the run then ends as if its stages had ended. */
-  signal?: AbortSignal;
-  /** Awaited once the app clients are connected, before the clock starts (chaos subscribes to sentinels here). */
-  prepare?: (appClients: readonly AppClient[]) => Promise<void>;
-  /** Called when the clock starts, before the first action (chaos schedules its steps here). */
-  onClockStart?: (clock: RunClock) => void;
-  /** Durable-write mode: each write waits this long for a replica (WAIT 1); null or absent: async writes. */
-  durableWaitMs?: number | null;
-}
-
-export interface LoadResult {
-  startedAt: string;
-  durationMs: number;
-  recorder: LatencyRecorder;
-  windows: ChaosWindows;
-  generator: GeneratorHealth;
-  generatorSeconds: GeneratorSecond[];
-  sessionsPerSecond: number[];
-  peakConcurrentSessions: number;
-  intendedOps: number;
-  outcomes: Record<string, number>;
-  memory: TargetMemory;
-  aborted: boolean;
-  /** App clients ioredis ended on its own (see appClients.ts): how many times, and the first few. */
-  clientEnds: { count: number; first: Array<ClientEnd & { atMs: number }> };
-}
+/** Just before an end: what is intended before it still belongs to the stage (and the run). */
+const lastMoment = 1e-6;
 
 /**
  * The open-model session load generator. Every action has an intended start taken from the
@@ -82,17 +35,6 @@ export interface LoadResult {
  */
 export async function runLoad(opts: LoadEngineOptions): Promise<LoadResult> {
   return new LoadEngine(opts).run();
-}
-
-/** What a run that never started its load reports: no operations, aborted. */
-export function loadNotStarted(s: Scenario, windows = new ChaosWindows()): LoadResult {
-  const limits = generatorLimits(s);
-  const monitor = new GeneratorMonitor(limits.maxSchedulerLagP99Ms, windows, limits.stallThresholdMs);
-  monitor.stop();
-  return {
-    startedAt: new Date().toISOString(), durationMs: 0, recorder: new LatencyRecorder(windows, () => false), windows, generator: monitor.health(), generatorSeconds: [],
-    sessionsPerSecond: [], peakConcurrentSessions: 0, intendedOps: 0, outcomes: {}, memory: { startBytes: null, peakBytes: null, samples: [] }, aborted: true, clientEnds: { count: 0, first: [] },
-  };
 }
 
 class LoadEngine implements PopulationHost {
@@ -133,7 +75,8 @@ class LoadEngine implements PopulationHost {
     this.s = opts.scenario;
     this.plan = new PopulationPlan(this.s.stages);
     this.rng = new RandomSource(opts.seed ?? 0x9a0715);
-    this.controllers = populationControllers(this.plan, this.s, this, this.rng);
+    const partition = opts.partition ?? wholeSchedule;
+    this.controllers = populationControllers(this.plan, this.s, this, new SessionSeeds(opts.seed ?? 0x9a0715, partition), partition);
     this.windows = opts.windows ?? new ChaosWindows();
     const limits = generatorLimits(this.s);
     this.monitor = new GeneratorMonitor(limits.maxSchedulerLagP99Ms, this.windows, limits.stallThresholdMs);
@@ -153,8 +96,10 @@ class LoadEngine implements PopulationHost {
     return performance.now() - this.t0;
   }
 
+  /** The stream of the session being dispatched, for `pickMix`. */
+  private drawing: RandomSource | null = null;
   /** Made once: a closure per dispatch would allocate on the hottest path. */
-  private readonly pickMix = (): number => this.rng.weightedIndex(this.mixWeights, this.mixTotal);
+  private readonly pickMix = (): number => this.drawing!.weightedIndex(this.mixWeights, this.mixTotal);
 
   get liveCount(): number {
     return this.live.length;
@@ -172,12 +117,14 @@ class LoadEngine implements PopulationHost {
     let ticker: NodeJS.Timeout | undefined;
     let second = 1;
     try {
-      await this.warmUp();
+      await warmUpScripts(this.stores, this.ttl, () => this.tokenHash(this.rng));
       await memory.start();
       await this.opts.prepare?.(clients);
+      const startAt = await this.opts.clockStart?.();
+      if (startAt !== undefined) await sleep(Math.max(0, startAt - performance.timeOrigin - performance.now()));
       startedAt = new Date().toISOString();
-      this.t0 = performance.now();
-      this.opts.onClockStart?.({ now: () => this.now(), startedAtWallMs: Date.now() });
+      this.t0 = startAt === undefined ? performance.now() : startAt - performance.timeOrigin;
+      this.opts.onClockStart?.({ now: () => this.now(), startedAtWallMs: startAt === undefined ? Date.now() : Math.round(startAt) });
       ticker = setInterval(() => {
         void this.closeSecond(second++, memory);
       }, 1000);
@@ -212,47 +159,37 @@ class LoadEngine implements PopulationHost {
   private async loop(): Promise<boolean> {
     const end = this.plan.totalMs;
     const wait = waitStrategy(this.s.generator.shortWait);
+    let stage = 0;
     for (;;) {
       if (this.opts.signal?.aborted) return true;
       const now = this.now();
-      if (now >= end) return false;
-      const controller = this.controllers[this.plan.stageIndexAt(now)]!;
-      controller.control(now);
+      // What the schedule intends before a stage's end (or the run's) is offered even when the
+      // loop wakes after it: the schedule, not the wake-up, decides what a run offers.
+      const upTo = now < end ? now : end - lastMoment;
+      const current = this.plan.stageIndexAt(upTo);
+      for (; stage < current; stage++) this.controllers[stage]!.control(this.plan.stageEnd(stage));
+      const controller = this.controllers[current]!;
+      controller.control(upTo);
       let e = this.heap.peek();
       // Bounded per turn so replies are read between batches even when far behind schedule.
-      for (let n = 0; e && e.at <= now && e.at < end && n < 2000; n++) {
+      for (let n = 0; e && e.at <= upTo && n < 2000; n++) {
         this.heap.pop();
         if (e.alive) this.dispatch(e, now);
         e = this.heap.peek();
+      }
+      if (now >= end) {
+        if (!e || e.at > upTo) return false;
+        await wait(0);
+        continue;
       }
       const next = Math.min(e?.at ?? end, controller.nextAt(this.now()), end);
       await wait(next - this.now());
     }
   }
 
-  /**
-   * Not measured: a few rounds of every operation per client, so script loading (NOSCRIPT then
-   * EVAL), connection set-up and JIT compilation do not land in the first second's percentiles.
-   */
-  private async warmUp(): Promise<void> {
-    await Promise.all(
-      this.stores.map(async (store, k) => {
-        for (let round = 0; round < 20; round++) {
-          const s: SessionState = { uid: `warmup${k}`, sid: `w${round}`, family: `fw${round}`, token: this.tokenHash(), previousToken: null, version: 0, oauthNonce: null };
-          await ops.login(store, s, this.ttl, Date.now());
-          await ops.request(store, s, this.ttl);
-          await ops.refresh(store, s, this.ttl, this.tokenHash(), false);
-          await ops.oauthBegin(store, s, this.ttl, this.tokenHash());
-          await ops.oauthComplete(store, s);
-          await ops.logout(store, s);
-        }
-        await ops.revokeAll(store, { uid: `warmup${k}`, sid: 'w', family: 'f', token: '', previousToken: null, version: 0, oauthNonce: null });
-      }),
-    );
-  }
-
   private async closeSecond(t: number, memory: TargetMemorySampler): Promise<void> {
     const stats = this.recorder.closeInterval(t);
+    this.opts.onIntervalClosed?.(t, this.recorder.overall);
     this.monitor.closeSecond(t);
     this.sessionsPerSecond.push(this.loggedIn);
     await memory.sample(t);
@@ -269,16 +206,18 @@ class LoadEngine implements PopulationHost {
     });
   }
 
-  spawn(at: number, endAt: number, scheduled: boolean): void {
+  spawn(at: number, endAt: number, scheduled: boolean, seed: number): void {
     if (scheduled) this.monitor.recordLag(this.now() - at);
     const id = this.nextId++;
     const clientIndex = id % this.stores.length;
+    const rng = new SessionRandom(seed);
     const session: SimSession = {
       id,
-      uid: `u${this.rng.int(this.userSpace).toString(36)}`,
+      rng,
+      uid: `u${rng.int(this.userSpace).toString(36)}`,
       sid: `${this.runTag}${id.toString(36)}`,
       family: `${this.runTag}f${id.toString(36)}`,
-      token: this.tokenHash(),
+      token: this.tokenHash(rng),
       previousToken: null,
       version: 0,
       oauthNonce: null,
@@ -286,7 +225,7 @@ class LoadEngine implements PopulationHost {
       store: this.stores[clientIndex]!,
       at,
       heapIndex: -1,
-      endAt: Number.isFinite(endAt) ? endAt : at + this.rng.exponential(this.s.session.meanLifetime),
+      endAt: Number.isFinite(endAt) ? endAt : at + rng.exponential(this.s.session.meanLifetime),
       alive: true,
       loggedIn: false,
       busy: false,
@@ -295,7 +234,7 @@ class LoadEngine implements PopulationHost {
     };
     this.live.push(session);
     this.execute(session, op.login, at);
-    this.heap.schedule(session, at + this.rng.thinkTime(this.s.session.thinkTime));
+    this.heap.schedule(session, at + rng.thinkTime(this.s.session.thinkTime));
   }
 
   retireRandom(at: number): void {
@@ -318,44 +257,31 @@ class LoadEngine implements PopulationHost {
   private dispatch(s: SimSession, now: number): void {
     const at = s.at;
     this.monitor.recordLag(now - at);
+    this.drawing = s.rng;
     const action = nextAction(s, at, this.pickMix);
     this.execute(s, action, at);
     if (action === op.logout) {
       s.alive = false;
       this.removeLive(s);
+      this.sessionEnded(s, at);
       return;
     }
-    this.heap.schedule(s, at + this.rng.thinkTime(this.s.session.thinkTime));
+    this.heap.schedule(s, at + s.rng.thinkTime(this.s.session.thinkTime));
   }
 
   private execute(s: SimSession, action: OperationCode, at: number): void {
     this.intendedOps++;
+    this.recorder.intended(at);
     this.executor.execute(s, action, at);
   }
 
   private call(s: SimSession, action: OperationCode): Promise<OperationOutcome> {
-    const store = s.store;
-    switch (action) {
-      case op.login:
-        return ops.login(store, s, this.ttl, Date.now());
-      case op.request:
-        return ops.request(store, s, this.ttl);
-      case op.refresh:
-        return ops.refresh(store, s, this.ttl, this.tokenHash(), replaysToken(this.rng.next(), this.s.session.tokenReuseRate, s.previousToken));
-      case op.oauthBegin:
-        return ops.oauthBegin(store, s, this.ttl, this.tokenHash());
-      case op.oauthComplete:
-        return ops.oauthComplete(store, s);
-      case op.logout:
-        return ops.logout(store, s);
-      case op.revokeAll:
-        return ops.revokeAll(store, s);
-    }
+    return performOperation(s, action, this.ttl, this.newToken, this.s.session.tokenReuseRate);
   }
 
   /** One operation completed: record it once, tell the observers, react like the app. */
-  private done(s: SimSession, action: OperationCode, at: number, sent: number, doneAt: number, outcome: OperationOutcome, error: ErrorKind | null): void {
-    this.recorder.record(action, at, sent, doneAt, error);
+  private done(s: SimSession, action: OperationCode, at: number, ready: number, sent: number, doneAt: number, outcome: OperationOutcome, error: ErrorKind | null): void {
+    this.recorder.record(action, at, ready, sent, doneAt, error);
     if (error === null && outcome === 'ok') this.okOutcomes++;
     else this.otherOutcomes.set(error ?? outcome, (this.otherOutcomes.get(error ?? outcome) ?? 0) + 1);
     if (this.observers.length > 0) {
@@ -389,11 +315,20 @@ class LoadEngine implements PopulationHost {
       this.removeLive(s);
       this.heap.remove(s);
       // The replacement login is a new arrival; the population controller creates it.
+      this.sessionEnded(s, doneAt);
     }
   }
 
-  private tokenHash(): string {
-    return this.runTag + Math.floor(this.rng.next() * 2 ** 52).toString(36) + Math.floor(this.rng.next() * 2 ** 52).toString(36);
+  /** Tells the stage's controller, which may replace the session by its successor. */
+  private sessionEnded(s: SimSession, at: number): void {
+    this.controllers[this.plan.stageIndexAt(at)]!.ended?.(s.rng.seed, at);
+  }
+
+  /** Made once, like pickMix: the operation switch draws a session's next token through it. */
+  private readonly newToken = (rng: RandomSource): string => this.tokenHash(rng);
+
+  private tokenHash(rng: RandomSource): string {
+    return this.runTag + Math.floor(rng.next() * 2 ** 52).toString(36) + Math.floor(rng.next() * 2 ** 52).toString(36);
   }
 
   /** After the last stage: no new actions; wait for those in flight (bounded by client timeouts). */

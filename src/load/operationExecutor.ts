@@ -4,7 +4,11 @@ import type { OperationOutcome } from './session/sessionOperations.js';
 import type { SimSession } from './session/simSession.js';
 
 export type OperationCall = (s: SimSession, op: OperationCode) => Promise<OperationOutcome>;
-export type OperationDone = (s: SimSession, op: OperationCode, intendedMs: number, sentMs: number, doneMs: number, outcome: OperationOutcome, error: ErrorKind | null) => void;
+/**
+ * `readyMs`: when the generator could first send it: the intended time, or, for an action that
+ * waited behind its session's previous one, when that one's reply came (the target's time).
+ */
+export type OperationDone = (s: SimSession, op: OperationCode, intendedMs: number, readyMs: number, sentMs: number, doneMs: number, outcome: OperationOutcome, error: ErrorKind | null) => void;
 
 /**
  * Execution and back-pressure. A session runs one operation at a time (as one browser tab
@@ -38,7 +42,7 @@ export class OperationExecutor {
     }
     s.busy = true;
     if (this.inFlight < this.maxInFlight) {
-      void this.perform(s, op, at);
+      void this.perform(s, op, at, at);
       return;
     }
     this.backlogSession.push(s);
@@ -46,7 +50,7 @@ export class OperationExecutor {
     this.backlogAt.push(at);
   }
 
-  private async perform(s: SimSession, op: OperationCode, at: number): Promise<void> {
+  private async perform(s: SimSession, op: OperationCode, at: number, ready: number): Promise<void> {
     this.inFlight++;
     const sent = this.now();
     let error: ErrorKind | null = null;
@@ -58,7 +62,7 @@ export class OperationExecutor {
     }
     const doneAt = this.now();
     this.inFlight--;
-    this.done(s, op, at, sent, doneAt, outcome, error);
+    this.done(s, op, at, ready, sent, doneAt, outcome, error);
     s.busy = false;
     const q = s.queue;
     if (q !== null && q.length > 0) {
@@ -66,7 +70,7 @@ export class OperationExecutor {
       const nextAt = q.shift()!;
       if (q.length === 0) s.queue = null;
       s.busy = true;
-      void this.perform(s, nextOp, nextAt);
+      void this.perform(s, nextOp, nextAt, nextAt > doneAt ? nextAt : doneAt);
     } else s.queue = null;
     if (this.backlogHead < this.backlogSession.length) this.runFromBacklog();
   }
@@ -82,6 +86,6 @@ export class OperationExecutor {
       this.backlogAt = [];
       this.backlogHead = 0;
     }
-    void this.perform(s, op, at);
+    void this.perform(s, op, at, at);
   }
 }

@@ -69,7 +69,7 @@ export const scenarioSchema = z
       .object({
         /** App instances: one ioredis client each, sessions spread across them. */
         instances: z.number().int().positive().max(64),
-        autoPipelining: z.boolean().default(true),
+        autoPipelining: z.boolean().default(false),
         commandTimeoutMs: z.number().int().positive().default(1000),
         maxRetriesPerRequest: z.number().int().nonnegative().max(10).default(2),
         /** Connect a client again when ioredis ends it on its own (docs/client-settings.md: the ioredis 6.0.0 failover race). */
@@ -100,10 +100,10 @@ export const scenarioSchema = z
          * Waits under 1.5 ms: 'spin' times dispatch and replies within microseconds and keeps a
          * core busy; 'block' sleeps up to 0.25 ms, far less CPU, replies read up to 0.25 ms late.
          */
-        shortWait: z.enum(['spin', 'block']).default('spin'),
+        shortWait: z.enum(['spin', 'block']).default('block'),
       })
       .strict()
-      .default({ maxInFlight: 20_000, shortWait: 'spin' }),
+      .default({ maxInFlight: 20_000, shortWait: 'block' }),
   })
   .strict();
 

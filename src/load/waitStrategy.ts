@@ -6,16 +6,18 @@ const shortWaitCell = new Int32Array(new SharedArrayBuffer(4));
 export type ShortWait = 'spin' | 'block';
 
 /**
- * How the scheduler waits for the next intended time. Timers have ~1 ms granularity, so a wait
- * below 1.5 ms is either a spin (yield to I/O and look again: dispatch and replies timed within
- * microseconds, one core kept busy) or, with `block`, a thread sleep of at most 0.25 ms before
- * yielding to I/O: about half the CPU, but replies arriving meanwhile are read up to 0.25 ms
- * late (docs/benchmarks.md, "Short waits").
+ * How the scheduler waits for the next intended time. A timer fires up to about a millisecond
+ * after it was due (libuv keeps time in whole milliseconds), so a timer only covers a wait down
+ * to its last 1.5 ms; the rest is waited finely: a spin (yield to I/O with setImmediate and look
+ * again: dispatch and replies timed within microseconds, one core kept busy) or, with `block`
+ * (the default, chosen by measurement: docs/benchmarks.md, "Short waits"), a thread sleep of at
+ * most 0.25 ms before each yield: about half the CPU and a tenth of the garbage, but a reply
+ * arriving meanwhile is read up to 0.25 ms late.
  */
 export function waitStrategy(shortWait: ShortWait): (waitMs: number) => Promise<void> {
   return async (waitMs) => {
-    if (waitMs >= 1.5) {
-      await sleep(Math.floor(waitMs - 0.5));
+    if (waitMs >= 2.5) {
+      await sleep(Math.floor(waitMs - 1.5));
       return;
     }
     if (shortWait === 'block' && waitMs > 0.05) Atomics.wait(shortWaitCell, 0, 0, Math.min(waitMs, 0.25));

@@ -1,11 +1,14 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
 import { UserError } from '../errors.js';
 import { composeDir } from '../topology/configTemplate.js';
 import { freePort } from '../topology/freePort.js';
 import { startServerProcess, stopProcess, tailOfFile } from '../topology/processControl.js';
 import type { StartedTopology } from '../topology/startedTopology.js';
+import { firedAlertsQuery, monitoringScrapeIntervalS } from './monitoringQueries.js';
+import { globalScrapeIntervalMs, timeScaledRules } from './timeScaledRules.js';
 
 export interface FiredAlert {
   name: string;
@@ -17,8 +20,10 @@ export interface FiredAlert {
 /**
  * One prometheus-redis-exporter per node and per sentinel (the least-privilege `monitoring`
  * user, straight to the server's port) and one Prometheus that scrapes them and, during a run,
- * gauntlet's own live metrics every second and evaluates compose/alert-rules.yml. Processes are recorded in the topology, so its stop() and the
- * stale-topology cleanup end them too.
+ * gauntlet's own live metrics every second and evaluates compose/alert-rules.yml, time-scaled
+ * to that interval (timeScaledRules.ts). Every target carries the deployment label
+ * `cluster="gauntlet-<topology id>"`, as the rules require. Processes are recorded in the
+ * topology, so its stop() and the stale-topology cleanup end them too.
  */
 export class MonitoringStack {
   private constructor(
@@ -45,7 +50,8 @@ export class MonitoringStack {
     const tlsArgs = tls ? [`-tls-ca-cert-file=${tls.ca}`, `-tls-client-cert-file=${tls.clientCert}`, `-tls-client-key-file=${tls.clientKey}`] : [];
     // The exporter finds out by itself whether it talks to a node or a sentinel (redis_sentinel_* series).
     const servers = [...t.nodes.map((n) => ({ name: n.name, port: n.controlPort, job: 'redis', label: 'node' })), ...t.sentinels.map((s) => ({ name: s.name, port: s.controlPort, job: 'sentinel', label: 'sentinel' }))];
-    const targets: Record<string, string[]> = { redis: [], sentinel: [] };
+    const cluster = `gauntlet-${t.id}`;
+    const targets: Record<string, Array<{ targets: string[]; labels: Record<string, string> }>> = { redis: [], sentinel: [] };
     for (const server of servers) {
       const port = await freePort();
       const pid = startServerProcess(
@@ -55,13 +61,22 @@ export class MonitoringStack {
       );
       await t.recordProcess({ name: `exporter-${server.name}`, kind: 'exporter', pid, cwd: dir });
       pids.push(pid);
-      targets[server.job]!.push(`{ targets: ['127.0.0.1:${port}'], labels: { ${server.label}: '${server.name}' } }`);
+      targets[server.job]!.push({ targets: [`127.0.0.1:${port}`], labels: { cluster, [server.label]: server.name } });
     }
+    if (options.gauntletMetrics) targets.gauntlet = [{ targets: [options.gauntletMetrics], labels: { cluster } }];
+    const rules = join(dir, 'alert-rules.yml');
+    const productionScrapeMs = globalScrapeIntervalMs(await readFile(join(composeDir, 'prometheus', 'prometheus.yml'), 'utf8'));
+    await writeFile(rules, timeScaledRules(await readFile(join(composeDir, 'alert-rules.yml'), 'utf8'), { factor: productionScrapeMs / (monitoringScrapeIntervalS * 1000), dropGroups: ['redis-session-store-backup'] }));
     const promPort = await freePort();
     const config = join(dir, 'prometheus.yml');
+    const interval = `${monitoringScrapeIntervalS}s`;
     await writeFile(
       config,
-      `global: { scrape_interval: 1s, evaluation_interval: 1s }\nrule_files: ['${join(composeDir, 'alert-rules.yml')}']\nscrape_configs:\n${Object.entries(targets).map(([job, list]) => `  - job_name: ${job}\n    static_configs: [${list.join(', ')}]\n`).join('')}${options.gauntletMetrics ? `  - job_name: gauntlet\n    static_configs: [{ targets: ['${options.gauntletMetrics}'] }]\n` : ''}`,
+      stringify({
+        global: { scrape_interval: interval, evaluation_interval: interval },
+        rule_files: [rules],
+        scrape_configs: Object.entries(targets).map(([job, list]) => ({ job_name: job, static_configs: list })),
+      }),
     );
     const pid = startServerProcess('/usr/bin/prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { cwd: dir, logFile: join(dir, 'prometheus.log') });
     await t.recordProcess({ name: 'prometheus', kind: 'prometheus', pid, cwd: dir });
@@ -82,7 +97,7 @@ export class MonitoringStack {
 
   /** Every alert that was firing at any time in [fromMs, toMs] (wall clock), with when it first and last fired. */
   async firedBetween(fromMs: number, toMs: number): Promise<Array<{ name: string; labels: Record<string, string>; firstFiringAt: string; lastFiringAt: string }>> {
-    const q = new URLSearchParams({ query: 'ALERTS{alertstate="firing"}', start: String(fromMs / 1000), end: String(toMs / 1000), step: '1' });
+    const q = new URLSearchParams({ query: firedAlertsQuery, start: String(fromMs / 1000), end: String(toMs / 1000), step: String(monitoringScrapeIntervalS) });
     const body = (await (await fetch(`${this.prometheusUrl}/api/v1/query_range?${q}`)).json()) as { data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> } };
     return body.data.result.map((r) => {
       const { alertname, alertstate: _s, __name__: _n, ...labels } = r.metric;

@@ -9,7 +9,8 @@ export function attributionRows(a: AttributionSummary): Array<[string, string, s
   const g = a.generator;
   const at = a.atP99;
   const rows: Array<[string, string, string]> = [
-    ['generator queueing (intended -> sent)', at ? ms(at.queueMs) : '-', `scheduler lag p99 ${ms(g.schedulerLagP99Ms)} per dispatch (limit ${ms(g.maxSchedulerLagP99Ms)}); GC ${g.gcCount} pauses, max ${ms(g.gcMaxMs)}, ${g.gcOver2Ms} over 2 ms; event-loop delay max ${ms(g.eventLoopDelayMaxMs)}; stalled ${g.stalledSeconds} of ${g.seconds} s (threshold ${ms(g.stallThresholdMs)})`],
+    ['behind the session\'s previous action (intended -> ready)', at ? ms(at.waitMs) : '-', 'its reply had not come: the target\'s time, carried over (one tab does one thing at a time)'],
+    ['generator queueing (ready -> sent)', at ? ms(at.queueMs) : '-', `scheduler lag p99 ${ms(g.schedulerLagP99Ms)} per dispatch (limit ${ms(g.maxSchedulerLagP99Ms)}); GC ${g.gcCount} pauses, max ${ms(g.gcMaxMs)}, ${g.gcOver2Ms} over 2 ms; event-loop delay max ${ms(g.eventLoopDelayMaxMs)}; stalled ${g.stalledSeconds} of ${g.seconds} s (threshold ${ms(g.stallThresholdMs)})`],
     ['reply (sent -> reply: network, proxy, server)', at ? ms(at.replyMs) : '-', `send-to-reply p99 ${ms(a.serviceP99Ms)}`],
     ['  server\'s own time', a.server.measured ? a.server.perCommand.map((c) => `${c.command.toUpperCase()} ${c.usecPerCall} µs`).join(', ') || '-' : 'not measured', a.server.measured ? `latency events ${a.server.latencyEvents.length ? a.server.latencyEvents.map((e) => `${e.event} up to ${e.maxMs} ms`).join(', ') : 'none'} (threshold ${a.server.latencyThresholdMs ?? '?'} ms); forks ${a.server.forks}; delayed AOF fsyncs ${a.server.aofDelayedFsync}` : (a.server.why ?? '')],
     ['  data path', a.dataPath, a.proxy ? `the Toxiproxy hop adds ${ms(a.proxy.before.proxiedP99Ms - a.proxy.before.directP99Ms)} at p99 (PING ${ms(a.proxy.before.directP99Ms)} direct, ${ms(a.proxy.before.proxiedP99Ms)} proxied${a.proxy.after ? `; after the load +${ms(a.proxy.after.proxiedP99Ms - a.proxy.after.directP99Ms)}` : ''})` : ''],
@@ -20,6 +21,6 @@ export function attributionRows(a: AttributionSummary): Array<[string, string, s
 
 export function attributionHeadline(a: AttributionSummary): string {
   const at = a.atP99;
-  const sum = at ? ` = ${ms(at.queueMs)} generator queueing + ${ms(at.replyMs)} reply` : '';
+  const sum = at ? ` = ${at.waitMs > 0.005 ? `${ms(at.waitMs)} behind the previous action + ` : ''}${ms(at.queueMs)} generator queueing + ${ms(at.replyMs)} reply` : '';
   return `where the p99 went (${a.scope}): p99 ${ms(a.p99Ms)}${sum}; budget ${ms(a.budgetMs)}${a.cause ? `; over budget: ${a.cause.why}` : ''}`;
 }

@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import type { Gate, Judgement } from '../gates/gate.js';
 import type { LedgerReport } from '../ledger/verifyLedger.js';
 import { latencyFigures, spectrumMs } from '../load/latencyRecorder.js';
-import type { LoadResult } from '../load/loadEngine.js';
+import type { LoadResult } from '../load/loadResult.js';
 import type { ShardFigures } from '../load/shardLoad.js';
 import type { Scenario } from '../load/scenario.js';
 import type { TargetDescription } from '../target/target.js';
@@ -31,6 +31,8 @@ export interface SummaryInputs {
   shards: { byShard: ShardFigures[]; unattributedOps: number } | null;
   gates: readonly Gate[];
   judgement: Judgement;
+  /** Workers and shards that generated the load; null or absent: one thread. */
+  scaleOut?: Summary['scaleOut'];
 }
 
 /** Turns measurements, gates and the verdict into the plain JSON summary; it judges nothing itself. */
@@ -95,6 +97,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       gc: load.generator.gc,
       stalledSeconds: load.generator.stalledSeconds,
     },
+    scaleOut: i.scaleOut ?? null,
     memory: {
       usedBytesStart: startBytes,
       usedBytesPeak: peakBytes,
@@ -105,7 +108,8 @@ export function buildSummary(i: SummaryInputs): Summary {
       experiment: i.chaos?.experiment ?? null,
       steps: (i.chaos?.steps ?? []).map((st) => ({ name: st.name, atMs: st.atMs, endMs: st.endMs, detail: st.detail, scheduledAtMs: st.scheduledAtMs, struck: st.struck, outcome: st.outcome })),
       drills: i.chaos?.drills ?? [],
-      windows: (i.failover?.recoveries ?? []).map((r) => ({ label: r.label, startMs: r.startMs, endMs: r.endMs, recoveredAtMs: r.recoveredAtMs, exceeded: r.exceeded })),
+      // Recoveries open the run's windows one each, in order: index k is window k.
+      windows: (i.failover?.recoveries ?? []).map((r, k) => ({ label: r.label, startMs: r.startMs, endMs: r.endMs, recoveredAtMs: r.recoveredAtMs, exceeded: r.exceeded, ops: f.byWindow[k]?.ops ?? 0, errors: f.byWindow[k]?.errors ?? 0 })),
       excludedOps: f.excluded.ops,
       excludedErrors: f.excluded.errors,
     },

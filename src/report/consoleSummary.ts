@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import type { Summary } from './summarySchema.js';
 import { clientEndsLine, writeGapText } from './findingText.js';
 import { attributionHeadline, attributionRows } from './attributionText.js';
+import { ledgerNotVerified } from './ledgerText.js';
 
 const verdictColor = { pass: pc.green, fail: pc.red, invalid: pc.yellow } as const;
 
@@ -25,22 +26,29 @@ export function renderConsoleSummary(s: Summary): string {
     ...(s.attribution ? [attributionHeadline(s.attribution), attributionTable(s.attribution)] : []),
     `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
     ...(s.shards ? [`shards: ${s.shards.byShard.map((x) => `${x.name} ${x.ops} ops, ${x.errors} errors, p99 ${x.latencyMs.p99} ms`).join('; ')}`] : []),
+    ...(s.scaleOut ? [scaleOutLine(s.scaleOut)] : []),
     s.memory.bytesPerSession !== null ? `target memory: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : `target memory: not measured${s.memory.notMeasured ? ` (${s.memory.notMeasured})` : ''}`,
     ...(s.chaos.experiment ? [`chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`] : []),
     ...(s.chaos.windows.length ? [windowsLine(s)] : []),
     ...(s.failover
       ? [
-          `failover: ${s.failover.count} master switch(es)${(s.failover.switches ?? []).map((w) => ` (${w.cause ?? 'outside gauntlet'}: ${w.fromStrikeMs !== null ? `${w.fromStrikeMs} ms after the strike` : w.sdownToSwitchMs !== null ? `${w.sdownToSwitchMs} ms after +sdown` : `at ${(w.atMs / 1000).toFixed(1)} s`})`).join('')}; worst client write gap ${writeGapText(s.failover.clientObservedMs)}${s.failover.writeGapEndsAt === 'confirmed write' ? ' (to the first write confirmed on the final master)' : ''}${s.failover.splitBrain ? `; split brain: ${s.failover.splitBrain.sessions} sessions' acknowledged writes lost, taken ${(s.failover.splitBrain.firstAtMs / 1000).toFixed(1)}-${(s.failover.splitBrain.lastAtMs / 1000).toFixed(1)} s` : ''}`,
+          `failover: ${s.failover.count} master switch(es)${(s.failover.switches ?? []).map((w) => ` (${w.cause ?? 'outside gauntlet'}: ${w.fromStrikeMs !== null ? `${w.fromStrikeMs} ms after the strike` : w.sdownToSwitchMs !== null ? `${w.sdownToSwitchMs} ms after +sdown` : `at ${(w.atMs / 1000).toFixed(1)} s`})`).join('')}; worst client write gap ${writeGapText(s.failover.clientObservedMs)}${s.failover.writeGapEndsAt === 'confirmed write' ? ' (to the first write confirmed on the final master)' : ''}${s.failover.splitBrain ? `; split brain: ${s.failover.splitBrain.sessions} sessions' writes acknowledged by the master being replaced were lost, taken ${(s.failover.splitBrain.firstAtMs / 1000).toFixed(1)}-${(s.failover.splitBrain.lastAtMs / 1000).toFixed(1)} s` : ''}`,
           `${s.target.endpoint ? 'endpoint' : s.target.cluster ? 'cluster' : 'sentinel'} events: ${firstSentinelEvents(s)}`,
         ]
       : []),
     ...s.chaos.drills.map((d) => (d.verification ? `drill ${d.name}: ${d.detail}; ${d.verification.keysChecked} keys checked, lost ${d.verification.lost}, resurrected ${d.verification.resurrected}, expired ${d.verification.expired}` : `drill ${d.name}: not verified: ${d.error ?? ''}`)),
     s.ledger
       ? `ledger (${s.writeMode} writes): ${s.ledger.keysChecked} facts checked, lost ${s.ledger.lost}${s.ledger.lostObservedLive ? ` (${s.ledger.lostObservedLive} found missing by the app during the run)` : ''}, resurrected ${s.ledger.resurrected}, stale reads ${s.ledger.staleReads}, unverifiable ${s.ledger.indeterminate}${s.ledger.unverifiableShare !== undefined ? ` (${(s.ledger.unverifiableShare * 100).toFixed(2)} %)` : ''}, expired ${s.ledger.expired}${s.ledger.examples.length ? `; e.g. ${s.ledger.examples.slice(0, 3).map((e) => `${e.kind} ${e.key}${e.shard ? ` on ${e.shard}` : ''} (acknowledged ${e.acknowledged}, found ${e.found})`).join('; ')}` : ''}`
-      : 'ledger: not verified (--no-verify)',
+      : `ledger: ${ledgerNotVerified(s)}`,
     `${pc.bold('verdict')}: ${verdictColor[s.verdict](s.verdict.toUpperCase())}: ${s.verdictReason}`,
   ];
   return lines.join('\n');
+}
+
+/** Who generated the load, each with its own lag: the one that fell behind stands out. */
+function scaleOutLine(o: NonNullable<Summary['scaleOut']>): string {
+  const each = o.generators.map((x) => `${x.label} lag p99 ${x.schedulerLagOutsideChaosP99Ms} ms${x.saturated ? pc.yellow(' BEHIND') : ''}`);
+  return `load from ${o.shards > 1 ? `${o.shards} shards × ` : ''}${o.workers} worker${o.workers > 1 ? 's' : ''}: ${each.join('; ')}`;
 }
 
 function attributionTable(a: NonNullable<Summary['attribution']>): string {
@@ -52,7 +60,7 @@ function attributionTable(a: NonNullable<Summary['attribution']>): string {
 function windowsLine(s: Summary): string {
   const total = s.ops.total;
   const share = total ? ((s.chaos.excludedOps / total) * 100).toFixed(1) : '0';
-  const list = s.chaos.windows.map((w) => `${w.label} ${(w.startMs / 1000).toFixed(1)}-${w.endMs === null ? '?' : (w.endMs / 1000).toFixed(1)} s${w.recoveredAtMs ? '' : w.exceeded ? ' (did not recover in time)' : ' (not recovered)'}`).join(', ');
+  const list = s.chaos.windows.map((w) => `${w.label} ${(w.startMs / 1000).toFixed(1)}-${w.endMs === null ? '?' : (w.endMs / 1000).toFixed(1)} s${w.ops === undefined ? '' : ` (${w.ops} ops, ${total ? ((w.ops / total) * 100).toFixed(1) : '0'} %, ${w.errors ?? 0} errors)`}${w.recoveredAtMs ? '' : w.exceeded ? ' (did not recover in time)' : ' (not recovered)'}`).join(', ');
   return `chaos windows: ${list}; ${s.chaos.excludedOps} operations (${share} %, ${s.chaos.excludedErrors} errors) not judged by the steady-state gates`;
 }
 

@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import type { Summary } from './summarySchema.js';
 import { clientEndsLine, writeGapText } from './findingText.js';
 import { attributionHeadline, attributionRows } from './attributionText.js';
+import { firedAlertsQuery, monitoringScrapeIntervalS } from '../monitoring/monitoringQueries.js';
+import { ledgerNotVerified, ledgerVerificationFailed } from './ledgerText.js';
 
 const require = createRequire(import.meta.url);
 /** uPlot (small, fast canvas time series) is inlined, so the report (and the trend page of `gauntlet history`) opens from disk with no network. */
@@ -11,6 +13,9 @@ export const uplotCss = readFileSync(require.resolve('uplot/dist/uPlot.min.css')
 const chartsJs = readFileSync(new URL('./assets/reportCharts.js', import.meta.url), 'utf8');
 
 export const esc = (x: unknown): string => String(x ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The Prometheus queries behind the alerts table, so a reader can ask their own Prometheus the same. */
+const monitoringQueriesNote = `<p class="muted">Prometheus queries used: <code>${esc(firedAlertsQuery)}</code> as a range query from the run's start to its end, step ${monitoringScrapeIntervalS} s; the rules are <code>compose/alert-rules.yml</code> (expressions in docs/alerts.md), evaluated every ${monitoringScrapeIntervalS} s with each <code>for:</code> scaled from the 15 s scrape they are written for.</p>`;
 
 function table(head: string[], rows: unknown[][], cls = ''): string {
   return `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
@@ -67,24 +72,27 @@ ${table(['part', 'at the p99', 'detail'], attributionRows(s.attribution), 'attri
 ${s.chaos.steps.length ? table(['step', 'at s', 'ended s', 'what happened'], s.chaos.steps.map((st) => [st.name, (st.atMs / 1000).toFixed(2), st.endMs === null ? '' : (st.endMs / 1000).toFixed(2), st.detail])) : '<p class="muted">No chaos experiment in this run.</p>'}
 ${s.chaos.windows.length ? `<h3>Chaos windows</h3>
 <p class="muted">From each strike (or a failover seen outside gauntlet) until recovery: the fault over, the failover done, latency under budget three seconds running. ${s.chaos.excludedOps} operations (${s.ops.total ? ((s.chaos.excludedOps / s.ops.total) * 100).toFixed(1) : 0} % of all; ${s.chaos.excludedErrors} errors) touched a window and are judged by the window's gates, not the steady-state ones.</p>
-${table(['window', 'from s', 'to s', 'recovery'], s.chaos.windows.map((w) => [w.label, (w.startMs / 1000).toFixed(1), w.endMs === null ? '' : (w.endMs / 1000).toFixed(1), w.recoveredAtMs ? `recovered after ${((w.recoveredAtMs - w.startMs) / 1000).toFixed(1)} s` : w.exceeded ? 'did not recover in time' : 'not recovered']), 'windows')}` : ''}
+${table(['window', 'from s', 'to s', 'operations', 'share of all', 'errors', 'recovery'], s.chaos.windows.map((w) => [w.label, (w.startMs / 1000).toFixed(1), w.endMs === null ? '' : (w.endMs / 1000).toFixed(1), w.ops ?? '', w.ops === undefined || !s.ops.total ? '' : `${((w.ops / s.ops.total) * 100).toFixed(1)} %`, w.errors ?? '', w.recoveredAtMs ? `recovered after ${((w.recoveredAtMs - w.startMs) / 1000).toFixed(1)} s` : w.exceeded ? 'did not recover in time' : 'not recovered']), 'windows')}` : ''}
 ${f ? `<p>${f.count} master switch(es); worst client-observed write unavailability <b>${esc(writeGapText(f.clientObservedMs))}</b>${f.writeGapEndsAt === 'confirmed write' ? ' (to the first write confirmed on the final master)' : ''}; latency back under budget after ${esc(f.latencyRecoveryMs.map((x) => (x === null ? 'never' : `${x} ms`)).join(', ') || '-')}.</p>
 ${(f.switches ?? []).length ? table(['switch at s', 'to', 'seen by', 'cause', 'strike to switch ms', '+sdown to switch ms'], (f.switches ?? []).map((w) => [(w.atMs / 1000).toFixed(1), w.to, w.seenBy, w.cause ?? 'outside gauntlet', w.fromStrikeMs ?? '', w.sdownToSwitchMs ?? '']), 'switches') : ''}
-${f.splitBrain ? `<p class="bad">Split brain: ${f.splitBrain.sessions} sessions' writes acknowledged between ${(f.splitBrain.firstAtMs / 1000).toFixed(1)} s and ${(f.splitBrain.lastAtMs / 1000).toFixed(1)} s were lost.</p>` : ''}
+${f.splitBrain ? `<p class="bad">Split brain: ${f.splitBrain.sessions} sessions' writes, acknowledged by the master being replaced between ${(f.splitBrain.firstAtMs / 1000).toFixed(1)} s and ${(f.splitBrain.lastAtMs / 1000).toFixed(1)} s, were lost.</p>` : ''}
 ${table(['time', s.target.endpoint ? 'seen at' : 'sentinel', 'event', 'detail'], f.sentinelEvents.map((e) => [e.t.slice(11, 23), e.sentinel, e.event, e.detail]), 'events')}` : ''}
 ${s.clients?.endedByIoredis ? `<p class="bad">${esc(clientEndsLine(s.clients))}</p>` : ''}
 ${s.chaos.drills.length ? `<h3>Recovery drills</h3>\n${table(['drill', 'what was restored', 'keys checked', 'lost', 'resurrected', 'expired', 'indeterminate'], s.chaos.drills.map((d) => (d.verification ? [d.name, d.detail, d.verification.keysChecked, d.verification.lost, d.verification.resurrected, d.verification.expired, d.verification.indeterminate] : [d.name, `not verified: ${d.error ?? ''}`, '', '', '', '', ''])))}` : ''}
 
 <h2>Acknowledged writes (ledger)</h2>
 ${l ? `${table(['facts checked', 'lost', 'of them found missing live', 'resurrected', 'stale reads', 'unverifiable', 'unverifiable share', 'expired'], [[l.keysChecked, l.lost, l.lostObservedLive ?? '', l.resurrected, l.staleReads, l.indeterminate, l.unverifiableShare === undefined ? '' : `${(l.unverifiableShare * 100).toFixed(2)} %`, l.expired]])}
-${l.examples.length ? table(['kind', 'key', 'acknowledged', 'found'], l.examples.map((e) => [e.kind, e.key, e.acknowledged, e.found])) : '<p class="muted">No examples: nothing lost, resurrected or read stale.</p>'}` : '<p class="muted">Not verified in this run (--no-verify).</p>'}
+${l.examples.length ? table(['kind', 'key', 'acknowledged', 'found'], l.examples.map((e) => [e.kind, e.key, e.acknowledged, e.found])) : '<p class="muted">No examples: nothing lost, resurrected or read stale.</p>'}` : `<p class="${ledgerVerificationFailed(s) ? 'bad' : 'muted'}">Ledger ${esc(ledgerNotVerified(s))}.</p>`}
 
 <h2>Alerts and slow log</h2>
 ${s.alerts === null ? '<p class="muted">Alerts: not evaluated (run with --monitoring).</p>' : s.alerts.length ? table(['alert', 'labels', 'first firing', 'last firing'], s.alerts.map((a) => [a.name, Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(' '), a.firstFiringAt.slice(11, 23), a.lastFiringAt.slice(11, 23)]), 'alerts') : '<p>No alert fired.</p>'}
+${s.alerts === null ? '' : monitoringQueriesNote}
 ${s.slowLog === null ? '<p class="muted">Slow log: not collected (external target).</p>' : s.slowLog.length ? table(['node', 'at', 'ms', 'command'], s.slowLog.slice(0, 20).map((e) => [e.node, e.at.slice(11, 19), e.durationMs, e.command])) : '<p>No slow-log entries (slower than slowlog-log-slower-than) during the run.</p>'}
 
 <h2>Generator health</h2>
 ${table(['scheduler lag p99 / max', 'outside chaos p99', 'event-loop delay p99', 'CPU mean / max', 'RSS start / peak', 'saturated'], [[`${g.schedulerLagMs.p99} / ${g.schedulerLagMs.max} ms`, `${g.schedulerLagOutsideChaosMs.p99} ms`, `${g.eventLoopDelayMs.p99} ms`, `${g.cpuPercent.mean} / ${g.cpuPercent.max} %`, `${g.rssMb.start} / ${g.rssMb.peak} MB`, g.saturated ? `yes: ${g.reason}` : 'no']])}
+${s.scaleOut ? `<p class="muted">The load came from ${s.scaleOut.shards > 1 ? `${s.scaleOut.shards} shards of ` : ''}${s.scaleOut.workers} worker${s.scaleOut.workers > 1 ? 's' : ''} each; their histograms, ledgers and timelines are merged. Each generator's own health:</p>
+${table(['generator', 'scheduler lag p99 outside chaos', 'stalled seconds', 'longest GC pause', 'kept up'], s.scaleOut.generators.map((x) => [x.label, `${x.schedulerLagOutsideChaosP99Ms} ms`, x.stalledSeconds, `${x.gcMaxMs} ms`, x.saturated ? `no: ${x.reason ?? ''}` : 'yes']))}` : ''}
 
 <h2>Environment</h2>
 ${table(['setting', 'value'], [

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { UserError } from '../errors.js';
-import type { ProgressSnapshot } from '../load/loadEngine.js';
+import type { ProgressSnapshot } from '../load/loadOptions.js';
 import type { OperationEvent, OperationObserver } from '../load/operationEvent.js';
 import { operationNames } from '../load/scenario.js';
 import { errorKinds } from '../load/errorKinds.js';

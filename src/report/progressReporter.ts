@@ -1,4 +1,4 @@
-import type { ProgressSnapshot } from '../load/loadEngine.js';
+import type { ProgressSnapshot } from '../load/loadOptions.js';
 
 /**
  * Live progress on stderr. On a terminal: one status line rewritten every second. Otherwise

@@ -93,7 +93,7 @@ export const summarySchema = z
         budgetMs: z.number(),
         p99Ms: z.number(),
         serviceP99Ms: z.number(),
-        atP99: z.object({ samples: z.number(), latencyMs: z.number(), queueMs: z.number(), replyMs: z.number() }).nullable().describe('mean parts of the operations at the p99: generator queueing (intended -> sent) and reply (sent -> reply)'),
+        atP99: z.object({ samples: z.number(), latencyMs: z.number(), waitMs: z.number(), queueMs: z.number(), replyMs: z.number() }).nullable().describe("mean parts of the operations at the p99: waiting behind the session's previous action (intended -> ready: the target's time carried over), generator queueing (ready -> sent) and reply (sent -> reply)"),
         generator: z.object({
           schedulerLagP99Ms: z.number(), maxSchedulerLagP99Ms: z.number(), gcCount: z.number().int(), gcMaxMs: z.number(), gcOver2Ms: z.number().int(),
           eventLoopDelayMaxMs: z.number(), stalledSeconds: z.number().int(), seconds: z.number().int(), stallThresholdMs: z.number(), p99HealthySecondsMs: z.number().nullable(),
@@ -127,6 +127,26 @@ export const summarySchema = z
       gc: z.object({ count: z.number().int(), scavenges: z.number().int(), markCompacts: z.number().int(), maxMs: z.number(), totalMs: z.number(), over2Ms: z.number().int() }).optional(),
       stalledSeconds: z.number().int().optional(),
     }),
+    scaleOut: z
+      .object({
+        workers: z.number().int().describe('worker threads per process generating the load (1: the run\'s own thread)'),
+        shards: z.number().int().describe('processes (on one machine or several) the schedule was split into, merged with `gauntlet merge`; 1: one process'),
+        generators: z
+          .array(
+            z.object({
+              label: z.string().describe('"worker 2 of 4", "shard 1/3", "shard 1/3, worker 2 of 2"'),
+              saturated: z.boolean(),
+              reason: z.string().nullable(),
+              schedulerLagOutsideChaosP99Ms: z.number(),
+              stalledSeconds: z.number().int(),
+              gcMaxMs: z.number(),
+            }),
+          )
+          .describe('each generator\'s own health: the run\'s generator kept up only if every one did'),
+      })
+      .nullable()
+      .optional()
+      .describe('how the load was generated when not in one thread: its workers and shards (histograms, ledgers and timelines merged exactly); null or absent for one thread'),
     memory: z.object({
       usedBytesStart: z.number().nullable(),
       usedBytesPeak: z.number().nullable(),
@@ -161,7 +181,7 @@ export const summarySchema = z
         .default([])
         .describe('recovery drills (backup-restore, point-in-time-restore): restores verified with the ledger'),
       windows: z
-        .array(z.object({ label: z.string(), startMs: z.number(), endMs: z.number().nullable(), recoveredAtMs: z.number().nullable().optional(), exceeded: z.boolean().optional() }))
+        .array(z.object({ label: z.string(), startMs: z.number(), endMs: z.number().nullable(), recoveredAtMs: z.number().nullable().optional(), exceeded: z.boolean().optional(), ops: z.number().int().optional().describe('operations counted in this window (one touching two windows is the first\'s)'), errors: z.number().int().optional().describe('errors among them') }))
         .default([])
         .describe('chaos windows (ms since the load started): from a fault\'s strike until recovery; operations touching one are not judged by the steady-state gates'),
       excludedOps: z.number().int().default(0).describe('operations that touched a chaos window'),
@@ -182,7 +202,7 @@ export const summarySchema = z
           .object({ sessions: z.number().int(), firstAtMs: z.number(), lastAtMs: z.number() })
           .nullable()
           .optional()
-          .describe('sessions whose writes acknowledged after the disturbance began were lost (an isolated master took them), and when'),
+          .describe('sessions whose last acknowledged write was lost though taken during a fault whose window saw a master switch (the old master acknowledged it while being replaced), and when; losses acknowledged before the strike are asynchronous replication\'s, not counted here'),
         latencyRecoveryMs: z.array(z.number().nullable()).describe('per chaos step: fault start until the first second after it with p99 under budget'),
         sentinelEvents: z.array(z.object({ t: z.string(), sentinel: z.string().describe('who saw it: a sentinel, or "endpoint host:port"'), event: z.string(), detail: z.string() })).describe('sentinel events; at a plain endpoint, endpoint-unreachable/-reachable/-address/-role/-replid'),
       })

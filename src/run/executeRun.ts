@@ -10,7 +10,9 @@ import { regressionGates } from '../gates/regressionGates.js';
 import { ledgerForScenario } from '../ledger/ledger.js';
 import { LedgerObserver } from '../ledger/ledgerObserver.js';
 import { ChaosWindows } from '../load/chaosWindows.js';
-import { loadNotStarted, runLoad, type LoadResult, type RunClock } from '../load/loadEngine.js';
+import { loadNotStarted, type LoadResult } from '../load/loadResult.js';
+import { runLoad } from '../load/loadEngine.js';
+import type { LoadEngineOptions, RunClock } from '../load/loadOptions.js';
 import { failoverFigures, type FailoverFigures } from '../failover/failoverReport.js';
 import { FailoverTracker } from '../failover/failoverTracker.js';
 import type { FailoverWatch } from '../failover/failoverWatch.js';
@@ -31,6 +33,8 @@ import { checkPlan, type RunPlan } from './runPlan.js';
 import type { RunProgress, RunResult } from './runResult.js';
 import { startObservers } from './runObservers.js';
 import { verifyOnMaster, type LedgerVerification } from './verifyWrites.js';
+import { WorkerPool } from '../scaleout/workerPool.js';
+import { loadInWorkers, partialRunOf } from './loadInWorkers.js';
 
 export interface RunControl {
   /** Aborting stops the load early (Ctrl-C); the run still heals, verifies and reports, and never passes. */
@@ -41,7 +45,7 @@ export interface RunControl {
 }
 
 /** Durable mode: how long a write waits for a replica's confirmation before it counts as not acknowledged. */
-const durableWaitMs = 1000;
+export const durableWaitMs = 1000;
 
 /**
  * One run, as a library call: prepare the target, start the observers, drive the load and the
@@ -67,6 +71,10 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
   try {
     const redisVersion = await checkTargetReachable(target);
     const ledger = ledgerForScenario(scenario);
+    // With workers the load (and its ledger) runs in threads; a chaos step that reads the ledger gets theirs first.
+    // Workers build their own Sentinel or endpoint clients; Cluster clients, the shard map and per-shard figures live in this thread only.
+    if ((plan.workers ?? 1) > 1 && target.clusterAccess?.()) throw new UserError('--workers does not drive a Redis Cluster yet: run a cluster target in one thread');
+    const pool = (plan.workers ?? 1) > 1 ? new WorkerPool(plan.workers!) : null;
     let clock: RunClock = { now: () => 0, startedAtWallMs: Date.now() };
     // A cluster: which shard each operation goes to (per-shard figures, a struck shard's write gap).
     const shardMap = await readShardMap(target);
@@ -77,7 +85,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     watch = failoverWatchFor(target, shardMap, () => clock.now());
     // The topology whose processes and proxies gauntlet controls: Sentinel or Cluster.
     const controlled = target.topology ?? target.cluster ?? null;
-    const chaos = plan.experiment && controlled ? new ChaosRunner(plan.experiment, controlled, ledger, { watch, writes, recovery }, runMs) : null;
+    const chaos = plan.experiment && controlled ? new ChaosRunner(plan.experiment, controlled, ledger, { watch, writes, recovery, beforeStep: pool ? () => pool.syncLedger(ledger) : undefined }, runMs) : null;
     const unmet = chaos?.unmetPrecondition();
     if (unmet) throw new UserError(unmet);
     // App traffic crosses Toxiproxy only when an experiment acts on the app links: the proxy's own
@@ -94,13 +102,15 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     await serverTime.start();
     const runStartedWall = Date.now();
     let load: LoadResult;
+    let scaleOut: Summary['scaleOut'] = null;
+    let workerAbort: string | null = null;
     if (signal.aborted) load = loadNotStarted(scenario, windows);
     else {
       say({ kind: 'phase', phase: 'load', message: `load: ${scenario.name}` });
       const operationObservers: OperationObserver[] = [writes, ...(shardLoad ? [shardLoad] : []), ...(control.observers ?? [])];
-      if (plan.verify) operationObservers.push(new LedgerObserver(ledger));
+      if (plan.verify && !pool) operationObservers.push(new LedgerObserver(ledger));
       if (observers.metrics) operationObservers.push(observers.metrics);
-      load = await runLoad({
+      const engine: LoadEngineOptions = {
         scenario,
         target,
         seed: plan.seed,
@@ -124,7 +134,9 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
           say({ kind: 'second', snapshot: p, totalS: runMs / 1000 });
         },
         durableWaitMs: plan.writeMode === 'durable' ? durableWaitMs : null,
-      });
+      };
+      if (pool) ({ load, scaleOut, abortReason: workerAbort } = await loadInWorkers(pool, engine, partialRunOf(plan, target, redisVersion, null, dataPath), plan.verify ? ledger : null));
+      else load = await runLoad(engine);
     }
     const recoveries = recovery.finish(load.durationMs);
     const server = await serverTime.finish();
@@ -153,7 +165,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     stopObservers = null;
     const slowLog = target.topology ? await collectSlowLog(target.topology, runStartedWall).catch(() => null) : null;
     const shards = shardLoad ? { byShard: shardLoad.figures(), unattributedOps: shardLoad.unattributed } : null;
-    return await report(plan, { target: target.describe(), redisVersion, load, chaos: chaosOutcome, failover, verification, attribution, alerts, slowLog, shards, abortReason: abortReason() });
+    return await report(plan, { target: target.describe(), redisVersion, load, chaos: chaosOutcome, failover, verification, attribution, alerts, slowLog, shards, abortReason: abortReason() ?? workerAbort, scaleOut });
   } finally {
     watch?.stop();
     await stopObservers?.().catch(() => undefined);
@@ -161,7 +173,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
   }
 }
 
-interface Measured {
+export interface Measured {
   target: TargetDescription;
   redisVersion: string | null;
   load: LoadResult;
@@ -171,20 +183,23 @@ interface Measured {
   attribution: Attribution | null;
   alerts: Summary['alerts'];
   slowLog: Summary['slowLog'];
-  shards: Summary['shards'];
+  /** A Cluster target's per-shard figures (absent: not a cluster). */
+  shards?: Summary['shards'];
   abortReason: string | null;
+  /** Workers and shards that generated the load (absent: one thread). */
+  scaleOut?: Summary['scaleOut'];
 }
 
 const nothingMeasured = { redisVersion: null, chaos: null, failover: null, verification: null, attribution: null, alerts: null, slowLog: null, shards: null } as const;
 
 /** Gates, verdict, the summary and what goes beside it; against the baseline when the plan has one. */
-async function report(plan: RunPlan, m: Measured): Promise<RunResult> {
+export async function report(plan: RunPlan, m: Measured): Promise<RunResult> {
   const ledgerReport = m.verification?.report ?? null;
   const gates = buildGates({ scenario: plan.scenario, load: m.load, chaos: m.chaos, failover: m.failover, ledger: m.verification ? (m.verification.report ?? { error: m.verification.error }) : null, abortReason: m.abortReason, attribution: m.attribution });
   const summarise = (g: typeof gates): Summary =>
     buildSummary({
       runId: plan.runId, scenario: plan.scenario, scenarioSource: plan.scenarioSource, seed: plan.seed, target: m.target, redisVersion: m.redisVersion,
-      load: m.load, chaos: m.chaos, failover: m.failover, ledger: ledgerReport, attribution: m.attribution, writeMode: plan.writeMode, alerts: m.alerts, slowLog: m.slowLog, shards: m.shards ?? null, gates: g, judgement: judge(g),
+      load: m.load, chaos: m.chaos, failover: m.failover, ledger: ledgerReport, attribution: m.attribution, writeMode: plan.writeMode, alerts: m.alerts, slowLog: m.slowLog, shards: m.shards ?? null, gates: g, judgement: judge(g), scaleOut: m.scaleOut,
     });
   let summary = summarise(gates);
   let comparison: RunResult['comparison'] = null;

@@ -1,6 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { UserError } from '../errors.js';
 import { loadExperiment } from '../chaos/loadExperiment.js';
-import { faultType } from '../chaos/faultRegistry.js';
+import { buildFault, faultType } from '../chaos/faultRegistry.js';
 import type { Experiment } from '../chaos/experiment.js';
 import { loadScenario } from '../load/loadScenario.js';
 import { applyOverrides, type Scenario } from '../load/scenario.js';
@@ -38,6 +39,11 @@ export interface RunPlan {
    * app links), or forced 'direct' / 'proxied' (through Toxiproxy, to add toxics by hand).
    */
   dataPath?: 'auto' | 'direct' | 'proxied';
+  /**
+   * Worker threads generating the load, each over its share of the schedule (default 1: the load
+   * runs in this thread). At most one per core.
+   */
+  workers?: number;
 }
 
 /** What a person (the CLI) asks for; `planRun` turns it into a plan or says in one line what is wrong. */
@@ -67,6 +73,7 @@ export interface RunRequest {
   replicasPerShard?: number;
   allowDestructive: boolean;
   dataPath?: 'auto' | 'direct' | 'proxied';
+  workers?: number;
 }
 
 const isOurTopology = (target: TargetRef | undefined): boolean => targetKind(target) !== 'external';
@@ -93,6 +100,7 @@ export async function planRun(r: RunRequest): Promise<RunPlan> {
     metricsPort: r.metricsPort,
     baseline,
     dataPath: r.dataPath ?? 'auto',
+    workers: r.workers ?? 1,
   };
   checkPlan(plan);
   return plan;
@@ -121,5 +129,17 @@ export function checkPlan(p: RunPlan): void {
   if (p.dataPath === 'direct' && p.experiment?.steps.some((s) => faultType(s.fault.kind).usesAppLinks)) {
     // Said before anything starts: the experiment's faults would never reach the app.
     throw new UserError(`--data-path direct: experiment ${p.experiment.name} acts on the app links (Toxiproxy), which a direct data path bypasses; leave --data-path auto`);
+  }
+  checkWorkers(p.workers ?? 1, p.experiment);
+}
+
+/** Whether the load can run in `workers` threads here, with this experiment; said in one line when not. */
+export function checkWorkers(workers: number, experiment: Experiment | null, cores = availableParallelism()): void {
+  if (!Number.isInteger(workers) || workers < 1) throw new UserError(`--workers must be a whole number, 1 or more, got ${workers}`);
+  if (workers > cores) throw new UserError(`--workers ${workers}: this machine has ${cores} core${cores === 1 ? '' : 's'}, and each worker needs one to keep its schedule; use at most ${cores}, or shards on more machines (--shard)`);
+  if (workers === 1 || !experiment) return;
+  for (const step of experiment.steps) {
+    if (faultType(step.fault.kind).usesAppClients) throw new UserError(`--workers ${workers}: experiment ${experiment.name}'s step ${step.fault.kind} reconfigures the app's clients, which run inside the workers; run it without --workers`);
+    if (buildFault(step.fault).drill) throw new UserError(`--workers ${workers}: experiment ${experiment.name}'s step ${step.fault.kind} copies the ledger at one exact moment of the load, which the workers keep; run it without --workers`);
   }
 }

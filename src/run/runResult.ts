@@ -1,6 +1,6 @@
 import type { LedgerExample } from '../ledger/verifyLedger.js';
 import type { RegressionCheck } from '../gates/regressionGates.js';
-import type { ProgressSnapshot } from '../load/loadEngine.js';
+import type { ProgressSnapshot } from '../load/loadOptions.js';
 import type { Summary } from '../report/summarySchema.js';
 
 /** What a run produced, as plain data: the summary and the files that go beside it. */

@@ -32,7 +32,9 @@ describe('where the p99 went: the harness stays out of its own measurement', { t
     const { summary: s } = await executeRun({ ...plan(), scenario: parseScenario({ ...smoke, thresholds: { p99Ms: 50, maxErrorRate: 0.01 } }, 'clean') });
     const a = s.attribution;
     assert.ok(a?.atP99, JSON.stringify(a));
-    assert.ok(Math.abs(a.atP99.queueMs + a.atP99.replyMs - a.p99Ms) <= a.p99Ms * 0.002 + 0.002, `${a.atP99.queueMs} + ${a.atP99.replyMs} vs p99 ${a.p99Ms}`);
+    const { waitMs, queueMs, replyMs } = a.atP99;
+    // HDR's 3 significant digits (the p99 it reports is its bucket's top) and the attribution's 0.1 % buckets.
+    assert.ok(Math.abs(waitMs + queueMs + replyMs - a.p99Ms) <= a.p99Ms * 0.003 + 0.002, `${waitMs} + ${queueMs} + ${replyMs} vs p99 ${a.p99Ms}`);
     assert.equal(a.dataPath, 'direct', 'no experiment on the app links: no proxy in the data path');
     assert.ok(a.server.measured && a.server.perCommand.some((c) => c.command === 'evalsha' && c.calls > 100), JSON.stringify(a.server.perCommand));
   });

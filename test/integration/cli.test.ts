@@ -27,7 +27,7 @@ describe('gauntlet CLI', { timeout: 180_000 }, () => {
   });
 
   test('--help of the program and of each command shows examples and exit codes; run and audit list the environment variables', async () => {
-    for (const args of [[], ['up'], ['status'], ['down'], ['run'], ['compare'], ['report'], ['audit'], ['cli'], ['export', 'k6'], ['scenarios'], ['experiments']]) {
+    for (const args of [[], ['up'], ['status'], ['down'], ['run'], ['compare'], ['report'], ['audit'], ['cli'], ['merge'], ['export', 'k6'], ['scenarios'], ['experiments']]) {
       const r = await runCli([...args, '--help']);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /\nExamples:\n {2}gauntlet /, `${args.join(' ')} --help has no examples`);

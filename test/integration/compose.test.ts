@@ -94,8 +94,34 @@ describe('the compose deployment, validated without a Docker engine', { timeout:
     const mounts = (svc: string): string[] => (s[svc]!.volumes ?? []).map((v) => (typeof v === 'string' ? v : `${v.source}:${v.target}`));
     assert.ok(mounts('prometheus').some((m) => /compose\/alert-rules\.yml:\/etc\/prometheus\/alert-rules\.yml/.test(m)), mounts('prometheus').join(' '));
     assert.ok(mounts('grafana').some((m) => /compose\/grafana\/dashboards:\/var\/lib\/grafana\/dashboards/.test(m)), mounts('grafana').join(' '));
-    assert.ok(existsSync(join(composeDir, 'grafana', 'dashboards', 'gauntlet.json')));
+    assert.ok(existsSync(join(composeDir, 'grafana', 'dashboards', 'gauntlet.json')) && existsSync(join(composeDir, 'grafana', 'dashboards', 'redis.json')));
     assert.ok(s.alertmanager && s['node-exporter'] && s['backup-redis-0']);
+    assert.ok(mounts('blackbox').some((m) => /compose\/blackbox\/blackbox\.yml:\/etc\/blackbox\/blackbox\.yml/.test(m)) && mounts('blackbox').some((m) => /^tls:\/tls/.test(m)), mounts('blackbox').join(' '));
+  });
+
+  test("Prometheus's configuration is valid, scrapes every 15 s, and labels every target with cluster (nodes also with node)", () => {
+    const text = readFileSync(join(composeDir, 'prometheus', 'prometheus.yml'), 'utf8');
+    const config = parseYaml(text) as { global: { scrape_interval: string }; scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[]; labels?: Record<string, string> }> }> };
+    assert.equal(config.global.scrape_interval, '15s', 'the interval the alert rules are written for');
+    assert.deepEqual(config.scrape_configs.map((j) => j.job_name), ['redis', 'sentinel', 'backup', 'tls']);
+    for (const job of config.scrape_configs) {
+      for (const sc of job.static_configs) assert.ok(sc.labels?.cluster, `${job.job_name} ${sc.targets.join(',')}: cluster label`);
+      if (job.job_name === 'redis') assert.deepEqual(job.static_configs.map((sc) => sc.labels?.node), ['redis-0', 'redis-1', 'redis-2']);
+    }
+    // promtool reads the rules at the path the container mounts them; point it at the file here.
+    const dir = mkdtempSync(join(tmpdir(), 'gauntlet-prometheus-'));
+    writeFileSync(join(dir, 'prometheus.yml'), text.replaceAll('/etc/prometheus/alert-rules.yml', join(composeDir, 'alert-rules.yml')));
+    const check = spawnSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, /SUCCESS: \d+ rules found/);
+  });
+
+  test("blackbox_exporter's module is valid (blackbox_exporter --config.check)", () => {
+    const ok = spawnSync('prometheus-blackbox-exporter', ['--config.check', `--config.file=${join(composeDir, 'blackbox', 'blackbox.yml')}`], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    const bad = join(mkdtempSync(join(tmpdir(), 'gauntlet-blackbox-')), 'blackbox.yml');
+    writeFileSync(bad, readFileSync(join(composeDir, 'blackbox', 'blackbox.yml'), 'utf8').replace('tls_config:', 'tls_confg:'));
+    assert.notEqual(spawnSync('prometheus-blackbox-exporter', ['--config.check', `--config.file=${bad}`], { encoding: 'utf8', timeout: 30_000 }).status, 0, 'a broken module is refused');
   });
 
   test('docker-compose refuses it when a secret is missing or a key is wrong (the check can fail)', () => {

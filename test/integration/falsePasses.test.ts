@@ -44,14 +44,25 @@ describe('no false passes', { timeout: 900_000 }, () => {
   const topology = useDetachedTopology();
 
   test('a planted loss in a session that also had an errored command is still reported', async () => {
-    const s = parseScenario({ ...smoke, thresholds, stages: [{ name: 'ramp-up', duration: '1s', sessions: 100 }, { name: 'steady', duration: '4s', sessions: 100 }], session: { ...smoke.session, meanLifetime: '1h', mix: { ...smoke.session.mix, revokeAll: 0 }, tokenReuseRate: 0 } }, 'planted loss');
+    // Real errors: the master pauses writes for 400 ms four times while commands time out after 100 ms.
+    const s = parseScenario({ ...smoke, thresholds, stages: [{ name: 'ramp-up', duration: '1s', sessions: 200 }, { name: 'steady', duration: '5s', sessions: 200 }], session: { ...smoke.session, meanLifetime: '1h', mix: { ...smoke.session.mix, revokeAll: 0 }, tokenReuseRate: 0 }, clients: { ...smoke.clients, commandTimeoutMs: 100 } }, 'planted loss');
     const ledger = ledgerForScenario(s);
-    await runLoad({ scenario: s, target: topologyTarget('detached', topology()), observers: [new LedgerObserver(ledger)] });
-    const victim = [...ledger.records.values()].find((r) => !r.sessionDeleted && r.version >= 2);
-    assert.ok(victim, 'a session refreshed at least once');
-    // As if its last refresh had errored: the ledger must still hold it to what was acknowledged before.
-    ledger.mayHaveEnded(victim.sid, Date.now());
     const master = (await topology().currentMaster())!;
+    const load = runLoad({ scenario: s, target: topologyTarget('detached', topology()), observers: [new LedgerObserver(ledger)] });
+    for (let i = 0; i < 4; i++) {
+      await sleep(1200);
+      await master.control().call('CLIENT', 'PAUSE', '400', 'WRITE');
+    }
+    const result = await load;
+    assert.ok(result.recorder.totalErrors > 0, 'the pauses made commands time out');
+    // Sessions whose refresh or logout errored after an acknowledged login.
+    const uncertain = [...ledger.records.values()].filter((r) => r.endUncertainAt > 0 && !r.sessionDeleted && !r.mayNotExist).sort((a, b) => b.version - a.version);
+    assert.ok(uncertain.length > 0, 'a session with an acknowledged write and then an errored refresh or logout');
+    const victim = uncertain[0]!;
+    // Control: before anything is planted, the errored sessions are not reported lost.
+    const clean = await verifyLedger(ledger, master.control());
+    assert.equal(clean.lost, 0, JSON.stringify(clean.examples));
+    // Planted: the victim's session falls back below what was acknowledged before its error.
     await master.control().hset(sessionKey(victim.uid, victim.sid), 'v', String(victim.version - 1));
     const r = await verifyLedger(ledger, master.control());
     assert.equal(r.lost, 1, JSON.stringify(r.examples));

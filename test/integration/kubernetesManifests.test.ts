@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { externalTargetSchema } from '../../src/target/externalTargetFile.js';
-import { repoRoot } from './support.js';
+import { repoRoot, runCli } from './support.js';
 
 /**
  * deploy/kubernetes/ checked without a cluster, in two layers:
@@ -126,21 +126,31 @@ function manifestProblems(objects: K8sObject[]): string[] {
   const out = argAfter(args, '--out') ?? '';
   if (!out.includes('$(JOB_COMPLETION_INDEX)')) problems.push(`Job ${shardJob.metadata.name}: each shard needs its own --out`);
   const mergeArgs = mergeJob.spec!.template!.spec!.containers![0]!.args ?? [];
-  const merged = mergeArgs.slice(1, mergeArgs.indexOf('--out'));
+  const merged = mergeArgs.slice(1, mergeArgs.findIndex((a, i) => i > 0 && a.startsWith('--')));
   const expected = Array.from({ length: n ?? 0 }, (_, i) => out.replaceAll('$(JOB_COMPLETION_INDEX)', String(i)));
   if (JSON.stringify(merged) !== JSON.stringify(expected)) problems.push(`Job ${mergeJob.metadata.name}: merges ${merged.join(' ')}, expected ${expected.join(' ')}`);
-  // The target file the shards read is the ConfigMap mounted at --target's directory, and is a valid gauntlet target file.
-  const target = argAfter(args, '--target') ?? '';
-  const mount = shard.volumeMounts?.find((m) => target.startsWith(`${m.mountPath}/`));
-  const volume = spec.template!.spec!.volumes?.find((v) => v.name === mount?.name);
+  // The merge verifies the shards' ledgers on their target: it reads the same target file.
+  if (argAfter(mergeArgs, '--target') !== argAfter(args, '--target')) problems.push(`Job ${mergeJob.metadata.name}: --target must be the shards' (${argAfter(args, '--target')}), got ${argAfter(mergeArgs, '--target')}`);
+  for (const job of [shardJob, mergeJob]) problems.push(...targetProblems(objects, job));
+  return problems;
+}
+
+/** The target file a Job reads is the ConfigMap mounted at --target's directory, a valid gauntlet target file whose variables the Job sets. */
+function targetProblems(objects: K8sObject[], job: K8sObject): string[] {
+  const pod = job.spec!.template!.spec!;
+  const container = pod.containers![0]!;
+  const target = argAfter(container.args ?? [], '--target') ?? '';
+  const mount = container.volumeMounts?.find((m) => target.startsWith(`${m.mountPath}/`));
+  const volume = pod.volumes?.find((v) => v.name === mount?.name);
   const file = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume?.configMap?.name)?.data?.[target.slice((mount?.mountPath.length ?? 0) + 1)];
-  if (!file) return [...problems, `Job ${shardJob.metadata.name}: --target ${target} is not a key of a mounted ConfigMap`];
+  if (!file) return [`Job ${job.metadata.name}: --target ${target} is not a key of a mounted ConfigMap`];
   const parsed = externalTargetSchema.safeParse(JSON.parse(file));
-  if (!parsed.success) return [...problems, `target file: ${parsed.error.issues[0]?.message}`];
-  const env = new Set((shard.env ?? []).map((e) => e.name));
+  if (!parsed.success) return [`target file: ${parsed.error.issues[0]?.message}`];
+  const env = new Set((container.env ?? []).map((e) => e.name));
   const t = parsed.data;
+  const problems: string[] = [];
   for (const name of [t.passwordEnv, t.tokenEnv, 'sentinelPasswordEnv' in t ? t.sentinelPasswordEnv : undefined, t.audit?.passwordEnv]) {
-    if (name && !env.has(name)) problems.push(`Job ${shardJob.metadata.name}: the target file reads ${name}, which the container's env does not set`);
+    if (name && !env.has(name)) problems.push(`Job ${job.metadata.name}: the target file reads ${name}, which the container's env does not set`);
   }
   return problems;
 }
@@ -195,7 +205,7 @@ test('the schema check fails on a misspelt field, a wrong type and a missing req
   }
 });
 
-test('what the schema lets through is caught by the manifest checks: completionMode Indexd, no image, mismatched shard counts, an unset password variable', { timeout: 120_000 }, async () => {
+test('what the schema lets through is caught by the manifest checks: completionMode Indexd, no image, mismatched shard counts, an unset password variable, a merge without the shards\' target', { timeout: 120_000 }, async () => {
   const validator = await validatorPath();
   const cases: Array<[string, string | RegExp, string, RegExp]> = [
     ['shards-job.yaml', 'completionMode: Indexed', 'completionMode: Indexd', /completionMode must be Indexed \(it is Indexd\)/],
@@ -203,6 +213,8 @@ test('what the schema lets through is caught by the manifest checks: completionM
     ['shards-job.yaml', '$(JOB_COMPLETION_INDEX)/4', '$(JOB_COMPLETION_INDEX)/3', /--shard must be \$\(JOB_COMPLETION_INDEX\)\/4/],
     ['merge-job.yaml', /\n\s+- \/reports\/\$\(RUN_ID\)\/shard-3/, '', /merges .* expected .*shard-3/],
     ['target-configmap.yaml', '"passwordEnv": "SESSIONS_APP_PASSWORD"', '"passwordEnv": "APP_PASSWORD"', /reads APP_PASSWORD, which the container's env does not set/],
+    ['merge-job.yaml', /\n\s+- --target\n\s+- \/etc\/gauntlet\/target\.json/, '', /gauntlet-merge: --target must be the shards' \(\/etc\/gauntlet\/target\.json\), got undefined/],
+    ['merge-job.yaml', /\n\s+- name: SESSIONS_SENTINEL_PASSWORD\n(\s+.*\n){4}/, '\n', /gauntlet-merge: the target file reads SESSIONS_SENTINEL_PASSWORD, which the container's env does not set/],
   ];
   for (const [file, from, to, message] of cases) {
     const texts = await planted(file, from, to);
@@ -213,5 +225,31 @@ test('what the schema lets through is caught by the manifest checks: completionM
   for (const [file, from, to] of cases.slice(0, 2)) {
     const result = await validateTexts(validator, await planted(file, from, to));
     assert.ok(result.ok, `the schema alone accepts ${to || 'a container without image'}: ${result.output}`);
+  }
+});
+
+test("the Jobs' args are a command line gauntlet takes: the shard run gets as far as its start time, the merge as far as the shard directories", { timeout: 120_000 }, async () => {
+  const objects = parseManifests(await manifestTexts());
+  const jobs = objects.filter((o) => o.kind === 'Job');
+  const dir = await mkdtemp(join(tmpdir(), 'gauntlet-k8s-args-'));
+  try {
+    // The mounted target file, at a path of this machine; its variables set as the Secret would.
+    const targetFile = join(dir, 'target.json');
+    await writeFile(targetFile, objects.find((o) => o.kind === 'ConfigMap' && o.data?.['target.json'])!.data!['target.json']!);
+    const env = { SESSIONS_APP_PASSWORD: 'x', SESSIONS_SENTINEL_PASSWORD: 'y', GAUNTLET_HOME: dir };
+    // A start already past stops the shard before it reaches the target: every flag before it was taken.
+    const vars: Record<string, string> = { JOB_COMPLETION_INDEX: '0', RUN_ID: 'k8s-args', START_AT: new Date(Date.now() - 600_000).toISOString() };
+    const argsOf = (command: string): string[] =>
+      jobs
+        .find((j) => j.spec!.template!.spec!.containers![0]!.args![0] === command)!
+        .spec!.template!.spec!.containers![0]!.args!.map((a) => a.replace(/\$\((\w+)\)/g, (_m, v: string) => vars[v]!).replace('/etc/gauntlet/target.json', targetFile).replace(/^\/reports\//, `${dir}/`));
+    const shard = await runCli(argsOf('run'), { env });
+    assert.equal(shard.code, 3, shard.stderr);
+    assert.match(shard.stderr, /--start-at .* is \d+ s in the past/);
+    const merge = await runCli(argsOf('merge'), { env });
+    assert.equal(merge.code, 3, merge.stderr);
+    assert.match(merge.stderr, /shard-0\/partial\.json: not found/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -2,40 +2,98 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, isolatedHome, isPidAlive } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
-import { MonitoringStack } from '../../src/monitoring/monitoringStack.js';
+import { MonitoringStack, type FiredAlert } from '../../src/monitoring/monitoringStack.js';
 import { startLiveMetrics } from '../../src/report/liveMetrics.js';
 import { freePort } from '../../src/topology/freePort.js';
+import { KillMaster } from '../../src/chaos/faults/killMaster.js';
+import { KillSentinels } from '../../src/chaos/faults/killSentinels.js';
 
 isolatedHome();
 
-describe('monitoring stack on a real topology', { timeout: 180_000 }, () => {
-  test('exporters + Prometheus evaluate the alert rules: nothing fires while healthy, RedisDown fires when the master is killed', async () => {
+const firing = (alerts: FiredAlert[], name: string): FiredAlert[] => alerts.filter((a) => a.name === name && a.state === 'firing');
+const noStrike = (): void => undefined;
+
+/**
+ * The production rules (written for a 15 s scrape) evaluated every second with each for: divided
+ * by 15 (src/monitoring/timeScaledRules.ts), against real exporters of a real topology, while
+ * chaos faults hit it. Each alert is checked both ways: it fires on its fault, and it was not
+ * firing while the topology was healthy or under another fault.
+ */
+describe('monitoring stack on a real topology under chaos', { timeout: 300_000 }, () => {
+  test('nothing fires while healthy; RedisDown on kill-master, RedisReplicationBroken on a replication cut, SentinelQuorumLost on kill-two-sentinels', async () => {
     await using topology = await new EmbeddedTopology().start();
     const gauntletPort = await freePort();
     const metrics = await startLiveMetrics(gauntletPort, () => 0);
     const monitoring = await MonitoringStack.start(topology, { gauntletMetrics: `127.0.0.1:${gauntletPort}` });
-    // Healthy: every exporter reports redis_up 1, one master, three sentinels that each know it,
-    // and gauntlet's own series are scraped too; no alert fires.
-    await eventually('three nodes, three sentinels and gauntlet scraped, one master', async () => {
-      const nodes = await monitoring.query('redis_up{job="redis"} == 1');
-      const sentinels = await monitoring.query('redis_up{job="sentinel"} == 1');
+    const cluster = `gauntlet-${topology.id}`;
+    // Healthy: every exporter reports redis_up 1 under the deployment label, one master, three
+    // sentinels that each know it, and gauntlet's own series are scraped too; no alert fires.
+    await eventually('three nodes, three sentinels and gauntlet scraped with the cluster label, one master', async () => {
+      const nodes = await monitoring.query(`redis_up{job="redis",cluster="${cluster}"} == 1`);
+      const sentinels = await monitoring.query(`redis_up{job="sentinel",cluster="${cluster}"} == 1`);
       const sentinelMasters = await monitoring.query('redis_sentinel_masters == 1');
       const masters = await monitoring.query('redis_instance_info{role="master"}');
-      const own = await monitoring.query('up{job="gauntlet"} == 1 and on() gauntlet_sessions >= 0');
+      const own = await monitoring.query(`up{job="gauntlet",cluster="${cluster}"} == 1 and on() gauntlet_sessions >= 0`);
       return nodes.length === 3 && sentinels.length === 3 && sentinelMasters.length === 3 && masters.length === 1 && own.length === 1;
     }, 30_000);
     await metrics.close();
-    await new Promise((r) => setTimeout(r, 3000));
-    assert.deepEqual((await monitoring.alerts()).filter((a) => a.state === 'firing'), []);
+    await new Promise((r) => setTimeout(r, 5000));
+    assert.deepEqual((await monitoring.alerts()).filter((a) => a.state === 'firing'), [], 'no alert fires on a healthy topology');
 
+    // kill-master: RedisDown for the killed node (not for the others); the sentinels keep their
+    // majority, so SentinelQuorumLost stays quiet.
+    const killMaster = new KillMaster();
     const master = await topology.currentMaster();
     assert.ok(master);
-    process.kill(master.pid, 'SIGKILL');
-    const fired = await eventually('RedisDown firing for the killed master', async () => {
-      const alerts = await monitoring.alerts();
-      return alerts.find((a) => a.name === 'RedisDown' && a.state === 'firing' && a.labels.node === master.name);
+    await killMaster.inject(topology, noStrike);
+    const down = await eventually('RedisDown firing for the killed master', async () => {
+      const alerts = firing(await monitoring.alerts(), 'RedisDown');
+      return alerts.length ? alerts : undefined;
     }, 60_000);
-    assert.equal(fired.labels.severity, 'critical');
+    assert.deepEqual(down.map((a) => [a.labels.node, a.labels.cluster, a.labels.severity]), [[master.name, cluster, 'critical']]);
+    assert.deepEqual(firing(await monitoring.alerts(), 'SentinelQuorumLost'), [], 'one dead master leaves the sentinels their majority');
+    await killMaster.heal(topology);
+    await topology.waitHealthy(60_000);
+    await eventually('RedisDown resolved after the old master came back', async () => firing(await monitoring.alerts(), 'RedisDown').length === 0, 60_000);
+
+    // Replication cut: the master's peer link (replication and sentinels) disabled. Its replicas
+    // lose it, the sentinels promote one of them, and the cut-off old master keeps running as a
+    // second master without replicas: RedisReplicationBroken, and RedisTooManyMasters.
+    const cutOff = await topology.currentMaster();
+    assert.ok(cutOff);
+    await topology.setProxyEnabled(cutOff.peerProxyName, false);
+    try {
+      await eventually('RedisReplicationBroken and RedisTooManyMasters firing during the cut', async () => {
+        const alerts = await monitoring.alerts();
+        return firing(alerts, 'RedisReplicationBroken').length > 0 && firing(alerts, 'RedisTooManyMasters').length > 0;
+      }, 60_000);
+      const broken = firing(await monitoring.alerts(), 'RedisReplicationBroken');
+      assert.deepEqual(broken.map((a) => [a.labels.cluster, a.labels.severity]), [[cluster, 'warning']]);
+      assert.deepEqual(firing(await monitoring.alerts(), 'SentinelQuorumLost'), [], 'a replication cut leaves the sentinels their majority');
+    } finally {
+      await topology.resetProxies();
+    }
+    await topology.waitHealthy(60_000);
+    await eventually('replication alerts resolved after the cut healed', async () => {
+      const alerts = await monitoring.alerts();
+      return firing(alerts, 'RedisReplicationBroken').length === 0 && firing(alerts, 'RedisTooManyMasters').length === 0;
+    }, 60_000);
+    assert.deepEqual(firing(await monitoring.alerts(), 'SentinelQuorumLost'), [], 'not firing before the sentinels are killed');
+
+    // kill-two-sentinels: the one left sees itself alone of three, no majority.
+    const killSentinels = new KillSentinels(2);
+    await killSentinels.inject(topology, noStrike);
+    const lost = await eventually('SentinelQuorumLost firing', async () => {
+      const alerts = firing(await monitoring.alerts(), 'SentinelQuorumLost');
+      return alerts.length ? alerts : undefined;
+    }, 60_000);
+    assert.deepEqual(lost.map((a) => [a.labels.cluster, a.labels.master_name, a.labels.severity]), [[cluster, topology.masterName, 'critical']]);
+    const sentinelsDown = await eventually('SentinelDown firing for both killed sentinels', async () => {
+      const alerts = firing(await monitoring.alerts(), 'SentinelDown');
+      return alerts.length >= 2 ? alerts : undefined;
+    }, 30_000);
+    assert.equal(sentinelsDown.length, 2, 'each killed sentinel is down, the third is not');
+
     const pids = topology.snapshot.processes.filter((p) => p.kind === 'exporter' || p.kind === 'prometheus').map((p) => p.pid);
     assert.equal(pids.length, 7, 'six exporters and Prometheus');
     await topology.stop();

@@ -93,13 +93,15 @@ describe('reports of a kill-master run', { timeout: 300_000 }, () => {
     }
   });
 
-  test('Prometheus evaluated the alert rules during the run: RedisDown fired for the killed master, and the report lists it', () => {
+  test('Prometheus evaluated the alert rules during the run: RedisDown fired for the killed master, and the report lists it with the query it used', () => {
     assert.ok(summary.alerts, 'alerts evaluated');
     const killed = /killed (node-\d)/.exec(summary.chaos.steps[0]!.detail)?.[1];
     assert.ok(killed, summary.chaos.steps[0]!.detail);
-    assert.ok(summary.alerts.some((a) => a.name === 'RedisDown' && a.labels.node === killed), JSON.stringify(summary.alerts));
+    assert.ok(summary.alerts.some((a) => a.name === 'RedisDown' && a.labels.node === killed && a.labels.cluster === `gauntlet-${summary.target.topologyId}`), JSON.stringify(summary.alerts));
     assert.ok(Array.isArray(summary.slowLog));
-    assert.match(readFileSync(join(runDir, 'index.html'), 'utf8'), /<table class="alerts">.*RedisDown/s);
+    const html = readFileSync(join(runDir, 'index.html'), 'utf8');
+    assert.match(html, /<table class="alerts">.*RedisDown/s);
+    assert.match(html, /Prometheus queries used: <code>ALERTS\{alertstate=&quot;firing&quot;\}<\/code> as a range query/);
   });
 
   test('`gauntlet report` re-renders the HTML from the saved summary', async () => {

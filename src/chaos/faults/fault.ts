@@ -72,6 +72,8 @@ export interface FaultType<K extends string = string, Shape extends z.ZodRawShap
   hitsDataPath: boolean;
   /** It acts on the app links (node or sentinel app proxies), so app traffic must cross Toxiproxy. */
   usesAppLinks: boolean;
+  /** It reconfigures the application's clients, which exist only when the load runs in the run's own thread (not with --workers). */
+  usesAppClients?: boolean;
   /** The topology shape it acts on: a Sentinel topology or a Cluster. */
   topology: 'sentinel' | 'cluster';
   create(spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>): Fault<ControlledTopology>;
@@ -82,12 +84,13 @@ export function defineFault<K extends string, Shape extends z.ZodRawShape>(t: {
   attributes: Shape;
   hitsDataPath: boolean;
   usesAppLinks: boolean;
+  usesAppClients?: boolean;
   /** Default: a Sentinel topology. */
   topology?: 'sentinel' | 'cluster';
   create: (spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>) => Fault<ControlledTopology>;
 }): FaultType<K, Shape> {
   const schema = z.object({ kind: z.literal(t.kind), ...t.attributes }).strict() as FaultType<K, Shape>['schema'];
-  return { kind: t.kind, schema, hitsDataPath: t.hitsDataPath, usesAppLinks: t.usesAppLinks, topology: t.topology ?? 'sentinel', create: t.create };
+  return { kind: t.kind, schema, hitsDataPath: t.hitsDataPath, usesAppLinks: t.usesAppLinks, usesAppClients: t.usesAppClients ?? false, topology: t.topology ?? 'sentinel', create: t.create };
 }
 
 export async function requireMaster(t: StartedTopology): Promise<RedisNodeHandle> {

@@ -46,4 +46,4 @@ export class RotateAppPassword implements Fault {
 }
 
 // Its last step drops every app connection on purpose (CLIENT KILL USER app): the app feels the reconnect.
-export const rotateAppPassword = defineFault({ kind: 'rotate-app-password', attributes: { retireOld: z.boolean().default(true) }, hitsDataPath: true, usesAppLinks: false, create: (f) => new RotateAppPassword(f.retireOld) });
+export const rotateAppPassword = defineFault({ kind: 'rotate-app-password', attributes: { retireOld: z.boolean().default(true) }, hitsDataPath: true, usesAppLinks: false, usesAppClients: true, create: (f) => new RotateAppPassword(f.retireOld) });

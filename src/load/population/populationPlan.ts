@@ -68,6 +68,22 @@ export class PopulationPlan {
     return this.starts[i]! + f * s.duration;
   }
 
+  /** The intended time at which a ramp down of stage i leaves `count` sessions (the plan reaches `count` on its way down). */
+  timeOfDropTo(i: number, count: number): number {
+    return this.timeOfCount(i, count);
+  }
+
+  /** Whether stage i ramps the whole plan down (a share of a plan may hold where the whole falls). */
+  rampsDown(i: number): boolean {
+    const s = this.stages[i]!;
+    return s.sessions !== undefined && s.sessions < this.fromSessions[i]!;
+  }
+
+  /** The schedule's number of this plan's `count`-th session of a ramp (itself: a share of a plan renumbers). */
+  ordinalOf(count: number): number {
+    return count;
+  }
+
   peakSessions(): number {
     return Math.max(0, ...this.stages.map((s) => s.sessions ?? 0));
   }

@@ -1,4 +1,5 @@
 import type { ScheduledItem } from '../eventHeap.js';
+import type { SessionRandom } from '../sessionRandom.js';
 import type { SessionState, SessionStore } from './sessionOperations.js';
 
 /**
@@ -7,6 +8,8 @@ import type { SessionState, SessionStore } from './sessionOperations.js';
  */
 export interface SimSession extends SessionState, ScheduledItem {
   id: number;
+  /** Its own random stream: think times, mix, lifetime, tokens (the same whichever partition runs it). */
+  rng: SessionRandom;
   /** Which app client (auth-service instance) it uses, and that client's store. */
   clientIndex: number;
   store: SessionStore;
