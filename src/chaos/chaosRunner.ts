@@ -102,7 +102,7 @@ export class ChaosRunner {
     const shape = this.topology instanceof StartedCluster ? 'cluster' : 'sentinel';
     for (const { fault, record, step } of this.entries) {
       const acts = faultType(step.fault.kind).topology;
-      if (acts !== shape) return `step ${fault.kind} of ${this.experiment.name} acts on a ${acts === 'cluster' ? 'Redis Cluster (gauntlet run --cluster, or up --cluster)' : 'Sentinel topology'}; this run's target is a ${shape === 'cluster' ? 'cluster' : 'Sentinel topology'}`;
+      if (acts !== shape && acts !== 'either') return `step ${fault.kind} of ${this.experiment.name} acts on a ${acts === 'cluster' ? 'Redis Cluster (gauntlet run --cluster, or up --cluster)' : 'Sentinel topology'}; this run's target is a ${shape === 'cluster' ? 'cluster' : 'Sentinel topology'}`;
       const why = fault.precondition?.(this.topology);
       if (why) return why;
       if (record.scheduledAtMs >= this.runMs) return `step ${fault.kind} of ${this.experiment.name} is scheduled at ${(record.scheduledAtMs / 1000).toFixed(1)} s, at or after the end of the run (${(this.runMs / 1000).toFixed(1)} s): it would never strike`;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { chaosRun as runExperiment, gate, isolatedHome, isPidAlive, runCli, smokeScenarioFile } from './support.js';
+import { chaosRun as runExperiment, experimentFile, gate, isolatedHome, isPidAlive, runCli, smokeScenarioFile } from './support.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
 import { ledgerForScenario } from '../../src/ledger/ledger.js';
@@ -165,6 +165,16 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assert.doesNotMatch(wrong.stderr, /\n\s+at /, 'no stack trace');
   });
 
+  test('what does not cover a cluster yet says so in one line: audit, --workers', async () => {
+    const audit = await runCli(['audit', '--target', 'detached']);
+    assert.equal(audit.code, 3, audit.stderr);
+    assert.match(audit.stderr, /does not check a Redis Cluster yet/);
+    const workers = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--workers', '2', '--out', reports, '--quiet']);
+    assert.equal(workers.code, 3, workers.stderr);
+    assert.match(workers.stderr, /--workers does not drive a Redis Cluster yet/);
+    for (const r of [audit, workers]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+
   test('the ledger reads each key on the master owning its slot: 0 lost on a clean run, a planted loss reported with its shard', async () => {
     const target = clusterTarget('detached', cluster);
     const sc = parseScenario({ ...smoke, thresholds, stages: [{ name: 'ramp-up', duration: '1s', sessions: 100 }, { name: 'steady', duration: '3s', sessions: 100 }], session: { ...smoke.session, meanLifetime: '1h', mix: { request: 80, refresh: 20, oauth: 0, revokeAll: 0 } } }, 'planted loss');
@@ -190,6 +200,25 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assert.equal(ex?.key, key);
     assert.equal(ex?.shard, shards[2]!.name);
     cluster.closeControlConnections();
+  });
+
+  test('a planted loss through the CLI (delete-acknowledged-sessions on a cluster): exactly those keys are reported lost, each with the shard owning its slot', async () => {
+    const planted = experimentFile(work, 'planted-cluster', { name: 'planted-cluster', description: 'planted loss', steps: [{ at: '60%', fault: { kind: 'delete-acknowledged-sessions', sessions: 6 } }], thresholds: {} });
+    const { code, s } = await chaosRun(planted);
+    const step = s.chaos?.steps[0];
+    assert.equal(step?.outcome, 'completed', step?.detail);
+    assert.equal(s.ledger?.lost, 6, JSON.stringify(s.ledger?.examples));
+    const shards = await cluster.shards();
+    const deleted = step.detail.split(': ')[1]!.split(' ');
+    const lost = s.ledger.examples.filter((e) => e.kind === 'lost');
+    assert.deepEqual(lost.map((e) => e.key).sort(), [...deleted].sort());
+    for (const e of lost) {
+      const owner = shards.find((x) => x.slots.some(([a, b]) => keySlot(e.key) >= a && keySlot(e.key) <= b));
+      assert.equal(e.shard, owner?.name, e.key);
+    }
+    console.log(`planted loss: ${step.detail.split(':')[0]}; reported ${s.ledger.lost} lost on ${[...new Set(lost.map((e) => e.shard))].join(', ')}`);
+    cluster.closeControlConnections();
+    assert.equal(code, 1);
   });
 
   test('kill-shard-master (durable): the replica is promoted within cluster-node-timeout plus a bound, only that shard stops writing, nothing acknowledged is lost', async () => {
@@ -289,5 +318,32 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual([...pids, ...now].filter(isPidAlive), []);
     assert.deepEqual(await listTopologies(), []);
+  });
+});
+
+describe('embedded Redis Cluster with TLS', { timeout: 300_000 }, () => {
+  after(async () => {
+    await runCli(['down']);
+  });
+
+  test('`up --cluster --tls`: healthy with TLS on client, replication and bus links; a smoke run passes through TLS', async () => {
+    const up = await runCli(['up', '--cluster', '--tls', '--detach']);
+    assert.equal(up.code, 0, up.stderr);
+    const c = await StartedCluster.fromState((await listTopologies())[0]!.state!);
+    try {
+      assert.equal((await c.health()).healthy, true);
+      const node = c.nodes[0]!;
+      assert.deepEqual(await node.control().config('GET', 'tls-cluster'), ['tls-cluster', 'yes']);
+      assert.deepEqual(await node.control().config('GET', 'tls-replication'), ['tls-replication', 'yes']);
+      assert.deepEqual(await node.control().config('GET', 'port'), ['port', '0'], 'no plaintext port');
+    } finally {
+      c.closeControlConnections();
+    }
+    const { code, s, stdout } = await plainRun();
+    assert.equal(s.target.tls, true);
+    assert.ok(s.shards && s.shards.byShard.every((x) => x.ops > 100 && x.errors === 0), JSON.stringify(s.shards));
+    assert.ok(s.ledger && s.ledger.keysChecked > 100);
+    assert.equal(s.ledger.lost, 0);
+    assertPassedOrStarved(code, s, stdout);
   });
 });

@@ -74,8 +74,8 @@ export interface FaultType<K extends string = string, Shape extends z.ZodRawShap
   usesAppLinks: boolean;
   /** It reconfigures the application's clients, which exist only when the load runs in the run's own thread (not with --workers). */
   usesAppClients?: boolean;
-  /** The topology shape it acts on: a Sentinel topology or a Cluster. */
-  topology: 'sentinel' | 'cluster';
+  /** The topology shape it acts on: a Sentinel topology, a Cluster, or either. */
+  topology: 'sentinel' | 'cluster' | 'either';
   create(spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>): Fault<ControlledTopology>;
 }
 
@@ -86,7 +86,7 @@ export function defineFault<K extends string, Shape extends z.ZodRawShape>(t: {
   usesAppLinks: boolean;
   usesAppClients?: boolean;
   /** Default: a Sentinel topology. */
-  topology?: 'sentinel' | 'cluster';
+  topology?: 'sentinel' | 'cluster' | 'either';
   create: (spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>) => Fault<ControlledTopology>;
 }): FaultType<K, Shape> {
   const schema = z.object({ kind: z.literal(t.kind), ...t.attributes }).strict() as FaultType<K, Shape>['schema'];
