@@ -34,7 +34,13 @@ export class DeleteAcknowledgedSessions implements Fault<ControlledTopology> {
       byMaster.set(m, [...(byMaster.get(m) ?? []), k]);
     }
     strike();
-    for (const [m, ks] of byMaster) await m.control().del(...ks);
+    // One DEL per key: a cluster node refuses a DEL of keys in different slots (CROSSSLOT).
+    for (const [m, ks] of byMaster) {
+      const p = m.control().pipeline();
+      for (const k of ks) p.del(k);
+      const failed = ((await p.exec()) ?? []).find(([e]) => e);
+      if (failed) throw failed[0]!;
+    }
     return `deleted ${keys.length} acknowledged session keys on ${[...byMaster].map(([m, ks]) => `${m.name} (${ks.length})`).join(', ')}: ${keys.join(' ')}`;
   }
   async heal(): Promise<void> {}
