@@ -204,7 +204,9 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
 
   test('a planted loss through the CLI (delete-acknowledged-sessions on a cluster): exactly those keys are reported lost, each with the shard owning its slot', async () => {
     const planted = experimentFile(work, 'planted-cluster', { name: 'planted-cluster', description: 'planted loss', steps: [{ at: '60%', fault: { kind: 'delete-acknowledged-sessions', sessions: 6 } }], thresholds: {} });
-    const { code, s } = await chaosRun(planted);
+    // Sessions that live on (no logout, revoke-all or token replay): a deleted session can only be a loss.
+    const lasting = smokeScenarioFile(work, 'smoke-lasting', thresholds, { session: { ...smoke.session, meanLifetime: '1h', mix: { ...smoke.session.mix, revokeAll: 0 }, tokenReuseRate: 0 } });
+    const { code, s } = await runExperiment(lasting, reports, planted);
     const step = s.chaos?.steps[0];
     assert.equal(step?.outcome, 'completed', step?.detail);
     assert.equal(s.ledger?.lost, 6, JSON.stringify(s.ledger?.examples));
