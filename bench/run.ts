@@ -1,15 +1,19 @@
 /**
- * npm run bench: figures for the load engine, each beside a peer measured in the same run.
- *   1. raw capacity: our client layer vs redis-benchmark -c 50 (SET, one redis-server, no proxy)
- *   2. measurement overhead: our p50 with one command in flight vs redis-benchmark -c 1 p50
- *   0. ledger memory per tracked session and key
- *   3. steady-50k on the embedded topology: sessions, rates, percentiles, generator CPU/RSS,
- *      generator memory per simulated session
- *   4. workers: operations per second and CPU per operation with 1 and 2 load workers, offered
+ * npm run bench: figures for the load engine, each beside a peer measured in the same run, in the
+ * order they print:
+ *   1. ledger memory: heap per tracked session and key (200,000 sessions, no server)
+ *   2. raw capacity: our client layer (ioredis, auto-pipelining, 50 SETs in flight on one
+ *      connection) vs redis-benchmark -c 1 -P 50 (SET, 64-byte values, one redis-server, no proxy)
+ *   3. measurement overhead: our p50 with one command in flight vs redis-benchmark -c 1 p50
+ *   4. steady-50k on the embedded topology, direct data path: first bare ioredis sending the same
+ *      scripts at the steady rate for 20 s (in bursts once a millisecond, then each at its own
+ *      Poisson time), then the generator: rates, percentiles, scheduler lag, CPU per operation
+ *      against both, GC pauses in the steady window, generator memory per simulated session
+ *   5. workers: operations per second and CPU per operation with 1 and 2 load workers, offered
  *      more than one worker can send (4x steady-50k's rate), against one detached topology
  * Prints figures only; nothing here asserts a time (machines are shared and noisy).
- * BENCH_STEADY_DURATION (default 60s) sets the steady phase; BENCH_SKIP_STEADY=1 skips part 3;
- * BENCH_WORKERS_DURATION (default 30s) sets part 4's steady phase, BENCH_WORKERS_FACTOR (default 4)
+ * BENCH_STEADY_DURATION (default 60s) sets the steady stage; BENCH_SKIP_STEADY=1 skips part 4;
+ * BENCH_WORKERS_DURATION (default 30s) sets part 5's steady phase, BENCH_WORKERS_FACTOR (default 4)
  * its rate (times steady-50k's), BENCH_SKIP_WORKERS=1 skips it.
  */
 import { execFile } from 'node:child_process';

@@ -11,8 +11,9 @@
 #      newest $GAUNTLET_KEEP_NIGHTS nights are kept);
 #   3. draws the trend page of the history into $DIR/trend/ (`gauntlet history`, drift rule);
 #   4. writes $DIR/outcome and exits: 0 success; 1 failure (a threshold failed, a regression
-#      against the baseline, or a slow drift across nights); 2 rerun (the night was invalid: the
-#      generator could not offer the load; not a regression); 3, 4, 70 error (set-up, target, bug).
+#      against the baseline, or a slow drift across nights; a lost write is always 1); 2 rerun (the
+#      night was invalid: the generator fell behind its schedule, its own stalls made the latency
+#      breach, or the run was stopped early; not a regression); 3, 4, 70 error (set-up, target, bug).
 # The artefact to publish is all of $DIR: report/ (tonight's run), junit.xml, trend/, history/.
 #
 # Settings (environment):
@@ -79,7 +80,7 @@ case $code in
     say success "every threshold held${run_dir:+ ($run_dir)}"
     ;;
   1) say failure "a threshold failed or tonight regressed against the baseline: read ${run_dir:-the report}/index.html (the verdict and the failing thresholds first), then the comparison above" ;;
-  2) say rerun "tonight's run was invalid: the load generator could not offer the load, so its figures say nothing about the target. Not a regression: rerun the job" ;;
+  2) say rerun "tonight's run was invalid (the generator fell behind or stalled, or the run was stopped early: the report's verdict says which), so its figures say nothing about the target. Not a regression: rerun the job" ;;
   *) say error "gauntlet could not run (exit $code: 3 set-up or usage, 4 target unreachable or refusing, 70 a bug): see the log above" ;;
 esac
 exit "$code"

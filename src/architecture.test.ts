@@ -64,6 +64,31 @@ test('no import cycle between the folders of src/', () => {
   assert.equal(cycle, null, `folder import cycle: ${cycle?.join(' -> ')}`);
 });
 
+/** The folder graph docs/architecture.md draws: its lines `folder -> a, b` (or `-> (none)`) in the first code block after "in one direction only". */
+export function documentedGraph(markdown: string): Map<string, Set<string>> {
+  const block = /in one direction only[\s\S]*?```\n([\s\S]*?)```/.exec(markdown)?.[1] ?? '';
+  const graph = new Map<string, Set<string>>();
+  for (const m of block.matchAll(/^(\w+)\s+->\s+(.+)$/gm)) {
+    graph.set(m[1]!, new Set(m[2]!.trim() === '(none)' ? [] : m[2]!.split(',').map((x) => x.trim())));
+  }
+  return graph;
+}
+
+const edges = (g: Map<string, Set<string>>): string[] => [...g].flatMap(([from, tos]) => [...tos].map((to) => `${from} -> ${to}`)).sort();
+
+test("docs/architecture.md's folder diagram has every folder of src/ and exactly the imports between them", () => {
+  const documented = documentedGraph(readFileSync(join(src, '..', 'docs', 'architecture.md'), 'utf8'));
+  const folders = readdirSync(src).filter((name) => statSync(join(src, name)).isDirectory()).sort();
+  assert.deepEqual([...documented.keys()].sort(), folders, 'one line per folder of src/');
+  assert.deepEqual(edges(documented), edges(folderGraph()));
+});
+
+test('the diagram reader reads edges and folders without any', () => {
+  const g = documentedGraph('in one direction only:\n\n```\na -> b, c\nb   -> (none)\n```\n');
+  assert.deepEqual(edges(g), ['a -> b', 'a -> c']);
+  assert.deepEqual([...g.keys()], ['a', 'b']);
+});
+
 test('the cycle check finds a planted cycle', () => {
   const g = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])]]);
   assert.deepEqual(findCycle(g), ['a', 'b', 'c', 'a']);

@@ -28,6 +28,9 @@ export const topologyEnvironment: Array<[string, string]> = [
   ['GAUNTLET_TOXIPROXY_SERVER', 'toxiproxy-server binary (default: .tools/, built by scripts/setup.sh)'],
 ];
 
+/** Read by the backup commands that connect to a node (BGSAVE as the backup ACL user). */
+export const backupEnvironment: Array<[string, string]> = [['GAUNTLET_BACKUP_PASSWORD', 'password of the backup ACL user (never a flag); needed by `backup snapshot` and `backup archive --snapshot-every`']];
+
 /** Read for an external target: the variables the target file (or the flags) name. */
 export const targetEnvironment: Array<[string, string]> = [
   ['(named by passwordEnv / --password-env)', "the app user's password"],

@@ -17,7 +17,7 @@ import { backupCommand } from './commands/backup.js';
 import { history, type HistoryOptions } from './commands/history.js';
 import { defaultDriftRule } from '../history/driftRule.js';
 import { experiments, scenarios } from './commands/catalog.js';
-import { helpAfter, targetEnvironment, topologyEnvironment } from './helpText.js';
+import { backupEnvironment, helpAfter, targetEnvironment, topologyEnvironment } from './helpText.js';
 import { withTargetFlags } from './targetFlags.js';
 import { gauntletVersion } from '../packageInfo.js';
 
@@ -83,7 +83,7 @@ export function buildProgram(): Command {
           'gauntlet <command> --help                           # a command\'s options, examples and exit codes',
         ],
         exitCodes: [[0, 'pass'], [1, 'fail: a threshold (or an audit finding at --fail-on) failed'], [2], [3], [4], [70]],
-        environment: [...topologyEnvironment, ...targetEnvironment, ['NO_COLOR', 'no colour in console output']],
+        environment: [...topologyEnvironment, ...targetEnvironment, ...backupEnvironment, ['NO_COLOR', 'no colour in console output']],
       }),
     );
 
@@ -238,9 +238,11 @@ export function buildProgram(): Command {
       process.exitCode = await cli(node, args, o.id);
     });
 
-  withScenarioOptions(program
+  const exportGroup = program
     .command('export')
     .description('write a scenario in another tool\'s format')
+    .addHelpText('after', helpAfter({ examples: ['gauntlet export k6 --scenario steady-50k > steady-50k.js', 'gauntlet export k6 --help'], exitCodes: [[0], [3, 'unknown format, unknown or broken scenario, bad override'], [70]] }));
+  withScenarioOptions(exportGroup
     .command('k6')
     .description('the scenario as a k6 script (k6 with its Redis extension, k6/x/redis) on stdout: stages, mix, keys, Lua scripts, thresholds; see docs/k6.md'))
     .addHelpText('after', helpAfter({ examples: ['gauntlet export k6 --scenario steady-50k > steady-50k.js', 'gauntlet export k6 --scenario smoke --sessions 1000 --duration 2m > smoke.js'], exitCodes: [[0], [3, 'unknown or broken scenario, bad override'], [70]] }))
@@ -258,6 +260,16 @@ export function buildProgram(): Command {
     .option('--rising <k>', 'drift rule: at least K of the N-1 night-to-night steps rose', positiveInt('--rising'), defaultDriftRule.rising)
     .option('--min-rise-pct <x>', 'drift rule: the last night more than X % above the first', nonNegativeNumber('--min-rise-pct'), defaultDriftRule.minRisePct)
     .option('--min-rise-ms <ms>', 'drift rule: and more than this many ms above it', nonNegativeNumber('--min-rise-ms'), defaultDriftRule.minRiseMs)
+    .addHelpText(
+      'after',
+      helpAfter({
+        examples: [
+          'gauntlet history nightly/history --out nightly/trend   # every summary.json below the directory',
+          'gauntlet history reports/*/summary.json --window 10 --rising 8',
+        ],
+        exitCodes: [[0, 'the page is drawn and the drift rule did not fire'], [1, 'the drift rule fired for a metric of a series (docs/nightly.md)'], [3, 'a path that cannot be read, no readable summary.json, a bad drift-rule flag'], [70]],
+      }),
+    )
     .action(async (paths: string[], o: HistoryOptions) => {
       process.exitCode = await history(paths, o);
     });

@@ -89,7 +89,7 @@ test('thresholds: p99 overall and per offered operation, error rate, dropped ite
   assert.deepEqual(t2.session_op_errors, ['rate<=0.0000001'], 'no exponent in a threshold');
 });
 
-test('the key functions in the script build the same keys as src/load/sessionKeys.ts', async () => {
+test('the key functions in the script build the same keys as src/load/session/sessionKeys.ts', async () => {
   const script = k6Script(await scenario('smoke'));
   const section = script.slice(script.indexOf('// The key schema'), script.indexOf('const opErrors'));
   const names = ['sessionKey', 'refreshTokenKey', 'tokenFamilyKey', 'userSessionsKey', 'oauthStateKey'] as const;

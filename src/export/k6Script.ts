@@ -142,14 +142,14 @@ const userSpace = ${userSpace};
 /** Seconds. */
 const ttl = ${JSON.stringify(ttl)};
 
-/** The session operations' Lua scripts (src/load/sessionOperations.ts). */
+/** The session operations' Lua scripts (src/load/session/sessionOperations.ts). */
 const scripts = {
 ${Object.entries(scripts)
   .map(([name, lua]) => `  ${name}: ${JSON.stringify(lua)},`)
   .join('\n')}
 };
 
-// The key schema (src/load/sessionKeys.ts).
+// The key schema (src/load/session/sessionKeys.ts).
 ${keyFunctions()}
 
 const opErrors = new Rate('${k6Names.errors}');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { gateKinds } from '../gates/gate.js';
 
 /**
- * summary.json, the contract other programs read (design.md, "Outputs"). The zod schema is the
+ * summary.json, the contract other programs read (the CI gate, `compare`, `history`). The zod schema is the
  * one source: TypeScript types come from it and docs/summary.schema.json is generated from it
  * (`npm run schema`; a unit test fails when the two drift apart).
  * Compatible additions keep schemaVersion; renames or removals bump it.

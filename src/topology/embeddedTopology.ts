@@ -44,7 +44,7 @@ export const referenceSettings: TopologySettings = {
 };
 
 /**
- * Builder for the embedded HA topology of design.md: 1 master, 2 replicas, 3 sentinels and one
+ * Builder for the embedded HA topology (docs/architecture.md): 1 master, 2 replicas, 3 sentinels and one
  * toxiproxy-server, on 127.0.0.1 with free ports and a fresh directory.
  *
  *   await using topology = await new EmbeddedTopology().withDownAfterMs(2000).start();

@@ -81,7 +81,7 @@ export class RedisNodeHandle extends ServerHandle {
     return this.record.name;
   }
 
-  /** Proxy names from design.md: `node-i-app` for clients, `node-i-peer` for replication and sentinels. */
+  /** Proxy names (docs/architecture.md, "Wiring"): `node-i-app` for clients, `node-i-peer` for replication and sentinels. */
   get appProxyName(): string {
     return `${this.name}-app`;
   }

@@ -10,6 +10,7 @@ import { verifyLedger } from '../../src/ledger/verifyLedger.js';
 import { ledgerForScenario } from '../../src/ledger/ledger.js';
 import { LedgerObserver } from '../../src/ledger/ledgerObserver.js';
 import { topologyTarget } from '../../src/target/resolveTarget.js';
+import { keyPrefix, tokenFamilyKey } from '../../src/load/session/sessionKeys.js';
 import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
@@ -78,15 +79,15 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
     assert.ok(master);
     const c = master.control();
     for (const f of findings) {
-      if (f.key.startsWith('sess:')) {
+      if (f.key.startsWith(keyPrefix('session'))) {
         const v = await c.hget(f.key, 'v');
         if (f.kind === 'lost') assert.ok(v === null || Number(v) < Number(f.acknowledged.replace('v=', '')), `${f.key}: acknowledged ${f.acknowledged}, master has v=${v}`);
         else assert.notEqual(v, null, `${f.key} reported resurrected but absent`);
-      } else if (f.key.startsWith('rtf:')) {
+      } else if (f.key.startsWith(keyPrefix('tokenFamily'))) {
         const [gen, state] = await c.hmget(f.key, 'gen', 'state');
         if (f.kind === 'lost') assert.ok(gen === null || Number(gen) < Number(/gen=(\d+)/.exec(f.acknowledged)![1]) || state !== 'active', `${f.key}: acknowledged ${f.acknowledged}, master has gen=${gen} ${state}`);
         else assert.equal(state, 'active', `${f.key} reported resurrected`);
-      } else if (f.key.startsWith('rt:')) {
+      } else if (f.key.startsWith(keyPrefix('refreshToken'))) {
         assert.equal(await c.exists(f.key), 0, `${f.key} reported lost but present`);
       }
     }
@@ -104,10 +105,10 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
     const revoked = [...ledger.records.values()].find((r) => r.familyRevoked && !ledger.mayBeEnded(r) && !r.mayNotExist);
     assert.ok(revoked, 'the run revoked at least one family (logouts)');
     // Behind the harness's back: the revoked family becomes usable again.
-    await master.control().hset(`rtf:{${revoked.uid}}:${revoked.family}`, 'state', 'active');
+    await master.control().hset(tokenFamilyKey(revoked.uid, revoked.family), 'state', 'active');
     const tampered = await verifyLedger(ledger, master.control());
     assert.equal(tampered.resurrected, 1);
-    assert.ok(tampered.examples.some((e) => e.kind === 'resurrected' && e.key === `rtf:{${revoked.uid}}:${revoked.family}` && e.acknowledged === 'revoked' && e.found.endsWith('active')), JSON.stringify(tampered.examples));
+    assert.ok(tampered.examples.some((e) => e.kind === 'resurrected' && e.key === tokenFamilyKey(revoked.uid, revoked.family) && e.acknowledged === 'revoked' && e.found.endsWith('active')), JSON.stringify(tampered.examples));
   });
 
   test('kill-two-sentinels: without a majority no failover happens, and the run reports that', async () => {

@@ -8,7 +8,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { externalTargetSchema } from '../../src/target/externalTargetFile.js';
-import { floodScenarioFile, isolatedHome, repoRoot, smokeScenarioFile } from './support.js';
+import { floodScenarioFile, isolatedHome, repoRoot, smokeScenarioFile, impossibleScenarioFile } from './support.js';
 
 const templates = join(repoRoot, 'ci-templates');
 const githubFile = join(templates, 'github', 'gauntlet-nightly.yml');
@@ -124,7 +124,7 @@ describe('the embedded job\'s steps, run locally (ci-templates/nightly.sh on the
   const dir = join(work, 'nightly');
   // The smoke scenario (shortened) with a budget no healthy run misses, one no run meets, and a flood the generator cannot offer.
   const generous = smokeScenarioFile(work, 'smoke-generous', { p99Ms: 500, perOperationP99Ms: 500, maxErrorRate: 0.5 });
-  const impossible = smokeScenarioFile(work, 'smoke-impossible', { p99Ms: 0.001, maxErrorRate: 0.5 });
+  const impossible = impossibleScenarioFile(work, 'smoke-impossible');
   const flood = floodScenarioFile(work);
   const env = (scenario: string, runArgs = '--duration 4s') => ({ GAUNTLET_NIGHTLY_DIR: dir, GAUNTLET_SCENARIO: scenario, GAUNTLET_RUN_ARGS: runArgs });
   const runDirs = (sub: string) => readdirSync(join(dir, sub)).filter((f) => f !== 'latest').sort();

@@ -2,7 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { isolatedHome, repoRoot, runCli } from './support.js';
+import { buildProgram } from '../../src/cli/main.js';
 
 /**
  * The CLI as a person meets it, without servers: version, help, the catalogue of what ships,
@@ -11,6 +13,8 @@ import { isolatedHome, repoRoot, runCli } from './support.js';
 isolatedHome();
 
 const shipped = (dir: string): string[] => readdirSync(join(repoRoot, dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => f.slice(0, -3)).sort();
+/** Every command and subcommand of the program, as argument lists (`[]` is the program itself): none can be left out of the help test. */
+const commandPaths = (c: Command, path: string[] = []): string[][] => [path, ...c.commands.flatMap((sub) => commandPaths(sub, [...path, sub.name()]))];
 const oneLine = (stderr: string): void => {
   assert.equal(stderr.trim().split('\n').length, 1, `not one line:\n${stderr}`);
   assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
@@ -26,8 +30,10 @@ describe('gauntlet CLI', { timeout: 180_000 }, () => {
     }
   });
 
-  test('--help of the program and of each command shows examples and exit codes; run and audit list the environment variables', async () => {
-    for (const args of [[], ['up'], ['status'], ['down'], ['run'], ['compare'], ['report'], ['audit'], ['cli'], ['merge'], ['export', 'k6'], ['scenarios'], ['experiments']]) {
+  test('--help of the program and of each command shows examples and exit codes; run, audit and backup list the environment variables', async () => {
+    const all = commandPaths(buildProgram());
+    for (const sub of [['history'], ['backup', 'archive'], ['backup', 'snapshot'], ['backup', 'restore'], ['export', 'k6']]) assert.ok(all.some((a) => a.join(' ') === sub.join(' ')), `${sub.join(' ')} is a command`);
+    for (const args of all) {
       const r = await runCli([...args, '--help']);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /\nExamples:\n {2}gauntlet /, `${args.join(' ')} --help has no examples`);
@@ -35,6 +41,10 @@ describe('gauntlet CLI', { timeout: 180_000 }, () => {
     }
     const run = await runCli(['run', '--help']);
     for (const s of ['GAUNTLET_HOME', '--password-env', '--endpoint <host:port>', '--sentinel <host:port>', '--json', '  4   target error']) assert.ok(run.stdout.includes(s), `run --help lacks ${s}`);
+    for (const sub of ['archive', 'snapshot']) {
+      const backup = await runCli(['backup', sub, '--help']);
+      assert.match(backup.stdout, /\nEnvironment:\n {2}GAUNTLET_BACKUP_PASSWORD /, `backup ${sub} --help names GAUNTLET_BACKUP_PASSWORD`);
+    }
     const audit = await runCli(['audit', '--help']);
     assert.match(audit.stdout, /--target <file\|detached\[:id\]>/, 'audit --help says it takes a file');
   });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { floodScenarioFile, isolatedHome, openOffline, runCli, smokeScenarioFile } from './support.js';
+import { floodScenarioFile, isolatedHome, openOffline, runCli, smokeScenarioFile, impossibleScenarioFile } from './support.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 import type { TrendHistory } from '../../src/history/trendSeries.js';
 
@@ -12,7 +12,7 @@ const work = mkdtempSync(join(tmpdir(), 'gauntlet-history-'));
 const reports = join(work, 'reports');
 // The smoke scenario, shortened to 7 s with --duration 4s: a budget no healthy run misses, and one no run meets.
 const generous = smokeScenarioFile(work, 'smoke-generous', { p99Ms: 500, perOperationP99Ms: 500, maxErrorRate: 0.5 });
-const impossible = smokeScenarioFile(work, 'smoke-impossible', { p99Ms: 0.001, maxErrorRate: 0.5 });
+const impossible = impossibleScenarioFile(work, 'smoke-impossible');
 const flood = floodScenarioFile(work);
 
 interface Night {

@@ -18,13 +18,14 @@ import { AofArchiver } from '../../src/backup/aofArchiver.js';
 import { restoreFromArchive } from '../../src/backup/restoreFromArchive.js';
 import { RestorePlanError } from '../../src/backup/restorePlan.js';
 import { topologyTarget } from '../../src/target/resolveTarget.js';
+import { sessionKey } from '../../src/load/session/sessionKeys.js';
 import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
 const work = mkdtempSync(join(tmpdir(), 'gauntlet-pitr-'));
 /** How many of these sessions a restored node holds. */
 async function present(client: { exists(...keys: string[]): Promise<number> }, records: Array<{ uid: string; sid: string }>): Promise<number> {
-  return records.length ? client.exists(...records.map((r) => `sess:{${r.uid}}:${r.sid}`)) : 0;
+  return records.length ? client.exists(...records.map((r) => sessionKey(r.uid, r.sid))) : 0;
 }
 const manifestOf = (dataDir: string): string => readFileSync(join(dataDir, 'appendonlydir', readdirSync(join(dataDir, 'appendonlydir')).find((f) => f.endsWith('.manifest'))!), 'utf8');
 

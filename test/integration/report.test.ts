@@ -8,14 +8,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { create } from 'xmlbuilder2';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { freePort } from '../../src/topology/freePort.js';
-import { gauntletBin, isolatedHome, openOffline, repoRoot, runCli, smokeScenarioFile } from './support.js';
+import { gauntletBin, isolatedHome, openOffline, repoRoot, runCli, impossibleScenarioFile } from './support.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 
 isolatedHome();
 const work = mkdtempSync(join(tmpdir(), 'gauntlet-report-'));
 const reports = join(work, 'reports');
 // The smoke scenario with an impossible budget, so this run has failing thresholds to report.
-const scenario = smokeScenarioFile(work, 'smoke-strict', { p99Ms: 0.001, maxErrorRate: 0.5 });
+const scenario = impossibleScenarioFile(work, 'smoke-strict');
 const documentedSeries = ['gauntlet_operations_total', 'gauntlet_operation_latency_seconds_bucket', 'gauntlet_errors_total', 'gauntlet_sessions', 'gauntlet_recent_p99_seconds', 'gauntlet_failovers_total'];
 
 describe('reports of a kill-master run', { timeout: 300_000 }, () => {

@@ -54,6 +54,15 @@ export function smokeScenarioFile(dir: string, name: string, thresholds: object,
   return file;
 }
 
+/**
+ * The smoke scenario with a per-operation p99 budget no target can meet, so the run fails on
+ * latency thresholds. The overall budget stays generous: the generator's validity limits are a
+ * share of it, and an impossible overall budget would make every run invalid, not failed.
+ */
+export function impossibleScenarioFile(dir: string, name: string): string {
+  return smokeScenarioFile(dir, name, { p99Ms: 1000, perOperationP99Ms: 0.001, maxErrorRate: 0.5 });
+}
+
 /** Running, not a zombie (the same check the topology uses). */
 export { isAlive as isPidAlive } from '../../src/topology/processControl.js';
 

@@ -10,6 +10,7 @@ import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 import { presentedFingerprint } from '../../src/chaos/procedures/rotateTlsCertificates.js';
+import { sessionKey } from '../../src/load/session/sessionKeys.js';
 
 isolatedHome();
 const work = mkdtempSync(join(tmpdir(), 'gauntlet-tls-'));
@@ -82,7 +83,7 @@ describe('TLS topology', { timeout: 300_000 }, () => {
     assert.equal(await answers({ host: '127.0.0.1', port: node.controlPort, ...t.adminAuth }), 'PONG');
     const app = new Redis(t.clientOptions({ maxRetriesPerRequest: 1 }));
     app.on('error', () => undefined);
-    assert.equal(await app.set('sess:{tls}:1', 'x'), 'OK');
+    assert.equal(await app.set(sessionKey('tls', '1'), 'x'), 'OK');
     app.disconnect();
   });
 });

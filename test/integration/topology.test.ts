@@ -10,6 +10,7 @@ import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import type { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { fieldsOf } from '../../src/topology/replicationInfo.js';
+import { oauthStateKey, refreshTokenKey, sessionKey, userSessionsKey } from '../../src/load/session/sessionKeys.js';
 
 isolatedHome();
 
@@ -52,12 +53,12 @@ describe('embedded topology', { timeout: 240_000 }, () => {
   test('the app user runs session commands but is refused dangerous commands and foreign keys', async () => {
     const app = appClient(topology);
     try {
-      await app.hset('sess:{u1}:s1', 'uid', 'u1', 'v', '1');
-      await app.expire('sess:{u1}:s1', 60);
-      assert.deepEqual(await app.multi().set('rt:{u1}:h1', 's1', 'EX', 60).sadd('user:{u1}:sessions', 's1').exec(), [[null, 'OK'], [null, 1]]);
-      await app.set('oauth:state:n1', 'x', 'EX', 60);
-      assert.equal(await app.getdel('oauth:state:n1'), 'x');
-      assert.equal(await app.eval("return redis.call('GET', KEYS[1])", 1, 'rt:{u1}:h1'), 's1');
+      await app.hset(sessionKey('u1', 's1'), 'uid', 'u1', 'v', '1');
+      await app.expire(sessionKey('u1', 's1'), 60);
+      assert.deepEqual(await app.multi().set(refreshTokenKey('u1', 'h1'), 's1', 'EX', 60).sadd(userSessionsKey('u1'), 's1').exec(), [[null, 'OK'], [null, 1]]);
+      await app.set(oauthStateKey('n1'), 'x', 'EX', 60);
+      assert.equal(await app.getdel(oauthStateKey('n1')), 'x');
+      assert.equal(await app.eval("return redis.call('GET', KEYS[1])", 1, refreshTokenKey('u1', 'h1')), 's1');
       for (const [what, run] of [
         ['FLUSHALL', () => app.flushall()],
         ['CONFIG', () => app.config('GET', 'maxmemory')],
@@ -89,17 +90,17 @@ describe('embedded topology', { timeout: 240_000 }, () => {
     assert.ok(master);
     const app = appClient(topology);
     try {
-      assert.equal(await app.set('sess:{u2}:s', '1'), 'OK');
+      assert.equal(await app.set(sessionKey('u2', 's'), '1'), 'OK');
       await topology.setProxyEnabled(master.appProxyName, false);
-      await assert.rejects(app.set('sess:{u2}:s', '2'));
+      await assert.rejects(app.set(sessionKey('u2', 's'), '2'));
       assert.equal(await master.control().ping(), 'PONG');
-      assert.equal(await master.control().get('sess:{u2}:s'), '1');
+      assert.equal(await master.control().get(sessionKey('u2', 's')), '1');
     } finally {
       await topology.resetProxies();
       app.disconnect();
     }
     const after = appClient(topology);
-    assert.equal(await eventually('app client back', async () => (await after.set('sess:{u2}:s', '3')) === 'OK', 10_000), true);
+    assert.equal(await eventually('app client back', async () => (await after.set(sessionKey('u2', 's'), '3')) === 'OK', 10_000), true);
     after.disconnect();
   });
 

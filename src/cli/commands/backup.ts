@@ -8,6 +8,7 @@ import { restoreFromArchive } from '../../backup/restoreFromArchive.js';
 import { RestorePlanError } from '../../backup/restorePlan.js';
 import { takeRdbSnapshot } from '../../backup/rdbSnapshot.js';
 import { untilShutdownSignal } from '../shutdownSignals.js';
+import { backupEnvironment, helpAfter } from '../helpText.js';
 
 function duration(flag: string) {
   return (value: string): number => {
@@ -58,7 +59,10 @@ async function snapshot(o: SnapshotOptions): Promise<number> {
     await c.connect().catch((e: Error) => {
       throw new TargetError(`cannot reach ${o.redis} as ${o.redisUser}: ${e.message}`);
     });
-    return await takeRdbSnapshot(c);
+    // A BGSAVE the node refuses or fails is the node's problem (exit 4), not a bug of ours.
+    return await takeRdbSnapshot(c).catch((e: Error) => {
+      throw new TargetError(`snapshot of ${o.redis}: ${e.message}`);
+    });
   } finally {
     c.disconnect();
   }
@@ -127,7 +131,16 @@ function snapshotFlags(c: Command): Command {
 
 /** `gauntlet backup archive|snapshot|restore` (docs/runbook.md, "Restore from backup, point-in-time restore"). */
 export function backupCommand(): Command {
-  const backup = new Command('backup').description('off-host AOF archive with point-in-time restore, and scheduled RDB snapshots');
+  const backup = new Command('backup')
+    .description('off-host AOF archive with point-in-time restore, and scheduled RDB snapshots')
+    .addHelpText(
+      'after',
+      helpAfter({
+        examples: ['gauntlet backup archive --help', 'gauntlet backup snapshot --help', 'gauntlet backup restore --help'],
+        exitCodes: [[0], [3, 'usage error, a refused restore or a broken archive'], [4, 'snapshot: the node cannot be reached or refuses BGSAVE'], [70]],
+        environment: backupEnvironment,
+      }),
+    );
   snapshotFlags(
     backup
       .command('archive')
@@ -140,11 +153,32 @@ export function backupCommand(): Command {
       .option('--node <name>', 'node label of the metrics', 'redis')
       .option('--interval <d>', 'time between passes', duration('--interval'), 1000)
       .option('--snapshot-every <d>', 'BGSAVE on this schedule (needs --redis)', duration('--snapshot-every'))
-      .option('--once', 'one pass, then exit (cron, tests)', false),
+      .option('--once', 'one pass, then exit (cron, tests)', false)
+      .addHelpText(
+        'after',
+        helpAfter({
+          examples: [
+            'gauntlet backup archive --data-dir /var/lib/redis --archive /mnt/backup/redis-0 --textfile /var/lib/node_exporter/backup.prom',
+            'gauntlet backup archive --data-dir /data --archive /backup --snapshot-every 1h --redis 127.0.0.1:6379   # GAUNTLET_BACKUP_PASSWORD set',
+            "gauntlet backup archive --data-dir /data --archive /backup --archive-cmd 'aws s3 cp \"$FILE\" s3://bucket/redis-0/$NAME'",
+          ],
+          exitCodes: [[0, 'stopped by Ctrl-C or SIGTERM (a failed pass is logged and retried), or --once done'], [3, 'usage error; --once: the pass failed'], [70]],
+          environment: backupEnvironment,
+        }),
+      ),
   ).action(async (o: ArchiveOptions) => {
     process.exitCode = await archive(o);
   });
-  snapshotFlags(backup.command('snapshot').description('take an RDB snapshot now (BGSAVE as the backup user); the archiver copies it')).action(async (o: SnapshotOptions) => {
+  snapshotFlags(backup.command('snapshot').description('take an RDB snapshot now (BGSAVE as the backup user); the archiver copies it'))
+    .addHelpText(
+      'after',
+      helpAfter({
+        examples: ['gauntlet backup snapshot --redis 127.0.0.1:6379                 # password in GAUNTLET_BACKUP_PASSWORD', 'gauntlet backup snapshot --redis redis-0:6379 --tls-ca ca.pem'],
+        exitCodes: [[0, 'the snapshot is on disk (LASTSAVE moved)'], [3, 'bad --redis, GAUNTLET_BACKUP_PASSWORD not set, an unreadable certificate file'], [4, 'the node cannot be reached, refuses the backup user, or BGSAVE failed'], [70]],
+        environment: backupEnvironment,
+      }),
+    )
+    .action(async (o: SnapshotOptions) => {
     console.log(`RDB snapshot taken (LASTSAVE ${await snapshot(o)})`);
     process.exitCode = 0;
   });
@@ -155,6 +189,13 @@ export function backupCommand(): Command {
     .requiredOption('--at <time>', 'unix seconds or ISO 8601: keep every write up to this second', moment)
     .requiredOption('--into <dir>', "new node dir (gets appendonlydir); must not hold an AOF")
     .option('--json', 'print the plan as JSON', false)
+    .addHelpText(
+      'after',
+      helpAfter({
+        examples: ['gauntlet backup restore --archive /mnt/backup/redis-0 --at 2026-11-29T18:00:00Z --into /var/lib/redis-restored', 'gauntlet backup restore --archive /backup --at 1795975200 --into /tmp/restored --json'],
+        exitCodes: [[0, 'restored: start a node on --into'], [3, 'a refused restore (the archive cannot reach --at, --into holds an AOF) or a broken archive'], [70]],
+      }),
+    )
     .action(async (o: { archive: string; at: number; into: string; json: boolean }) => {
       process.exitCode = await restore(o);
     });

@@ -75,5 +75,15 @@ export function luaKey(name: KeyName, ...args: string[]): string {
   return parts.join(' .. ');
 }
 
+/** What every key of one kind starts with, up to its first parameter (`sess:{`): no kind's prefix starts another's, so it tells the kinds apart. */
+export function keyPrefix(name: KeyName): string {
+  return keyPatternParts(keyPatterns[name]).literals[0]!;
+}
+
+/** A SCAN MATCH pattern for every key of one kind: each parameter becomes `*` (braces are literal in Redis globs). */
+export function keyGlob(name: KeyName): string {
+  return keyPatterns[name].replace(/<\w+>/g, '*');
+}
+
 /** The prefixes every key starts with: the app ACL (compose/users.acl.tmpl) must allow each. */
 export const keyPrefixes = Object.values(keyPatterns).map((p) => p.slice(0, p.search(/[{<]/)));
