@@ -9,7 +9,7 @@ export interface ObservedFailover {
   from: string | null;
   to: string;
   seenBy: 'event' | 'poll';
-  /** The sentinels' view: from their first +sdown of the old master to the switch; on a cluster, from the first node flagging it fail? (null: neither seen). */
+  /** The sentinels' view: from their first +sdown of the old master to the switch; on a cluster, from the first node flagging it fail? or fail (null: neither seen). */
   sdownToSwitchMs: number | null;
   /** The chaos step that caused it, or null: it happened outside gauntlet (a person, a provider's test failover). */
   cause: string | null;
@@ -49,8 +49,9 @@ export class FailoverTracker {
     for (; this.handled < changes.length; this.handled++) {
       const c = changes[this.handled]!;
       const previous = this.handled > 0 ? changes[this.handled - 1]!.atMs : -Infinity;
-      // The first sign the old master was down: a sentinel's +sdown, or a cluster node flagging it fail? (PFAIL).
-      const firstSign = (e: WatchEvent): boolean => (e.event === '+sdown' && e.detail.startsWith(`master ${this.masterName} `)) || (e.event === '+pfail' && c.from !== null && e.detail === `master ${c.from}`);
+      // The first sign the old master was down: a sentinel's +sdown, or a cluster node flagging it
+      // fail? (PFAIL) or, when PFAIL turned into FAIL between two polls of the watch, fail.
+      const firstSign = (e: WatchEvent): boolean => (e.event === '+sdown' && e.detail.startsWith(`master ${this.masterName} `)) || ((e.event === '+pfail' || e.event === '+fail') && c.from !== null && e.detail === `master ${c.from}`);
       const sdown = this.watch.events.find((e) => firstSign(e) && e.atMs > previous && e.atMs <= c.atMs);
       const cause = [...this.strikes()].reverse().find((s) => s.atMs <= c.atMs && c.atMs - s.atMs <= attributionMs)?.name ?? null;
       const f: ObservedFailover = { atMs: c.atMs, from: c.from, to: c.to, seenBy: c.seenBy, sdownToSwitchMs: sdown ? c.atMs - sdown.atMs : null, cause, markIndex: null, recovery: null, ...(c.shard !== undefined ? { shard: c.shard } : {}) };

@@ -195,7 +195,7 @@ export const summarySchema = z
         clientObservedShards: z.array(z.string().nullable()).optional().describe('per disturbance: on a cluster, the shard whose keys its write gap was measured on (a fault on one shard leaves the others writing); null: all keys'),
         writeGapEndsAt: z.enum(['confirmed write', 'first success']).nullable().optional().describe('gaps end at the first write the ledger confirmed on the final master, or (without verification) the first success'),
         switches: z
-          .array(z.object({ atMs: z.number(), to: z.string(), seenBy: z.enum(['event', 'poll']), cause: z.string().nullable().describe('the chaos step that caused it; null: outside gauntlet'), fromStrikeMs: z.number().nullable(), sdownToSwitchMs: z.number().nullable().describe('from the first +sdown of the old master (a cluster: the first node flagging it fail?) to the switch'), shard: z.string().optional().describe('a cluster: the shard whose master changed') }))
+          .array(z.object({ atMs: z.number(), to: z.string(), seenBy: z.enum(['event', 'poll']), cause: z.string().nullable().describe('the chaos step that caused it; null: outside gauntlet'), fromStrikeMs: z.number().nullable(), sdownToSwitchMs: z.number().nullable().describe('from the first +sdown of the old master (a cluster: the first node flagging it fail?, or fail when the watch saw no fail?) to the switch'), shard: z.string().optional().describe('a cluster: the shard whose master changed') }))
           .optional()
           .describe('master switches seen by watching and polling the sentinels, a plain endpoint from the client side, or a cluster\'s nodes (a replica claiming its master\'s slots)'),
         splitBrain: z
