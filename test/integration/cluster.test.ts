@@ -309,9 +309,9 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     console.log(`freeze-shard-master: promoted ${sw.fromStrikeMs} ms after the freeze, write gap on ${before[0]!.name} ${s.failover.clientObservedMs} ms; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost, ${s.ledger?.resurrected} resurrected`);
     cluster.closeControlConnections();
     if (s.ledger && s.ledger.resurrected > 0) {
-      // A real finding, not noise (docs/cluster.md): a write that timed out on the frozen master is
-      // answered MOVED once it thaws, and ioredis Cluster sends it again to the new master, after a
-      // later delete was acknowledged. It can only be on the frozen shard, and it fails the run.
+      // A real finding, not noise (docs/cluster.md): a login that timed out on the frozen master
+      // ran after the session's later logout was acknowledged. It can only be on the frozen shard,
+      // and it fails the run.
       const found = s.ledger.examples.filter((e) => e.kind === 'resurrected');
       assert.ok(found.every((e) => e.shard === before[0]!.name), JSON.stringify(found));
       assert.ok(s.thresholds.every((t) => t.pass || t.kind === 'validity' || /resurrected/.test(t.name)), why(s, stdout));
