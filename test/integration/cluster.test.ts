@@ -340,7 +340,7 @@ describe('embedded Redis Cluster with TLS', { timeout: 300_000 }, () => {
 
   test('`up --cluster --tls`: healthy with TLS on client, replication and bus links; a smoke run passes through TLS', async () => {
     const up = await runCli(['up', '--cluster', '--tls', '--detach']);
-    assert.equal(up.code, 0, up.stderr);
+    assert.equal(up.code, 0, `${up.stderr}\n${up.stdout}`);
     const c = await StartedCluster.fromState((await listTopologies())[0]!.state!);
     try {
       assert.equal((await c.health()).healthy, true);
