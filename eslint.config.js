@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/report/assets/**/*.js', 'src/history/assets/**/*.js'],
+    files: ['src/report/assets/**/*.js', 'src/history/assets/**/*.js', 'src/capacity/assets/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { document: 'readonly', uPlot: 'readonly' } },
   },
   {

@@ -15,6 +15,7 @@ import { cli } from './commands/cli.js';
 import { exportK6, type ExportK6Options } from './commands/export.js';
 import { backupCommand } from './commands/backup.js';
 import { history, type HistoryOptions } from './commands/history.js';
+import { capacity, type CapacityOptions } from './commands/capacity.js';
 import { defaultDriftRule } from '../history/driftRule.js';
 import { experiments, scenarios } from './commands/catalog.js';
 import { backupEnvironment, helpAfter, targetEnvironment, topologyEnvironment } from './helpText.js';
@@ -51,11 +52,23 @@ function givenOptions(cmd: Command): Set<string> {
   return new Set(Object.keys(cmd.opts()).filter((k) => cmd.getOptionValueSource(k) === 'cli'));
 }
 
-function durationMs(value: string): number {
-  const n = /^\d+$/.test(value) ? Number(value) * 1000 : parseDurationMs(value);
-  if (n === undefined || n <= 0) throw new InvalidArgumentError(`--duration must be a duration such as 60s or 5m, got "${value}"`);
-  return n;
+function numberAbove(name: string, floor: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= floor) throw new InvalidArgumentError(`${name} must be a number above ${floor}, got "${value}"`);
+    return n;
+  };
 }
+const positiveNumber = (name: string) => numberAbove(name, 0);
+
+function durationOf(name: string) {
+  return (value: string): number => {
+    const n = /^\d+$/.test(value) ? Number(value) * 1000 : parseDurationMs(value);
+    if (n === undefined || n <= 0) throw new InvalidArgumentError(`${name} must be a duration such as 60s or 5m, got "${value}"`);
+    return n;
+  };
+}
+const durationMs = durationOf('--duration');
 
 /** The scenario and its overrides, as `run` and `export k6` take them. */
 function withScenarioOptions(command: Command): Command {
@@ -192,6 +205,38 @@ export function buildProgram(): Command {
     )
     .action(async (dirs: string[], o: MergeOptions) => {
       process.exitCode = await merge(dirs, o);
+    });
+
+  withTargetFlags(
+    program.command('capacity').description('sweep the offered rate step by step to the knee (p99, errors or throughput over budget) or the harness limit; capacity.json, a page and a sizing table in <out>/<run-id>/'),
+    'external target file, or a topology from `gauntlet up --detach` (default: start an embedded one for the whole sweep)',
+  )
+    .option('--scenario <name|file>', 'shipped scenario name or a scenario file: its sessions, think time, mix and thresholds', 'steady-50k')
+    .option('--workers <n>', 'generate each step\'s load in N worker threads, as `run --workers` (at most one per core)', positiveInt('--workers'), 1)
+    .option('--from <rate>', 'first step, session operations per second (default: an eighth of the scenario\'s target rate)', positiveNumber('--from'))
+    .option('--factor <x>', 'each rising step offers this many times the last (above 1)', numberAbove('--factor', 1), 1.25)
+    .addOption(new Option('--step-duration <d>', 'hold of each step after its ramp, e.g. 30s (doubled, at most twice, until the p99 is stable)').argParser(durationOf('--step-duration')).default(30_000, '30s'))
+    .option('--p99-precision <pct>', "the p99's 95 % confidence interval must lie within ± this % of it", positiveNumber('--p99-precision'), 5)
+    .option('--max-steps <n>', 'at most this many steps, bisection included', positiveInt('--max-steps'), 30)
+    .option('--sizing <file>', 'JSON: sessions to size for, headroom, and your instance sizes and prices (docs/capacity.md)')
+    .addOption(new Option('--data-path <path>', 'how app traffic reaches our topology: auto (direct), direct, or proxied (through Toxiproxy, to add toxics by hand)').choices(['auto', 'direct', 'proxied']).default('auto'))
+    .option('--seed <n>', 'random seed of each step\'s schedule', positiveInt('--seed'), 42)
+    .option('--out <dir>', 'where the sweep\'s directory goes', 'reports')
+    .option('--quiet', 'no progress notes (the step lines and the outcome still print)', false)
+    .addHelpText(
+      'after',
+      helpAfter({
+        examples: [
+          'gauntlet capacity --scenario steady-50k --from 2000 --step-duration 20s',
+          'gauntlet capacity --target detached --scenario smoke --from 200 --factor 1.5',
+          'gauntlet capacity --target staging.json --sizing sizing.json',
+        ],
+        exitCodes: [[0, "the knee lies above the scenario's target rate (or no knee below it within --max-steps)"], [1, "the knee lies below the scenario's target rate"], [2, 'the harness was the limit (the generator fell behind: add workers or machines), the sweep was stopped, or --max-steps ran out below the target rate with no knee'], [3], [4], [70]],
+        environment: [...topologyEnvironment, ...targetEnvironment],
+      }),
+    )
+    .action(async (o: CapacityOptions) => {
+      process.exitCode = await capacity(o);
     });
 
   program

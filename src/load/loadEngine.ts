@@ -27,6 +27,8 @@ import type { LoadResult } from './loadResult.js';
 
 /** Just before an end: what is intended before it still belongs to the stage (and the run). */
 const lastMoment = 1e-6;
+/** How long past the run's end the loop still sends what was intended before it. */
+const backlogGraceMs = 2000;
 
 /**
  * The open-model session load generator. Every action has an intended start taken from the
@@ -178,7 +180,9 @@ class LoadEngine implements PopulationHost {
         e = this.heap.peek();
       }
       if (now >= end) {
-        if (!e || e.at > upTo) return false;
+        // A generator that fell far behind (its lag already fails the run) would otherwise
+        // replay the whole schedule after the end: the backlog gets a bounded grace, then stops.
+        if (!e || e.at > upTo || now >= end + backlogGraceMs) return false;
         await wait(0);
         continue;
       }

@@ -16,9 +16,21 @@ export interface TargetMemory {
 }
 
 /**
- * The master's used_memory once a second (INFO memory), on a connection of its own so a slow
- * answer never holds up the load, as the user the target names for INFO (an external target's
- * audit user when it has one). Where nobody may read INFO it is "not measured", with why.
+ * used_memory less the replication backlog (INFO memory), bytes; null when used_memory is missing.
+ * The backlog is a ring of fixed size (repl-backlog-size) that fills with the first writes after a
+ * replica connects: counted, it would read as memory the sessions take.
+ */
+export function usedMemoryLessBacklog(info: ReadonlyMap<string, string>): number | null {
+  const used = Number(info.get('used_memory') ?? Number.NaN);
+  if (!Number.isFinite(used)) return null;
+  const backlog = Number(info.get('mem_replication_backlog') ?? 0);
+  return used - (Number.isFinite(backlog) ? backlog : 0);
+}
+
+/**
+ * The master's used_memory, less its replication backlog, once a second (INFO memory), on a
+ * connection of its own so a slow answer never holds up the load, as the user the target names
+ * for INFO (an external target's audit user when it has one). Where nobody may read INFO it is "not measured", with why.
  */
 export class TargetMemorySampler {
   private readonly client: Redis | null;
@@ -60,8 +72,7 @@ export class TargetMemorySampler {
   private async usedMemory(): Promise<number | null> {
     if (!this.client) return null;
     try {
-      const v = Number(parseInfo(await this.client.info('memory')).get('used_memory'));
-      return Number.isFinite(v) ? v : null;
+      return usedMemoryLessBacklog(parseInfo(await this.client.info('memory')));
     } catch (e) {
       this.lastError = (e as Error).message.split('\n')[0]!;
       return null;

@@ -23,6 +23,22 @@ function table(head: string[], rows: unknown[][], cls = ''): string {
     .join('')}</tbody></table>`;
 }
 
+/** The head of a self-contained page with the report's look (uPlot's CSS inlined); `css` adds the page's own rules. */
+export function pageHead(title: string, css: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${uplotCss}
+body{font:14px/1.4 system-ui,sans-serif;margin:20px;color:#222;max-width:1150px}
+h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:28px 0 8px;border-bottom:1px solid #ddd}
+.banner{padding:14px 18px;border-radius:6px;color:#fff;font-size:18px;margin:12px 0}
+.banner.pass{background:#2a7d46}.banner.fail{background:#b3261e}.banner.invalid{background:#b8860b}
+table{border-collapse:collapse;margin:6px 0;font-size:13px} td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
+th{background:#f4f4f4} ${css}
+.muted{color:#777}.chart{margin:10px 0}
+</style></head><body>`;
+}
+
 /** One self-contained HTML page per run: verdict, gates, charts, failover, ledger, generator, environment. */
 export function renderHtmlReport(s: Summary): string {
   const verdictClass = { pass: 'pass', fail: 'fail', invalid: 'invalid' }[s.verdict];
@@ -33,18 +49,7 @@ export function renderHtmlReport(s: Summary): string {
   const settings = s.target.settings ?? {};
   // JSON inside <script>: escape "<" so no string in it can close the tag.
   const data = JSON.stringify(s).replace(/</g, '\\u003c');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>gauntlet ${esc(s.runId)}: ${esc(s.verdict)}</title>
-<style>${uplotCss}
-body{font:14px/1.4 system-ui,sans-serif;margin:20px;color:#222;max-width:1150px}
-h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:28px 0 8px;border-bottom:1px solid #ddd}
-.banner{padding:14px 18px;border-radius:6px;color:#fff;font-size:18px;margin:12px 0}
-.banner.pass{background:#2a7d46}.banner.fail{background:#b3261e}.banner.invalid{background:#b8860b}
-table{border-collapse:collapse;margin:6px 0;font-size:13px} td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
-th{background:#f4f4f4} td.ok{color:#2a7d46;font-weight:bold} td.bad,p.bad{color:#b3261e;font-weight:bold}
-.muted{color:#777}.chart{margin:10px 0}
-</style></head><body>
+  return `${pageHead(`gauntlet ${s.runId}: ${s.verdict}`, 'td.ok{color:#2a7d46;font-weight:bold} td.bad,p.bad{color:#b3261e;font-weight:bold}')}
 <h1>gauntlet run ${esc(s.runId)}</h1>
 <div class="muted">scenario <b>${esc(s.scenario.name)}</b> (${esc(s.scenario.description)}) on ${esc(s.target.kind)} target ${esc(s.target.topologyId ?? s.target.endpoint ?? s.target.sentinels.join(', '))}; started ${esc(s.startedAt)}, ${(s.durationMs / 1000).toFixed(1)} s; ${esc(s.writeMode)} writes${s.chaos.experiment ? `; chaos <b>${esc(s.chaos.experiment)}</b>` : ''}</div>
 <div class="banner ${verdictClass}" id="verdict">${esc(s.verdict.toUpperCase())}: ${esc(s.verdictReason)}</div>

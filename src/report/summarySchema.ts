@@ -150,7 +150,7 @@ export const summarySchema = z
     memory: z.object({
       usedBytesStart: z.number().nullable(),
       usedBytesPeak: z.number().nullable(),
-      bytesPerSession: z.number().nullable().describe('(peak - start) / peak concurrent sessions, on the master'),
+      bytesPerSession: z.number().nullable().describe('(peak - start) / peak concurrent sessions, on the master; used_memory less the replication backlog (a fixed-size buffer that fills with the first writes)'),
       notMeasured: z.string().nullable().optional().describe('why the target memory was not measured (no user that may read INFO); absent in older summaries'),
     }),
     chaos: z.object({

@@ -27,7 +27,7 @@ import { collectSlowLog } from '../monitoring/slowLog.js';
 import { buildSummary } from '../report/buildSummary.js';
 import type { Summary } from '../report/summarySchema.js';
 import { checkTargetReachable, resolveTarget } from '../target/resolveTarget.js';
-import type { TargetDescription } from '../target/target.js';
+import type { Target, TargetDescription } from '../target/target.js';
 import { targetKind, targetLabel } from '../target/targetRef.js';
 import { checkPlan, type RunPlan } from './runPlan.js';
 import type { RunProgress, RunResult } from './runResult.js';
@@ -42,6 +42,11 @@ export interface RunControl {
   onProgress?: (p: RunProgress) => void;
   /** More operation observers (told about every completed operation; they must not keep the event). */
   observers?: readonly OperationObserver[];
+  /**
+   * A target the caller resolved and keeps across runs (a capacity sweep holds one topology for
+   * all its steps): used instead of resolving `plan.target`, and left open when the run ends.
+   */
+  target?: Target;
 }
 
 /** Durable mode: how long a write waits for a replica's confirmation before it counts as not acknowledged. */
@@ -65,7 +70,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
 
   const embedded = plan.cluster ? `starting embedded cluster (${plan.cluster.shards} shards of ${1 + plan.cluster.replicasPerShard} redis-server each, toxiproxy)` : 'starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)';
   say({ kind: 'phase', phase: 'prepare-target', message: targetKind(plan.target) === 'embedded' ? embedded : `reaching target ${targetLabel(plan.target)}` });
-  const target = await resolveTarget({ target: plan.target, allowDestructive: plan.allowDestructive, minReplicasToWrite: plan.writeMode === 'durable' ? 1 : undefined, tls: plan.tls, cluster: plan.cluster });
+  const target = control.target ?? await resolveTarget({ target: plan.target, allowDestructive: plan.allowDestructive, minReplicasToWrite: plan.writeMode === 'durable' ? 1 : undefined, tls: plan.tls, cluster: plan.cluster });
   let stopObservers: (() => Promise<void>) | null = null;
   let watch: FailoverWatch | null = null;
   try {
@@ -169,7 +174,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
   } finally {
     watch?.stop();
     await stopObservers?.().catch(() => undefined);
-    await target.close();
+    if (!control.target) await target.close();
   }
 }
 

@@ -32,7 +32,7 @@ describe('gauntlet CLI', { timeout: 180_000 }, () => {
 
   test('--help of the program and of each command shows examples and exit codes; run, audit and backup list the environment variables', async () => {
     const all = commandPaths(buildProgram());
-    for (const sub of [['history'], ['backup', 'archive'], ['backup', 'snapshot'], ['backup', 'restore'], ['export', 'k6']]) assert.ok(all.some((a) => a.join(' ') === sub.join(' ')), `${sub.join(' ')} is a command`);
+    for (const sub of [['history'], ['capacity'], ['merge'], ['backup', 'archive'], ['backup', 'snapshot'], ['backup', 'restore'], ['export', 'k6']]) assert.ok(all.some((a) => a.join(' ') === sub.join(' ')), `${sub.join(' ')} is a command`);
     for (const args of all) {
       const r = await runCli([...args, '--help']);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
