@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
-import { isEndpointSpec, type Credential, type EndpointTargetSpec, type ExternalAccess, type SentinelTargetSpec } from '../target/externalTargetFile.js';
+import { isClusterSpec, isEndpointSpec, type Credential, type EndpointTargetSpec, type ExternalAccess, type SentinelTargetSpec } from '../target/externalTargetFile.js';
+import { UserError } from '../errors.js';
 import type { AclUserFacts } from './auditChecks.js';
 import { fieldsOf, parseInfo } from '../topology/replicationInfo.js';
 import { hostPort, type StartedTopology } from '../topology/startedTopology.js';
@@ -147,6 +148,7 @@ export function topologyAuditSubject(t: StartedTopology): AuditSubject {
  * plain endpoint. Credentials go to the sentinels only when the spec names them, as in a run.
  */
 export function externalAuditSubject(a: ExternalAccess): AuditSubject {
+  if (isClusterSpec(a.spec)) throw new UserError(`${a.source}: gauntlet audit does not check a Redis Cluster yet (only runs do)`);
   return isEndpointSpec(a.spec) ? endpointAuditSubject(a, a.spec) : sentinelAuditSubject(a, a.spec);
 }
 

@@ -1,16 +1,17 @@
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import type { Ledger } from '../ledger/ledger.js';
 import type { RecoveryRecord, WindowRecovery } from '../failover/windowRecovery.js';
 import type { FailoverWatch } from '../failover/failoverWatch.js';
 import type { WriteAvailability } from '../failover/writeAvailability.js';
+import type { AppClient } from '../load/appClients.js';
 import type { RunClock } from '../load/loadOptions.js';
-import type { HealthReport, StartedTopology } from '../topology/startedTopology.js';
+import { StartedCluster } from '../topology/startedCluster.js';
+import type { HealthReport } from '../topology/startedTopology.js';
 import { stepOffsetMs, type Experiment } from './experiment.js';
 import { buildFault, faultType } from './faultRegistry.js';
-import type { DrillReport, Fault, FaultCheck, FaultContext } from './faults/fault.js';
+import type { ControlledTopology, DrillReport, Fault, FaultCheck, FaultContext } from './faults/fault.js';
 
 /** How a step ended: it struck and returned, threw, never started, or was still running when the run ended. */
 export type StepOutcome = 'completed' | 'failed' | 'never-ran' | 'still-running';
@@ -37,8 +38,10 @@ export interface ChaosStepRecord {
 export interface ChaosOutcome {
   experiment: string;
   thresholds: Experiment['thresholds'];
-  /** The topology's sentinel down-after-milliseconds: failover limits derive from it. */
+  /** The topology's failure-detection time (sentinel down-after-milliseconds, or cluster-node-timeout): failover limits derive from it. */
   downAfterMs: number;
+  /** Which setting `downAfterMs` is (absent: down-after, as before clusters). */
+  detectionSetting?: 'down-after' | 'cluster-node-timeout';
   steps: ChaosStepRecord[];
   /** The topology after healing. */
   health: HealthReport;
@@ -50,7 +53,7 @@ export interface ChaosOutcome {
 
 interface StepEntry {
   step: Experiment['steps'][number];
-  fault: Fault;
+  fault: Fault<ControlledTopology>;
   record: ChaosStepRecord;
   timer: NodeJS.Timeout | null;
   running: Promise<void> | null;
@@ -77,11 +80,11 @@ export interface ChaosWatchers {
 export class ChaosRunner {
   private readonly entries: StepEntry[];
   private clock: RunClock = { now: () => 0, startedAtWallMs: 0 };
-  private appClients: readonly Redis[] = [];
+  private appClients: readonly AppClient[] = [];
 
   constructor(
     private readonly experiment: Experiment,
-    private readonly topology: StartedTopology,
+    private readonly topology: ControlledTopology,
     private readonly ledger: Ledger,
     private readonly watchers: ChaosWatchers,
     private readonly runMs: number,
@@ -96,7 +99,10 @@ export class ChaosRunner {
 
   /** Why the experiment cannot run as planned on this topology and run (said before the load starts), or null. */
   unmetPrecondition(): string | null {
-    for (const { fault, record } of this.entries) {
+    const shape = this.topology instanceof StartedCluster ? 'cluster' : 'sentinel';
+    for (const { fault, record, step } of this.entries) {
+      const acts = faultType(step.fault.kind).topology;
+      if (acts !== shape && acts !== 'either') return `step ${fault.kind} of ${this.experiment.name} acts on a ${acts === 'cluster' ? 'Redis Cluster (gauntlet run --cluster, or up --cluster)' : 'Sentinel topology'}; this run's target is a ${shape === 'cluster' ? 'cluster' : 'Sentinel topology'}`;
       const why = fault.precondition?.(this.topology);
       if (why) return why;
       if (record.scheduledAtMs >= this.runMs) return `step ${fault.kind} of ${this.experiment.name} is scheduled at ${(record.scheduledAtMs / 1000).toFixed(1)} s, at or after the end of the run (${(this.runMs / 1000).toFixed(1)} s): it would never strike`;
@@ -119,7 +125,7 @@ export class ChaosRunner {
   }
 
   /** Before the clock starts: the app's clients, which procedures reconfigure. */
-  prepare(appClients: readonly Redis[]): void {
+  prepare(appClients: readonly AppClient[]): void {
     this.appClients = appClients;
   }
 
@@ -142,12 +148,12 @@ export class ChaosRunner {
   private async runStep(entry: StepEntry): Promise<void> {
     const { fault, record, step } = entry;
     record.outcome = 'still-running';
-    const strike = (): void => {
+    const strike = (shard?: number): void => {
       if (record.struck) return;
       record.struck = true;
       record.atMs = Math.round(this.clock.now());
       const { writes, recovery, watch } = this.watchers;
-      writes.markFault(record.atMs, fault.kind);
+      writes.markFault(record.atMs, fault.kind, shard);
       const mark = writes.markCount - 1;
       record.markIndex = mark;
       if (!faultType(step.fault.kind).hitsDataPath) return;
@@ -195,6 +201,7 @@ export class ChaosRunner {
       experiment: this.experiment.name,
       thresholds: this.experiment.thresholds,
       downAfterMs: this.topology.settings.downAfterMs,
+      detectionSetting: this.topology instanceof StartedCluster ? 'cluster-node-timeout' : 'down-after',
       steps: this.entries.map((e) => e.record),
       health,
       checks,

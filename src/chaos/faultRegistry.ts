@@ -1,14 +1,19 @@
 import { z } from 'zod';
 import type { Fault, FaultType } from './faults/fault.js';
+import { clusterFailover } from './faults/clusterFailover.js';
 import { deleteAcknowledgedSessions } from './faults/deleteAcknowledgedSessions.js';
 import { freezeMaster } from './faults/freezeMaster.js';
+import { freezeShardMaster } from './faults/freezeShardMaster.js';
 import { isolateMaster } from './faults/isolateMaster.js';
 import { killMaster } from './faults/killMaster.js';
 import { killReplica } from './faults/killReplica.js';
+import { killShardMaster } from './faults/killShardMaster.js';
+import { killShardReplica } from './faults/killShardReplica.js';
 import { killSentinels } from './faults/killSentinels.js';
 import { masterBandwidth } from './faults/masterBandwidth.js';
 import { masterLatency } from './faults/masterLatency.js';
 import { memoryPressure } from './faults/memoryPressure.js';
+import { migrateSlots } from './faults/migrateSlots.js';
 import { partitionMaster } from './faults/partitionMaster.js';
 import { plannedFailover } from './faults/plannedFailover.js';
 import { backupRestore, pointInTimeRestore } from './faults/recoveryDrills.js';
@@ -27,6 +32,7 @@ export const faultTypes = [
   killMaster, freezeMaster, partitionMaster, isolateMaster, killReplica, killSentinels, masterLatency, masterBandwidth, slowSentinels,
   restartMasterFromAof, plannedFailover, memoryPressure, backupRestore, pointInTimeRestore, deleteAcknowledgedSessions,
   replaceReplica, addSentinel, rotateAppPassword, rotateServicePassword, rotateTlsCertificates, connectionLeak, slowCommands,
+  killShardMaster, freezeShardMaster, killShardReplica, clusterFailover, migrateSlots,
 ] as const;
 
 type Schemas<T extends readonly FaultType[]> = { -readonly [I in keyof T]: T[I]['schema'] };

@@ -1,7 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
+import { referenceClusterSettings } from '../topology/embeddedCluster.js';
 import { referenceSettings } from '../topology/embeddedTopology.js';
-import { up } from './commands/up.js';
+import { up, type UpOptions } from './commands/up.js';
 import { status } from './commands/status.js';
 import { down } from './commands/down.js';
 import { run, type RunOptions } from './commands/run.js';
@@ -36,6 +37,19 @@ function nonNegativeNumber(name: string) {
     if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number, 0 or more, got "${value}"`);
     return n;
   };
+}
+
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number, 0 or more, got "${value}"`);
+    return n;
+  };
+}
+
+/** The options a person typed on the command line (not defaults): to refuse those that do not apply. */
+function givenOptions(cmd: Command): Set<string> {
+  return new Set(Object.keys(cmd.opts()).filter((k) => cmd.getOptionValueSource(k) === 'cli'));
 }
 
 function numberAbove(name: string, floor: number) {
@@ -88,16 +102,20 @@ export function buildProgram(): Command {
 
   program
     .command('up')
-    .description('start the embedded topology (1 master, 2 replicas, 3 sentinels, toxiproxy) on 127.0.0.1')
+    .description('start the embedded topology (1 master, 2 replicas, 3 sentinels, toxiproxy) on 127.0.0.1, or with --cluster a Redis Cluster')
     .option('--detach', 'leave it running and return', false)
     .option('--master-name <name>', 'sentinel master name', referenceSettings.masterName)
     .option('--down-after-ms <ms>', 'sentinel down-after-milliseconds', positiveInt('--down-after-ms'), referenceSettings.downAfterMs)
     .option('--maxmemory <size>', 'maxmemory of each node, e.g. 1gb, 64mb', referenceSettings.maxmemory)
-    .option('--tls', 'TLS on every client, replication and sentinel link; plaintext ports off', false)
+    .option('--tls', 'TLS on every client, replication, sentinel and cluster-bus link; plaintext ports off', false)
     .option('--mtls', 'like --tls, and clients must present a certificate', false)
-    .addHelpText('after', helpAfter({ examples: ['gauntlet up                 # hold it until Ctrl-C', 'gauntlet up --detach --tls  # leave it running, TLS on every link; then run --target detached'], exitCodes: [[0, 'started (and, without --detach, stopped on Ctrl-C)'], [3, 'usage or set-up error: bad flag, missing binary, Redis < 7.0'], [70]], environment: topologyEnvironment }))
-    .action(async (o: { detach: boolean; masterName: string; downAfterMs: number; maxmemory: string; tls: boolean; mtls: boolean }) => {
-      process.exitCode = await up(o);
+    .option('--cluster', 'a Redis Cluster (masters with replicas, each node behind app, peer and bus proxies) instead of Sentinel', false)
+    .option('--shards <n>', `with --cluster: masters (default ${referenceClusterSettings.shards})`, positiveInt('--shards'))
+    .option('--replicas-per-shard <n>', `with --cluster: replicas of each master (default ${referenceClusterSettings.replicasPerShard})`, nonNegativeInt('--replicas-per-shard'))
+    .option('--cluster-node-timeout <ms>', `with --cluster: cluster-node-timeout (default ${referenceClusterSettings.nodeTimeoutMs})`, positiveInt('--cluster-node-timeout'))
+    .addHelpText('after', helpAfter({ examples: ['gauntlet up                 # hold it until Ctrl-C', 'gauntlet up --detach --tls  # leave it running, TLS on every link; then run --target detached', 'gauntlet up --cluster --shards 3 --replicas-per-shard 1 --detach'], exitCodes: [[0, 'started (and, without --detach, stopped on Ctrl-C)'], [3, 'usage or set-up error: bad flag, missing binary, Redis < 7.0'], [70]], environment: topologyEnvironment }))
+    .action(async (o: Omit<UpOptions, 'given'>, cmd: Command) => {
+      process.exitCode = await up({ ...o, given: givenOptions(cmd) });
     });
 
   program
@@ -136,6 +154,9 @@ export function buildProgram(): Command {
     .option('--history <dir>', 'with --baseline auto: where earlier runs are, searched recursively for */summary.json (default: --out)')
     .option('--tls', 'start the embedded topology with TLS on every link', false)
     .option('--mtls', 'start the embedded topology with mutual TLS', false)
+    .option('--cluster', 'start an embedded Redis Cluster instead of the Sentinel topology (app clients become ioredis Cluster clients)', false)
+    .option('--shards <n>', `with --cluster: masters (default ${referenceClusterSettings.shards})`, positiveInt('--shards'))
+    .option('--replicas-per-shard <n>', `with --cluster: replicas of each master (default ${referenceClusterSettings.replicasPerShard})`, nonNegativeInt('--replicas-per-shard'))
     .option('--monitoring', 'run exporters and Prometheus with compose/alert-rules.yml beside the topology; fired alerts go in the report', false)
     .addOption(new Option('--data-path <path>', 'how app traffic reaches our topology: auto (direct unless an experiment acts on the app links), direct, or proxied (through Toxiproxy, to add toxics by hand)').choices(['auto', 'direct', 'proxied']).default('auto'))
     .option('--metrics-port <port>', 'serve live Prometheus metrics on 127.0.0.1:<port>/metrics during the run', positiveInt('--metrics-port'))
@@ -150,6 +171,7 @@ export function buildProgram(): Command {
           'gauntlet run --scenario steady-50k --workers 2 --target detached   # the load in 2 threads, one summary',
           'gauntlet run --scenario steady-50k --chaos kill-master --durable',
           'gauntlet run --target detached --chaos partition-master --baseline reports/base/summary.json',
+          'gauntlet run --cluster --shards 3 --scenario smoke --chaos kill-shard-master --durable',
           'gauntlet run --target staging.json --scenario smoke --json > summary.json',
           'SESSIONS_APP_PASSWORD=... gauntlet run --sentinel 10.0.0.5:26379 --sentinel 10.0.0.6:26379 --master-name sessions --user app --password-env SESSIONS_APP_PASSWORD --sentinel-password-env SESSIONS_APP_PASSWORD',
           'gauntlet run --endpoint master.sessions.abc123.euw1.cache.amazonaws.com:6379 --user app --token-env ELASTICACHE_TOKEN --cacert ca.pem',
@@ -253,10 +275,10 @@ export function buildProgram(): Command {
   program
     .command('cli')
     .description('redis-cli as admin on a node of a running topology (master, node-i or sentinel-j); arguments after -- go to redis-cli')
-    .argument('[node]', 'master, node-0..2 or sentinel-0..2', 'master')
+    .argument('[node]', 'master, node-0..2 or sentinel-0..2; on a cluster node-i or shard-k (shard k\'s master)', 'master')
     .argument('[args...]', 'redis-cli arguments (after --)')
     .option('--id <id>', 'topology id, when several run')
-    .addHelpText('after', helpAfter({ examples: ['gauntlet cli master -- INFO replication', 'gauntlet cli sentinel-0 -- SENTINEL get-master-addr-by-name sessions'], exitCodes: [[0, "redis-cli's own exit code otherwise"], [3, 'no such node, or no running topology'], [70]], environment: topologyEnvironment.slice(0, 1) }))
+    .addHelpText('after', helpAfter({ examples: ['gauntlet cli master -- INFO replication', 'gauntlet cli sentinel-0 -- SENTINEL get-master-addr-by-name sessions', 'gauntlet cli shard-1 -- CLUSTER NODES'], exitCodes: [[0, "redis-cli's own exit code otherwise"], [3, 'no such node, or no running topology'], [70]], environment: topologyEnvironment.slice(0, 1) }))
     .action(async (node: string, args: string[], o: { id?: string }) => {
       process.exitCode = await cli(node, args, o.id);
     });

@@ -1,4 +1,4 @@
-import type { FailoverWatch } from './failoverWatch.js';
+import type { FailoverWatch, WatchEvent } from './failoverWatch.js';
 import type { WindowRecovery, RecoveryRecord } from './windowRecovery.js';
 import type { WriteAvailability } from './writeAvailability.js';
 
@@ -9,10 +9,12 @@ export interface ObservedFailover {
   from: string | null;
   to: string;
   seenBy: 'event' | 'poll';
-  /** The sentinels' view: from their first +sdown of the old master to the switch (null: no +sdown seen). */
+  /** The sentinels' view: from their first +sdown of the old master to the switch; on a cluster, from the first node flagging it fail? or fail (null: neither seen). */
   sdownToSwitchMs: number | null;
   /** The chaos step that caused it, or null: it happened outside gauntlet (a person, a provider's test failover). */
   cause: string | null;
+  /** On a cluster: the shard whose master changed. */
+  shard?: number;
   /** For a failover outside gauntlet: the write-gap mark and the window opened for it. */
   markIndex: number | null;
   recovery: RecoveryRecord | null;
@@ -47,12 +49,15 @@ export class FailoverTracker {
     for (; this.handled < changes.length; this.handled++) {
       const c = changes[this.handled]!;
       const previous = this.handled > 0 ? changes[this.handled - 1]!.atMs : -Infinity;
-      const sdown = this.watch.events.find((e) => e.event === '+sdown' && e.detail.startsWith(`master ${this.masterName} `) && e.atMs > previous && e.atMs <= c.atMs);
+      // The first sign the old master was down: a sentinel's +sdown, or a cluster node flagging it
+      // fail? (PFAIL) or, when PFAIL turned into FAIL between two polls of the watch, fail.
+      const firstSign = (e: WatchEvent): boolean => (e.event === '+sdown' && e.detail.startsWith(`master ${this.masterName} `)) || ((e.event === '+pfail' || e.event === '+fail') && c.from !== null && e.detail === `master ${c.from}`);
+      const sdown = this.watch.events.find((e) => firstSign(e) && e.atMs > previous && e.atMs <= c.atMs);
       const cause = [...this.strikes()].reverse().find((s) => s.atMs <= c.atMs && c.atMs - s.atMs <= attributionMs)?.name ?? null;
-      const f: ObservedFailover = { atMs: c.atMs, from: c.from, to: c.to, seenBy: c.seenBy, sdownToSwitchMs: sdown ? c.atMs - sdown.atMs : null, cause, markIndex: null, recovery: null };
+      const f: ObservedFailover = { atMs: c.atMs, from: c.from, to: c.to, seenBy: c.seenBy, sdownToSwitchMs: sdown ? c.atMs - sdown.atMs : null, cause, markIndex: null, recovery: null, ...(c.shard !== undefined ? { shard: c.shard } : {}) };
       if (cause === null) {
-        const start = Math.min(this.writes.gapStart(), sdown?.atMs ?? c.atMs);
-        this.writes.markFault(start, 'failover outside gauntlet');
+        const start = Math.min(this.writes.gapStart(c.shard), sdown?.atMs ?? c.atMs);
+        this.writes.markFault(start, 'failover outside gauntlet', c.shard);
         const mark = this.writes.markCount - 1;
         f.markIndex = mark;
         f.recovery = this.recovery.watch({

@@ -1,4 +1,4 @@
-/** Something an observer saw on the way to a failover: a sentinel event, or an endpoint's role, address or replication id changing. */
+/** Something an observer saw on the way to a failover: a sentinel event, an endpoint's role, address or replication id changing, or a cluster node's flags. */
 export interface WatchEvent {
   t: string;
   /** ms since run start */
@@ -15,12 +15,14 @@ export interface MasterChange {
   from: string | null;
   to: string;
   seenBy: 'event' | 'poll';
+  /** On a cluster: which shard changed master (its index); absent elsewhere. */
+  shard?: number;
 }
 
 /**
  * Watches a target for failovers whoever causes them (a chaos step, a person, a provider's test
- * failover): SentinelWatch through the sentinels, EndpointWatch at a plain endpoint. The
- * FailoverTracker and the chaos runner read only this.
+ * failover): SentinelWatch through the sentinels, EndpointWatch at a plain endpoint, ClusterWatch
+ * on a Redis Cluster. The FailoverTracker and the chaos runner read only this.
  */
 export interface FailoverWatch {
   readonly events: readonly WatchEvent[];

@@ -45,3 +45,19 @@ test('with verification the gap ends at the first write the ledger confirms: spl
   assert.deepEqual(w.gaps()[0]!.perClientMs, [21 - 2], 'the first success alone would say 19 ms');
   assert.equal(w.gaps(() => false)[0]!.maxMs, null, 'nothing confirmed: unbounded');
 });
+
+test('on a cluster, a fault on one shard is measured on that shard\'s keys: the other shards writing on do not hide its gap', () => {
+  const shardOfUid = (e: Readonly<OperationEvent>): number => (e.session.uid === 'on-struck' ? 1 : 0);
+  const w = new WriteAvailability({ count: 2, of: shardOfUid });
+  const on = (uid: string) => ({ session: { uid, sid: `s-${uid}`, family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null } });
+  w.onOperation(op(0, 80, 90, true, on('on-struck')));
+  w.onOperation(op(0, 95, 99, true, on('elsewhere')));
+  w.markFault(100, 'kill-shard-master', 1);
+  w.markFault(100, 'whole client');
+  w.onOperation(op(0, 150, 160, true, on('elsewhere'))); // the healthy shard keeps writing
+  w.onOperation(op(0, 3000, 3010, true, on('on-struck')));
+  const [struck, whole] = w.gaps();
+  assert.deepEqual([struck!.shard, struck!.perClientMs], [1, [3010 - 90]]);
+  assert.deepEqual([whole!.shard, whole!.perClientMs], [null, [160 - 99]]);
+  assert.equal(w.gapStart(1), 3010);
+});

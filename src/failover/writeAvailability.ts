@@ -10,6 +10,8 @@ interface CandidateWrite {
 interface FaultMark {
   atMs: number;
   label: string;
+  /** The shard it struck (a cluster): only operations on that shard's keys are its gap's; null: all. */
+  lane: number | null;
   /** Per client: its last successful operation completed before the mark. */
   before: number[];
   /** Per client: its first successful operation sent after the mark (the unconfirmed end of the gap). */
@@ -21,6 +23,8 @@ interface FaultMark {
 export interface WriteGap {
   atMs: number;
   label: string;
+  /** The shard whose keys the gap was measured on (a fault on one shard of a cluster); null: all keys. */
+  shard: number | null;
   /** The worst client's gap in ms; null when some client never (confirmably) wrote again. */
   maxMs: number | null;
   perClientMs: Array<number | null>;
@@ -40,15 +44,32 @@ const candidatesPerClient = 2000;
  */
 export class WriteAvailability implements OperationObserver {
   private lastOk: number[] = [];
+  /** Per shard, per client: last success (only with lanes). */
+  private readonly laneLastOk: number[][];
   private readonly marks: FaultMark[] = [];
+
+  /**
+   * `lanes`: on a cluster, which shard each operation went to. A fault on one shard (a killed
+   * master) leaves the other shards writing; its gap is measured on its own shard's keys.
+   */
+  constructor(private readonly lanes: { count: number; of(e: Readonly<OperationEvent>): number } | null = null) {
+    this.laneLastOk = Array.from({ length: lanes?.count ?? 0 }, () => []);
+  }
 
   onOperation(e: Readonly<OperationEvent>): void {
     if (e.error !== null) return;
     const c = e.client;
     if (c >= this.lastOk.length) for (let i = this.lastOk.length; i <= c; i++) this.lastOk.push(0);
     if (e.doneMs > this.lastOk[c]!) this.lastOk[c] = e.doneMs;
+    const lane = this.lanes ? this.lanes.of(e) : -1;
+    if (lane >= 0) {
+      const l = this.laneLastOk[lane]!;
+      if (c >= l.length) for (let i = l.length; i <= c; i++) l.push(0);
+      if (e.doneMs > l[c]!) l[c] = e.doneMs;
+    }
     for (let i = 0; i < this.marks.length; i++) {
       const m = this.marks[i]!;
+      if (m.lane !== null && m.lane !== lane) continue;
       if (e.doneMs <= m.atMs) {
         if (e.doneMs > (m.before[c] ?? 0)) m.before[c] = e.doneMs;
         continue;
@@ -61,14 +82,16 @@ export class WriteAvailability implements OperationObserver {
     }
   }
 
-  /** A fault struck (or a failover was seen) at `atMs`: gaps are measured around it from now on. */
-  markFault(atMs: number, label = 'fault'): void {
-    this.marks.push({ atMs, label, before: [...this.lastOk], firstOk: [], writes: [] });
+  /** A fault struck (or a failover was seen) at `atMs`, on one shard when `shard` is given: gaps are measured around it from now on. */
+  markFault(atMs: number, label = 'fault', shard?: number): void {
+    const lane = shard !== undefined && this.lanes && shard >= 0 && shard < this.lanes.count ? shard : null;
+    this.marks.push({ atMs, label, lane, before: [...(lane === null ? this.lastOk : this.laneLastOk[lane]!)], firstOk: [], writes: [] });
   }
 
-  /** The earliest last success among the clients now: when the current outage began, as the clients saw it. */
-  gapStart(): number {
-    return this.lastOk.length ? Math.min(...this.lastOk) : 0;
+  /** The earliest last success among the clients now (on one shard's keys when given): when the current outage began, as the clients saw it. */
+  gapStart(shard?: number): number {
+    const last = shard !== undefined && this.lanes && shard >= 0 && shard < this.lanes.count ? this.laneLastOk[shard]! : this.lastOk;
+    return last.length ? Math.min(...last) : 0;
   }
 
   /**
@@ -86,7 +109,7 @@ export class WriteAvailability implements OperationObserver {
         return end === undefined ? null : Math.round(end - m.before[c]!);
       });
       const maxMs = perClientMs.some((g) => g === null) ? null : Math.max(0, ...(perClientMs as number[]));
-      return { atMs: m.atMs, label: m.label, maxMs, perClientMs, endsAt: confirm ? 'confirmed write' : 'first success' };
+      return { atMs: m.atMs, label: m.label, shard: m.lane, maxMs, perClientMs, endsAt: confirm ? 'confirmed write' : 'first success' };
     });
   }
 

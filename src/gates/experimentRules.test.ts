@@ -13,6 +13,13 @@ test('a failover experiment says a failover must happen, in time, and with a bou
   assert.ok(!rules.some((r) => r.startsWith('no failover')));
 });
 
+test('a cluster failover experiment is said in cluster terms: the promotion, limits from cluster-node-timeout', () => {
+  const rules = experimentRules(experiment([{ at: '50%', fault: { kind: 'kill-shard-master', shard: 0 } }], { expectFailover: true }));
+  assert.ok(rules.includes("failover time, strike to the replica's promotion <= cluster-node-timeout + 5 s"), rules.join('\n'));
+  assert.ok(rules.includes("worst client's write gap <= cluster-node-timeout + 7 s"), rules.join('\n'));
+  assert.ok(!rules.some((r) => r.includes('down-after')), rules.join('\n'));
+});
+
 test('limits the experiment sets replace the defaults; no-failover and expected outages are said as such', () => {
   const rules = experimentRules(experiment([{ at: '30%', fault: { kind: 'kill-sentinels', count: 2 } }, { at: '50%', fault: { kind: 'kill-master' } }], { expectFailover: false, recoverWithinMs: null, maxWriteUnavailabilityMs: 5000 }));
   assert.ok(rules.includes('no failover: no master switch at all'));

@@ -13,12 +13,15 @@ export function experimentRules(e: Experiment): string[] {
   const t = e.thresholds;
   const faults = e.steps.map((s) => ({ kind: s.fault.kind, fault: buildFault(s.fault) }));
   const rules = [`every step strikes and completes (${faults.map((f) => f.kind).join(', ')})`];
+  // A cluster's failover is a replica's promotion after cluster-node-timeout, not a sentinel's +switch-master.
+  const cluster = faults.some((f) => faultType(f.kind).topology === 'cluster');
+  const detection = cluster ? 'cluster-node-timeout' : 'down-after-milliseconds';
   if (t.expectFailover === true) {
     rules.push('a failover: at least one master switch caused by a step');
-    rules.push(`failover time, strike to +switch-master <= ${t.failoverWithinMs !== undefined ? seconds(t.failoverWithinMs) : `down-after-milliseconds + ${seconds(failoverBudgetMs)}`}`);
+    rules.push(`failover time, strike to ${cluster ? "the replica's promotion" : '+switch-master'} <= ${t.failoverWithinMs !== undefined ? seconds(t.failoverWithinMs) : `${detection} + ${seconds(failoverBudgetMs)}`}`);
   } else if (t.expectFailover === false) rules.push('no failover: no master switch at all');
   if (t.maxWriteUnavailabilityMs !== undefined || t.expectFailover === true) {
-    rules.push(`worst client's write gap <= ${t.maxWriteUnavailabilityMs !== undefined ? seconds(t.maxWriteUnavailabilityMs) : `down-after-milliseconds + ${seconds(failoverBudgetMs + clientReconnectBudgetMs)}`}`);
+    rules.push(`worst client's write gap <= ${t.maxWriteUnavailabilityMs !== undefined ? seconds(t.maxWriteUnavailabilityMs) : `${detection} + ${seconds(failoverBudgetMs + clientReconnectBudgetMs)}`}`);
   }
   // Only a strike on the data path opens a chaos window.
   if (faults.some((f) => faultType(f.kind).hitsDataPath)) {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { oauthStateKey, refreshTokenKey, sessionKey, tokenFamilyKey, userSessionsKey } from '../load/session/sessionKeys.js';
+import { keySlot } from '../topology/hashSlot.js';
 import { expiryMarginMs, type Ledger, type LedgerRecord } from './ledger.js';
 
 export type Finding = 'ok' | 'lost' | 'resurrected' | 'expired' | 'unverifiable';
@@ -38,6 +39,8 @@ export interface LedgerExample {
   kind: 'lost' | 'resurrected' | 'stale-read';
   acknowledged: string;
   found: string;
+  /** On a cluster: the shard the key lives on. */
+  shard?: string;
 }
 
 export interface LedgerReport {
@@ -132,31 +135,78 @@ export interface VerifyOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Reads every ledger key from `master` in pipelined batches and classifies; records the versions found. */
-export async function verifyLedger(ledger: Ledger, master: Redis, options: VerifyOptions = {}): Promise<LedgerReport> {
+/**
+ * Where verification reads on a cluster: each shard's current master, and which shard serves a
+ * slot. Every finding then names the shard its key lives on.
+ */
+export interface ShardedReader {
+  shards: ReadonlyArray<{ name: string; client: Redis }>;
+  shardOfSlot(slot: number): number;
+}
+
+const batch = 500;
+
+/**
+ * Reads every ledger key from `master` (or, on a cluster, from the master of each key's slot) in
+ * pipelined batches and classifies; records the versions found.
+ */
+export async function verifyLedger(ledger: Ledger, master: Redis | ShardedReader, options: VerifyOptions = {}): Promise<LedgerReport> {
   const liveEvidence = options.liveEvidence ?? true;
   const report: LedgerReport = { keysChecked: 0, lost: 0, resurrected: 0, staleReads: ledger.staleReads, unverifiable: 0, unverifiableShare: 0, expired: 0, lostObservedLive: 0, examples: [], findings: [] };
   for (const s of ledger.staleExamples.slice(0, 5)) report.examples.push({ ...s, kind: 'stale-read' });
-  const count = (x: FactFinding, observedLive = false): void => {
+  const count = (x: FactFinding, shard: string | null, observedLive = false): void => {
     if (x.finding === 'unverifiable') report.unverifiable++;
     else if (x.finding === 'expired') report.expired++;
     else report.keysChecked++;
     if (x.finding !== 'lost' && x.finding !== 'resurrected') return;
     report[x.finding]++;
     if (observedLive) report.lostObservedLive++;
-    const example = { key: x.key, kind: x.finding, acknowledged: x.acknowledged, found: x.found };
+    const example: LedgerExample = { key: x.key, kind: x.finding, acknowledged: x.acknowledged, found: x.found, ...(shard !== null ? { shard } : {}) };
     if (report.examples.filter((e) => e.kind === x.finding).length < 10) report.examples.push(example);
     if (report.findings.length < 100_000) report.findings.push(example);
   };
   const records = [...ledger.records.values()];
-  const batch = 500;
+  const now = Date.now();
+  const nonces: NonceFact[] = [
+    ...records.filter((r) => r.pendingNonce).map((r) => ({ nonce: r.pendingNonce!, consumed: false, expiresAt: r.nonceExpiresAt })),
+    ...ledger.consumedNonces.filter((n) => n.expiresAt - expiryMarginMs >= now).map((n) => ({ nonce: n.nonce, consumed: true, expiresAt: n.expiresAt })),
+  ];
+  const total = records.length;
+  let done = 0;
+  const progress = (n: number): void => {
+    done += n;
+    options.onProgress?.(Math.min(done, total), total);
+  };
+  if (!('shards' in master)) {
+    await verifySessions(records, master, ledger, liveEvidence, (x, live) => count(x, null, live), progress);
+    await verifyNonces(nonces, master, (x) => count(x, null));
+  } else {
+    for (const [k, shard] of master.shards.entries()) {
+      const own = (slot: number): boolean => master.shardOfSlot(slot) === k;
+      await verifySessions(records.filter((r) => own(keySlot(r.uid))), shard.client, ledger, liveEvidence, (x, live) => count(x, shard.name, live), progress);
+      await verifyNonces(nonces.filter((n) => own(keySlot(oauthStateKey(n.nonce)))), shard.client, (x) => count(x, shard.name));
+    }
+    const served = (slot: number): boolean => master.shardOfSlot(slot) >= 0;
+    const orphans = records.filter((r) => !served(keySlot(r.uid))).length + nonces.filter((n) => !served(keySlot(oauthStateKey(n.nonce)))).length;
+    if (orphans > 0) throw new Error(`${orphans} ledger keys are in slots no master serves`);
+  }
+  const judged = report.keysChecked + report.unverifiable;
+  report.unverifiableShare = judged ? report.unverifiable / judged : 0;
+  return report;
+}
+
+interface NonceFact {
+  nonce: string;
+  consumed: boolean;
+  expiresAt: number;
+}
+
+/** One master's share of the sessions: their keys and set memberships, pipelined in batches. */
+async function verifySessions(records: readonly LedgerRecord[], master: Redis, ledger: Ledger, liveEvidence: boolean, count: (x: FactFinding, observedLive: boolean) => void, progress: (n: number) => void): Promise<void> {
   for (let i = 0; i < records.length; i += batch) {
     const slice = records.slice(i, i + batch);
     const p = master.pipeline();
-    for (const r of slice) {
-      p.hget(sessionKey(r.uid, r.sid), 'v').hmget(tokenFamilyKey(r.uid, r.family), 'gen', 'state').exists(refreshTokenKey(r.uid, r.token)).sismember(userSessionsKey(r.uid), r.sid);
-      if (r.pendingNonce) p.exists(oauthStateKey(r.pendingNonce));
-    }
+    for (const r of slice) p.hget(sessionKey(r.uid, r.sid), 'v').hmget(tokenFamilyKey(r.uid, r.family), 'gen', 'state').exists(refreshTokenKey(r.uid, r.token)).sismember(userSessionsKey(r.uid), r.sid);
     const res = (await p.exec()) ?? [];
     const now = Date.now();
     let k = 0;
@@ -174,31 +224,27 @@ export async function verifyLedger(ledger: Ledger, master: Redis, options: Verif
       r.foundFamilyGen = gen === null || gen === undefined ? null : Number(gen);
       const seen = { session: { version: r.foundVersion }, family: { gen: r.foundFamilyGen, state: state ?? null }, tokenExists: tok, member };
       for (const x of classify(r, seen, { now, mayBeEnded: ledger.mayBeEnded(r), setExpiresAt: ledger.setExpiresAt(r.uid), liveEvidence })) {
-        count(x, x.observedLive);
+        count(x, x.observedLive ?? false);
         if (x.finding === 'lost' || x.finding === 'resurrected') r.verifiedLost = true;
       }
-      if (r.pendingNonce) {
-        const n = classifyNonce(oauthStateKey(r.pendingNonce), false, Number(next()) === 1, r.nonceExpiresAt, now);
-        if (n) count(n);
-      }
     }
-    options.onProgress?.(Math.min(i + batch, records.length), records.length);
+    progress(slice.length);
   }
-  const now = Date.now();
-  const live = ledger.consumedNonces.filter((n) => n.expiresAt - expiryMarginMs >= now);
-  for (let i = 0; i < live.length; i += batch) {
-    const slice = live.slice(i, i + batch);
+}
+
+/** Pending nonces must still exist; consumed ones (within their TTL) must never be found again. */
+async function verifyNonces(nonces: readonly NonceFact[], master: Redis, count: (x: FactFinding) => void): Promise<void> {
+  for (let i = 0; i < nonces.length; i += batch) {
+    const slice = nonces.slice(i, i + batch);
     const p = master.pipeline();
     for (const n of slice) p.exists(oauthStateKey(n.nonce));
     const res = (await p.exec()) ?? [];
+    const now = Date.now();
     slice.forEach((n, j) => {
       const [e, exists] = res[j]!;
       if (e) throw e;
-      const x = classifyNonce(oauthStateKey(n.nonce), true, Number(exists) === 1, n.expiresAt, now);
+      const x = classifyNonce(oauthStateKey(n.nonce), n.consumed, Number(exists) === 1, n.expiresAt, now);
       if (x) count(x);
     });
   }
-  const judged = report.keysChecked + report.unverifiable;
-  report.unverifiableShare = judged ? report.unverifiable / judged : 0;
-  return report;
 }

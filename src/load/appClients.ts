@@ -1,5 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import type { Target } from '../target/target.js';
+import { createClusterAppClients } from './clusterAppClients.js';
 import type { Scenario } from './scenario.js';
 import { asSessionClient, type SessionClient } from './session/sessionOperations.js';
 
@@ -43,7 +44,10 @@ export interface ClientEnd {
 /** Delay before connecting an ended client again: long enough not to spin, short against a failover. */
 const reconnectAfterEndMs = 100;
 
-const closing = new WeakSet<Redis>();
+/** An app client: one ioredis client (through sentinels or at an endpoint) or, on a Cluster target, a Cluster client. */
+export type AppClient = Redis | Cluster;
+
+const closing = new WeakSet<AppClient>();
 
 /**
  * Creates and connects the app clients. After the first connect each client is watched for 'end':
@@ -54,6 +58,8 @@ const closing = new WeakSet<Redis>();
  * way `onEnd` reports it.
  */
 export async function createAppClients(target: Target, c: Scenario['clients'], onEnd?: (e: ClientEnd) => void): Promise<SessionClient[]> {
+  const cluster = target.clusterAccess?.();
+  if (cluster) return createClusterAppClients(cluster.client, c, target.infoAllowed);
   const clients = Array.from({ length: c.instances }, (_, i) => {
     const client = new Redis({ ...appClientOptions(target, c, i), lazyConnect: true });
     return asSessionClient(client);
@@ -78,7 +84,7 @@ export async function createAppClients(target: Target, c: Scenario['clients'], o
   return clients;
 }
 
-export async function closeAppClients(clients: readonly Redis[]): Promise<void> {
+export async function closeAppClients(clients: readonly AppClient[]): Promise<void> {
   for (const c of clients) closing.add(c);
   // quit() flushes politely; disconnect() then also closes the failover detector's sentinel
   // subscriptions, which quit() leaves reconnecting.

@@ -19,6 +19,7 @@ import { performOperation } from './session/performOperation.js';
 import type { OperationOutcome, SessionState, SessionStore, SessionTtls } from './session/sessionOperations.js';
 import { warmUpScripts } from './session/scriptWarmUp.js';
 import type { SimSession } from './session/simSession.js';
+import { sessionStore } from './session/sessionStore.js';
 import { TargetMemorySampler } from './targetMemorySampler.js';
 import { waitStrategy } from './waitStrategy.js';
 import type { LoadEngineOptions } from './loadOptions.js';
@@ -111,7 +112,7 @@ class LoadEngine implements PopulationHost {
       this.clientEnds.count++;
       if (this.clientEnds.first.length < 20) this.clientEnds.first.push({ ...e, atMs: Math.round(this.now()) });
     });
-    this.stores = clients.map((client) => ({ client, waitMs: this.opts.durableWaitMs ?? null }));
+    this.stores = clients.map((client) => sessionStore(client, this.opts.durableWaitMs ?? null));
     const memory = new TargetMemorySampler(this.opts.target);
     let aborted = false;
     let startedAt = new Date().toISOString();

@@ -1,5 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
-import type { Redis } from 'ioredis';
+import type { AppClient } from './appClients.js';
 import type { Target } from '../target/target.js';
 import type { ChaosWindows } from './chaosWindows.js';
 import type { IntervalStats } from './latencyRecorder.js';
@@ -37,7 +37,7 @@ export interface LoadEngineOptions {
   /** Aborting stops the load early; the run then ends as if its stages had ended. */
   signal?: AbortSignal;
   /** Awaited once the app clients are connected, before the clock starts (chaos subscribes to sentinels here). */
-  prepare?: (appClients: readonly Redis[]) => Promise<void>;
+  prepare?: (appClients: readonly AppClient[]) => Promise<void>;
   /** Called when the clock starts, before the first action (chaos schedules its steps here). */
   onClockStart?: (clock: RunClock) => void;
   /** Durable-write mode: each write waits this long for a replica (WAIT 1); null or absent: async writes. */

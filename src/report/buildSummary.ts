@@ -3,6 +3,7 @@ import type { Gate, Judgement } from '../gates/gate.js';
 import type { LedgerReport } from '../ledger/verifyLedger.js';
 import { latencyFigures, spectrumMs } from '../load/latencyRecorder.js';
 import type { LoadResult } from '../load/loadResult.js';
+import type { ShardFigures } from '../load/shardLoad.js';
 import type { Scenario } from '../load/scenario.js';
 import type { TargetDescription } from '../target/target.js';
 import type { Attribution } from '../attribution/latencyAttribution.js';
@@ -26,6 +27,8 @@ export interface SummaryInputs {
   writeMode: 'async' | 'durable';
   alerts: Summary['alerts'];
   slowLog: Summary['slowLog'];
+  /** A Cluster target's per-shard figures; null otherwise. */
+  shards: { byShard: ShardFigures[]; unattributedOps: number } | null;
   gates: readonly Gate[];
   judgement: Judgement;
   /** Workers and shards that generated the load; null or absent: one thread. */
@@ -72,6 +75,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       ...Object.fromEntries([...load.recorder.byOp()].map(([op, h]) => [op, spectrumMs(h.latency)])),
     },
     serviceTimeMs: { overall: f.serviceOverall, byOp: f.serviceByOp },
+    shards: i.shards,
     timeseries: load.recorder.intervals.map((s, k) => {
       const g = load.generatorSeconds[k];
       const server = i.attribution?.server.perSecond.find((x) => x.t === s.t);
@@ -109,7 +113,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       excludedOps: f.excluded.ops,
       excludedErrors: f.excluded.errors,
     },
-    failover: i.failover && (i.chaos || i.failover.count > 0) ? failoverSection(i.failover, load, i.chaos, scenario.thresholds.p99Ms) : null,
+    failover: i.failover && (i.chaos || i.failover.count > 0) ? failoverSection(i.failover, load, i.chaos, scenario.thresholds.p99Ms, i.shards?.byShard.map((x) => x.name) ?? null) : null,
     writeMode: i.writeMode,
     ledger: i.ledger
       ? { keysChecked: i.ledger.keysChecked, lost: i.ledger.lost, resurrected: i.ledger.resurrected, staleReads: i.ledger.staleReads, indeterminate: i.ledger.unverifiable, unverifiableShare: i.ledger.unverifiableShare, lostObservedLive: i.ledger.lostObservedLive, expired: i.ledger.expired, examples: i.ledger.examples }
@@ -121,14 +125,16 @@ export function buildSummary(i: SummaryInputs): Summary {
   };
 }
 
-function failoverSection(fo: FailoverFigures, load: LoadResult, chaos: ChaosOutcome | null, budgetMs: number): NonNullable<Summary['failover']> {
+function failoverSection(fo: FailoverFigures, load: LoadResult, chaos: ChaosOutcome | null, budgetMs: number, shardNames: readonly string[] | null): NonNullable<Summary['failover']> {
+  const shard = (k: number | null | undefined): string | null => (k === null || k === undefined ? null : (shardNames?.[k] ?? `shard-${k}`));
   return {
     count: fo.count,
     clientObservedMs: fo.clientObservedMs,
     clientObservedPerClientMs: fo.gaps.map((g) => g.perClientMs),
+    ...(shardNames ? { clientObservedShards: fo.gaps.map((g) => shard(g.shard)) } : {}),
     writeGapEndsAt: fo.gaps[0]?.endsAt ?? null,
     latencyRecoveryMs: latencyRecovery(load, chaos?.steps ?? [], budgetMs),
-    switches: fo.switches.map((s) => ({ atMs: s.atMs, to: s.to, seenBy: s.seenBy, cause: s.cause, fromStrikeMs: s.fromStrikeMs, sdownToSwitchMs: s.sdownToSwitchMs })),
+    switches: fo.switches.map((s) => ({ atMs: s.atMs, to: s.to, seenBy: s.seenBy, cause: s.cause, fromStrikeMs: s.fromStrikeMs, sdownToSwitchMs: s.sdownToSwitchMs, ...(s.shard !== undefined ? { shard: shard(s.shard)! } : {}) })),
     splitBrain: fo.splitBrain,
     sentinelEvents: fo.sentinelEvents.map((e) => ({ t: e.t, sentinel: e.sentinel, event: e.event, detail: e.detail })),
   };

@@ -25,6 +25,7 @@ export function renderConsoleSummary(s: Summary): string {
     gates.toString(),
     ...(s.attribution ? [attributionHeadline(s.attribution), attributionTable(s.attribution)] : []),
     `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
+    ...(s.shards ? [`shards: ${s.shards.byShard.map((x) => `${x.name} ${x.ops} ops, ${x.errors} errors, p99 ${x.latencyMs.p99} ms`).join('; ')}`] : []),
     ...(s.scaleOut ? [scaleOutLine(s.scaleOut)] : []),
     s.memory.bytesPerSession !== null ? `target memory: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : `target memory: not measured${s.memory.notMeasured ? ` (${s.memory.notMeasured})` : ''}`,
     ...(s.chaos.experiment ? [`chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`] : []),
@@ -32,12 +33,12 @@ export function renderConsoleSummary(s: Summary): string {
     ...(s.failover
       ? [
           `failover: ${s.failover.count} master switch(es)${(s.failover.switches ?? []).map((w) => ` (${w.cause ?? 'outside gauntlet'}: ${w.fromStrikeMs !== null ? `${w.fromStrikeMs} ms after the strike` : w.sdownToSwitchMs !== null ? `${w.sdownToSwitchMs} ms after +sdown` : `at ${(w.atMs / 1000).toFixed(1)} s`})`).join('')}; worst client write gap ${writeGapText(s.failover.clientObservedMs)}${s.failover.writeGapEndsAt === 'confirmed write' ? ' (to the first write confirmed on the final master)' : ''}${s.failover.splitBrain ? `; split brain: ${s.failover.splitBrain.sessions} sessions' writes acknowledged by the master being replaced were lost, taken ${(s.failover.splitBrain.firstAtMs / 1000).toFixed(1)}-${(s.failover.splitBrain.lastAtMs / 1000).toFixed(1)} s` : ''}`,
-          `${s.target.endpoint ? 'endpoint' : 'sentinel'} events: ${firstSentinelEvents(s)}`,
+          `${s.target.endpoint ? 'endpoint' : s.target.cluster ? 'cluster' : 'sentinel'} events: ${firstSentinelEvents(s)}`,
         ]
       : []),
     ...s.chaos.drills.map((d) => (d.verification ? `drill ${d.name}: ${d.detail}; ${d.verification.keysChecked} keys checked, lost ${d.verification.lost}, resurrected ${d.verification.resurrected}, expired ${d.verification.expired}` : `drill ${d.name}: not verified: ${d.error ?? ''}`)),
     s.ledger
-      ? `ledger (${s.writeMode} writes): ${s.ledger.keysChecked} facts checked, lost ${s.ledger.lost}${s.ledger.lostObservedLive ? ` (${s.ledger.lostObservedLive} found missing by the app during the run)` : ''}, resurrected ${s.ledger.resurrected}, stale reads ${s.ledger.staleReads}, unverifiable ${s.ledger.indeterminate}${s.ledger.unverifiableShare !== undefined ? ` (${(s.ledger.unverifiableShare * 100).toFixed(2)} %)` : ''}, expired ${s.ledger.expired}${s.ledger.examples.length ? `; e.g. ${s.ledger.examples.slice(0, 3).map((e) => `${e.kind} ${e.key} (acknowledged ${e.acknowledged}, found ${e.found})`).join('; ')}` : ''}`
+      ? `ledger (${s.writeMode} writes): ${s.ledger.keysChecked} facts checked, lost ${s.ledger.lost}${s.ledger.lostObservedLive ? ` (${s.ledger.lostObservedLive} found missing by the app during the run)` : ''}, resurrected ${s.ledger.resurrected}, stale reads ${s.ledger.staleReads}, unverifiable ${s.ledger.indeterminate}${s.ledger.unverifiableShare !== undefined ? ` (${(s.ledger.unverifiableShare * 100).toFixed(2)} %)` : ''}, expired ${s.ledger.expired}${s.ledger.examples.length ? `; e.g. ${s.ledger.examples.slice(0, 3).map((e) => `${e.kind} ${e.key}${e.shard ? ` on ${e.shard}` : ''} (acknowledged ${e.acknowledged}, found ${e.found})`).join('; ')}` : ''}`
       : `ledger: ${ledgerNotVerified(s)}`,
     `${pc.bold('verdict')}: ${verdictColor[s.verdict](s.verdict.toUpperCase())}: ${s.verdictReason}`,
   ];

@@ -34,6 +34,7 @@ export const summarySchema = z
       masterName: z.string(),
       sentinels: z.array(z.string()),
       endpoint: z.string().nullable().optional().describe('a plain-endpoint target\'s host:port (null: through sentinels; absent in older summaries)'),
+      cluster: z.object({ seeds: z.array(z.string()).describe('seed nodes as the app reaches them') }).nullable().optional().describe('a Redis Cluster target (null or absent otherwise)'),
       topologyId: z.string().nullable(),
       tls: z.boolean(),
       settings: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
@@ -69,6 +70,14 @@ export const summarySchema = z
       .record(z.string(), z.array(z.tuple([z.number(), z.number()])))
       .describe('per operation and "overall": [percentile, latency ms] points for a percentile-spectrum plot'),
     serviceTimeMs: z.object({ overall: percentiles, byOp: z.record(z.string(), percentiles) }).describe('completion minus actual send'),
+    shards: z
+      .object({
+        byShard: z.array(z.object({ name: z.string().describe('shard-k and the slot ranges its master served when the run began'), ops: z.number().int(), errors: z.number().int(), latencyMs: percentiles })),
+        unattributedOps: z.number().int().describe('operations no shard could be named for (an OAuth begin that failed before its nonce was kept)'),
+      })
+      .nullable()
+      .optional()
+      .describe('a Cluster target: operations, errors and latency (completion minus intended start, every operation, chaos windows included) per shard, to show skew; null for other targets, absent in older summaries'),
     timeseries: z.array(
       z.object({
         t: z.number(), ops: z.number().int(), errors: z.number().int(), sessions: z.number().int(), p50: z.number(), p99: z.number(), max: z.number(),
@@ -183,11 +192,12 @@ export const summarySchema = z
         count: z.number().int().describe('distinct master switches (+switch-master; at a plain endpoint, the endpoint leading to another master)'),
         clientObservedMs: z.number().nullable().describe('worst app client: last successful write before the fault to first successful write sent after it; null if one never recovered'),
         clientObservedPerClientMs: z.array(z.array(z.number().nullable())).describe('per disturbance (chaos step or failover seen outside gauntlet), per app client: its write gap in ms (null: never wrote again)'),
+        clientObservedShards: z.array(z.string().nullable()).optional().describe('per disturbance: on a cluster, the shard whose keys its write gap was measured on (a fault on one shard leaves the others writing); null: all keys'),
         writeGapEndsAt: z.enum(['confirmed write', 'first success']).nullable().optional().describe('gaps end at the first write the ledger confirmed on the final master, or (without verification) the first success'),
         switches: z
-          .array(z.object({ atMs: z.number(), to: z.string(), seenBy: z.enum(['event', 'poll']), cause: z.string().nullable().describe('the chaos step that caused it; null: outside gauntlet'), fromStrikeMs: z.number().nullable(), sdownToSwitchMs: z.number().nullable() }))
+          .array(z.object({ atMs: z.number(), to: z.string(), seenBy: z.enum(['event', 'poll']), cause: z.string().nullable().describe('the chaos step that caused it; null: outside gauntlet'), fromStrikeMs: z.number().nullable(), sdownToSwitchMs: z.number().nullable().describe('from the first +sdown of the old master (a cluster: the first node flagging it fail?, or fail when the watch saw no fail?) to the switch'), shard: z.string().optional().describe('a cluster: the shard whose master changed') }))
           .optional()
-          .describe('master switches seen by watching and polling the sentinels, or a plain endpoint from the client side'),
+          .describe('master switches seen by watching and polling the sentinels, a plain endpoint from the client side, or a cluster\'s nodes (a replica claiming its master\'s slots)'),
         splitBrain: z
           .object({ sessions: z.number().int(), firstAtMs: z.number(), lastAtMs: z.number() })
           .nullable()
@@ -209,7 +219,7 @@ export const summarySchema = z
         unverifiableShare: z.number().optional().describe('indeterminate / (keysChecked + indeterminate); above the ledger gate\'s limit the run cannot pass'),
         lostObservedLive: z.number().int().optional().describe('lost facts the app already found missing during the run (a gone session, a rejected token)'),
         expired: z.number().int().describe('expectations dropped because the key\'s TTL passed'),
-        examples: z.array(z.object({ key: z.string(), kind: z.string(), acknowledged: z.string(), found: z.string() })),
+        examples: z.array(z.object({ key: z.string(), kind: z.string(), acknowledged: z.string(), found: z.string(), shard: z.string().optional().describe('a Cluster target: the shard the key lives on') })),
       })
       .nullable()
       .describe('null when the run did not verify acknowledged writes'),

@@ -15,12 +15,13 @@ import { runLoad } from '../load/loadEngine.js';
 import type { LoadEngineOptions, RunClock } from '../load/loadOptions.js';
 import { failoverFigures, type FailoverFigures } from '../failover/failoverReport.js';
 import { FailoverTracker } from '../failover/failoverTracker.js';
-import { EndpointWatch } from '../failover/endpointWatch.js';
 import type { FailoverWatch } from '../failover/failoverWatch.js';
-import { SentinelWatch } from '../failover/sentinelWatch.js';
+import { failoverWatchFor } from '../failover/watchFor.js';
 import { WindowRecovery } from '../failover/windowRecovery.js';
 import { WriteAvailability } from '../failover/writeAvailability.js';
 import type { OperationObserver } from '../load/operationEvent.js';
+import { ShardLoad } from '../load/shardLoad.js';
+import { readShardMap } from '../load/shardMap.js';
 import { operationNames, totalDurationMs } from '../load/scenario.js';
 import { collectSlowLog } from '../monitoring/slowLog.js';
 import { buildSummary } from '../report/buildSummary.js';
@@ -67,32 +68,38 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
   const windows = new ChaosWindows();
   if (signal.aborted) return await report(plan, { ...nothingMeasured, target: plannedTarget(plan), load: loadNotStarted(scenario, windows), abortReason: abortReason() });
 
-  say({ kind: 'phase', phase: 'prepare-target', message: targetKind(plan.target) === 'embedded' ? 'starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)' : `reaching target ${targetLabel(plan.target)}` });
-  const target = control.target ?? await resolveTarget({ target: plan.target, allowDestructive: plan.allowDestructive, minReplicasToWrite: plan.writeMode === 'durable' ? 1 : undefined, tls: plan.tls });
+  const embedded = plan.cluster ? `starting embedded cluster (${plan.cluster.shards} shards of ${1 + plan.cluster.replicasPerShard} redis-server each, toxiproxy)` : 'starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)';
+  say({ kind: 'phase', phase: 'prepare-target', message: targetKind(plan.target) === 'embedded' ? embedded : `reaching target ${targetLabel(plan.target)}` });
+  const target = control.target ?? await resolveTarget({ target: plan.target, allowDestructive: plan.allowDestructive, minReplicasToWrite: plan.writeMode === 'durable' ? 1 : undefined, tls: plan.tls, cluster: plan.cluster });
   let stopObservers: (() => Promise<void>) | null = null;
   let watch: FailoverWatch | null = null;
   try {
     const redisVersion = await checkTargetReachable(target);
     const ledger = ledgerForScenario(scenario);
     // With workers the load (and its ledger) runs in threads; a chaos step that reads the ledger gets theirs first.
+    // Workers build their own Sentinel or endpoint clients; Cluster clients, the shard map and per-shard figures live in this thread only.
+    if ((plan.workers ?? 1) > 1 && target.clusterAccess?.()) throw new UserError('--workers does not drive a Redis Cluster yet: run a cluster target in one thread');
     const pool = (plan.workers ?? 1) > 1 ? new WorkerPool(plan.workers!) : null;
     let clock: RunClock = { now: () => 0, startedAtWallMs: Date.now() };
-    const writes = new WriteAvailability();
+    // A cluster: which shard each operation goes to (per-shard figures, a struck shard's write gap).
+    const shardMap = await readShardMap(target);
+    const shardLoad = shardMap ? new ShardLoad(shardMap) : null;
+    const writes = new WriteAvailability(shardMap ? { count: shardMap.count, of: (e) => shardMap.ofOperation(e) } : null);
     const recovery = new WindowRecovery(windows, scenario.thresholds.p99Ms, scenario.thresholds.maxErrorRate);
-    const endpoints = target.sentinelEndpoints();
-    // Through the sentinels; at a plain endpoint, from the client's side.
-    const plainEndpoint = target.plainEndpoint();
-    watch = endpoints.length > 0 ? new SentinelWatch(target.describe().masterName, endpoints, () => clock.now()) : plainEndpoint ? new EndpointWatch(plainEndpoint, () => clock.now()) : null;
-    const chaos = plan.experiment && target.topology ? new ChaosRunner(plan.experiment, target.topology, ledger, { watch, writes, recovery, beforeStep: pool ? () => pool.syncLedger(ledger) : undefined }, runMs) : null;
+    // Through the sentinels; at a plain endpoint, from the client's side; over a cluster's nodes.
+    watch = failoverWatchFor(target, shardMap, () => clock.now());
+    // The topology whose processes and proxies gauntlet controls: Sentinel or Cluster.
+    const controlled = target.topology ?? target.cluster ?? null;
+    const chaos = plan.experiment && controlled ? new ChaosRunner(plan.experiment, controlled, ledger, { watch, writes, recovery, beforeStep: pool ? () => pool.syncLedger(ledger) : undefined }, runMs) : null;
     const unmet = chaos?.unmetPrecondition();
     if (unmet) throw new UserError(unmet);
     // App traffic crosses Toxiproxy only when an experiment acts on the app links: the proxy's own
     // cost (measured below) then never lands in the target's figures.
     const wanted = plan.dataPath ?? 'auto';
-    const dataPath: DataPath = !target.topology ? 'external' : wanted !== 'auto' ? wanted : chaos?.usesAppLinks() ? 'proxied' : 'direct';
-    if (target.topology) target.topology.dataPath = dataPath === 'proxied' ? 'proxied' : 'direct';
+    const dataPath: DataPath = !controlled ? 'external' : wanted !== 'auto' ? wanted : chaos?.usesAppLinks() ? 'proxied' : 'direct';
+    if (controlled) controlled.dataPath = dataPath === 'proxied' ? 'proxied' : 'direct';
     const tracker = watch ? new FailoverTracker(target.describe().masterName, watch, writes, recovery, () => chaos?.strikes() ?? [], plan.experiment?.thresholds.recoverWithinMs ?? 30_000) : null;
-    say({ kind: 'phase', phase: 'start-observers', message: `target ${target.kind}${target.topology ? ` ${target.topology.id}` : ''} reachable (Redis ${redisVersion ?? '?'}); running ${scenario.name} for ${(runMs / 1000).toFixed(0)} s` });
+    say({ kind: 'phase', phase: 'start-observers', message: `target ${target.kind}${controlled ? ` ${controlled.id}` : ''} reachable (Redis ${redisVersion ?? '?'}); running ${scenario.name} for ${(runMs / 1000).toFixed(0)} s` });
     const observers = await startObservers(plan, target, () => watch?.changes.length ?? 0, say);
     stopObservers = observers.stop;
     const proxyBefore = target.topology ? await pingThroughProxy(target.topology) : null;
@@ -105,7 +112,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     if (signal.aborted) load = loadNotStarted(scenario, windows);
     else {
       say({ kind: 'phase', phase: 'load', message: `load: ${scenario.name}` });
-      const operationObservers: OperationObserver[] = [writes, ...(control.observers ?? [])];
+      const operationObservers: OperationObserver[] = [writes, ...(shardLoad ? [shardLoad] : []), ...(control.observers ?? [])];
       if (plan.verify && !pool) operationObservers.push(new LedgerObserver(ledger));
       if (observers.metrics) operationObservers.push(observers.metrics);
       const engine: LoadEngineOptions = {
@@ -162,7 +169,8 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     await stopObservers();
     stopObservers = null;
     const slowLog = target.topology ? await collectSlowLog(target.topology, runStartedWall).catch(() => null) : null;
-    return await report(plan, { target: target.describe(), redisVersion, load, chaos: chaosOutcome, failover, verification, attribution, alerts, slowLog, abortReason: abortReason() ?? workerAbort, scaleOut });
+    const shards = shardLoad ? { byShard: shardLoad.figures(), unattributedOps: shardLoad.unattributed } : null;
+    return await report(plan, { target: target.describe(), redisVersion, load, chaos: chaosOutcome, failover, verification, attribution, alerts, slowLog, shards, abortReason: abortReason() ?? workerAbort, scaleOut });
   } finally {
     watch?.stop();
     await stopObservers?.().catch(() => undefined);
@@ -180,12 +188,14 @@ export interface Measured {
   attribution: Attribution | null;
   alerts: Summary['alerts'];
   slowLog: Summary['slowLog'];
+  /** A Cluster target's per-shard figures (absent: not a cluster). */
+  shards?: Summary['shards'];
   abortReason: string | null;
   /** Workers and shards that generated the load (absent: one thread). */
   scaleOut?: Summary['scaleOut'];
 }
 
-const nothingMeasured = { redisVersion: null, chaos: null, failover: null, verification: null, attribution: null, alerts: null, slowLog: null } as const;
+const nothingMeasured = { redisVersion: null, chaos: null, failover: null, verification: null, attribution: null, alerts: null, slowLog: null, shards: null } as const;
 
 /** Gates, verdict, the summary and what goes beside it; against the baseline when the plan has one. */
 export async function report(plan: RunPlan, m: Measured): Promise<RunResult> {
@@ -194,7 +204,7 @@ export async function report(plan: RunPlan, m: Measured): Promise<RunResult> {
   const summarise = (g: typeof gates): Summary =>
     buildSummary({
       runId: plan.runId, scenario: plan.scenario, scenarioSource: plan.scenarioSource, seed: plan.seed, target: m.target, redisVersion: m.redisVersion,
-      load: m.load, chaos: m.chaos, failover: m.failover, ledger: ledgerReport, attribution: m.attribution, writeMode: plan.writeMode, alerts: m.alerts, slowLog: m.slowLog, gates: g, judgement: judge(g), scaleOut: m.scaleOut,
+      load: m.load, chaos: m.chaos, failover: m.failover, ledger: ledgerReport, attribution: m.attribution, writeMode: plan.writeMode, alerts: m.alerts, slowLog: m.slowLog, shards: m.shards ?? null, gates: g, judgement: judge(g), scaleOut: m.scaleOut,
     });
   let summary = summarise(gates);
   let comparison: RunResult['comparison'] = null;

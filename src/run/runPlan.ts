@@ -8,6 +8,7 @@ import { applyOverrides, type Scenario } from '../load/scenario.js';
 import { openRunBaseline, type RunBaseline } from '../history/runBaseline.js';
 import { newRunId } from '../report/writeRunReport.js';
 import { targetKind, type TargetRef } from '../target/targetRef.js';
+import { referenceClusterSettings } from '../topology/embeddedCluster.js';
 
 /** Everything a run needs, decided before anything starts. Code builds one with `planRun` or by hand. */
 export interface RunPlan {
@@ -21,6 +22,8 @@ export interface RunPlan {
   target: TargetRef | undefined;
   /** Embedded topology only: TLS on every link ('mtls': client certificates required). */
   tls: 'tls' | 'mtls' | undefined;
+  /** Embedded only: a Redis Cluster of this shape instead of the Sentinel topology. */
+  cluster?: { shards: number; replicasPerShard: number };
   allowDestructive: boolean;
   /** durable: every write waits for a replica (WAIT 1), min-replicas-to-write 1 on our topologies. */
   writeMode: 'async' | 'durable';
@@ -64,6 +67,10 @@ export interface RunRequest {
   monitoring: boolean;
   tls: boolean;
   mtls: boolean;
+  /** Start an embedded Redis Cluster (`--cluster`, with `--shards`, `--replicas-per-shard`). */
+  cluster?: boolean;
+  shards?: number;
+  replicasPerShard?: number;
   allowDestructive: boolean;
   dataPath?: 'auto' | 'direct' | 'proxied';
   workers?: number;
@@ -85,6 +92,7 @@ export async function planRun(r: RunRequest): Promise<RunPlan> {
     seed: r.seed,
     target: r.target,
     tls: r.mtls ? 'mtls' : r.tls ? 'tls' : undefined,
+    cluster: clusterShape(r),
     allowDestructive: r.allowDestructive,
     writeMode: r.durable ? 'durable' : 'async',
     verify: r.verify,
@@ -98,6 +106,14 @@ export async function planRun(r: RunRequest): Promise<RunPlan> {
   return plan;
 }
 
+function clusterShape(r: RunRequest): RunPlan['cluster'] {
+  if (!r.cluster) {
+    if (r.shards !== undefined || r.replicasPerShard !== undefined) throw new UserError('--shards and --replicas-per-shard shape an embedded cluster: add --cluster');
+    return undefined;
+  }
+  return { shards: r.shards ?? referenceClusterSettings.shards, replicasPerShard: r.replicasPerShard ?? referenceClusterSettings.replicasPerShard };
+}
+
 /** The cross-checks between settings, said before anything starts (also for plans built in code). */
 export function checkPlan(p: RunPlan): void {
   if (p.experiment && !isOurTopology(p.target)) {
@@ -107,6 +123,8 @@ export function checkPlan(p: RunPlan): void {
     throw new UserError('--tls/--mtls start an embedded TLS topology; a detached one keeps the TLS setting it was started with (`gauntlet up --tls`), an external one takes tls from its target file or --cacert');
   }
   if (p.monitoring && !isOurTopology(p.target)) throw new UserError('--monitoring starts exporters and Prometheus next to the topology; it needs the embedded or a detached topology');
+  if (p.cluster && targetKind(p.target) !== 'embedded') throw new UserError('--cluster starts an embedded cluster; a detached one is used as it was started (`gauntlet up --cluster`), an external one as its target file says');
+  if (p.cluster && p.monitoring) throw new UserError('--monitoring watches a Sentinel topology (exporters per node and sentinel, its alert rules); it does not cover a cluster yet');
   if (p.dataPath && p.dataPath !== 'auto' && !isOurTopology(p.target)) throw new UserError('--data-path chooses how app traffic reaches our own topology; an external target is reached as its file says');
   if (p.dataPath === 'direct' && p.experiment?.steps.some((s) => faultType(s.fault.kind).usesAppLinks)) {
     // Said before anything starts: the experiment's faults would never reach the app.

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Ledger } from '../ledger/ledger.js';
 import { verifyLedger, type LedgerReport } from '../ledger/verifyLedger.js';
-import type { Target } from '../target/target.js';
+import { readClusterSlots, ShardMap, type ShardRanges } from '../load/shardMap.js';
+import type { ClusterAccess, Target } from '../target/target.js';
 import { pollFor, withTimeout } from '../waitUntil.js';
 
 /** The verification pass's outcome: a report, or why none could be made (the run then cannot pass). */
@@ -28,6 +29,8 @@ export async function verifyOnMaster(target: Target, ledger: Ledger, waitMs = ve
     }
   };
   const attemptOnce = async (): Promise<LedgerReport | undefined> => {
+    const cluster = target.clusterAccess?.();
+    if (cluster) return await verifyOnShards(target, cluster, ledger);
     if (target.topology) {
       const master = await target.topology.currentMaster();
       if (!master) {
@@ -47,4 +50,37 @@ export async function verifyOnMaster(target: Target, ledger: Ledger, waitMs = ve
   };
   const done = await pollFor(attempt, waitMs, 1000);
   return done ? { report: done.value, error: null } : { report: null, error: `acknowledged writes not verified: ${lastError} (tried for ${waitMs / 1000} s)` };
+}
+
+/**
+ * A cluster: each key is read on the master that serves its slot now (after healing, after a
+ * slot moved): our cluster's masters through the harness's control connections, an external
+ * one's through the observer's connection to each master's announced address.
+ */
+async function verifyOnShards(target: Target, access: ClusterAccess, ledger: Ledger): Promise<LedgerReport> {
+  const own = target.cluster;
+  let shards: ShardRanges[];
+  let clients: Redis[];
+  const opened: Redis[] = [];
+  if (own) {
+    const views = await own.shards();
+    const missing = views.find((s) => !s.master);
+    if (missing) throw new Error(`${missing.name} has no master`);
+    shards = views.map((s) => ({ name: s.name, ranges: s.slots }));
+    clients = views.map((s) => s.master!.control());
+  } else {
+    shards = await readClusterSlots(access);
+    clients = shards.map((s) => {
+      const c = new Redis({ ...access.observerOptions(s.master!), lazyConnect: false, maxRetriesPerRequest: 2, commandTimeout: 10_000, connectTimeout: 3000, enableReadyCheck: false, retryStrategy: () => null });
+      c.on('error', () => undefined);
+      opened.push(c);
+      return c;
+    });
+  }
+  const map = new ShardMap(shards);
+  try {
+    return await verifyLedger(ledger, { shards: shards.map((s, k) => ({ name: s.name, client: clients[k]! })), shardOfSlot: (slot) => map.ofSlot(slot) });
+  } finally {
+    for (const c of opened) c.disconnect();
+  }
 }

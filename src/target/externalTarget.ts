@@ -1,15 +1,17 @@
 import type { RedisOptions } from 'ioredis';
-import { isEndpointSpec, type ExternalAccess } from './externalTargetFile.js';
+import { externalClusterTarget } from './externalClusterTarget.js';
+import { isClusterSpec, isEndpointSpec, type ExternalAccess } from './externalTargetFile.js';
 import type { InfoAccess, Target } from './target.js';
 
 /**
- * A deployment gauntlet did not start, from its spec: through its sentinels, or at one plain
- * endpoint. INFO (memory, server time, the endpoint's replication id) is read as the spec's
+ * A deployment gauntlet did not start, from its spec: through its sentinels, at one plain
+ * endpoint, or a Redis Cluster (externalClusterTarget.ts). INFO (memory, server time, the endpoint's replication id) is read as the spec's
  * audit user when it names one, else as the app user if that user may (checkTargetReachable
  * finds out).
  */
 export function externalTarget(a: ExternalAccess, allowDestructiveFlag: boolean): Target {
   const t = a.spec;
+  if (isClusterSpec(t)) return externalClusterTarget(a, t, allowDestructiveFlag);
   const app: RedisOptions = isEndpointSpec(t)
     ? { host: t.endpoint.host, port: t.endpoint.port, username: a.app.username, password: a.app.password, tls: a.tls }
     : {

@@ -7,8 +7,10 @@ import { firstIssue } from '../inputValidation.js';
 
 /**
  * A deployment gauntlet did not start, described in a JSON file (or by `--sentinel`/`--endpoint`
- * flags, which build the same spec). Two forms: through Sentinel (`sentinels`, `masterName`), or
- * one plain endpoint (`endpoint`: ElastiCache / MemoryDB primary endpoint, a standalone primary).
+ * flags, which build the same spec). Three forms: through Sentinel (`sentinels`, `masterName`),
+ * one plain endpoint (`endpoint`: ElastiCache / MemoryDB primary endpoint, a standalone primary),
+ * or a Redis Cluster (`clusterNodes`: seed nodes, e.g. ElastiCache's configuration endpoint with
+ * cluster mode enabled).
  * Secrets never live in the file: it names the environment variables that hold them.
  */
 const address = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }).strict();
@@ -46,13 +48,29 @@ export const endpointTargetSchema = z
   .object({ endpoint: address, ...appUser, tls: z.object(tlsFields).strict().optional() })
   .strict()
   .refine(oneSecret, oneSecretIssue);
-export const externalTargetSchema = z.union([sentinelTargetSchema, endpointTargetSchema]);
+export const clusterTargetSchema = z
+  .object({
+    /** Where the app's Cluster clients start: any nodes of the cluster (or its configuration endpoint); the rest is learnt from CLUSTER SLOTS. */
+    clusterNodes: z.array(address).min(1),
+    ...appUser,
+    tls: z.object(tlsFields).strict().optional(),
+    /** Announced address (host:port) -> the address the app reaches that node at. */
+    natMap: z.record(z.string(), address).optional(),
+  })
+  .strict()
+  .refine(oneSecret, oneSecretIssue);
+export const externalTargetSchema = z.union([sentinelTargetSchema, endpointTargetSchema, clusterTargetSchema]);
 export type SentinelTargetSpec = z.output<typeof sentinelTargetSchema>;
 export type EndpointTargetSpec = z.output<typeof endpointTargetSchema>;
-export type ExternalTargetSpec = SentinelTargetSpec | EndpointTargetSpec;
+export type ClusterTargetSpec = z.output<typeof clusterTargetSchema>;
+export type ExternalTargetSpec = SentinelTargetSpec | EndpointTargetSpec | ClusterTargetSpec;
 
 export function isEndpointSpec(s: ExternalTargetSpec): s is EndpointTargetSpec {
   return 'endpoint' in s;
+}
+
+export function isClusterSpec(s: ExternalTargetSpec): s is ClusterTargetSpec {
+  return 'clusterNodes' in s;
 }
 
 /** Where a spec came from, for messages and relative paths: a file, or the command line's flags. */
@@ -95,14 +113,15 @@ function env(name: string, field: string): string {
 /** Validates a spec (file contents or flags) and reads what it points to; one line on any mistake. */
 export async function readTargetSpec(raw: unknown, from: SpecSource): Promise<ExternalAccess> {
   const r = raw as Record<string, unknown> | null;
-  const hasEndpoint = r !== null && typeof r === 'object' && 'endpoint' in r;
-  if (hasEndpoint && ('sentinels' in r || 'masterName' in r)) throw new UserError(`${from.label}: give either sentinels with masterName, or endpoint; not both`);
-  const parsed = (hasEndpoint ? endpointTargetSchema : sentinelTargetSchema).safeParse(raw);
+  const has = (k: string): boolean => r !== null && typeof r === 'object' && k in r;
+  const forms = [has('sentinels') || has('masterName'), has('endpoint'), has('clusterNodes')].filter(Boolean).length;
+  if (forms > 1) throw new UserError(`${from.label}: give one of sentinels with masterName, endpoint, or clusterNodes`);
+  const parsed = (has('endpoint') ? endpointTargetSchema : has('clusterNodes') ? clusterTargetSchema : sentinelTargetSchema).safeParse(raw);
   if (!parsed.success) throw new UserError(`${from.label}: ${firstIssue(parsed.error)}`);
   const t: ExternalTargetSpec = parsed.data;
   const password = t.tokenEnv ? env(t.tokenEnv, from.field('tokenEnv')) : env(t.passwordEnv!, from.field('passwordEnv'));
   let sentinelAuth: ExternalAccess['sentinelAuth'] = { username: undefined, password: undefined };
-  if (!isEndpointSpec(t)) {
+  if (!isEndpointSpec(t) && !isClusterSpec(t)) {
     const sentinelPassword = t.sentinelPasswordEnv ? env(t.sentinelPasswordEnv, from.field('sentinelPasswordEnv')) : undefined;
     // A sentinel password without a sentinel user name logs in as the app user, as ioredis would.
     sentinelAuth = { username: t.sentinelUsername ?? (sentinelPassword ? t.username : undefined), password: sentinelPassword };

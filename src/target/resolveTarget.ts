@@ -1,7 +1,11 @@
 import { Redis } from 'ioredis';
 import { TargetError, UserError } from '../errors.js';
+import { EmbeddedCluster } from '../topology/embeddedCluster.js';
 import { EmbeddedTopology } from '../topology/embeddedTopology.js';
-import { StartedTopology } from '../topology/startedTopology.js';
+import type { RedisNodeHandle } from '../topology/nodeHandles.js';
+import { openTopology } from '../topology/openTopology.js';
+import { StartedCluster } from '../topology/startedCluster.js';
+import type { StartedTopology } from '../topology/startedTopology.js';
 import { listTopologies } from '../topology/staleTopologies.js';
 import { withTimeout } from '../waitUntil.js';
 import { fieldsOf } from '../topology/replicationInfo.js';
@@ -17,6 +21,8 @@ export interface TargetRequest {
   minReplicasToWrite?: number;
   /** Embedded topology only: TLS on every link ('mtls': client certificates required). */
   tls?: 'tls' | 'mtls';
+  /** Embedded only: start a Redis Cluster of this shape instead of the Sentinel topology. */
+  cluster?: { shards: number; replicasPerShard: number };
   onProgress?: (line: string) => void;
 }
 
@@ -49,8 +55,82 @@ export function topologyTarget(kind: 'embedded' | 'detached', topology: StartedT
   };
 }
 
+/**
+ * A Target over a Cluster gauntlet controls: app clients are ioredis Cluster clients; observers
+ * (the failover watch, the shard map, verification) use admin straight to each node's port.
+ * Memory and server time are read per master in a Sentinel topology; a cluster has one master per
+ * shard, which those figures do not cover yet, so the report says they were not measured and why.
+ */
+export function clusterTarget(kind: 'embedded' | 'detached', c: StartedCluster): Target {
+  const admin = c.adminAuth;
+  const seed = c.nodes[0]!;
+  return {
+    kind,
+    topology: null,
+    cluster: c,
+    allowDestructive: true,
+    infoAllowed: true,
+    // One node as the app reaches it: what the reachability check asks (PING, HELLO, INFO).
+    clientOptions: () => {
+      const { options } = c.clusterClient();
+      const at = c.natMap[seed.announcedAddress]!;
+      return { ...options.redisOptions, host: at.host, port: at.port };
+    },
+    clusterAccess: () => ({
+      client: c.clusterClient(),
+      seeds: c.nodes.map((n) => n.announcedAddress),
+      observerOptions: (address) => {
+        const node = c.nodeAt(address) ?? c.nodes.find((n) => `127.0.0.1:${n.controlPort}` === address) ?? seed;
+        return { host: '127.0.0.1', port: node.controlPort, username: admin.username, password: admin.password, tls: admin.tls };
+      },
+      observer: { as: 'admin', readsNodes: true },
+    }),
+    infoAccess: () => ({ options: null, why: 'a cluster has a master per shard; memory and server time are sampled on a single master only' }),
+    plainEndpoint: () => null,
+    sentinelEndpoints: () => [],
+    describe: () => ({
+      kind,
+      masterName: '',
+      sentinels: [],
+      endpoint: null,
+      topologyId: c.id,
+      tls: Boolean(c.snapshot.tls),
+      settings: { ...c.settings, tls: c.settings.tls ?? 'off', shards: c.cluster.shards, replicasPerShard: c.cluster.replicasPerShard, clusterNodeTimeoutMs: c.cluster.nodeTimeoutMs },
+      cluster: { seeds: c.nodes.map((n) => n.record.appProxy) },
+    }),
+    close: async () => {
+      if (kind === 'embedded') await c.stop();
+      else c.closeControlConnections();
+    },
+  };
+}
+
+/** Durable mode on a detached topology: min-replicas-to-write for this run only; close() puts back what each node had. */
+async function durableForThisRun(target: Target, nodes: readonly RedisNodeHandle[], minReplicasToWrite: number): Promise<Target> {
+  const running = nodes.filter((x) => x.isRunning());
+  const previous = await Promise.all(running.map(async (node) => String(((await node.control().config('GET', 'min-replicas-to-write')) as string[])[1] ?? '0')));
+  for (const node of running) await node.control().config('SET', 'min-replicas-to-write', String(minReplicasToWrite));
+  const close = target.close;
+  target.close = async () => {
+    // REWRITE too: sentinels rewrite a node's config file when they reconfigure it in a failover.
+    for (const [k, node] of running.entries()) {
+      await node.control().config('SET', 'min-replicas-to-write', previous[k]!).catch(() => undefined);
+      await node.control().config('REWRITE').catch(() => undefined);
+    }
+    await close();
+  };
+  return target;
+}
+
 export async function resolveTarget(req: TargetRequest): Promise<Target> {
   const kind = targetKind(req.target);
+  if (kind === 'embedded' && req.cluster) {
+    req.onProgress?.(`starting embedded cluster (${req.cluster.shards} shards of ${1 + req.cluster.replicasPerShard} redis-server each, toxiproxy)`);
+    const builder = new EmbeddedCluster().withShards(req.cluster.shards).withReplicasPerShard(req.cluster.replicasPerShard);
+    if (req.minReplicasToWrite !== undefined) builder.withMinReplicasToWrite(req.minReplicasToWrite);
+    if (req.tls) builder.withTls(req.tls === 'mtls');
+    return clusterTarget('embedded', await builder.start());
+  }
   if (kind === 'embedded') {
     req.onProgress?.('starting embedded topology (3 redis-server, 3 redis-sentinel, toxiproxy)');
     const builder = new EmbeddedTopology();
@@ -63,24 +143,11 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
     const running = (await listTopologies()).filter((t) => t.state && t.status === 'detached' && (!id || t.state.id === id));
     if (running.length === 0) throw new UserError(`no detached topology${id ? ` with id ${id}` : ''} is running (start one with \`gauntlet up --detach\`)`);
     if (running.length > 1 && !id) throw new UserError(`several detached topologies run (${running.map((t) => t.state!.id).join(', ')}); name one with --target detached:<id>`);
-    const topology = await StartedTopology.fromState(running[0]!.state!);
-    const target = topologyTarget('detached', topology);
+    const topology = await openTopology(running[0]!.state!);
+    const target = topology instanceof StartedCluster ? clusterTarget('detached', topology) : topologyTarget('detached', topology);
     if (req.minReplicasToWrite === undefined) return target;
-    // Durable mode on a detached topology: the server setting an embedded durable run starts
-    // with, for this run only; close() puts back what each node had.
-    const nodes = topology.nodes.filter((x) => x.isRunning());
-    const previous = await Promise.all(nodes.map(async (node) => String(((await node.control().config('GET', 'min-replicas-to-write')) as string[])[1] ?? '0')));
-    for (const node of nodes) await node.control().config('SET', 'min-replicas-to-write', String(req.minReplicasToWrite));
-    const close = target.close;
-    target.close = async () => {
-      // REWRITE too: sentinels rewrite a node's config file when they reconfigure it in a failover.
-      for (const [k, node] of nodes.entries()) {
-        await node.control().config('SET', 'min-replicas-to-write', previous[k]!).catch(() => undefined);
-        await node.control().config('REWRITE').catch(() => undefined);
-      }
-      await close();
-    };
-    return target;
+    // Durable mode on a detached topology: the server setting an embedded durable run starts with.
+    return durableForThisRun(target, topology.nodes, req.minReplicasToWrite);
   }
   return externalTarget(await readExternalAccess(req.target!), req.allowDestructive);
 }

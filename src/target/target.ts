@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'ioredis';
+import type { ClusterClientSpec, StartedCluster } from '../topology/startedCluster.js';
 import type { StartedTopology } from '../topology/startedTopology.js';
 
 /** How to reach one sentinel as an observer (our topology: admin, straight to its port; a staging one: its sentinel user). */
@@ -23,6 +24,21 @@ export interface PlainEndpoint {
 }
 
 /**
+ * A Redis Cluster target: how the app's ioredis Cluster clients start, and how an observer (the
+ * failover watch, the shard map, the verification) reaches each node by the address the cluster
+ * announces for it.
+ */
+export interface ClusterAccess {
+  client: ClusterClientSpec;
+  /** Addresses (host:port) to begin observing from: every node of our clusters, a target file's seeds. */
+  seeds: string[];
+  /** An observer's connection to the node at `address` (as the cluster announces it, or a seed). */
+  observerOptions(address: string): RedisOptions;
+  /** Who observes: admin (our clusters), the audit user, or the app user; whether that user may run CLUSTER NODES (else CLUSTER SLOTS is read). */
+  observer: { as: string; readsNodes: boolean };
+}
+
+/**
  * Who reads the master's INFO (memory, server time): a connection and who it logs in as, or why
  * nobody may (the report then says "not measured" and this reason).
  */
@@ -35,8 +51,12 @@ export interface Target {
   describe(): TargetDescription;
   /** ioredis options for one application client (through sentinels or to the endpoint, as the app user). */
   clientOptions(): RedisOptions;
-  /** The embedded or detached topology, when gauntlet controls the processes (chaos needs it). */
+  /** The embedded or detached Sentinel topology, when gauntlet controls the processes (chaos needs it). */
   topology: StartedTopology | null;
+  /** The embedded or detached Cluster, when gauntlet controls its processes (chaos needs it). */
+  cluster?: StartedCluster | null;
+  /** A Cluster target's access; null (or absent) for Sentinel and plain-endpoint targets. */
+  clusterAccess?(): ClusterAccess | null;
   /** External targets refuse destructive actions unless the user allowed them explicitly. */
   allowDestructive: boolean;
   /**
@@ -63,4 +83,6 @@ export interface TargetDescription {
   topologyId: string | null;
   tls: boolean;
   settings: Record<string, string | number> | null;
+  /** A Cluster target: its seed addresses; null (or absent) otherwise. */
+  cluster?: { seeds: string[] } | null;
 }

@@ -85,6 +85,28 @@ export async function renderSentinelConfig(c: SentinelConfig, credentials: Crede
   return conf + (tls ? `\n${await renderTlsBlock(tls, c.port)}` : '');
 }
 
+/** The cluster block of a node (compose/cluster.conf.tmpl), and its TLS lines when the node runs TLS. */
+export interface ClusterNodeConfig {
+  nodeTimeoutMs: number;
+  /** The node's own cluster bus port. */
+  busPort: number;
+  /** What it announces: its peer proxy (clients, replicas) and its bus proxy (the cluster bus). */
+  announce: { host: string; port: number };
+  announceBusPort: number;
+}
+
+/** Appended after the node config (and after the TLS block, whose `port 0` the TLS lines here build on). */
+export async function renderClusterBlock(c: ClusterNodeConfig, tls: boolean): Promise<string> {
+  const block = await renderComposeFile('cluster.conf.tmpl', {
+    NODE_TIMEOUT_MS: c.nodeTimeoutMs,
+    BUS_PORT: c.busPort,
+    ANNOUNCE_IP: c.announce.host,
+    ANNOUNCE_PORT: c.announce.port,
+    ANNOUNCE_BUS_PORT: c.announceBusPort,
+  });
+  return block + (tls ? `\n${await renderComposeFile('cluster-tls.conf.tmpl', { ANNOUNCE_PORT: c.announce.port })}` : '');
+}
+
 /** TLS for a server: the topology's certificate files, and whether clients must present one. */
 export interface TlsBlock {
   files: TlsFiles;

@@ -68,15 +68,18 @@ export interface WaitStrategy {
   waitUntilReady(t: StartedTopology, timeoutMs: number): Promise<HealthReport>;
 }
 
+/** Polls a health check until healthy; returns the last report either way. */
+export async function untilHealthy<R extends HealthReport>(check: () => Promise<R>, timeoutMs: number, intervalMs: number): Promise<R> {
+  let last: R | undefined;
+  const healthy = await pollFor(async () => {
+    last = await check();
+    return last.healthy && last;
+  }, timeoutMs, intervalMs);
+  return healthy?.value ?? last ?? check();
+}
+
 /** Polls `checkHealth` until healthy; returns the last report either way. */
 export const forHealthyTopology: WaitStrategy = {
   description: 'every replica online at the master, every sentinel passing CKQUORUM and knowing all replicas and sentinels',
-  async waitUntilReady(t, timeoutMs) {
-    let last: HealthReport | undefined;
-    const healthy = await pollFor(async () => {
-      last = await checkHealth(t);
-      return last.healthy && last;
-    }, timeoutMs, 200);
-    return healthy?.value ?? last ?? checkHealth(t);
-  },
+  waitUntilReady: (t, timeoutMs) => untilHealthy(() => checkHealth(t), timeoutMs, 200),
 };

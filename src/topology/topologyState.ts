@@ -24,6 +24,18 @@ export interface NodeRecord {
   dataDir: string;
   configFile: string;
   logFile: string;
+  /** Cluster nodes: the node's own cluster bus port, and the `node-i-bus` proxy it announces as its bus. */
+  busPort?: number;
+  busProxy?: string;
+}
+
+/** A Cluster topology's shape, as created: shard k is the k-th slot range and its first master. */
+export interface ClusterRecord {
+  shards: number;
+  replicasPerShard: number;
+  nodeTimeoutMs: number;
+  /** Slot ranges [first, last] per shard when the cluster was created: what names a shard in reports. */
+  shardSlots: Array<[number, number]>;
 }
 
 export interface SentinelRecord {
@@ -46,7 +58,11 @@ export interface TopologyState {
   host: string;
   toxiproxyApi: string;
   credentialsFile: string;
+  /** 'sentinel' (absent in state written before Cluster topologies existed) or 'cluster'. */
+  kind?: 'sentinel' | 'cluster';
+  /** For a Cluster topology, `downAfterMs` holds its cluster-node-timeout: the failure-detection time either way. */
   settings: { downAfterMs: number; failoverTimeoutMs: number; minReplicasToWrite: number; maxmemory: string; tls?: 'off' | 'tls' | 'mtls' };
+  cluster?: ClusterRecord;
   /** Certificate files when the topology runs TLS (tlsCertificates.ts). */
   tls?: import('./tlsCertificates.js').TlsFiles;
   nodes: NodeRecord[];

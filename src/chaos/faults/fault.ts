@@ -1,16 +1,20 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Ledger } from '../../ledger/ledger.js';
+import type { AppClient } from '../../load/appClients.js';
 import type { LedgerReport } from '../../ledger/verifyLedger.js';
 import type { RedisNodeHandle } from '../../topology/nodeHandles.js';
+import type { StartedCluster } from '../../topology/startedCluster.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
+
+/** A topology gauntlet controls, of either shape: what a fault acts on. */
+export type ControlledTopology = StartedTopology | StartedCluster;
 
 /** What a fault may use beside the topology: operator procedures act on clients and the ledger. */
 export interface FaultContext {
   /** The run's acknowledged-write ledger (drills snapshot it at their chosen moment). */
   readonly ledger: Ledger;
   /** The application's ioredis clients (a credential rotation reconfigures them, as a deploy would). */
-  readonly appClients: readonly Redis[];
+  readonly appClients: readonly AppClient[];
   /** A fresh directory for the fault's files (backups, new certificates). */
   readonly workDir: string;
 }
@@ -39,18 +43,22 @@ export interface DrillReport {
  * what can be undone. The runner calls `heal` for every injected fault at the end, whatever
  * happened, and then resets every proxy.
  */
-export interface Fault {
+export interface Fault<T extends ControlledTopology = StartedTopology> {
   readonly kind: string;
   describe(): string;
-  /** `strike` is called at the moment the damage is done (after any look-ups), to time the fault exactly. */
-  inject(t: StartedTopology, strike: () => void, ctx: FaultContext): Promise<string>;
-  heal(t: StartedTopology): Promise<void>;
+  /**
+   * `strike` is called at the moment the damage is done (after any look-ups), to time the fault
+   * exactly; a fault on one shard of a cluster names the shard (its index), so the write gap is
+   * measured on that shard's keys.
+   */
+  inject(t: T, strike: (shard?: number) => void, ctx: FaultContext): Promise<string>;
+  heal(t: T): Promise<void>;
   /** Why this fault cannot run on `t` (said before the load starts), or null. */
-  precondition?(t: StartedTopology): string | null;
+  precondition?(t: T): string | null;
   /** A procedure's own checks (the old password refused, the new certificate served), after healing. */
-  checks?(t: StartedTopology): Promise<FaultCheck[]>;
+  checks?(t: T): Promise<FaultCheck[]>;
   /** Recovery drills: after the run's ledger verification, because they destroy the data. */
-  drill?(t: StartedTopology, ctx: FaultContext): Promise<DrillReport>;
+  drill?(t: T, ctx: FaultContext): Promise<DrillReport>;
 }
 
 /**
@@ -66,7 +74,9 @@ export interface FaultType<K extends string = string, Shape extends z.ZodRawShap
   usesAppLinks: boolean;
   /** It reconfigures the application's clients, which exist only when the load runs in the run's own thread (not with --workers). */
   usesAppClients?: boolean;
-  create(spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>): Fault;
+  /** The topology shape it acts on: a Sentinel topology, a Cluster, or either. */
+  topology: 'sentinel' | 'cluster' | 'either';
+  create(spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>): Fault<ControlledTopology>;
 }
 
 export function defineFault<K extends string, Shape extends z.ZodRawShape>(t: {
@@ -75,10 +85,12 @@ export function defineFault<K extends string, Shape extends z.ZodRawShape>(t: {
   hitsDataPath: boolean;
   usesAppLinks: boolean;
   usesAppClients?: boolean;
-  create: (spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>) => Fault;
+  /** Default: a Sentinel topology. */
+  topology?: 'sentinel' | 'cluster' | 'either';
+  create: (spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>) => Fault<ControlledTopology>;
 }): FaultType<K, Shape> {
   const schema = z.object({ kind: z.literal(t.kind), ...t.attributes }).strict() as FaultType<K, Shape>['schema'];
-  return { kind: t.kind, schema, hitsDataPath: t.hitsDataPath, usesAppLinks: t.usesAppLinks, usesAppClients: t.usesAppClients ?? false, create: t.create };
+  return { kind: t.kind, schema, hitsDataPath: t.hitsDataPath, usesAppLinks: t.usesAppLinks, usesAppClients: t.usesAppClients ?? false, topology: t.topology ?? 'sentinel', create: t.create };
 }
 
 export async function requireMaster(t: StartedTopology): Promise<RedisNodeHandle> {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ICreateToxicBody } from 'toxiproxy-node-client';
+import type { RunningTopology } from '../../topology/runningTopology.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
 import type { Fault } from './fault.js';
 
@@ -14,7 +15,7 @@ export abstract class ProxyFault implements Fault {
 }
 
 /** Cuts the named links for `durationMs`, then restores them. */
-export async function cutLinks(t: StartedTopology, names: readonly string[], durationMs: number, strike: () => void): Promise<void> {
+export async function cutLinks(t: RunningTopology, names: readonly string[], durationMs: number, strike: () => void): Promise<void> {
   strike();
   await Promise.all(names.map((n) => t.setProxyEnabled(n, false)));
   await sleep(durationMs);

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import type { StartedTopology } from '../../topology/startedTopology.js';
@@ -27,7 +28,9 @@ export class RotateAppPassword implements Fault {
     strike();
     await setUserRule(all, 'app', `>${this.next}`);
     await t.setPassword('app', this.next);
+    // Sentinel clients only: this procedure rotates a Sentinel topology's passwords.
     for (const c of ctx.appClients) {
+      if (!(c instanceof Redis)) continue;
       c.options.password = this.next;
       c.options.sentinelPassword = this.next;
     }

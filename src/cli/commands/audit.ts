@@ -19,6 +19,7 @@ export async function audit(o: AuditOptions): Promise<number> {
   const ref = targetFromFlags(o);
   const target = targetKind(ref) === 'external' ? null : await resolveTarget({ target: ref, allowDestructive: false, onProgress: (l) => process.stderr.write(`${l}\n`) });
   try {
+    if (target?.cluster) throw new UserError('gauntlet audit does not check a Redis Cluster yet (only runs do)');
     const subject = target?.topology
       ? topologyAuditSubject(target.topology)
       : externalAuditSubject(await readExternalAccess(ref!));

@@ -1,7 +1,8 @@
-import { StartedTopology } from '../../topology/startedTopology.js';
+import { openTopology } from '../../topology/openTopology.js';
+import { StartedCluster } from '../../topology/startedCluster.js';
 import { listTopologies } from '../../topology/staleTopologies.js';
 import { UserError } from '../../errors.js';
-import { renderStatusTable, topologyStatus } from '../topologyView.js';
+import { clusterStatus, renderClusterStatusTable, renderStatusTable, topologyStatus, type ClusterStatusJson, type TopologyStatusJson } from '../topologyView.js';
 
 /** `gauntlet status [--json] [--id ID]`: every running embedded topology, or one. */
 export async function status(options: { json: boolean; id?: string }): Promise<number> {
@@ -12,16 +13,16 @@ export async function status(options: { json: boolean; id?: string }): Promise<n
     else console.log('no embedded topology is running (start one with `gauntlet up --detach`)');
     return 0;
   }
-  const statuses = [];
+  const statuses: Array<TopologyStatusJson | ClusterStatusJson> = [];
   for (const t of running) {
-    const topology = await StartedTopology.fromState(t.state!);
+    const topology = await openTopology(t.state!);
     try {
-      statuses.push(await topologyStatus(topology));
+      statuses.push(topology instanceof StartedCluster ? await clusterStatus(topology) : await topologyStatus(topology));
     } finally {
       topology.closeControlConnections();
     }
   }
   if (options.json) console.log(JSON.stringify(options.id ? statuses[0] : statuses, null, 2));
-  else console.log(statuses.map(renderStatusTable).join('\n\n'));
+  else console.log(statuses.map((s) => ('kind' in s ? renderClusterStatusTable(s) : renderStatusTable(s))).join('\n\n'));
   return 0;
 }

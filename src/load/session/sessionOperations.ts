@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { luaKey, oauthStateKey, refreshTokenKey, sessionKey, tokenFamilyKey, userSessionsKey } from './sessionKeys.js';
 
 /**
@@ -107,45 +107,59 @@ redis.call('DEL', KEYS[1])
 return sids
 `;
 
-interface SessionCommands {
+export interface SessionCommands {
   gauntletLogin(k1: string, k2: string, k3: string, k4: string, uid: string, sid: string, fam: string, token: string, sessTtl: number, rtTtl: number, now: number): Promise<number>;
   gauntletTouch(k1: string, ttl: number): Promise<string | null>;
   gauntletLogout(k1: string, k2: string, k3: string, sid: string): Promise<number>;
   gauntletRotate(k1: string, k2: string, k3: string, k4: string, k5: string, ttl: number, newHash: string, sid: string): Promise<[string, number?]>;
   gauntletRevokeAll(k1: string, uid: string): Promise<string[]>;
 }
-export type SessionClient = Redis & SessionCommands;
+/** An app client with the session scripts: one ioredis client (Sentinel, plain endpoint) or a Cluster client. */
+export type SessionClient = (Redis | Cluster) & SessionCommands;
+
+/** What the session operations send besides the scripts. */
+export interface SessionCommander extends SessionCommands {
+  set(key: string, value: string, ex: 'EX', seconds: number, nx: 'NX'): Promise<'OK' | null>;
+  getdel(key: string): Promise<string | null>;
+}
 
 /** Registers the scripts (EVALSHA with EVAL fallback, handled by ioredis). */
-export function asSessionClient(client: Redis): SessionClient {
+export function asSessionClient<C extends Redis | Cluster>(client: C): C & SessionCommands {
   client.defineCommand('gauntletLogin', { numberOfKeys: 4, lua: loginScript });
   client.defineCommand('gauntletTouch', { numberOfKeys: 1, lua: touchScript });
   client.defineCommand('gauntletLogout', { numberOfKeys: 3, lua: logoutScript });
   client.defineCommand('gauntletRotate', { numberOfKeys: 5, lua: rotateScript });
   client.defineCommand('gauntletRevokeAll', { numberOfKeys: 1, lua: revokeAllScript });
-  return client as SessionClient;
+  return client as C & SessionCommands;
 }
 
 /**
  * Where a session operation writes: an app client and, in durable-write mode, how long each
  * write waits for a replica. The write is followed in the same pipeline by WAIT 1 <ms>; a write
  * no replica confirmed in time is not acknowledged (it errors with NOREPLICAS, which the ledger
- * treats as not acknowledged), so only replicated writes count as acknowledged.
+ * treats as not acknowledged), so only replicated writes count as acknowledged. On a Cluster the
+ * client itself confirms each write (clusterDurableWrites.ts: WAIT must reach the write's master),
+ * so its store has `waitMs: null`.
  */
-export interface SessionStore {
-  readonly client: SessionClient;
-  /** null: async writes (acknowledged by the master alone). */
-  readonly waitMs: number | null;
-}
+export type SessionStore =
+  | { readonly client: SessionCommander; readonly waitMs: null }
+  | { readonly client: SessionClient; readonly waitMs: number };
 
 /** Not async: in async mode the write's own promise is returned as it is (no extra layer per operation). */
 function acked<T>(store: SessionStore, write: Promise<T>): Promise<T> {
   if (store.waitMs === null) return write;
   const waitMs = store.waitMs;
   return Promise.all([write, store.client.wait(1, waitMs)]).then(([result, replicas]) => {
-    if (replicas < 1) throw new Error(`NOREPLICAS write not confirmed by a replica within ${waitMs} ms (WAIT)`);
+    if (replicas < 1) throw new NoReplicaError(waitMs);
     return result;
   });
+}
+
+/** A write no replica confirmed in time: not acknowledged. */
+export class NoReplicaError extends Error {
+  constructor(waitMs: number) {
+    super(`NOREPLICAS write not confirmed by a replica within ${waitMs} ms (WAIT)`);
+  }
 }
 
 export async function login(store: SessionStore, s: SessionState, ttl: SessionTtls, now: number): Promise<OperationOutcome> {

@@ -1,0 +1,10 @@
+import { Cluster } from 'ioredis';
+import { durableClusterCommander } from './clusterDurableWrites.js';
+import type { SessionClient, SessionStore } from './sessionOperations.js';
+
+/** Where one app client's sessions write: async, durable (WAIT after each write), or durable on a Cluster (the write and WAIT pipelined to its master). */
+export function sessionStore(client: SessionClient, durableWaitMs: number | null): SessionStore {
+  if (durableWaitMs === null) return { client, waitMs: null };
+  if (client instanceof Cluster) return { client: durableClusterCommander(client, durableWaitMs), waitMs: null };
+  return { client, waitMs: durableWaitMs };
+}

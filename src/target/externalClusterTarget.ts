@@ -1,0 +1,52 @@
+import type { RedisOptions } from 'ioredis';
+import type { ClusterTargetSpec, ExternalAccess } from './externalTargetFile.js';
+import type { InfoAccess, Target } from './target.js';
+
+/**
+ * A Redis Cluster gauntlet did not start (ElastiCache with cluster mode enabled, a self-run
+ * cluster): the app's ioredis Cluster clients start at `clusterNodes` and map what the nodes
+ * announce through `natMap`. The observers (the failover watch, the shard map, the verification,
+ * which reads each key on the master owning its slot) log in as the app user, since they read
+ * keys and CLUSTER SLOTS; the watch reads CLUSTER NODES too when the user may (else it sees
+ * promotions from CLUSTER SLOTS alone, without the fail? and fail flags).
+ */
+export function externalClusterTarget(a: ExternalAccess, t: ClusterTargetSpec, allowDestructiveFlag: boolean): Target {
+  const user: RedisOptions = { username: a.app.username, password: a.app.password, tls: a.tls };
+  const natMap = t.natMap ?? {};
+  const reach = (address: string): { host: string; port: number } => {
+    const mapped = natMap[address];
+    if (mapped) return mapped;
+    const i = address.lastIndexOf(':');
+    return { host: address.slice(0, i), port: Number(address.slice(i + 1)) };
+  };
+  const seeds = t.clusterNodes.map((n) => `${n.host}:${n.port}`);
+  const target: Target = {
+    kind: 'external',
+    topology: null,
+    cluster: null,
+    allowDestructive: t.allowDestructive && allowDestructiveFlag,
+    infoAllowed: null,
+    // One seed as the app reaches it: what the reachability check asks (PING, HELLO, INFO).
+    clientOptions: () => ({ ...user, ...t.clusterNodes[0]! }),
+    clusterAccess: () => ({
+      client: {
+        startupNodes: t.clusterNodes.map((n) => ({ ...n })),
+        options: {
+          ...(t.natMap ? { natMap: t.natMap } : {}),
+          // With TLS the certificate names the host the client asked for: keep the name, do not connect to a resolved address.
+          ...(a.tls ? { dnsLookup: (address: string, callback: (err: Error | null, address: string) => void) => callback(null, address) } : {}),
+          redisOptions: { ...user },
+        },
+      },
+      seeds,
+      observerOptions: (address) => ({ ...user, ...reach(address) }),
+      observer: { as: `app user ${a.app.username}`, readsNodes: true },
+    }),
+    infoAccess: (): InfoAccess => ({ options: null, why: 'a cluster has a master per shard; memory and server time are sampled on a single master only' }),
+    sentinelEndpoints: () => [],
+    plainEndpoint: () => null,
+    describe: () => ({ kind: 'external', masterName: '', sentinels: [], endpoint: null, topologyId: null, tls: Boolean(t.tls), settings: null, cluster: { seeds } }),
+    close: async () => undefined,
+  };
+  return target;
+}

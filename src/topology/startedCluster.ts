@@ -1,0 +1,178 @@
+import type { ClusterOptions } from 'ioredis';
+import { type RedisNodeHandle, type NodeRole } from './nodeHandles.js';
+import { readCredentials, type Credentials } from './credentials.js';
+import { checkClusterHealth, forHealthyCluster, type ClusterHealthReport } from './clusterHealth.js';
+import { ownerOf, parseClusterNodes, type ClusterNodeLine } from './clusterNodes.js';
+import { findBinaries } from './prerequisites.js';
+import { hostPort, RunningTopology } from './runningTopology.js';
+import { clientTlsOptions } from './tlsCertificates.js';
+import { readTopologyState, type ClusterRecord, type TopologyState } from './topologyState.js';
+
+export type { ClusterHealthReport } from './clusterHealth.js';
+
+/** Where an ioredis Cluster client starts and how it maps what the nodes announce. */
+export interface ClusterClientSpec {
+  startupNodes: Array<{ host: string; port: number }>;
+  options: ClusterOptions;
+}
+
+/** A shard as it is now: named by its slot range at creation; its master is whoever serves that range's first slot. */
+export interface ShardView {
+  index: number;
+  name: string;
+  /** The slot ranges its current master serves. */
+  slots: Array<[number, number]>;
+  master: RedisNodeHandle | null;
+  replicas: RedisNodeHandle[];
+}
+
+export interface ClusterNodeStatus {
+  name: string;
+  role: NodeRole;
+  /** Which shard the node belongs to now (its own slots as a master, its master's as a replica). */
+  shard: string | null;
+  pid: number;
+  controlPort: number;
+  appProxy: string;
+  peerProxy: string;
+  busProxy: string;
+}
+
+/**
+ * A running embedded Redis Cluster: every node behind its `node-i-app`, `node-i-peer` and
+ * `node-i-bus` proxies, the cluster's view from the harness's side (CLUSTER NODES over the admin
+ * control connections, which bypass every proxy), client options for ioredis Cluster, health,
+ * and restarts. Built by EmbeddedCluster.start() or attached to from its state file.
+ */
+export class StartedCluster extends RunningTopology {
+  readonly cluster: ClusterRecord;
+
+  private constructor(state: TopologyState, creds: Credentials) {
+    super(state, creds);
+    if (!state.cluster) throw new Error(`state of ${state.id} is not a cluster`);
+    this.cluster = state.cluster;
+  }
+
+  static async fromState(state: TopologyState): Promise<StartedCluster> {
+    return new StartedCluster(state, await readCredentials(state.credentialsFile));
+  }
+
+  static async attach(dir: string): Promise<StartedCluster> {
+    return StartedCluster.fromState(await readTopologyState(dir));
+  }
+
+  get nodeTimeoutMs(): number {
+    return this.cluster.nodeTimeoutMs;
+  }
+
+  shardName(index: number): string {
+    const [a, b] = this.cluster.shardSlots[index] ?? [0, 0];
+    return `shard-${index} (${a}-${b})`;
+  }
+
+  /** The node announcing `address` (its peer proxy), as CLUSTER NODES and MOVED name it. */
+  nodeAt(address: string): RedisNodeHandle | null {
+    return this.nodes.find((n) => n.announcedAddress === address) ?? null;
+  }
+
+  busProxyName(node: RedisNodeHandle): string {
+    return `${node.name}-bus`;
+  }
+
+  /**
+   * ioredis natMap: every announced address maps to the node's app proxy (or, on the direct data
+   * path, its own port), so app traffic crosses `node-i-app` while replication and the cluster bus
+   * cross `node-i-peer` and `node-i-bus`.
+   */
+  get natMap(): Record<string, { host: string; port: number }> {
+    return Object.fromEntries(this.state.nodes.map((n) => [n.peerProxy, this.dataPath === 'direct' ? { host: '127.0.0.1', port: n.controlPort } : hostPort(n.appProxy)]));
+  }
+
+  /** How the app reaches the cluster: every node as a startup node (where it lands by the data path), the natMap, the app user. */
+  clusterClient(): ClusterClientSpec {
+    const app = this.credentials.app;
+    const map = this.natMap;
+    return {
+      startupNodes: this.state.nodes.map((n) => map[n.peerProxy]!),
+      options: {
+        natMap: map,
+        redisOptions: { username: app.username, password: app.password, ...(this.state.tls ? { tls: clientTlsOptions(this.state.tls) } : {}) },
+      },
+    };
+  }
+
+  /** The cluster as the first running node that answers sees it (admin, straight to the node). */
+  async view(): Promise<{ from: RedisNodeHandle; nodes: ClusterNodeLine[] } | null> {
+    for (const n of this.nodes) {
+      if (!n.isRunning()) continue;
+      try {
+        return { from: n, nodes: parseClusterNodes(String(await n.control().call('CLUSTER', 'NODES'))) };
+      } catch {
+        // a frozen or dying node: ask the next
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A slot standing for shard k: the middle of the range it had at creation. Whoever serves it is
+   * the shard's master, also after a few slots moved off the range's edge (a resharding).
+   */
+  representativeSlot(k: number): number {
+    const [a, b] = this.cluster.shardSlots[k] ?? [0, 0];
+    return Math.floor((a + b) / 2);
+  }
+
+  /** The shards now, by the slot range each had at creation. */
+  async shards(): Promise<ShardView[]> {
+    const v = await this.view();
+    return this.cluster.shardSlots.map((_, index) => {
+      const owner = v ? ownerOf(v.nodes, this.representativeSlot(index)) : null;
+      const master = owner ? this.nodeAt(owner.address) : null;
+      const replicas = owner && v ? v.nodes.filter((x) => x.masterId === owner.id).map((x) => this.nodeAt(x.address)).filter((x): x is RedisNodeHandle => x !== null) : [];
+      return { index, name: this.shardName(index), slots: owner?.slots ?? [], master, replicas };
+    });
+  }
+
+  /** The shard's current master, or an error saying the shard has none (a fault cannot strike without one). */
+  async shardMaster(index: number): Promise<RedisNodeHandle> {
+    const s = (await this.shards())[index];
+    if (!s) throw new Error(`no shard ${index} (the cluster has ${this.cluster.shards})`);
+    if (!s.master) throw new Error(`${s.name} has no master the cluster names`);
+    return s.master;
+  }
+
+  async nodeStatuses(): Promise<ClusterNodeStatus[]> {
+    const v = await this.view();
+    const shardOf = (line: ClusterNodeLine | undefined): string | null => {
+      if (!line || !v) return null;
+      const master = line.role === 'master' ? line : v.nodes.find((x) => x.id === line.masterId);
+      const k = this.cluster.shardSlots.findIndex((_, i) => master?.slots.some(([a, b]) => this.representativeSlot(i) >= a && this.representativeSlot(i) <= b));
+      return k === -1 ? null : this.shardName(k);
+    };
+    return this.nodes.map((n) => {
+      const line = v?.nodes.find((x) => x.address === n.announcedAddress);
+      const role: NodeRole = !n.isRunning() || !line || line.failing === 'fail' ? 'down' : line.role;
+      return { name: n.name, role, shard: shardOf(line), pid: n.pid, controlPort: n.controlPort, appProxy: n.record.appProxy, peerProxy: n.record.peerProxy, busProxy: n.record.busProxy ?? '' };
+    });
+  }
+
+  async health(): Promise<ClusterHealthReport> {
+    return checkClusterHealth(this);
+  }
+
+  async waitHealthy(timeoutMs = 30_000): Promise<ClusterHealthReport> {
+    return forHealthyCluster.waitUntilReady(this, timeoutMs);
+  }
+
+  /**
+   * Restarts a node that died on its own config, data and nodes.conf: it rejoins with its own
+   * id, and a master that was failed over meanwhile comes back as a replica of its successor
+   * (the cluster's newer config epoch wins), so there is never a second master for a range.
+   */
+  async restartNode(name: string): Promise<void> {
+    const node = this.node(name);
+    if (node.isRunning()) return;
+    await this.restartServer(node, 'redis', (await findBinaries()).redisServer, [node.record.configFile], node.record.dataDir, node.record.logFile);
+  }
+}

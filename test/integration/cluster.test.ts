@@ -1,0 +1,361 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster } from 'ioredis';
+import { chaosRun as runExperiment, experimentFile, gate, isolatedHome, isPidAlive, runCli, smokeScenarioFile } from './support.js';
+import { parseScenario } from '../../src/load/scenario.js';
+import { runLoad } from '../../src/load/loadEngine.js';
+import { ledgerForScenario } from '../../src/ledger/ledger.js';
+import { LedgerObserver } from '../../src/ledger/ledgerObserver.js';
+import { sessionKey } from '../../src/load/session/sessionKeys.js';
+import { keySlot } from '../../src/topology/hashSlot.js';
+import { parseInfo } from '../../src/topology/replicationInfo.js';
+import { StartedCluster } from '../../src/topology/startedCluster.js';
+import { listTopologies } from '../../src/topology/staleTopologies.js';
+import { clusterTarget } from '../../src/target/resolveTarget.js';
+import { verifyOnMaster } from '../../src/run/verifyWrites.js';
+import type { Summary } from '../../src/report/summarySchema.js';
+import smoke from '../../scenarios/smoke.js';
+
+isolatedHome();
+const work = mkdtempSync(join(tmpdir(), 'gauntlet-cluster-'));
+const reports = join(work, 'reports');
+// The shipped smoke scenario with a budget far above machine noise (see load.test.ts).
+// A cluster of six nodes plus the generator on a shared 2-core box: 200 ms is far above its noise.
+const thresholds = { p99Ms: 200, perOperationP99Ms: 200, maxErrorRate: 0.001 };
+const scenario = smokeScenarioFile(work, 'smoke-ci', thresholds);
+/** cluster-node-timeout of the topology under test (the reference value). */
+const nodeTimeoutMs = 3000;
+/**
+ * What a failover may take beyond cluster-node-timeout: the failure report spreading by gossip
+ * (about a second), the replica's election delay (500 ms plus up to 500 ms random plus its rank)
+ * and the vote, plus the watch's 250 ms poll; 5 s leaves room for a loaded 2-core box.
+ */
+const failoverBoundMs = 5000;
+
+function chaosRun(chaos: string, extra: string[] = []): ReturnType<typeof runExperiment> {
+  return runExperiment(scenario, reports, chaos, extra);
+}
+
+/** `gauntlet run` without chaos on the detached cluster. */
+async function plainRun(extra: string[] = []): Promise<{ code: number; s: Summary; stdout: string }> {
+  const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--out', reports, '--quiet', ...extra]);
+  const m = /report: (.*summary\.json)/.exec(r.stdout);
+  assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
+  return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, stdout: r.stdout };
+}
+
+/** Why a run did not exit 0, in one line for an assertion message. */
+function why(s: Summary, stdout: string): string {
+  return `${s.verdict}: ${s.thresholds.filter((t) => !t.pass).map((t) => `${t.name} = ${t.actual}`).join('; ')} ${s.verdictReason}\n${stdout}`;
+}
+
+/**
+ * The run passed; or it was invalid only because the shared box starved the generator (validity
+ * gates alone failed; every correctness and availability gate passed), which says nothing about
+ * the cluster. A failed correctness gate always fails the test.
+ */
+function assertPassedOrStarved(code: number, s: Summary, stdout: string): void {
+  if (code === 2 && s.thresholds.every((t) => t.pass || t.kind === 'validity')) {
+    console.log(`  (invalid on a busy box, every other gate passed: ${s.verdictReason})`);
+    return;
+  }
+  assert.equal(code, 0, why(s, stdout));
+}
+
+describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 }, () => {
+  let cluster: StartedCluster;
+  let pids: number[] = [];
+
+  before(async () => {
+    const up = await runCli(['up', '--cluster', '--detach']);
+    assert.equal(up.code, 0, up.stderr);
+    cluster = await StartedCluster.fromState((await listTopologies())[0]!.state!);
+    pids = cluster.snapshot.processes.map((p) => p.pid);
+  });
+  after(async () => {
+    cluster?.closeControlConnections();
+    await runCli(['down']);
+  });
+
+  test('comes up healthy: cluster_state ok on every node, all slots covered, each master with an in-sync replica, nodes announce their proxies', async () => {
+    const st = await runCli(['status', '--json']);
+    const [status] = JSON.parse(st.stdout) as Array<{ kind: string; healthy: boolean }>;
+    assert.equal(status?.kind, 'cluster');
+    assert.equal(status.healthy, true, st.stdout);
+    assert.equal(cluster.nodes.length, 6);
+    for (const n of cluster.nodes) {
+      const info = parseInfo(String(await n.control().call('CLUSTER', 'INFO')));
+      assert.equal(info.get('cluster_state'), 'ok', n.name);
+      assert.equal(info.get('cluster_slots_ok'), '16384', n.name);
+      assert.equal(info.get('cluster_known_nodes'), '6', n.name);
+    }
+    const shards = await cluster.shards();
+    assert.deepEqual(shards.map((s) => s.slots.reduce((sum, [a, b]) => sum + b - a + 1, 0)).reduce((a, b) => a + b, 0), 16384);
+    for (const s of shards) {
+      assert.ok(s.master, s.name);
+      assert.equal(s.replicas.length, 1, s.name);
+      const r = await s.replicas[0]!.info('replication');
+      assert.equal(r.get('master_link_status'), 'up', s.name);
+      assert.equal(r.get('master_sync_in_progress'), '0', s.name);
+      // The replica follows its master's peer proxy: replication crosses Toxiproxy, so it can be cut.
+      assert.equal(`${r.get('master_host')}:${r.get('master_port')}`, s.master.announcedAddress);
+      assert.equal(s.master.announcedAddress, s.master.record.peerProxy);
+    }
+    // Control: the health check fails when it should (a replica stopped is seen at once).
+    const replica = shards[2]!.replicas[0]!;
+    replica.signal('SIGSTOP');
+    try {
+      const h = await cluster.health();
+      assert.equal(h.healthy, false);
+    } finally {
+      replica.signal('SIGCONT');
+    }
+    assert.equal((await cluster.waitHealthy(30_000)).healthy, true);
+  });
+
+  test('the app user reaches every shard with an ioredis Cluster client through the natMap', async () => {
+    const spec = cluster.clusterClient();
+    const app = new Cluster(spec.startupNodes, { ...spec.options, scaleReads: 'master', clusterRetryStrategy: () => 200 });
+    app.on('error', () => undefined);
+    try {
+      const written = new Set<string>();
+      for (let u = 0; u < 30; u++) {
+        const key = sessionKey(`u${u}`, 's1');
+        await app.hset(key, 'v', '1');
+        written.add((await cluster.shards()).find((s) => s.slots.some(([a, b]) => keySlot(key) >= a && keySlot(key) <= b))!.name);
+      }
+      assert.equal(written.size, 3, 'keys landed on every shard');
+      await assert.rejects(app.call('FLUSHALL'), /NOPERM/);
+    } finally {
+      app.disconnect();
+    }
+  });
+
+  test('a smoke run on the cluster passes, with per-shard figures and every acknowledged write found', async () => {
+    const { code, s, stdout } = await plainRun();
+    assert.ok(s.shards, 'per-shard figures');
+    assert.equal(s.shards.byShard.length, 3);
+    for (const x of s.shards.byShard) assert.ok(x.ops > 100 && x.errors === 0, JSON.stringify(x));
+    assert.ok(s.ledger && s.ledger.keysChecked > 100);
+    assert.equal(s.ledger.lost, 0);
+    console.log(`smoke on cluster: ops per shard ${s.shards.byShard.map((x) => `${x.name} ${x.ops} p99 ${x.latencyMs.p99} ms`).join(', ')}; ledger ${s.ledger.keysChecked} checked, ${s.ledger.lost} lost`);
+    assertPassedOrStarved(code, s, stdout);
+  });
+
+  test('an external target file (clusterNodes, natMap, app user, secrets in the environment) runs the smoke load; a wrong password is a target error', async () => {
+    const natMap = cluster.natMap;
+    const file = join(work, 'cluster-target.json');
+    writeFileSync(file, JSON.stringify({ clusterNodes: [Object.values(natMap)[0]], username: 'app', passwordEnv: 'CLUSTER_TEST_APP_PASSWORD', natMap }));
+    const env = { CLUSTER_TEST_APP_PASSWORD: cluster.credentials.app.password };
+    const r = await runCli(['run', '--scenario', scenario, '--target', file, '--out', reports, '--quiet'], { env });
+    const m = /report: (.*summary\.json)/.exec(r.stdout);
+    assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
+    const s = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
+    assert.equal(s.target.kind, 'external');
+    assert.ok(s.shards && s.shards.byShard.length === 3 && s.shards.byShard.every((x) => x.ops > 100 && x.errors === 0), JSON.stringify(s.shards));
+    assert.ok(s.ledger && s.ledger.keysChecked > 100, 'verified as the app user, each key on its master');
+    assert.equal(s.ledger.lost, 0);
+    assertPassedOrStarved(r.code, s, r.stdout);
+    const wrong = await runCli(['run', '--scenario', scenario, '--target', file, '--out', reports, '--quiet'], { env: { CLUSTER_TEST_APP_PASSWORD: 'not-the-password' } });
+    assert.equal(wrong.code, 4, wrong.stderr);
+    assert.match(wrong.stderr, /refused the credentials/);
+    assert.doesNotMatch(wrong.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  test('what does not cover a cluster yet says so in one line: audit, --workers', async () => {
+    const audit = await runCli(['audit', '--target', 'detached']);
+    assert.equal(audit.code, 3, audit.stderr);
+    assert.match(audit.stderr, /does not check a Redis Cluster yet/);
+    const workers = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--workers', '2', '--out', reports, '--quiet']);
+    assert.equal(workers.code, 3, workers.stderr);
+    assert.match(workers.stderr, /--workers does not drive a Redis Cluster yet/);
+    for (const r of [audit, workers]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  test('the ledger reads each key on the master owning its slot: 0 lost on a clean run, a planted loss reported with its shard', async () => {
+    const target = clusterTarget('detached', cluster);
+    const sc = parseScenario({ ...smoke, thresholds, stages: [{ name: 'ramp-up', duration: '1s', sessions: 100 }, { name: 'steady', duration: '3s', sessions: 100 }], session: { ...smoke.session, meanLifetime: '1h', mix: { request: 80, refresh: 20, oauth: 0, revokeAll: 0 } } }, 'planted loss');
+    const ledger = ledgerForScenario(sc);
+    await runLoad({ scenario: sc, target, observers: [new LedgerObserver(ledger)] });
+    const clean = await verifyOnMaster(target, ledger);
+    assert.ok(clean.report, clean.error ?? '');
+    assert.ok(clean.report.keysChecked > 100, `checked ${clean.report.keysChecked}`);
+    assert.equal(clean.report.lost, 0, JSON.stringify(clean.report.examples));
+    // Behind the harness's back: one acknowledged session disappears from the master of shard 2.
+    const shards = await cluster.shards();
+    const onShard2 = [...ledger.records.values()].find((r) => {
+      const slot = keySlot(sessionKey(r.uid, r.sid));
+      return !r.sessionDeleted && !ledger.mayBeEnded(r) && !r.mayNotExist && shards[2]!.slots.some(([a, b]) => slot >= a && slot <= b);
+    });
+    assert.ok(onShard2, 'a live session on shard 2');
+    const key = sessionKey(onShard2.uid, onShard2.sid);
+    assert.equal(await shards[2]!.master!.control().del(key), 1);
+    const planted = await verifyOnMaster(target, ledger);
+    assert.ok(planted.report, planted.error ?? '');
+    assert.equal(planted.report.lost, 1, JSON.stringify(planted.report.examples));
+    const ex = planted.report.examples.find((e) => e.kind === 'lost');
+    assert.equal(ex?.key, key);
+    assert.equal(ex?.shard, shards[2]!.name);
+    cluster.closeControlConnections();
+  });
+
+  test('a planted loss through the CLI (delete-acknowledged-sessions on a cluster): exactly those keys are reported lost, each with the shard owning its slot', async () => {
+    const planted = experimentFile(work, 'planted-cluster', { name: 'planted-cluster', description: 'planted loss', steps: [{ at: '60%', fault: { kind: 'delete-acknowledged-sessions', sessions: 6 } }], thresholds: {} });
+    // Sessions that live on (no logout, revoke-all or token replay): a deleted session can only be a loss.
+    const lasting = smokeScenarioFile(work, 'smoke-lasting', thresholds, { session: { ...smoke.session, meanLifetime: '1h', mix: { ...smoke.session.mix, revokeAll: 0 }, tokenReuseRate: 0 } });
+    const { code, s } = await runExperiment(lasting, reports, planted);
+    const step = s.chaos?.steps[0];
+    assert.equal(step?.outcome, 'completed', step?.detail);
+    assert.equal(s.ledger?.lost, 6, JSON.stringify(s.ledger?.examples));
+    const shards = await cluster.shards();
+    const deleted = step.detail.split(': ')[1]!.split(' ');
+    const lost = s.ledger.examples.filter((e) => e.kind === 'lost');
+    assert.deepEqual(lost.map((e) => e.key).sort(), [...deleted].sort());
+    for (const e of lost) {
+      const owner = shards.find((x) => x.slots.some(([a, b]) => keySlot(e.key) >= a && keySlot(e.key) <= b));
+      assert.equal(e.shard, owner?.name, e.key);
+    }
+    console.log(`planted loss: ${step.detail.split(':')[0]}; reported ${s.ledger.lost} lost on ${[...new Set(lost.map((e) => e.shard))].join(', ')}`);
+    cluster.closeControlConnections();
+    assert.equal(code, 1);
+  });
+
+  test('kill-shard-master (durable): the replica is promoted within cluster-node-timeout plus a bound, only that shard stops writing, nothing acknowledged is lost', async () => {
+    const before = await cluster.shards();
+    const { code, s, stdout } = await chaosRun('kill-shard-master', ['--durable', '--duration', '30s']);
+    assert.equal(s.writeMode, 'durable');
+    assert.ok(s.failover && s.failover.count >= 1, 'a failover happened');
+    const sw = s.failover.switches?.find((x) => x.cause !== null);
+    assert.ok(sw, JSON.stringify(s.failover.switches));
+    assert.equal(sw.shard, before[0]!.name);
+    assert.ok(sw.fromStrikeMs !== null && sw.fromStrikeMs <= nodeTimeoutMs + failoverBoundMs, `promotion ${sw.fromStrikeMs} ms after the kill`);
+    assert.equal(s.failover.clientObservedShards?.[0], before[0]!.name);
+    const gap = s.failover.clientObservedMs;
+    assert.ok(gap !== null && gap <= nodeTimeoutMs + failoverBoundMs + 3000, `write gap on shard 0 ${gap} ms`);
+    assert.ok(s.ledger && s.ledger.keysChecked > 100);
+    assert.equal(s.ledger.lost, 0, JSON.stringify(s.ledger.examples));
+    assert.equal(gate(s, 'topology healthy again after healing')?.pass, true);
+    const after = await cluster.shards();
+    assert.notEqual(after[0]!.master?.name, before[0]!.master?.name, 'shard 0 has a new master');
+    assert.equal(after[0]!.replicas[0]?.name, before[0]!.master?.name, 'the old master came back as its replica');
+    console.log(`kill-shard-master: promoted ${sw.fromStrikeMs} ms after the kill (${sw.sdownToSwitchMs} ms after the first fail?), write gap on ${before[0]!.name} ${gap} ms per client ${JSON.stringify(s.failover.clientObservedPerClientMs)}; ledger ${s.ledger.keysChecked} checked, ${s.ledger.lost} lost`);
+    cluster.closeControlConnections();
+    assertPassedOrStarved(code, s, stdout);
+  });
+
+  test('kill-shard-replica: no failover, writes go on, nothing lost; the replica resyncs', async () => {
+    const before = await cluster.shards();
+    const { code, s, stdout } = await chaosRun('kill-shard-replica', ['--duration', '16s']);
+    assert.equal(s.failover?.count ?? 0, 0, JSON.stringify(s.failover?.switches));
+    assert.ok(s.shards && s.shards.byShard.every((x) => x.errors === 0), JSON.stringify(s.shards?.byShard));
+    assert.equal(s.ledger?.lost, 0, JSON.stringify(s.ledger?.examples));
+    assert.equal(gate(s, 'topology healthy again after healing')?.pass, true);
+    assert.equal((await cluster.shards())[0]!.master?.name, before[0]!.master?.name);
+    cluster.closeControlConnections();
+    assertPassedOrStarved(code, s, stdout);
+  });
+
+  test('cluster-failover (planned maintenance): the replica takes the shard over, nothing acknowledged is lost', async () => {
+    const before = await cluster.shards();
+    const { code, s, stdout } = await chaosRun('cluster-failover', ['--duration', '16s']);
+    assert.ok(s.failover && s.failover.count >= 1, 'a failover happened');
+    const sw = s.failover.switches?.find((x) => x.cause !== null);
+    assert.equal(sw?.shard, before[0]!.name);
+    assert.ok(s.failover.clientObservedMs !== null, 'clients wrote to the shard again');
+    assert.equal(s.ledger?.lost, 0, JSON.stringify(s.ledger?.examples));
+    const after = await cluster.shards();
+    assert.equal(after[0]!.master?.name, before[0]!.replicas[0]?.name);
+    assert.equal(after[0]!.replicas[0]?.name, before[0]!.master?.name);
+    console.log(`cluster-failover: ${s.chaos?.steps[0]?.detail}; switch ${sw?.fromStrikeMs} ms after the command, write gap on ${before[0]!.name} ${s.failover.clientObservedMs} ms; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost`);
+    cluster.closeControlConnections();
+    assertPassedOrStarved(code, s, stdout);
+  });
+
+  test('migrate-slots under load: 64 slots and their keys move to another shard, clients follow ASK/MOVED, nothing acknowledged is lost', async () => {
+    const before = await cluster.shards();
+    const { code, s, stdout } = await chaosRun('migrate-slots', ['--duration', '16s']);
+    const step = s.chaos?.steps[0];
+    assert.equal(step?.outcome, 'completed', step?.detail);
+    const moved = Number(/\((\d+) keys\)/.exec(step.detail)?.[1]);
+    assert.ok(moved > 0, step.detail);
+    const after = await cluster.shards();
+    const first = before[0]!.slots[0]![0];
+    const owns = (v: (typeof after)[number], slot: number): boolean => v.slots.some(([a, b]) => slot >= a && slot <= b);
+    assert.ok(owns(after[1]!, first) && owns(after[1]!, first + 63) && !owns(after[0]!, first + 63), JSON.stringify(after.map((x) => x.slots)));
+    assert.ok(owns(after[0]!, first + 64));
+    assert.equal(s.ledger?.lost, 0, JSON.stringify(s.ledger?.examples));
+    assert.ok(s.ledger && s.ledger.keysChecked > 100);
+    assert.equal(s.failover?.count ?? 0, 0);
+    console.log(`migrate-slots: ${step.detail}; errors per shard ${s.shards?.byShard.map((x) => x.errors).join('/')}; ledger ${s.ledger.keysChecked} checked, ${s.ledger.lost} lost`);
+    cluster.closeControlConnections();
+    assertPassedOrStarved(code, s, stdout);
+  });
+
+  test('freeze-shard-master: frozen beyond cluster-node-timeout, the replica is promoted and the thawed master rejoins as its replica; nothing acknowledged is lost', async () => {
+    const before = await cluster.shards();
+    const { code, s, stdout } = await chaosRun('freeze-shard-master', ['--duration', '30s']);
+    assert.ok(s.failover && s.failover.count >= 1, 'a failover happened');
+    const sw = s.failover.switches?.find((x) => x.cause !== null);
+    assert.equal(sw?.shard, before[0]!.name);
+    assert.ok(sw.fromStrikeMs !== null && sw.fromStrikeMs <= nodeTimeoutMs + failoverBoundMs, `promotion ${sw.fromStrikeMs} ms after the freeze`);
+    assert.equal(s.ledger?.lost, 0, JSON.stringify(s.ledger?.examples));
+    assert.equal(gate(s, 'topology healthy again after healing')?.pass, true);
+    const after = await cluster.shards();
+    assert.equal(after[0]!.master?.name, before[0]!.replicas[0]?.name);
+    assert.equal(after[0]!.replicas[0]?.name, before[0]!.master?.name, 'the thawed master is a replica now');
+    console.log(`freeze-shard-master: promoted ${sw.fromStrikeMs} ms after the freeze, write gap on ${before[0]!.name} ${s.failover.clientObservedMs} ms; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost, ${s.ledger?.resurrected} resurrected`);
+    cluster.closeControlConnections();
+    if (s.ledger && s.ledger.resurrected > 0) {
+      // A real finding, not noise (docs/cluster.md): a login that timed out on the frozen master
+      // ran after the session's later logout was acknowledged. It can only be on the frozen shard,
+      // and it fails the run.
+      const found = s.ledger.examples.filter((e) => e.kind === 'resurrected');
+      assert.ok(found.every((e) => e.shard === before[0]!.name), JSON.stringify(found));
+      assert.ok(s.thresholds.every((t) => t.pass || t.kind === 'validity' || /resurrected/.test(t.name)), why(s, stdout));
+      assert.equal(code, 1, why(s, stdout));
+      return;
+    }
+    assertPassedOrStarved(code, s, stdout);
+  });
+
+  test('down leaves none of its pids alive', async () => {
+    cluster.closeControlConnections();
+    // Nodes restarted by healing run under new pids, recorded in the state file.
+    const now = (await listTopologies())[0]?.state?.processes.map((p) => p.pid) ?? [];
+    assert.ok(now.length === 7 && now.every(isPidAlive), JSON.stringify(now));
+    const r = await runCli(['down']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([...pids, ...now].filter(isPidAlive), []);
+    assert.deepEqual(await listTopologies(), []);
+  });
+});
+
+describe('embedded Redis Cluster with TLS', { timeout: 300_000 }, () => {
+  after(async () => {
+    await runCli(['down']);
+  });
+
+  test('`up --cluster --tls`: healthy with TLS on client, replication and bus links; a smoke run passes through TLS', async () => {
+    const up = await runCli(['up', '--cluster', '--tls', '--detach']);
+    assert.equal(up.code, 0, `${up.stderr}\n${up.stdout}`);
+    const c = await StartedCluster.fromState((await listTopologies())[0]!.state!);
+    try {
+      assert.equal((await c.health()).healthy, true);
+      const node = c.nodes[0]!;
+      assert.deepEqual(await node.control().config('GET', 'tls-cluster'), ['tls-cluster', 'yes']);
+      assert.deepEqual(await node.control().config('GET', 'tls-replication'), ['tls-replication', 'yes']);
+      assert.deepEqual(await node.control().config('GET', 'port'), ['port', '0'], 'no plaintext port');
+    } finally {
+      c.closeControlConnections();
+    }
+    const { code, s, stdout } = await plainRun();
+    assert.equal(s.target.tls, true);
+    assert.ok(s.shards && s.shards.byShard.every((x) => x.ops > 100 && x.errors === 0), JSON.stringify(s.shards));
+    assert.ok(s.ledger && s.ledger.keysChecked > 100);
+    assert.equal(s.ledger.lost, 0);
+    assertPassedOrStarved(code, s, stdout);
+  });
+});
