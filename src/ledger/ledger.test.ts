@@ -113,3 +113,16 @@ test("ledgers of two workers added together are the one ledger: a revoke-all in 
   alone.addShard(b.toShard());
   assert.equal(alone.records.get('s2')!.sessionDeleted, false, 'without the other part the end is not known');
 });
+
+test('an errored login can revive its session after an end acknowledged within the resend window, not after it', () => {
+  const l = new Ledger({ sessionMs: 1_800_000, refreshTokenMs: 7_200_000, oauthStateMs: 300_000 });
+  l.loginErrored('u', 'a', 'fa', 't', 1000);
+  l.ended('a', 1000 + resendWindowMs - 1);
+  assert.equal(l.lateLoginMayRevive(l.records.get('a')!), true);
+  l.loginErrored('u', 'b', 'fb', 't', 1000);
+  l.ended('b', 1000 + resendWindowMs + 1);
+  assert.equal(l.lateLoginMayRevive(l.records.get('b')!), false);
+  l.loginAcked('u', 'c', 'fc', 't', 1000);
+  l.ended('c', 1001);
+  assert.equal(l.lateLoginMayRevive(l.records.get('c')!), false, 'an acknowledged login cannot run again');
+});

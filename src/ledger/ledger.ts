@@ -38,6 +38,8 @@ export interface LedgerRecord {
   endUncertainAt: number;
   /** The login errored and nothing acknowledged since proved the session exists: nothing about it was acknowledged. */
   mayNotExist: boolean;
+  /** When the login errored (0: it was acknowledged): a timed-out login may still run later, even after the session's logout. */
+  loginErrorAt: number;
   /** Wall ms of the last acknowledged operation that read or wrote the session: proof it existed then. */
   provenAt: number;
   sessionExpiresAt: number;
@@ -146,7 +148,7 @@ export class Ledger {
   loginAcked(uid: string, sid: string, family: string, token: string, now: number): void {
     const ended = this.endedBeforeLogin.delete(sid);
     this.records.set(sid, {
-      uid, sid, family, token, version: 1, familyGen: 1, sessionDeleted: ended, familyRevoked: ended, endUncertainAt: 0, mayNotExist: false, provenAt: now,
+      uid, sid, family, token, version: 1, familyGen: 1, sessionDeleted: ended, familyRevoked: ended, endUncertainAt: 0, mayNotExist: false, loginErrorAt: 0, provenAt: now,
       sessionExpiresAt: now + this.ttl.sessionMs, familyExpiresAt: now + this.ttl.refreshTokenMs, observedMissingAt: 0, lastAckAt: now, pendingNonce: null, nonceExpiresAt: 0,
     });
     const u = this.user(uid);
@@ -158,7 +160,16 @@ export class Ledger {
     this.loginAcked(uid, sid, family, token, now);
     const r = this.records.get(sid)!;
     r.mayNotExist = true;
+    r.loginErrorAt = now;
     r.provenAt = 0;
+  }
+
+  /**
+   * The session's acknowledged end came while its errored login could still run (a client may
+   * resend a timed-out command, e.g. after a redirection): finding it back is no resurrection.
+   */
+  lateLoginMayRevive(r: LedgerRecord): boolean {
+    return r.loginErrorAt > 0 && r.lastAckAt <= r.loginErrorAt + resendWindowMs;
   }
 
   /** A request read version `found` and slid the expiry. */

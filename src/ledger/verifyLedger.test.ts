@@ -5,7 +5,7 @@ import type { LedgerRecord } from './ledger.js';
 
 const now = 1_000_000;
 const rec = (over: Partial<LedgerRecord> = {}): LedgerRecord => ({
-  uid: 'u1', sid: 's1', family: 'f1', token: 't2', version: 3, familyGen: 2, sessionDeleted: false, familyRevoked: false, endUncertainAt: 0, mayNotExist: false, provenAt: now - 1000,
+  uid: 'u1', sid: 's1', family: 'f1', token: 't2', version: 3, familyGen: 2, sessionDeleted: false, familyRevoked: false, endUncertainAt: 0, mayNotExist: false, loginErrorAt: 0, provenAt: now - 1000,
   sessionExpiresAt: now + 60_000, familyExpiresAt: now + 60_000, observedMissingAt: 0, lastAckAt: now - 1000, pendingNonce: null, nonceExpiresAt: 0, ...over,
 });
 const seen = (v: number | null, gen: number | null, state: string | null, tok = true, member = true): KeyObservation => ({ session: { version: v }, family: { gen, state }, tokenExists: tok, member });
@@ -26,6 +26,12 @@ test('an acknowledged delete or revocation found again is resurrected, and so is
   const ended = rec({ sessionDeleted: true, familyRevoked: true });
   assert.deepEqual(findings(ended, seen(3, 2, 'active')), ['resurrected', 'resurrected', 'ok', 'resurrected']);
   assert.deepEqual(findings(ended, seen(null, 2, 'revoked', true, false)), ['ok', 'ok', 'ok', 'ok']);
+});
+
+test('a session whose login errored and was ended while that login could still run: found back, it is unverifiable, not resurrected', () => {
+  const ended = rec({ sessionDeleted: true, familyRevoked: true, loginErrorAt: now - 5000, lastAckAt: now - 4000 });
+  assert.deepEqual(findings(ended, seen(1, 1, 'active'), ctx({ lateLogin: true })), ['unverifiable', 'unverifiable', 'ok', 'unverifiable']);
+  assert.deepEqual(findings(ended, seen(null, 2, 'revoked', true, false), ctx({ lateLogin: true })), ['ok', 'ok', 'ok', 'ok'], 'found ended: ok');
 });
 
 test('after an error, what was acknowledged before still bounds what must be found', () => {

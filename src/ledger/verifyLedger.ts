@@ -19,6 +19,8 @@ export interface ClassifyContext {
   now: number;
   /** An errored command (its own logout or refresh, its user's revoke-all) may have ended the session. */
   mayBeEnded: boolean;
+  /** The session's errored login may have run after its acknowledged end (Ledger.lateLoginMayRevive). */
+  lateLogin?: boolean;
   /** The deadline of the user's session set. */
   setExpiresAt: number;
   /** Count what the app found missing during the run (off for a restore checked against a snapshot). */
@@ -88,7 +90,10 @@ export function classify(r: LedgerRecord, seen: KeyObservation, ctx: ClassifyCon
   // session with an active family: no. An absent one: its family says.
   const endRan = !mayBeEnded || gen === null ? null : v !== null ? (state === 'active' ? false : null) : state !== 'active';
   const observedLost = ctx.liveEvidence && r.observedMissingAt !== 0 && !mayBeEnded && !r.mayNotExist;
-  if (r.sessionDeleted) out.push(f(sk, v === null ? 'ok' : 'resurrected', 'deleted', v === null ? 'absent' : `present v=${v}`));
+  // A deleted fact found back, when the errored login could have run after the end: unverifiable.
+  const back: Finding = ctx.lateLogin ? 'unverifiable' : 'resurrected';
+  const lateNote = ctx.lateLogin ? ', or re-created by its errored login run late' : '';
+  if (r.sessionDeleted) out.push(f(sk, v === null ? 'ok' : back, `deleted${lateNote}`, v === null ? 'absent' : `present v=${v}`));
   else if (v !== null) out.push(f(sk, v >= r.version ? 'ok' : 'lost', `v=${r.version}`, `v=${v}`));
   else if (observedLost) out.push({ ...f(sk, 'lost', `v=${r.version}`, `absent (the app found it missing at ${new Date(r.observedMissingAt).toISOString()})`), observedLive: true });
   else if (endRan === true && !r.mayNotExist) out.push(f(sk, 'ok', `v=${r.version}, or deleted by an errored command`, 'absent, its family revoked: the errored command ended it'));
@@ -98,7 +103,7 @@ export function classify(r: LedgerRecord, seen: KeyObservation, ctx: ClassifyCon
 
   const fk = tokenFamilyKey(r.uid, r.family);
   const famFound = gen === null ? 'absent' : `gen=${gen} ${state}`;
-  if (r.familyRevoked) out.push(f(fk, state === 'active' ? 'resurrected' : 'ok', 'revoked', famFound));
+  if (r.familyRevoked) out.push(f(fk, state === 'active' ? back : 'ok', `revoked${lateNote}`, famFound));
   else if (gen !== null && state === 'active') out.push(f(fk, gen >= r.familyGen ? 'ok' : 'lost', `gen=${r.familyGen} active`, famFound));
   else if (gen !== null && endRan === true) out.push(f(fk, 'ok', `gen=${r.familyGen} active, or revoked by an errored command`, `${famFound}, its session gone with it`));
   else if (gen !== null) out.push(f(fk, mayBeEnded ? 'unverifiable' : 'lost', `gen=${r.familyGen} active`, famFound));
@@ -112,7 +117,7 @@ export function classify(r: LedgerRecord, seen: KeyObservation, ctx: ClassifyCon
   else out.push(f(tk, expired(r.familyExpiresAt) ? 'expired' : 'lost', 'present', 'absent'));
 
   const mk = `${userSessionsKey(r.uid)} ∋ ${r.sid}`;
-  if (r.sessionDeleted) out.push(f(mk, seen.member ? 'resurrected' : 'ok', 'removed', seen.member ? 'member' : 'not a member'));
+  if (r.sessionDeleted) out.push(f(mk, seen.member ? back : 'ok', `removed${lateNote}`, seen.member ? 'member' : 'not a member'));
   else if (seen.member) out.push(f(mk, 'ok', 'member', 'member'));
   else if (endRan === true && !r.mayNotExist) out.push(f(mk, 'ok', 'member, or removed by an errored command', 'not a member, the session ended by it'));
   else if (endRan === false && !r.mayNotExist) out.push(f(mk, expired(ctx.setExpiresAt) ? 'expired' : 'lost', 'member, or removed by an errored command', 'not a member, though no end ran'));
@@ -223,7 +228,7 @@ async function verifySessions(records: readonly LedgerRecord[], master: Redis, l
       r.foundVersion = v === null ? null : Number(v);
       r.foundFamilyGen = gen === null || gen === undefined ? null : Number(gen);
       const seen = { session: { version: r.foundVersion }, family: { gen: r.foundFamilyGen, state: state ?? null }, tokenExists: tok, member };
-      for (const x of classify(r, seen, { now, mayBeEnded: ledger.mayBeEnded(r), setExpiresAt: ledger.setExpiresAt(r.uid), liveEvidence })) {
+      for (const x of classify(r, seen, { now, mayBeEnded: ledger.mayBeEnded(r), lateLogin: ledger.lateLoginMayRevive(r), setExpiresAt: ledger.setExpiresAt(r.uid), liveEvidence })) {
         count(x, x.observedLive ?? false);
         if (x.finding === 'lost' || x.finding === 'resurrected') r.verifiedLost = true;
       }

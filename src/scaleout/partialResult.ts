@@ -63,7 +63,7 @@ const generatorSecond = z
 const ledgerRecord = z
   .object({
     uid: z.string(), sid: z.string(), family: z.string(), token: z.string(), version: z.number(), familyGen: z.number(),
-    sessionDeleted: z.boolean(), familyRevoked: z.boolean(), endUncertainAt: z.number(), mayNotExist: z.boolean(), provenAt: z.number(),
+    sessionDeleted: z.boolean(), familyRevoked: z.boolean(), endUncertainAt: z.number(), loginErrorAt: z.number().default(0), mayNotExist: z.boolean(), provenAt: z.number(),
     sessionExpiresAt: z.number(), familyExpiresAt: z.number(), observedMissingAt: z.number(), lastAckAt: z.number(),
     pendingNonce: z.string().nullable(), nonceExpiresAt: z.number(),
     foundVersion: z.number().nullable().optional(), verifiedLost: z.boolean().optional(),

@@ -308,16 +308,9 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assert.equal(after[0]!.replicas[0]?.name, before[0]!.master?.name, 'the thawed master is a replica now');
     console.log(`freeze-shard-master: promoted ${sw.fromStrikeMs} ms after the freeze, write gap on ${before[0]!.name} ${s.failover.clientObservedMs} ms; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost, ${s.ledger?.resurrected} resurrected`);
     cluster.closeControlConnections();
-    if (s.ledger && s.ledger.resurrected > 0) {
-      // A real finding, not noise (docs/cluster.md): a login that timed out on the frozen master
-      // ran after the session's later logout was acknowledged. It can only be on the frozen shard,
-      // and it fails the run.
-      const found = s.ledger.examples.filter((e) => e.kind === 'resurrected');
-      assert.ok(found.every((e) => e.shard === before[0]!.name), JSON.stringify(found));
-      assert.ok(s.thresholds.every((t) => t.pass || t.kind === 'validity' || /resurrected/.test(t.name)), why(s, stdout));
-      assert.equal(code, 1, why(s, stdout));
-      return;
-    }
+    // A login that timed out on the frozen master may run after the session's logout
+    // (docs/cluster.md): the ledger counts that as unverifiable, never as resurrected.
+    assert.equal(s.ledger?.resurrected, 0, JSON.stringify(s.ledger?.examples));
     assertPassedOrStarved(code, s, stdout);
   });
 
