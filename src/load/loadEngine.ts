@@ -193,6 +193,8 @@ class LoadEngine implements PopulationHost {
 
   private async closeSecond(t: number, memory: TargetMemorySampler): Promise<void> {
     const stats = this.recorder.closeInterval(t);
+    // Half a second later, apart from this tick's work (see settleDue).
+    setTimeout(() => this.recorder.settleDue(t), 500).unref();
     this.opts.onIntervalClosed?.(t, this.recorder.overall);
     this.monitor.closeSecond(t);
     this.sessionsPerSecond.push(this.loggedIn);
