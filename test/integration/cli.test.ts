@@ -94,7 +94,7 @@ describe('gauntlet CLI', { timeout: 180_000 }, () => {
     { what: '--chaos with an external target', args: ['run', ...endpoint, '--chaos', 'kill-master'], says: /chaos experiment kill-master needs process signals and proxies/ },
     { what: '--monitoring with an external target', args: ['run', ...endpoint, '--monitoring'], says: /--monitoring starts exporters and Prometheus next to the topology/ },
     { what: '--allow-destructive with target flags', args: ['run', ...endpoint, '--allow-destructive'], says: /--allow-destructive needs a target file that also says allowDestructive: true/ },
-    { what: 'a target file with both forms', args: ['run', '--target', join(repoRoot, 'test', 'integration', 'fixtures', 'both-forms.json')], says: /give either sentinels with masterName, or endpoint; not both/ },
+    { what: 'a target file with both forms', args: ['run', '--target', join(repoRoot, 'test', 'integration', 'fixtures', 'both-forms.json')], says: /give one of sentinels with masterName, endpoint, or clusterNodes/ },
   ];
   for (const c of badCombinations) {
     test(`bad flags: ${c.what} -> one line, exit 3`, async () => {
