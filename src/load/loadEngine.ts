@@ -84,7 +84,7 @@ class LoadEngine implements PopulationHost {
     this.monitor = new GeneratorMonitor(limits.maxSchedulerLagP99Ms, this.windows, limits.stallThresholdMs);
     this.recorder = new LatencyRecorder(this.windows, (t) => this.monitor.wasStalled(t));
     this.observers = opts.observers ?? [];
-    this.executor = new OperationExecutor(this.s.generator.maxInFlight, () => this.now(), (s, code) => this.call(s, code), (...a) => this.done(...a));
+    this.executor = new OperationExecutor(this.s.generator.maxInFlight, () => this.now(), (s, code) => performOperation(s, code, this.ttl, this.newToken, this.s.session.tokenReuseRate), (...a) => this.done(...a));
     const seconds = (ms: number): number => Math.max(1, Math.round(ms / 1000));
     this.ttl = { sessionS: seconds(this.s.session.ttl.session), refreshTokenS: seconds(this.s.session.ttl.refreshToken), oauthStateS: seconds(this.s.session.ttl.oauthState) };
     this.userSpace = Math.max(1, Math.round(Math.max(this.plan.peakSessions(), 1000) * this.s.session.usersPerSession));
@@ -279,10 +279,6 @@ class LoadEngine implements PopulationHost {
     this.intendedOps++;
     this.recorder.intended(at);
     this.executor.execute(s, action, at);
-  }
-
-  private call(s: SimSession, action: OperationCode): Promise<OperationOutcome> {
-    return performOperation(s, action, this.ttl, this.newToken, this.s.session.tokenReuseRate);
   }
 
   /** One operation completed: record it once, tell the observers, react like the app. */
