@@ -7,18 +7,21 @@ export function encodeHistogram(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
 
-/** A histogram of the recorder's layout holding the encoded one's counts. */
-export function decodeHistogram(encoded: string): Histogram {
-  const h = newHistogram();
-  h.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
-  return h;
-}
-
-/** The sum of encoded histograms, encoded (HDR add: every bucket's count added, nothing averaged). */
-export function addEncoded(encoded: readonly string[]): string {
+/** The sum of encoded histograms (HDR add: every bucket's count added, nothing averaged), in the recorder's layout. */
+export function sumEncoded(encoded: readonly string[]): Histogram {
   const sum = newHistogram();
   for (const e of encoded) sum.add(hdr.decodeFromCompressedBase64(e, 32, false));
-  return encodeHistogram(sum);
+  return sum;
+}
+
+/** A histogram of the recorder's layout holding the encoded one's counts. */
+export function decodeHistogram(encoded: string): Histogram {
+  return sumEncoded([encoded]);
+}
+
+/** The sum of encoded histograms, encoded. */
+export function addEncoded(encoded: readonly string[]): string {
+  return encodeHistogram(sumEncoded(encoded));
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { ChaosWindows } from '../load/chaosWindows.js';
-import { LatencyRecorder, newHistogram, percentilesMs, type IntervalStats } from '../load/latencyRecorder.js';
+import { LatencyRecorder, percentilesMs, type IntervalStats } from '../load/latencyRecorder.js';
 import { operationNames, type OperationName } from '../load/scenario.js';
 import { decodeHistogram } from './histogramCodec.js';
 import type { PartialLoad } from './partialResult.js';
@@ -46,14 +46,8 @@ export class MergedLatency extends LatencyRecorder {
     this.windowCounts = load.windows.map((w) => ({ ops: w.ops ?? 0, errors: w.errors ?? 0 }));
     for (const [kind, n] of Object.entries(load.errorKinds)) this.errorKinds.set(kind, n);
     this.tail.addBuckets(load.tail);
-    const second = newHistogram();
-    const service = newHistogram();
     for (const s of [...load.seconds].sort((a, b) => a.t - b.t)) {
-      second.reset();
-      service.reset();
-      second.add(decodeHistogram(s.latency));
-      service.add(decodeHistogram(s.service));
-      const stats: IntervalStats = { t: s.t, ops: s.ops, errors: s.errors, latencyMs: percentilesMs(second), serviceP99Ms: percentilesMs(service).p99 };
+      const stats: IntervalStats = { t: s.t, ops: s.ops, errors: s.errors, latencyMs: percentilesMs(decodeHistogram(s.latency)), serviceP99Ms: percentilesMs(decodeHistogram(s.service)).p99 };
       this.intervals.push(stats);
     }
   }

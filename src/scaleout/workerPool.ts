@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ledger, LedgerShard } from '../ledger/ledger.js';
 import type { ChaosWindows } from '../load/chaosWindows.js';
-import { newHistogram, percentilesMs, type IntervalStats } from '../load/latencyRecorder.js';
+import { percentilesMs, type IntervalStats } from '../load/latencyRecorder.js';
 import type { ProgressSnapshot, RunClock } from '../load/loadOptions.js';
 import type { OperationObserver } from '../load/operationEvent.js';
 import { PopulationPlan } from '../load/population/populationPlan.js';
@@ -10,7 +10,7 @@ import { ordinalOf, shareOf, subPartition, type SchedulePartition } from '../loa
 import type { Scenario } from '../load/scenario.js';
 import type { Target } from '../target/target.js';
 import { combinePartials } from './combinePartials.js';
-import { decodeHistogram } from './histogramCodec.js';
+import { sumEncoded } from './histogramCodec.js';
 import { mergedRun, type MergedRun } from './mergedRun.js';
 import { replayBatch } from './operationStream.js';
 import type { PartialResult, PartialRun } from './partialResult.js';
@@ -107,7 +107,8 @@ export class WorkerPool {
 
   async run(o: WorkerLoadOptions): Promise<MergedRun & { partial: PartialResult }> {
     const shard = o.shard ?? { index: 0, count: 1 };
-    const planMs = new PopulationPlan(o.scenario.stages).totalMs;
+    const plan = new PopulationPlan(o.scenario.stages);
+    const planMs = plan.totalMs;
     let stopped = false;
     const stop = (reason: string): void => {
       if (stopped) return;
@@ -120,7 +121,7 @@ export class WorkerPool {
     const changed = (): void => wake();
     this.running = true;
     try {
-      const timeline = new LiveTimeline(this.workers, o.scenario, o.onSecond);
+      const timeline = new LiveTimeline(this.workers, plan, o.onSecond);
       for (let w = 0; w < this.workers; w++) this.members.push(this.spawn(w, o, shard, timeline, changed));
       o.signal.addEventListener('abort', onAbort, { once: true });
       if (o.signal.aborted) onAbort();
@@ -257,7 +258,7 @@ export class WorkerPool {
     const failures = this.members.flatMap((m) => (m.failure ? [m.failure] : []));
     const parts = this.members.flatMap((m) => (m.partial ? [{ source: m.label, partial: m.partial }] : []));
     if (parts.length === 0) throw new WorkersFailed(failures.join('; '));
-    const partial = failures.length === 0 ? combinePartials(parts, shard) : combinePartials(parts, shard, failures.join('; '));
+    const partial = combinePartials(parts, shard, failures.length ? failures.join('; ') : undefined);
     return { ...mergedRun(partial, windows), partial };
   }
 }
@@ -275,7 +276,6 @@ export class WorkersFailed extends Error {
 class LiveTimeline {
   private readonly pending = new Map<number, Map<number, WorkerSecond>>();
   private readonly running: Set<number>;
-  private readonly plan: PopulationPlan;
   private readonly recentP99: number[] = [];
   private totalOps = 0;
   private errors = 0;
@@ -283,11 +283,10 @@ class LiveTimeline {
 
   constructor(
     workers: number,
-    scenario: Scenario,
+    private readonly plan: PopulationPlan,
     private readonly onSecond: ((p: ProgressSnapshot) => void) | undefined,
   ) {
     this.running = new Set([...Array(workers).keys()]);
-    this.plan = new PopulationPlan(scenario.stages);
   }
 
   add(worker: number, s: WorkerSecond): void {
@@ -320,12 +319,8 @@ class LiveTimeline {
     this.pending.delete(t);
     if (t <= this.lastT) return;
     this.lastT = t;
-    const latency = newHistogram();
-    const service = newHistogram();
-    for (const p of parts) {
-      latency.add(decodeHistogram(p.latency));
-      service.add(decodeHistogram(p.service));
-    }
+    const latency = sumEncoded(parts.map((p) => p.latency));
+    const service = sumEncoded(parts.map((p) => p.service));
     const second: IntervalStats = { t, ops: parts.reduce((a, p) => a + p.ops, 0), errors: parts.reduce((a, p) => a + p.errors, 0), latencyMs: percentilesMs(latency), serviceP99Ms: percentilesMs(service).p99 };
     this.totalOps += second.ops;
     this.errors += second.errors;
