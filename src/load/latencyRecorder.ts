@@ -91,11 +91,9 @@ export class LatencyRecorder {
   private readonly secondLatency = newHistogram();
   private readonly ok = new Float64Array(this.n);
   private readonly failed = new Float64Array(this.n);
-  private readonly insideOps = new Float64Array(this.n);
   /** By window index: windows only open, never move, so an index names one for the whole run. */
   private readonly windowOps: number[] = [];
   private readonly windowErrors: number[] = [];
-  private readonly insideErrors = new Float64Array(this.n);
   private intervalOps = 0;
   private intervalErrors = 0;
   /** Per second of intended time: actions the schedule called for, and those that succeeded. */
@@ -129,7 +127,6 @@ export class LatencyRecorder {
     if (!inside) this.tail.record(latencyUs, (readyMs - intendedMs) * 1000, (sentMs - readyMs) * 1000, serviceUs);
     this.intervalOps++;
     if (inside) {
-      this.insideOps[op]!++;
       this.windowOps[window] = (this.windowOps[window] ?? 0) + 1;
     } else this.outsideOpsInterval[op]!++;
     if (error === null) {
@@ -142,10 +139,16 @@ export class LatencyRecorder {
     this.failed[op]!++;
     this.intervalErrors++;
     if (inside) {
-      this.insideErrors[op]!++;
       this.windowErrors[window] = (this.windowErrors[window] ?? 0) + 1;
     } else this.outsideErrorsInterval[op]!++;
     this.errorKinds.set(error, (this.errorKinds.get(error) ?? 0) + 1);
+  }
+
+  /** Actions the schedule called for so far. */
+  get intendedOps(): number {
+    let n = 0;
+    for (const x of this.intendedBySecond) n += x;
+    return n;
   }
 
   /** The schedule called for an action at `intendedMs`: counted once, by its second. */
@@ -224,8 +227,6 @@ export class LatencyRecorder {
     for (let op = 0; op < this.n; op++) {
       const pair = p.pairs[op]!;
       if (claimed) {
-        this.insideOps[op]! += p.ops[op]!;
-        this.insideErrors[op]! += p.errors[op]!;
         this.windowOps[window] = (this.windowOps[window] ?? 0) + p.ops[op]!;
         this.windowErrors[window] = (this.windowErrors[window] ?? 0) + p.errors[op]!;
       } else {
@@ -278,10 +279,9 @@ export class LatencyRecorder {
   get excluded(): { ops: number; errors: number } {
     let ops = 0;
     let errors = 0;
-    for (let op = 0; op < this.n; op++) {
-      ops += this.insideOps[op]!;
-      errors += this.insideErrors[op]!;
-    }
+    // The windows' own counts: every excluded operation is counted in exactly one.
+    for (const n of this.windowOps) ops += n ?? 0;
+    for (const n of this.windowErrors) errors += n ?? 0;
     return { ops, errors };
   }
 

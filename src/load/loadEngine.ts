@@ -59,7 +59,6 @@ class LoadEngine implements PopulationHost {
   private nextId = 0;
   private loggedIn = 0;
   private peakLoggedIn = 0;
-  private intendedOps = 0;
   private okOutcomes = 0;
   /** Anything but a plain 'ok': rare, so a Map is fine here. */
   private readonly otherOutcomes = new Map<string, number>();
@@ -149,7 +148,7 @@ class LoadEngine implements PopulationHost {
       generatorSeconds: this.monitor.seconds,
       sessionsPerSecond: this.sessionsPerSecond,
       peakConcurrentSessions: this.peakLoggedIn,
-      intendedOps: this.intendedOps,
+      intendedOps: this.recorder.intendedOps,
       outcomes: { ok: this.okOutcomes, ...Object.fromEntries(this.otherOutcomes) },
       memory: memory.memory,
       aborted,
@@ -276,7 +275,6 @@ class LoadEngine implements PopulationHost {
   }
 
   private execute(s: SimSession, action: OperationCode, at: number): void {
-    this.intendedOps++;
     this.recorder.intended(at);
     this.executor.execute(s, action, at);
   }

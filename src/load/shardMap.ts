@@ -55,8 +55,15 @@ export class ShardMap {
 
   /** The shard of a user's keys (sessions, tokens, families, the session set). */
   ofUser(uid: string): number {
-    return this.ofSlot(keySlot(uid));
+    // Several observers ask about the same operation in turn: the last answer is kept.
+    if (uid !== this.lastUid) {
+      this.lastUid = uid;
+      this.lastShard = this.ofSlot(keySlot(uid));
+    }
+    return this.lastShard;
   }
+  private lastUid = '';
+  private lastShard = -1;
 
   /** The shard of an OAuth state key. */
   ofNonce(nonce: string): number {

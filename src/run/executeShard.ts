@@ -5,6 +5,7 @@ import { ledgerForScenario } from '../ledger/ledger.js';
 import { LedgerObserver } from '../ledger/ledgerObserver.js';
 import { ChaosWindows } from '../load/chaosWindows.js';
 import { runLoad } from '../load/loadEngine.js';
+import { totalDurationMs } from '../load/scenario.js';
 import type { ProgressSnapshot } from '../load/loadOptions.js';
 import { partitionLabel, type SchedulePartition } from '../load/population/schedulePartition.js';
 import { SecondHistograms } from '../scaleout/histogramCodec.js';
@@ -58,7 +59,7 @@ export async function executeShard(plan: RunPlan, shard: SchedulePartition, star
     const startAt = startAtMs - Date.now() + epochNow();
     const waitS = Math.max(0, Math.round((startAtMs - Date.now()) / 1000));
     say({ kind: 'phase', phase: 'load', message: `shard ${partitionLabel(shard)} of ${scenario.name}: ${waitS > 0 ? `starting at ${new Date(startAtMs).toISOString()} (in ${waitS} s)` : 'starting now'}` });
-    const totalS = plan.scenario.stages.reduce((a, s) => a + s.duration, 0) / 1000;
+    const totalS = totalDurationMs(plan.scenario) / 1000;
     const onSecond = (p: ProgressSnapshot): void => say({ kind: 'second', snapshot: p, totalS });
     const workers = plan.workers ?? 1;
     if (workers > 1) {

@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'ioredis';
+import { hostPort } from '../topology/runningTopology.js';
 import type { ClusterTargetSpec, ExternalAccess } from './externalTargetFile.js';
 import type { InfoAccess, Target } from './target.js';
 
@@ -13,12 +14,7 @@ import type { InfoAccess, Target } from './target.js';
 export function externalClusterTarget(a: ExternalAccess, t: ClusterTargetSpec, allowDestructiveFlag: boolean): Target {
   const user: RedisOptions = { username: a.app.username, password: a.app.password, tls: a.tls };
   const natMap = t.natMap ?? {};
-  const reach = (address: string): { host: string; port: number } => {
-    const mapped = natMap[address];
-    if (mapped) return mapped;
-    const i = address.lastIndexOf(':');
-    return { host: address.slice(0, i), port: Number(address.slice(i + 1)) };
-  };
+  const reach = (address: string): { host: string; port: number } => natMap[address] ?? hostPort(address);
   const seeds = t.clusterNodes.map((n) => `${n.host}:${n.port}`);
   const target: Target = {
     kind: 'external',

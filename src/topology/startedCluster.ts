@@ -75,10 +75,6 @@ export class StartedCluster extends RunningTopology {
     return this.nodes.find((n) => n.announcedAddress === address) ?? null;
   }
 
-  busProxyName(node: RedisNodeHandle): string {
-    return `${node.name}-bus`;
-  }
-
   /**
    * ioredis natMap: every announced address maps to the node's app proxy (or, on the direct data
    * path, its own port), so app traffic crosses `node-i-app` while replication and the cluster bus

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartedCluster } from '../../topology/startedCluster.js';
+import { pollFor } from '../../waitUntil.js';
 import { defineFault, type Fault } from './fault.js';
 import { shardAttribute, shardPrecondition } from './shardFault.js';
 
@@ -33,11 +33,7 @@ export class ClusterFailover implements Fault<StartedCluster> {
     const started = Date.now();
     strike(this.shard);
     await replica.control().call('CLUSTER', 'FAILOVER', ...(this.force ? ['FORCE'] : []));
-    for (;;) {
-      if ((await replica.role()) === 'master') break;
-      if (Date.now() - started > promotionWaitMs) throw new Error(`${replica.name} was not promoted within ${promotionWaitMs} ms of CLUSTER FAILOVER`);
-      await sleep(20);
-    }
+    if (!(await pollFor(async () => (await replica.role()) === 'master', promotionWaitMs, 20))) throw new Error(`${replica.name} was not promoted within ${promotionWaitMs} ms of CLUSTER FAILOVER`);
     return `${replica.name} took ${t.shardName(this.shard)} over from ${shard.master.name} in ${Date.now() - started} ms (CLUSTER FAILOVER${this.force ? ' FORCE' : ''})`;
   }
   async heal(): Promise<void> {}
