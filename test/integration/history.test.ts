@@ -59,8 +59,9 @@ describe('nights made by real runs: --baseline auto, and the history of them wit
 
   test('the runs are a pass, a fail and an invalid night', () => {
     assert.deepEqual([passed.code, failed.code, invalid.code], [0, 1, 2], [passed, failed, invalid].map((n) => n.s.verdictReason).join('\n'));
-    // Its exit code may be 1 when run-to-run noise exceeds the comparison's tolerance against `passed`: only the verdict is certain.
-    assert.equal(again.s.verdict, 'pass', again.s.verdictReason);
+    // Against `passed`, run-to-run noise of a 4 s smoke can exceed the comparison's tolerance
+    // (a regression gate then fails it): every other gate holds.
+    assert.deepEqual(again.s.thresholds.filter((g) => !g.pass && g.kind !== 'regression').map((g) => g.name), [], again.s.verdictReason);
   });
 
   test('--baseline auto compares with the newest passing run of the same settings and says which; none matching is one line, not an error', () => {
@@ -85,6 +86,9 @@ describe('nights made by real runs: --baseline auto, and the history of them wit
     const base = Date.parse(again.s.startedAt);
     for (let i = 1; i <= 7; i++) {
       copyNight(again, `drift-${i}`, (s) => {
+        // A week of passing nights (the drift rule judges those), whatever noise `again` met.
+        s.verdict = 'pass';
+        s.thresholds = s.thresholds.filter((g) => g.kind !== 'regression');
         s.startedAt = new Date(base + i * 86_400_000).toISOString();
         for (const p of [s.latencyMs.overall, ...Object.values(s.latencyMs.byOp)]) p.p99 = Math.max(p.p99, 2) * 1.04 ** i;
       });
@@ -124,7 +128,7 @@ describe('nights made by real runs: --baseline auto, and the history of them wit
     for (let i = 1; i <= 7; i++) {
       const to = join(flat, `flat-${i}`);
       mkdirSync(to, { recursive: true });
-      writeFileSync(join(to, 'summary.json'), JSON.stringify({ ...again.s, runId: `flat-${i}`, startedAt: new Date(Date.parse(again.s.startedAt) + i * 86_400_000).toISOString() }));
+      writeFileSync(join(to, 'summary.json'), JSON.stringify({ ...again.s, verdict: 'pass', thresholds: again.s.thresholds.filter((g) => g.kind !== 'regression'), runId: `flat-${i}`, startedAt: new Date(Date.parse(again.s.startedAt) + i * 86_400_000).toISOString() }));
     }
     const r = await runCli(['history', flat, '--out', join(work, 'flat-trend')]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
