@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay, PerformanceObserver, constants, type IntervalHistogram } from 'node:perf_hooks';
 import { newHistogram, percentilesMs } from './latencyRecorder.js';
+import { addRecorded } from './histogramAdd.js';
 import type { ChaosWindows } from './chaosWindows.js';
 
 export interface GeneratorSecond {
@@ -116,8 +117,8 @@ export class GeneratorMonitor {
     // A second that touched a chaos window is one where falling behind is expected (reconnect storms).
     const inChaos = this.windows.overlaps((t - 1) * 1000, t * 1000);
     if (this.lagSecond.totalCount > 0) {
-      this.lag.add(this.lagSecond);
-      if (!inChaos) this.lagOutside.add(this.lagSecond);
+      addRecorded(this.lag, this.lagSecond);
+      if (!inChaos) addRecorded(this.lagOutside, this.lagSecond);
     }
     const loopMaxMs = this.loop.max / 1e6;
     this.loopMaxNs = Math.max(this.loopMaxNs, this.loop.max);

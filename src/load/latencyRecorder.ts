@@ -3,6 +3,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import { op as operationCode, operationNames, type OperationCode, type OperationName } from './scenario.js';
 import type { ChaosWindows } from './chaosWindows.js';
 import { TailAttribution } from './tailAttribution.js';
+import { addRecorded } from './histogramAdd.js';
 
 /** Microsecond resolution, 3 significant digits, up to 10 minutes (a stalled op during chaos). */
 export function newHistogram(): Histogram {
@@ -42,9 +43,7 @@ interface Pair {
 }
 const newPair = (): Pair => ({ latency: newHistogram(), service: newHistogram() });
 
-function addInto(into: Histogram, from: Histogram): void {
-  if (from.totalCount > 0) into.add(from);
-}
+
 
 /** One second of operations that touched no window when recorded, held back in case a window opens late. */
 interface PendingSecond {
@@ -110,7 +109,14 @@ export class LatencyRecorder {
   constructor(
     private readonly windows: ChaosWindows,
     private readonly generatorStalled: (second: number) => boolean,
-  ) {}
+  ) {
+    // Every second held back needs its own histograms (about 1.2 MB): made now, before the clock
+    // starts, so the run's first seconds do not allocate them (and collect the garbage) on the
+    // generator's thread.
+    for (let i = 0; i <= lateWindowReachSeconds + 1; i++) {
+      this.spare.push({ t: 0, pairs: Array.from({ length: this.n }, newPair), ops: new Float64Array(this.n), errors: new Float64Array(this.n) });
+    }
+  }
 
   /**
    * Times in ms (performance.now scale); `readyMs` as in OperationDone. Errors are recorded too:
@@ -179,10 +185,10 @@ export class LatencyRecorder {
     const second = this.secondLatency;
     for (let op = 0; op < this.n; op++) {
       for (const iv of [this.outsideInterval[op]!, this.insideInterval[op]!]) {
-        addInto(second, iv.latency);
-        addInto(this.secondService, iv.service);
-        addInto(this.totals[op]!.latency, iv.latency);
-        addInto(this.totals[op]!.service, iv.service);
+        addRecorded(second, iv.latency);
+        addRecorded(this.secondService, iv.service);
+        addRecorded(this.totals[op]!.latency, iv.latency);
+        addRecorded(this.totals[op]!.service, iv.service);
       }
       const ins = this.insideInterval[op]!;
       if (ins.latency.totalCount > 0) ins.latency.reset();
@@ -194,8 +200,8 @@ export class LatencyRecorder {
     this.outsideOpsInterval = next?.ops ?? new Float64Array(this.n);
     this.outsideErrorsInterval = next?.errors ?? new Float64Array(this.n);
     // The run's totals take the second as a whole: one add instead of one per operation type.
-    addInto(this.overall.latency, second);
-    addInto(this.overall.service, this.secondService);
+    addRecorded(this.overall.latency, second);
+    addRecorded(this.overall.service, this.secondService);
     const stats = { t: tSeconds, ops: this.intervalOps, errors: this.intervalErrors, latencyMs: percentilesMs(second), serviceP99Ms: percentilesMs(this.secondService).p99 };
     this.intervals.push(stats);
     second.reset();
@@ -230,20 +236,20 @@ export class LatencyRecorder {
         this.windowOps[window] = (this.windowOps[window] ?? 0) + p.ops[op]!;
         this.windowErrors[window] = (this.windowErrors[window] ?? 0) + p.errors[op]!;
       } else {
-        addInto(this.outsideTotals[op]!.latency, pair.latency);
-        addInto(this.outsideTotals[op]!.service, pair.service);
-        addInto(this.settling.latency, pair.latency);
-        addInto(this.settling.service, pair.service);
+        addRecorded(this.outsideTotals[op]!.latency, pair.latency);
+        addRecorded(this.outsideTotals[op]!.service, pair.service);
+        addRecorded(this.settling.latency, pair.latency);
+        addRecorded(this.settling.service, pair.service);
       }
       if (pair.latency.totalCount > 0) pair.latency.reset();
       if (pair.service.totalCount > 0) pair.service.reset();
     }
     if (this.settling.latency.totalCount > 0) {
-      addInto(this.outsideOverall.latency, this.settling.latency);
-      addInto(this.outsideOverall.service, this.settling.service);
+      addRecorded(this.outsideOverall.latency, this.settling.latency);
+      addRecorded(this.outsideOverall.service, this.settling.service);
       if (healthy) {
-        addInto(this.outsideHealthy.latency, this.settling.latency);
-        addInto(this.outsideHealthy.service, this.settling.service);
+        addRecorded(this.outsideHealthy.latency, this.settling.latency);
+        addRecorded(this.outsideHealthy.service, this.settling.service);
       }
       this.settling.latency.reset();
       this.settling.service.reset();

@@ -1,6 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import { newHistogram } from '../load/latencyRecorder.js';
+import { addRecorded } from '../load/histogramAdd.js';
 
 /** HdrHistogram's compressed base64 encoding (V2 format, deflated): lossless, and readable by HdrHistogram in other languages. */
 export function encodeHistogram(h: Histogram): string {
@@ -10,7 +11,7 @@ export function encodeHistogram(h: Histogram): string {
 /** The sum of encoded histograms (HDR add: every bucket's count added, nothing averaged), in the recorder's layout. */
 export function sumEncoded(encoded: readonly string[]): Histogram {
   const sum = newHistogram();
-  for (const e of encoded) sum.add(hdr.decodeFromCompressedBase64(e, 32, false));
+  for (const e of encoded) addRecorded(sum, hdr.decodeFromCompressedBase64(e, 32, false));
   return sum;
 }
 
