@@ -41,7 +41,7 @@ export async function bareIoredis(target: Target, s: Scenario, rate: number, sec
   const clients = await createAppClients(target, s.clients);
   const stores: SessionStore[] = clients.map((client) => ({ client, waitMs: null }));
   const tag = `bare${Math.random().toString(36).slice(2, 6)}.`;
-  const pool: SessionState[] = Array.from({ length: sessions }, (_, i) => ({ uid: `bu${i % Math.round(sessions * 0.8)}`, sid: `${tag}${i}`, family: `${tag}f${i}`, token: `${tag}t${i}`, previousToken: null, version: 0, oauthNonce: null }));
+  const pool: SessionState[] = Array.from({ length: sessions }, (_, i) => ({ uid: `bu${i % Math.round(sessions * 0.8)}`, sid: `${tag}${i}`, family: `${tag}f${i}`, token: `${tag}t${i}`, previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null }));
   for (let i = 0; i < pool.length; i += 2000) await Promise.all(pool.slice(i, i + 2000).map((x, k) => ops.login(stores[(i + k) % stores.length]!, x, ttl, Date.now())));
   const mix = s.session.mix;
   const total = mix.request + mix.refresh + mix.oauth + mix.revokeAll;

@@ -4,7 +4,7 @@ import { WriteAvailability } from './writeAvailability.js';
 import type { OperationEvent } from '../load/operationEvent.js';
 
 const op = (client: number, sentMs: number, doneMs: number, ok: boolean, over: Partial<OperationEvent> = {}): OperationEvent => ({
-  session: { uid: 'u', sid: `s${client}-${sentMs}`, family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null },
+  session: { uid: 'u', sid: `s${client}-${sentMs}`, family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null },
   client, action: 'request', intendedMs: sentMs, sentMs, doneMs, outcome: 'ok', error: ok ? null : 'timeout', ...over,
 });
 
@@ -36,10 +36,10 @@ test('with verification the gap ends at the first write the ledger confirms: spl
   w.onOperation(op(0, 1, 2, true));
   w.markFault(10);
   // Acknowledged by the isolated old master, lost later:
-  w.onOperation(op(0, 20, 21, true, { action: 'login', session: { uid: 'u', sid: 'lost', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null } }));
+  w.onOperation(op(0, 20, 21, true, { action: 'login', session: { uid: 'u', sid: 'lost', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null } }));
   // A read does not count as a write:
   w.onOperation(op(0, 30, 31, true));
-  w.onOperation(op(0, 4000, 4005, true, { action: 'refresh', session: { uid: 'u', sid: 'kept', family: 'f', token: 't', previousToken: null, version: 3, oauthNonce: null } }));
+  w.onOperation(op(0, 4000, 4005, true, { action: 'refresh', session: { uid: 'u', sid: 'kept', family: 'f', token: 't', previousToken: null, version: 3, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null } }));
   const confirm = (sid: string, version: number): boolean | null => (sid === 'kept' ? version <= 3 : false);
   assert.deepEqual(w.gaps(confirm)[0]!.perClientMs, [4005 - 2]);
   assert.deepEqual(w.gaps()[0]!.perClientMs, [21 - 2], 'the first success alone would say 19 ms');
@@ -49,7 +49,7 @@ test('with verification the gap ends at the first write the ledger confirms: spl
 test('on a cluster, a fault on one shard is measured on that shard\'s keys: the other shards writing on do not hide its gap', () => {
   const shardOfUid = (e: Readonly<OperationEvent>): number => (e.session.uid === 'on-struck' ? 1 : 0);
   const w = new WriteAvailability({ count: 2, of: shardOfUid });
-  const on = (uid: string) => ({ session: { uid, sid: `s-${uid}`, family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null } });
+  const on = (uid: string) => ({ session: { uid, sid: `s-${uid}`, family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null } });
   w.onOperation(op(0, 80, 90, true, on('on-struck')));
   w.onOperation(op(0, 95, 99, true, on('elsewhere')));
   w.markFault(100, 'kill-shard-master', 1);

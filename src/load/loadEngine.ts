@@ -89,7 +89,7 @@ class LoadEngine implements PopulationHost {
     this.userSpace = Math.max(1, Math.round(Math.max(this.plan.peakSessions(), 1000) * this.s.session.usersPerSession));
     this.mixWeights = mixKeys.map((k) => this.s.session.mix[k]);
     this.mixTotal = this.mixWeights.reduce((a, b) => a + b, 0);
-    const placeholder: SessionState = { uid: '', sid: '', family: '', token: '', previousToken: null, version: 0, oauthNonce: null };
+    const placeholder: SessionState = { uid: '', sid: '', family: '', token: '', previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null };
     this.event = { session: placeholder, client: 0, action: 'login', intendedMs: 0, sentMs: 0, doneMs: 0, outcome: 'ok', error: null };
   }
 
@@ -226,6 +226,9 @@ class LoadEngine implements PopulationHost {
       previousToken: null,
       version: 0,
       oauthNonce: null,
+      consumedNonce: null,
+      lastRead: null,
+      revoked: null,
       clientIndex,
       store: this.stores[clientIndex]!,
       at,

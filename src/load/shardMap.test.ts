@@ -11,7 +11,7 @@ const map = new ShardMap([
   { name: 'c', ranges: [[10923, 16383]] },
 ]);
 const event = (action: OperationEvent['action'], over: Partial<OperationEvent['session']> = {}, error: OperationEvent['error'] = null): OperationEvent => ({
-  session: { uid: 'u7q', sid: 's', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, ...over },
+  session: { uid: 'u7q', sid: 's', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null, ...over },
   client: 0, action, intendedMs: 0, sentMs: 0, doneMs: 1, outcome: 'ok', error,
 });
 const shardOfKey = (key: string): number => [[0, 5460], [5461, 10922], [10923, 16383]].findIndex(([a, b]) => keySlot(key) >= a! && keySlot(key) <= b!);
@@ -28,7 +28,7 @@ test('OAuth state operations go to their nonce key\'s shard; a failed begin is u
     assert.equal(map.ofOperation(event('oauthBegin', { oauthNonce: nonce })), shardOfKey(oauthStateKey(nonce)));
     assert.equal(map.ofOperation(event('oauthComplete', { consumedNonce: nonce })), shardOfKey(oauthStateKey(nonce)));
   }
-  assert.equal(map.ofOperation(event('oauthBegin', { oauthNonce: null }, 'timeout')), -1);
+  assert.equal(map.ofOperation(event('oauthBegin', { oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null }, 'timeout')), -1);
 });
 
 test('a slot no shard serves is -1; names and count come from the ranges', () => {

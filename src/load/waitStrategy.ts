@@ -13,14 +13,20 @@ export type ShortWait = 'spin' | 'block';
  * (the default, chosen by measurement: docs/benchmarks.md, "Short waits"), a thread sleep of at
  * most 0.25 ms before each yield: about half the CPU and a tenth of the garbage, but a reply
  * arriving meanwhile is read up to 0.25 ms late.
+ *
+ * `block` sleeps even the shortest wait out rather than yielding to look again: at 50,000
+ * sessions the next action is often tens of microseconds away, and every yield allocates (a
+ * promise and an immediate), which was about a kilobyte of garbage per operation.
  */
 export function waitStrategy(shortWait: ShortWait): (waitMs: number) => Promise<void> {
-  return async (waitMs) => {
-    if (waitMs >= 2.5) {
-      await sleep(Math.floor(waitMs - 1.5));
-      return;
-    }
-    if (shortWait === 'block' && waitMs > 0.05) Atomics.wait(shortWaitCell, 0, 0, Math.min(waitMs, 0.25));
-    await new Promise<void>((r) => setImmediate(r));
+  const block = shortWait === 'block';
+  return (waitMs) => {
+    if (waitMs >= 2.5) return sleep(Math.floor(waitMs - 1.5));
+    if (block && waitMs > 0) Atomics.wait(shortWaitCell, 0, 0, Math.min(waitMs, 0.25));
+    return new Promise<void>(yieldToIo);
   };
 }
+
+const yieldToIo = (resolve: () => void): void => {
+  setImmediate(resolve);
+};

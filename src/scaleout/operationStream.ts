@@ -70,7 +70,7 @@ export class OperationStreamWriter implements OperationObserver {
  */
 export function replayBatch(b: OperationBatch, observers: readonly OperationObserver[]): void {
   if (observers.length === 0) return;
-  const session: SessionState = { uid: '', sid: '', family: '', token: '', previousToken: null, version: 0, oauthNonce: null };
+  const session: SessionState = { uid: '', sid: '', family: '', token: '', previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null };
   const e: OperationEvent = { session, client: 0, action: 'login', intendedMs: 0, sentMs: 0, doneMs: 0, outcome: 'ok', error: null };
   let nextError = 0;
   for (let i = 0; i < b.count; i++) {

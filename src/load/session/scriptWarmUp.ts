@@ -9,7 +9,7 @@ export async function warmUpScripts(stores: readonly SessionStore[], ttl: Sessio
   await Promise.all(
     stores.map(async (store, k) => {
       for (let round = 0; round < 20; round++) {
-        const s: SessionState = { uid: `warmup${k}`, sid: `w${round}`, family: `fw${round}`, token: newToken(), previousToken: null, version: 0, oauthNonce: null };
+        const s: SessionState = { uid: `warmup${k}`, sid: `w${round}`, family: `fw${round}`, token: newToken(), previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null };
         await ops.login(store, s, ttl, Date.now());
         await ops.request(store, s, ttl);
         await ops.refresh(store, s, ttl, newToken(), false);
@@ -17,7 +17,7 @@ export async function warmUpScripts(stores: readonly SessionStore[], ttl: Sessio
         await ops.oauthComplete(store, s);
         await ops.logout(store, s);
       }
-      await ops.revokeAll(store, { uid: `warmup${k}`, sid: 'w', family: 'f', token: '', previousToken: null, version: 0, oauthNonce: null });
+      await ops.revokeAll(store, { uid: `warmup${k}`, sid: 'w', family: 'f', token: '', previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null });
     }),
   );
 }
