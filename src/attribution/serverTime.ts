@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Target } from '../target/target.js';
 import { parseInfo } from '../topology/replicationInfo.js';
 import { withTimeout } from '../waitUntil.js';
@@ -77,7 +77,7 @@ export class ServerTimeSampler {
       return;
     }
     try {
-      await withTimeout(this.connect(), 10_000, 'the master did not answer');
+      await withTimeout(this.connect(access?.options), 10_000, 'the master did not answer');
       const c = this.client!;
       if (this.target.topology) {
         // Ours: make the latency monitor see stalls that matter against the budget, from a clean slate.
@@ -157,15 +157,15 @@ export class ServerTimeSampler {
     };
   }
 
-  private async connect(): Promise<void> {
+  /** `external`: how an external target's INFO is read (the access `start` asked for). */
+  private async connect(external: RedisOptions | undefined): Promise<void> {
     const t = this.target;
     if (t.topology) {
       await this.followMaster();
       if (!this.client) throw new Error('no master');
       return;
     }
-    const access = t.infoAccess();
-    this.client = new Redis({ ...(access.options ?? t.clientOptions()), lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 2000, connectionName: 'gauntlet-server-time', enableReadyCheck: false });
+    this.client = new Redis({ ...(external ?? t.clientOptions()), lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 2000, connectionName: 'gauntlet-server-time', enableReadyCheck: false });
     this.client.on('error', () => undefined);
     await this.client.connect();
     this.node = 'master';

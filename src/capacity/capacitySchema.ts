@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { gateKinds } from '../gates/gate.js';
+import { percentilesSchema } from '../report/summarySchema.js';
 
 /**
  * capacity.json, what `gauntlet capacity` writes for people and programs. The zod schema is the
@@ -7,10 +8,6 @@ import { gateKinds } from '../gates/gate.js';
  * (`npm run schema`; a unit test fails when the two drift apart).
  */
 export const capacitySchemaVersion = 1;
-
-const percentiles = z
-  .object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), count: z.number().int() })
-  .describe('latency percentiles in ms from the intended start (coordinated-omission correct), and the number of operations');
 
 const instanceChoice = z
   .object({ name: z.string(), memoryGiB: z.number(), pricePerHour: z.number().nullable(), pricePerMonth: z.number().nullable().describe('pricePerHour × 730') })
@@ -35,7 +32,7 @@ export const capacityStepSchema = z.object({
   errors: z.number().int(),
   errorRate: z.number(),
   throughputRatio: z.number().describe('completed without error / intended, in the hold'),
-  latencyMs: percentiles.describe('operations intended in the hold'),
+  latencyMs: percentilesSchema.describe('operations intended in the hold'),
   p99Interval: z
     .object({
       samples: z.number().int(),

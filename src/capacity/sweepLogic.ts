@@ -46,19 +46,18 @@ export interface SweepOutcome {
 
 export type NextMove = { kind: 'step'; rate: number; phase: StepPhase } | { kind: 'stop'; outcome: SweepOutcome };
 
+/** The lowest rate over budget, and the highest within budget below it (any, when none is over); null where there is none. */
 const bracket = (steps: readonly JudgedStep[]): { good: number | null; bad: number | null } => {
   const over = steps.filter((s) => s.result === 'over').map((s) => s.rate);
-  if (over.length === 0) return { good: Math.max(...steps.filter((s) => s.result === 'within').map((s) => s.rate), Number.NEGATIVE_INFINITY), bad: null };
-  const lowestBad = Math.min(...over);
-  const goods = steps.filter((s) => s.result === 'within' && s.rate < lowestBad).map((s) => s.rate);
-  return { good: goods.length ? Math.max(...goods) : null, bad: lowestBad };
+  const bad = over.length ? Math.min(...over) : null;
+  const goods = steps.filter((s) => s.result === 'within' && (bad === null || s.rate < bad)).map((s) => s.rate);
+  return { good: goods.length ? Math.max(...goods) : null, bad };
 };
 
 /** The sweep's outcome of that kind, bracketed by the steps so far. */
 export function outcomeOf(kind: SweepOutcomeKind, steps: readonly JudgedStep[], fields: Partial<SweepOutcome> = {}): SweepOutcome {
-  const b = bracket(steps);
-  const good = b.good !== null && Number.isFinite(b.good) ? b.good : null;
-  return { kind, lastGood: good, firstBad: b.bad, harnessLimit: null, note: null, ...fields };
+  const { good, bad } = bracket(steps);
+  return { kind, lastGood: good, firstBad: bad, harnessLimit: null, note: null, ...fields };
 }
 
 export function nextMove(settings: SweepSettings, steps: readonly JudgedStep[]): NextMove {

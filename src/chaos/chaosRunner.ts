@@ -7,11 +7,12 @@ import type { FailoverWatch } from '../failover/failoverWatch.js';
 import type { WriteAvailability } from '../failover/writeAvailability.js';
 import type { AppClient } from '../load/appClients.js';
 import type { RunClock } from '../load/loadOptions.js';
+import type { AnyTopology } from '../topology/openTopology.js';
 import { StartedCluster } from '../topology/startedCluster.js';
 import type { HealthReport } from '../topology/startedTopology.js';
 import { stepOffsetMs, type Experiment } from './experiment.js';
 import { buildFault, faultType } from './faultRegistry.js';
-import type { ControlledTopology, DrillReport, Fault, FaultCheck, FaultContext } from './faults/fault.js';
+import type { DrillReport, Fault, FaultCheck, FaultContext } from './faults/fault.js';
 
 /** How a step ended: it struck and returned, threw, never started, or was still running when the run ended. */
 export type StepOutcome = 'completed' | 'failed' | 'never-ran' | 'still-running';
@@ -53,7 +54,7 @@ export interface ChaosOutcome {
 
 interface StepEntry {
   step: Experiment['steps'][number];
-  fault: Fault<ControlledTopology>;
+  fault: Fault<AnyTopology>;
   record: ChaosStepRecord;
   timer: NodeJS.Timeout | null;
   running: Promise<void> | null;
@@ -84,7 +85,7 @@ export class ChaosRunner {
 
   constructor(
     private readonly experiment: Experiment,
-    private readonly topology: ControlledTopology,
+    private readonly topology: AnyTopology,
     private readonly ledger: Ledger,
     private readonly watchers: ChaosWatchers,
     private readonly runMs: number,

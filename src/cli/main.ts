@@ -79,6 +79,14 @@ function withScenarioOptions(command: Command): Command {
     .option('--duration <d>', 'length of the main (longest) stage, e.g. 60s, 5m', durationMs);
 }
 
+/** `--cluster` (what it does for this command) and the shape of the cluster, as `up` and `run` take them. */
+function withClusterFlags(command: Command, clusterHelp: string): Command {
+  return command
+    .option('--cluster', clusterHelp, false)
+    .option('--shards <n>', `with --cluster: masters (default ${referenceClusterSettings.shards})`, positiveInt('--shards'))
+    .option('--replicas-per-shard <n>', `with --cluster: replicas of each master (default ${referenceClusterSettings.replicasPerShard})`, nonNegativeInt('--replicas-per-shard'));
+}
+
 export function buildProgram(): Command {
   const program = new Command('gauntlet')
     .description('Load-testing and chaos-validation harness for Redis 7 + Sentinel session stores')
@@ -100,18 +108,18 @@ export function buildProgram(): Command {
       }),
     );
 
-  program
-    .command('up')
-    .description('start the embedded topology (1 master, 2 replicas, 3 sentinels, toxiproxy) on 127.0.0.1, or with --cluster a Redis Cluster')
-    .option('--detach', 'leave it running and return', false)
-    .option('--master-name <name>', 'sentinel master name', referenceSettings.masterName)
-    .option('--down-after-ms <ms>', 'sentinel down-after-milliseconds', positiveInt('--down-after-ms'), referenceSettings.downAfterMs)
-    .option('--maxmemory <size>', 'maxmemory of each node, e.g. 1gb, 64mb', referenceSettings.maxmemory)
-    .option('--tls', 'TLS on every client, replication, sentinel and cluster-bus link; plaintext ports off', false)
-    .option('--mtls', 'like --tls, and clients must present a certificate', false)
-    .option('--cluster', 'a Redis Cluster (masters with replicas, each node behind app, peer and bus proxies) instead of Sentinel', false)
-    .option('--shards <n>', `with --cluster: masters (default ${referenceClusterSettings.shards})`, positiveInt('--shards'))
-    .option('--replicas-per-shard <n>', `with --cluster: replicas of each master (default ${referenceClusterSettings.replicasPerShard})`, nonNegativeInt('--replicas-per-shard'))
+  withClusterFlags(
+    program
+      .command('up')
+      .description('start the embedded topology (1 master, 2 replicas, 3 sentinels, toxiproxy) on 127.0.0.1, or with --cluster a Redis Cluster')
+      .option('--detach', 'leave it running and return', false)
+      .option('--master-name <name>', 'sentinel master name', referenceSettings.masterName)
+      .option('--down-after-ms <ms>', 'sentinel down-after-milliseconds', positiveInt('--down-after-ms'), referenceSettings.downAfterMs)
+      .option('--maxmemory <size>', 'maxmemory of each node, e.g. 1gb, 64mb', referenceSettings.maxmemory)
+      .option('--tls', 'TLS on every client, replication, sentinel and cluster-bus link; plaintext ports off', false)
+      .option('--mtls', 'like --tls, and clients must present a certificate', false),
+    'a Redis Cluster (masters with replicas, each node behind app, peer and bus proxies) instead of Sentinel',
+  )
     .option('--cluster-node-timeout <ms>', `with --cluster: cluster-node-timeout (default ${referenceClusterSettings.nodeTimeoutMs})`, positiveInt('--cluster-node-timeout'))
     .addHelpText('after', helpAfter({ examples: ['gauntlet up                 # hold it until Ctrl-C', 'gauntlet up --detach --tls  # leave it running, TLS on every link; then run --target detached', 'gauntlet up --cluster --shards 3 --replicas-per-shard 1 --detach'], exitCodes: [[0, 'started (and, without --detach, stopped on Ctrl-C)'], [3, 'usage or set-up error: bad flag, missing binary, Redis < 7.0'], [70]], environment: topologyEnvironment }))
     .action(async (o: Omit<UpOptions, 'given'>, cmd: Command) => {
@@ -138,25 +146,25 @@ export function buildProgram(): Command {
       process.exitCode = await down(o);
     });
 
-  withTargetFlags(
-    withScenarioOptions(program.command('run').description('run a scenario against a target, gate on its thresholds and write reports/<run-id>/')),
-    'external target file, or a topology from `gauntlet up --detach` (default: start an embedded one)',
+  withClusterFlags(
+    withTargetFlags(
+      withScenarioOptions(program.command('run').description('run a scenario against a target, gate on its thresholds and write reports/<run-id>/')),
+      'external target file, or a topology from `gauntlet up --detach` (default: start an embedded one)',
+    )
+      .option('--out <dir>', 'where run directories go (with --shard: the shard\'s own directory, for its partial result)', 'reports')
+      .option('--seed <n>', 'random seed of the schedule (same seed, same offered load)', positiveInt('--seed'), 42)
+      .option('--chaos <name|file>', 'chaos experiment to run during the load: a name from chaos/ (kill-master, partition-master, planned-failover, ... see README) or a file')
+      .option('--durable', 'durable-write mode: WAIT for a replica after each write, min-replicas-to-write 1 on the embedded topology', false)
+      .option('--no-verify', 'skip the verification pass of acknowledged writes')
+      .option('--allow-destructive', 'allow destructive actions against an external target (also needs allowDestructive in the target file)', false)
+      .option('--quiet', 'no progress output', false)
+      .option('--json', 'print summary.json on stdout for scripts; everything else goes to stderr', false)
+      .option('--baseline <summary.json|auto>', 'compare with an earlier run; a regression beyond tolerance fails the run (exit 1). auto: the newest passing run of the same scenario, target kind and settings in --history')
+      .option('--history <dir>', 'with --baseline auto: where earlier runs are, searched recursively for */summary.json (default: --out)')
+      .option('--tls', 'start the embedded topology with TLS on every link', false)
+      .option('--mtls', 'start the embedded topology with mutual TLS', false),
+    'start an embedded Redis Cluster instead of the Sentinel topology (app clients become ioredis Cluster clients)',
   )
-    .option('--out <dir>', 'where run directories go (with --shard: the shard\'s own directory, for its partial result)', 'reports')
-    .option('--seed <n>', 'random seed of the schedule (same seed, same offered load)', positiveInt('--seed'), 42)
-    .option('--chaos <name|file>', 'chaos experiment to run during the load: a name from chaos/ (kill-master, partition-master, planned-failover, ... see README) or a file')
-    .option('--durable', 'durable-write mode: WAIT for a replica after each write, min-replicas-to-write 1 on the embedded topology', false)
-    .option('--no-verify', 'skip the verification pass of acknowledged writes')
-    .option('--allow-destructive', 'allow destructive actions against an external target (also needs allowDestructive in the target file)', false)
-    .option('--quiet', 'no progress output', false)
-    .option('--json', 'print summary.json on stdout for scripts; everything else goes to stderr', false)
-    .option('--baseline <summary.json|auto>', 'compare with an earlier run; a regression beyond tolerance fails the run (exit 1). auto: the newest passing run of the same scenario, target kind and settings in --history')
-    .option('--history <dir>', 'with --baseline auto: where earlier runs are, searched recursively for */summary.json (default: --out)')
-    .option('--tls', 'start the embedded topology with TLS on every link', false)
-    .option('--mtls', 'start the embedded topology with mutual TLS', false)
-    .option('--cluster', 'start an embedded Redis Cluster instead of the Sentinel topology (app clients become ioredis Cluster clients)', false)
-    .option('--shards <n>', `with --cluster: masters (default ${referenceClusterSettings.shards})`, positiveInt('--shards'))
-    .option('--replicas-per-shard <n>', `with --cluster: replicas of each master (default ${referenceClusterSettings.replicasPerShard})`, nonNegativeInt('--replicas-per-shard'))
     .option('--monitoring', 'run exporters and Prometheus with compose/alert-rules.yml beside the topology; fired alerts go in the report', false)
     .addOption(new Option('--data-path <path>', 'how app traffic reaches our topology: auto (direct unless an experiment acts on the app links), direct, or proxied (through Toxiproxy, to add toxics by hand)').choices(['auto', 'direct', 'proxied']).default('auto'))
     .option('--metrics-port <port>', 'serve live Prometheus metrics on 127.0.0.1:<port>/metrics during the run', positiveInt('--metrics-port'))

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { UserError } from '../errors.js';
-import type { InlineTarget, TargetRef } from '../target/targetRef.js';
+import { readExternalAccess } from '../target/resolveTarget.js';
+import { targetKind, type InlineTarget, type TargetRef } from '../target/targetRef.js';
 
 /**
  * A target on the command line instead of a file, for quick use: the flags build the same spec
@@ -93,4 +94,14 @@ export function targetFromFlags(f: TargetFlags): TargetRef | undefined {
   };
   const inline: InlineTarget = { kind: 'inline', spec, flags: flagOf };
   return inline;
+}
+
+/**
+ * The flags' target, an external one's file, variables and CA read now: a mistake in them is said
+ * before anything loads or starts.
+ */
+export async function checkedTarget(f: TargetFlags): Promise<TargetRef | undefined> {
+  const target = targetFromFlags(f);
+  if (target !== undefined && targetKind(target) === 'external') await readExternalAccess(target);
+  return target;
 }

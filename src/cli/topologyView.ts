@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import type { AnyTopology } from '../topology/openTopology.js';
 import type { ClusterHealthReport, ClusterNodeStatus, StartedCluster } from '../topology/startedCluster.js';
 import type { HealthReport, NodeStatus, StartedTopology } from '../topology/startedTopology.js';
 
@@ -37,7 +38,7 @@ export async function clusterStatus(t: StartedCluster): Promise<ClusterStatusJso
   return { kind: 'cluster', ...commonStatus(t), healthy: health.healthy, problems: health.problems, shards: health.shards, nodes, natMap: t.natMap, cluster: t.cluster };
 }
 
-function commonStatus(t: StartedTopology | StartedCluster): Pick<TopologyStatusJson, 'id' | 'dir' | 'detached' | 'proxies' | 'toxiproxyApi' | 'toxiproxy' | 'processes' | 'credentialsFile' | 'settings'> {
+function commonStatus(t: AnyTopology): Pick<TopologyStatusJson, 'id' | 'dir' | 'detached' | 'proxies' | 'toxiproxyApi' | 'toxiproxy' | 'processes' | 'credentialsFile' | 'settings'> {
   return {
     id: t.id,
     dir: t.dir,

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { ShardMap } from '../load/shardMap.js';
 import type { ClusterAccess } from '../target/target.js';
-import { parseClusterNodes, type ClusterNodeLine } from '../topology/clusterNodes.js';
+import { ownerOf, parseClusterNodes, type ClusterNodeLine } from '../topology/clusterNodes.js';
 import { parseInfo } from '../topology/replicationInfo.js';
 import type { FailoverWatch, MasterChange, WatchEvent } from './failoverWatch.js';
 
@@ -93,7 +93,7 @@ export class ClusterWatch implements FailoverWatch {
       const [nodesText, infoText] = await Promise.all([c.call('CLUSTER', 'NODES'), c.call('CLUSTER', 'INFO')]);
       const nodes = parseClusterNodes(String(nodesText));
       const owners = this.shardSlots.map((slot) => {
-        const m = nodes.find((n) => n.role === 'master' && n.slots.some(([a, b]) => slot >= a && slot <= b));
+        const m = ownerOf(nodes, slot);
         return m ? { master: m.address, epoch: m.configEpoch } : null;
       });
       return { address, nodes, owners, state: parseInfo(String(infoText)).get('cluster_state') ?? null };

@@ -35,6 +35,12 @@ export interface WriteGap {
 /** Writes after a fault kept per client: enough to find the first confirmed one behind a split brain. */
 const candidatesPerClient = 2000;
 
+/** Keeps the later of `times[client]` and `ms`; clients not seen before start at 0 (never succeeded). */
+function keepLater(times: number[], client: number, ms: number): void {
+  for (let i = times.length; i <= client; i++) times.push(0);
+  if (ms > times[client]!) times[client] = ms;
+}
+
 /**
  * Client-observed write unavailability around each fault: for every app client, from its last
  * successful operation completed before the fault to the first acknowledged write sent after it
@@ -59,14 +65,9 @@ export class WriteAvailability implements OperationObserver {
   onOperation(e: Readonly<OperationEvent>): void {
     if (e.error !== null) return;
     const c = e.client;
-    if (c >= this.lastOk.length) for (let i = this.lastOk.length; i <= c; i++) this.lastOk.push(0);
-    if (e.doneMs > this.lastOk[c]!) this.lastOk[c] = e.doneMs;
+    keepLater(this.lastOk, c, e.doneMs);
     const lane = this.lanes ? this.lanes.of(e) : -1;
-    if (lane >= 0) {
-      const l = this.laneLastOk[lane]!;
-      if (c >= l.length) for (let i = l.length; i <= c; i++) l.push(0);
-      if (e.doneMs > l[c]!) l[c] = e.doneMs;
-    }
+    if (lane >= 0) keepLater(this.laneLastOk[lane]!, c, e.doneMs);
     for (let i = 0; i < this.marks.length; i++) {
       const m = this.marks[i]!;
       if (m.lane !== null && m.lane !== lane) continue;
@@ -84,14 +85,24 @@ export class WriteAvailability implements OperationObserver {
 
   /** A fault struck (or a failover was seen) at `atMs`, on one shard when `shard` is given: gaps are measured around it from now on. */
   markFault(atMs: number, label = 'fault', shard?: number): void {
-    const lane = shard !== undefined && this.lanes && shard >= 0 && shard < this.lanes.count ? shard : null;
-    this.marks.push({ atMs, label, lane, before: [...(lane === null ? this.lastOk : this.laneLastOk[lane]!)], firstOk: [], writes: [] });
+    const lane = this.laneOf(shard);
+    this.marks.push({ atMs, label, lane, before: [...this.lastOkOn(lane)], firstOk: [], writes: [] });
   }
 
   /** The earliest last success among the clients now (on one shard's keys when given): when the current outage began, as the clients saw it. */
   gapStart(shard?: number): number {
-    const last = shard !== undefined && this.lanes && shard >= 0 && shard < this.lanes.count ? this.laneLastOk[shard]! : this.lastOk;
+    const last = this.lastOkOn(this.laneOf(shard));
     return last.length ? Math.min(...last) : 0;
+  }
+
+  /** The lane a fault on `shard` is measured on; null (all keys) without lanes or for a shard they do not have. */
+  private laneOf(shard: number | undefined): number | null {
+    return shard !== undefined && this.lanes && shard >= 0 && shard < this.lanes.count ? shard : null;
+  }
+
+  /** Per client, its last success on the lane's keys (all keys for null). */
+  private lastOkOn(lane: number | null): number[] {
+    return lane === null ? this.lastOk : this.laneLastOk[lane]!;
   }
 
   /**

@@ -211,7 +211,7 @@ class LoadEngine implements PopulationHost {
     });
   }
 
-  spawn(at: number, endAt: number, scheduled: boolean, seed: number): void {
+  spawn(at: number, scheduled: boolean, seed: number): void {
     if (scheduled) this.monitor.recordLag(this.now() - at);
     const id = this.nextId++;
     const clientIndex = id % this.stores.length;
@@ -233,7 +233,7 @@ class LoadEngine implements PopulationHost {
       store: this.stores[clientIndex]!,
       at,
       heapIndex: -1,
-      endAt: Number.isFinite(endAt) ? endAt : at + rng.exponential(this.s.session.meanLifetime),
+      endAt: at + rng.exponential(this.s.session.meanLifetime),
       alive: true,
       loggedIn: false,
       busy: false,

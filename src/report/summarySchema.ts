@@ -9,7 +9,7 @@ import { gateKinds } from '../gates/gate.js';
  */
 export const summarySchemaVersion = 1;
 
-const percentiles = z
+export const percentilesSchema = z
   .object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), count: z.number().int() })
   .describe('Latency percentiles in milliseconds (microsecond resolution), and the number of operations');
 
@@ -61,18 +61,18 @@ export const summarySchema = z
     }),
     latencyMs: z
       .object({
-        overall: percentiles,
-        byOp: z.record(z.string(), percentiles),
-        outsideChaos: z.object({ overall: percentiles, byOp: z.record(z.string(), percentiles) }).nullable().describe('operations intended outside chaos windows (the steady state the load gates judge); null without chaos'),
+        overall: percentilesSchema,
+        byOp: z.record(z.string(), percentilesSchema),
+        outsideChaos: z.object({ overall: percentilesSchema, byOp: z.record(z.string(), percentilesSchema) }).nullable().describe('operations intended outside chaos windows (the steady state the load gates judge); null without chaos'),
       })
       .describe('completion minus intended start (coordinated-omission correct)'),
     latencySpectrumMs: z
       .record(z.string(), z.array(z.tuple([z.number(), z.number()])))
       .describe('per operation and "overall": [percentile, latency ms] points for a percentile-spectrum plot'),
-    serviceTimeMs: z.object({ overall: percentiles, byOp: z.record(z.string(), percentiles) }).describe('completion minus actual send'),
+    serviceTimeMs: z.object({ overall: percentilesSchema, byOp: z.record(z.string(), percentilesSchema) }).describe('completion minus actual send'),
     shards: z
       .object({
-        byShard: z.array(z.object({ name: z.string().describe('shard-k and the slot ranges its master served when the run began'), ops: z.number().int(), errors: z.number().int(), latencyMs: percentiles })),
+        byShard: z.array(z.object({ name: z.string().describe('shard-k and the slot ranges its master served when the run began'), ops: z.number().int(), errors: z.number().int(), latencyMs: percentilesSchema })),
         unattributedOps: z.number().int().describe('operations no shard could be named for (an OAuth begin that failed before its nonce was kept)'),
       })
       .nullable()

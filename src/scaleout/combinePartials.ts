@@ -2,6 +2,7 @@ import { Ledger } from '../ledger/ledger.js';
 import { operationNames } from '../load/scenario.js';
 import { TailAttribution } from '../load/tailAttribution.js';
 import { partitionLabel, type SchedulePartition } from '../load/population/schedulePartition.js';
+import { groupBySecond } from './groupBySecond.js';
 import { addEncoded } from './histogramCodec.js';
 import type { PartialLoad, PartialResult } from './partialResult.js';
 
@@ -88,11 +89,7 @@ function combineLoads(loads: readonly PartialLoad[]): PartialLoad {
     const outside = totals.flatMap((t) => (t.outside ? [t.outside] : []));
     byOp[name] = { ok: totals.reduce((a, t) => a + t.ok, 0), errors: totals.reduce((a, t) => a + t.errors, 0), all: addPairs(totals.map((t) => t.all)), outside: outside.length ? addPairs(outside) : null };
   }
-  const seconds = new Map<number, PartialLoad['seconds']>();
-  for (const l of loads) for (const s of l.seconds) seconds.set(s.t, [...(seconds.get(s.t) ?? []), s]);
-  const mergedSeconds = [...seconds.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([t, ss]) => ({ t, ops: ss.reduce((a, s) => a + s.ops, 0), errors: ss.reduce((a, s) => a + s.errors, 0), sessions: ss.reduce((a, s) => a + s.sessions, 0), ...addPairs(ss) }));
+  const mergedSeconds = groupBySecond(loads.flatMap((l) => l.seconds), (s) => s.t).map(([t, ss]) => ({ t, ops: ss.reduce((a, s) => a + s.ops, 0), errors: ss.reduce((a, s) => a + s.errors, 0), sessions: ss.reduce((a, s) => a + s.sessions, 0), ...addPairs(ss) }));
   const tail = new TailAttribution();
   for (const l of loads) tail.addBuckets(l.tail);
   // Every part mirrors the same windows; each counted its own operations in them.

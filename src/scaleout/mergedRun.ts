@@ -2,6 +2,7 @@ import { Ledger } from '../ledger/ledger.js';
 import { ChaosWindows } from '../load/chaosWindows.js';
 import type { GeneratorHealth, GeneratorSecond } from '../load/generatorMonitor.js';
 import type { LoadResult } from '../load/loadResult.js';
+import { groupBySecond } from './groupBySecond.js';
 import { MergedLatency } from './mergedLatency.js';
 import type { Summary } from '../report/summarySchema.js';
 import type { GeneratorPart, PartialResult } from './partialResult.js';
@@ -27,23 +28,20 @@ function perProcess(parts: ReadonlyArray<{ process: string; value: number }>): n
 
 /** Second by second: the worst lag, delay and pause of any generator, stalled when any stalled. */
 export function mergeGeneratorSeconds(generators: readonly GeneratorPart[]): GeneratorSecond[] {
-  const byT = new Map<number, Array<{ process: string; s: GeneratorSecond }>>();
-  for (const g of generators) for (const s of g.seconds) byT.set(s.t, [...(byT.get(s.t) ?? []), { process: g.process, s }]);
-  return [...byT.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([t, xs]) => ({
-      t,
-      schedulerLagP99Ms: Math.max(...xs.map((x) => x.s.schedulerLagP99Ms)),
-      schedulerLagMaxMs: Math.max(...xs.map((x) => x.s.schedulerLagMaxMs)),
-      eventLoopDelayP99Ms: Math.max(...xs.map((x) => x.s.eventLoopDelayP99Ms)),
-      eventLoopDelayMaxMs: Math.max(...xs.map((x) => x.s.eventLoopDelayMaxMs)),
-      gcPauses: xs.reduce((a, x) => a + x.s.gcPauses, 0),
-      gcMaxMs: Math.max(...xs.map((x) => x.s.gcMaxMs)),
-      cpuPercent: perProcess(xs.map((x) => ({ process: x.process, value: x.s.cpuPercent }))),
-      rssMb: perProcess(xs.map((x) => ({ process: x.process, value: x.s.rssMb }))),
-      inChaosWindow: xs.some((x) => x.s.inChaosWindow),
-      stalled: xs.some((x) => x.s.stalled),
-    }));
+  const seconds = generators.flatMap((g) => g.seconds.map((s) => ({ process: g.process, s })));
+  return groupBySecond(seconds, (x) => x.s.t).map(([t, xs]) => ({
+    t,
+    schedulerLagP99Ms: Math.max(...xs.map((x) => x.s.schedulerLagP99Ms)),
+    schedulerLagMaxMs: Math.max(...xs.map((x) => x.s.schedulerLagMaxMs)),
+    eventLoopDelayP99Ms: Math.max(...xs.map((x) => x.s.eventLoopDelayP99Ms)),
+    eventLoopDelayMaxMs: Math.max(...xs.map((x) => x.s.eventLoopDelayMaxMs)),
+    gcPauses: xs.reduce((a, x) => a + x.s.gcPauses, 0),
+    gcMaxMs: Math.max(...xs.map((x) => x.s.gcMaxMs)),
+    cpuPercent: perProcess(xs.map((x) => ({ process: x.process, value: x.s.cpuPercent }))),
+    rssMb: perProcess(xs.map((x) => ({ process: x.process, value: x.s.rssMb }))),
+    inChaosWindow: xs.some((x) => x.s.inChaosWindow),
+    stalled: xs.some((x) => x.s.stalled),
+  }));
 }
 
 /**

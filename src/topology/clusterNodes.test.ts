@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ownerOf, parseClusterNodes, slotsIn, splitSlots } from './clusterNodes.js';
+import { ownerOf, parseClusterNodes, servesSlot, slotsIn, splitSlots } from './clusterNodes.js';
 
 const sample = `6046316a 127.0.0.1:36304@36404 slave ac39d59a 0 1795982675195 0 connected
 ac39d59a 127.0.0.1:36301@36401 master - 0 1795982674794 2 connected 5461-10922 [5461->-41ebb132]
@@ -28,6 +28,13 @@ test('parses roles, addresses, bus ports, failure flags, slots and slot moves', 
   assert.equal(ownerOf(nodes, 5460)?.id, '027aa5b5');
   assert.equal(ownerOf(nodes, 16383)?.id, '41ebb132');
   assert.equal(slotsIn(nodes.flatMap((n) => n.slots)), 16384);
+});
+
+test('servesSlot includes both ends of a range and nothing between ranges', () => {
+  const ranges: Array<[number, number]> = [[0, 10], [20, 20]];
+  for (const slot of [0, 10, 20]) assert.equal(servesSlot(ranges, slot), true, `slot ${slot}`);
+  for (const slot of [11, 19, 21]) assert.equal(servesSlot(ranges, slot), false, `slot ${slot}`);
+  assert.equal(servesSlot([], 0), false);
 });
 
 test('splitSlots covers 0..16383 in contiguous ranges, as redis-cli does for 3 masters', () => {

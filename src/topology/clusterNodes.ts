@@ -73,9 +73,14 @@ export function slotsIn(ranges: ReadonlyArray<readonly [number, number]>): numbe
   return ranges.reduce((n, [a, b]) => n + b - a + 1, 0);
 }
 
+/** Whether the slot ranges include `slot`. */
+export function servesSlot(ranges: ReadonlyArray<readonly [number, number]>, slot: number): boolean {
+  return ranges.some(([a, b]) => slot >= a && slot <= b);
+}
+
 /** The master serving `slot` in this view, or null (an uncovered slot). */
 export function ownerOf(nodes: readonly ClusterNodeLine[], slot: number): ClusterNodeLine | null {
-  return nodes.find((n) => n.role === 'master' && n.slots.some(([a, b]) => slot >= a && slot <= b)) ?? null;
+  return nodes.find((n) => n.role === 'master' && servesSlot(n.slots, slot)) ?? null;
 }
 
 /** `shards` contiguous slot ranges of (nearly) equal size, as redis-cli --cluster create splits them. */

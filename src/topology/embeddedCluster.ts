@@ -112,14 +112,7 @@ class ClusterStarter extends TopologyStarter<StartedCluster> {
   }
 
   private async startNode(node: NodeRecord): Promise<void> {
-    const launched = await this.launcher.launch({
-      name: node.name,
-      kind: 'redis',
-      binary: this.binaries.redisServer,
-      args: [node.configFile],
-      cwd: node.dataDir,
-      logFile: node.logFile,
-      port: node.controlPort,
+    await this.launchNode(node, {
       render: (port) => this.renderNode(node, port),
       onPortMoved: async (port) => {
         // The bus port may have been the taken one: move it too, with its proxy.
@@ -128,7 +121,6 @@ class ClusterStarter extends TopologyStarter<StartedCluster> {
         await this.repointProxies(node.name, node.busPort, ['bus']);
       },
     });
-    node.controlPort = launched.port;
   }
 
   private async renderNode(node: NodeRecord, port: number): Promise<void> {

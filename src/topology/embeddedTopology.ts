@@ -133,18 +133,11 @@ class SentinelTopologyStarter extends TopologyStarter<StartedTopology> {
   }
 
   private async startNode(node: NodeRecord, masterPeer: string | null): Promise<void> {
-    const launched = await this.launcher.launch({
-      name: node.name,
-      kind: 'redis',
-      binary: this.binaries.redisServer,
-      args: [node.configFile, ...(masterPeer ? ['--replicaof', ...masterPeer.split(':')] : [])],
-      cwd: node.dataDir,
-      logFile: node.logFile,
-      port: node.controlPort,
+    await this.launchNode(node, {
+      args: masterPeer ? ['--replicaof', ...masterPeer.split(':')] : [],
       render: (port) => this.writeNodeConfig(node, port, this.settings),
       onPortMoved: (port) => this.repointProxies(node.name, port),
     });
-    node.controlPort = launched.port;
   }
 
   private async startSentinel(sentinel: SentinelRecord, masterPeer: string): Promise<void> {

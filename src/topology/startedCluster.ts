@@ -140,10 +140,11 @@ export class StartedCluster extends RunningTopology {
 
   async nodeStatuses(): Promise<ClusterNodeStatus[]> {
     const v = await this.view();
+    const owners = v ? this.cluster.shardSlots.map((_, i) => ownerOf(v.nodes, this.representativeSlot(i))) : [];
     const shardOf = (line: ClusterNodeLine | undefined): string | null => {
       if (!line || !v) return null;
       const master = line.role === 'master' ? line : v.nodes.find((x) => x.id === line.masterId);
-      const k = this.cluster.shardSlots.findIndex((_, i) => master?.slots.some(([a, b]) => this.representativeSlot(i) >= a && this.representativeSlot(i) <= b));
+      const k = master ? owners.indexOf(master) : -1;
       return k === -1 ? null : this.shardName(k);
     };
     return this.nodes.map((n) => {

@@ -13,7 +13,7 @@ import type { ServerAuth } from './redisProcess.js';
 import type { RunningTopology } from './runningTopology.js';
 import { hostPort } from './runningTopology.js';
 import { renderAclFile, renderNodeConfig, tlsBlockOf } from './serverConfigs.js';
-import { ServerLauncher } from './serverLauncher.js';
+import { ServerLauncher, type ServerLaunch } from './serverLauncher.js';
 import { cleanupStaleTopologies } from './staleTopologies.js';
 import { clientTlsOptions, generateTlsFiles } from './tlsCertificates.js';
 import { createProxy, startToxiproxy, type StartedToxiproxy } from './toxiproxyServer.js';
@@ -203,6 +203,25 @@ export abstract class TopologyStarter<T extends RunningTopology> {
     this.state.nodes.push(node);
     this.state.proxies.push(...proxies.map((p) => ({ name: p.name, listen: p.listen, upstream: p.upstream })));
     return node;
+  }
+
+  /**
+   * Starts a node's redis-server on its control port (`args` after its config file): `render`
+   * writes its config for the port it gets, `onPortMoved` follows when that port was taken.
+   */
+  protected async launchNode(node: NodeRecord, launch: Pick<ServerLaunch, 'render' | 'onPortMoved'> & { args?: string[] }): Promise<void> {
+    const launched = await this.launcher.launch({
+      name: node.name,
+      kind: 'redis',
+      binary: this.binaries.redisServer,
+      args: [node.configFile, ...(launch.args ?? [])],
+      cwd: node.dataDir,
+      logFile: node.logFile,
+      port: node.controlPort,
+      render: launch.render,
+      onPortMoved: launch.onPortMoved,
+    });
+    node.controlPort = launched.port;
   }
 
   /** Writes a node's redis.conf (the reference template, TLS block, then `extra`) and its ACL file. */

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { sessionKey } from '../../load/session/sessionKeys.js';
+import { servesSlot } from '../../topology/clusterNodes.js';
 import { keySlot } from '../../topology/hashSlot.js';
 import type { RedisNodeHandle } from '../../topology/nodeHandles.js';
+import type { AnyTopology } from '../../topology/openTopology.js';
 import { StartedCluster } from '../../topology/startedCluster.js';
-import { defineFault, requireMaster, type ControlledTopology, type Fault, type FaultContext } from './fault.js';
+import { defineFault, requireMaster, type Fault, type FaultContext } from './fault.js';
 
 /**
  * Planted loss: deletes acknowledged, live session keys on the master behind the application's
@@ -11,13 +13,13 @@ import { defineFault, requireMaster, type ControlledTopology, type Fault, type F
  * drill's restore taken afterwards) must report exactly these keys as lost. It proves, on the
  * deployment at hand, that the checks see a loss when there is one.
  */
-export class DeleteAcknowledgedSessions implements Fault<ControlledTopology> {
+export class DeleteAcknowledgedSessions implements Fault<AnyTopology> {
   readonly kind = 'delete-acknowledged-sessions';
   constructor(readonly sessions: number) {}
   describe(): string {
     return `delete ${this.sessions} acknowledged live session keys on the master behind the app's back`;
   }
-  async inject(t: ControlledTopology, strike: () => void, ctx: FaultContext): Promise<string> {
+  async inject(t: AnyTopology, strike: () => void, ctx: FaultContext): Promise<string> {
     // Far from expiry, so a deleted key can only be a loss, never a legitimate expiry.
     const until = Date.now() + 60_000;
     const victims = [...ctx.ledger.records.values()].filter((r) => !r.sessionDeleted && !r.mayNotExist && !ctx.ledger.mayBeEnded(r) && r.sessionExpiresAt > until).slice(0, this.sessions);
@@ -26,10 +28,10 @@ export class DeleteAcknowledgedSessions implements Fault<ControlledTopology> {
     // On a cluster, each key on the master that owns its slot.
     const byMaster = new Map<RedisNodeHandle, string[]>();
     const shards = t instanceof StartedCluster ? await t.shards() : null;
-    const master = shards ? null : await requireMaster(t as Exclude<ControlledTopology, StartedCluster>);
+    const master = shards ? null : await requireMaster(t as Exclude<AnyTopology, StartedCluster>);
     for (const k of keys) {
       const slot = keySlot(k);
-      const m = master ?? shards?.find((s) => s.slots.some(([a, b]) => slot >= a && slot <= b))?.master;
+      const m = master ?? shards?.find((s) => servesSlot(s.slots, slot))?.master;
       if (!m) throw new Error(`no master serves slot ${slot} of ${k}`);
       byMaster.set(m, [...(byMaster.get(m) ?? []), k]);
     }

@@ -3,11 +3,8 @@ import type { Ledger } from '../../ledger/ledger.js';
 import type { AppClient } from '../../load/appClients.js';
 import type { LedgerReport } from '../../ledger/verifyLedger.js';
 import type { RedisNodeHandle } from '../../topology/nodeHandles.js';
-import type { StartedCluster } from '../../topology/startedCluster.js';
+import type { AnyTopology } from '../../topology/openTopology.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
-
-/** A topology gauntlet controls, of either shape: what a fault acts on. */
-export type ControlledTopology = StartedTopology | StartedCluster;
 
 /** What a fault may use beside the topology: operator procedures act on clients and the ledger. */
 export interface FaultContext {
@@ -43,7 +40,7 @@ export interface DrillReport {
  * what can be undone. The runner calls `heal` for every injected fault at the end, whatever
  * happened, and then resets every proxy.
  */
-export interface Fault<T extends ControlledTopology = StartedTopology> {
+export interface Fault<T extends AnyTopology = StartedTopology> {
   readonly kind: string;
   describe(): string;
   /**
@@ -76,7 +73,7 @@ export interface FaultType<K extends string = string, Shape extends z.ZodRawShap
   usesAppClients?: boolean;
   /** The topology shape it acts on: a Sentinel topology, a Cluster, or either. */
   topology: 'sentinel' | 'cluster' | 'either';
-  create(spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>): Fault<ControlledTopology>;
+  create(spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>): Fault<AnyTopology>;
 }
 
 export function defineFault<K extends string, Shape extends z.ZodRawShape>(t: {
@@ -87,7 +84,7 @@ export function defineFault<K extends string, Shape extends z.ZodRawShape>(t: {
   usesAppClients?: boolean;
   /** Default: a Sentinel topology. */
   topology?: 'sentinel' | 'cluster' | 'either';
-  create: (spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>) => Fault<ControlledTopology>;
+  create: (spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>) => Fault<AnyTopology>;
 }): FaultType<K, Shape> {
   const schema = z.object({ kind: z.literal(t.kind), ...t.attributes }).strict() as FaultType<K, Shape>['schema'];
   return { kind: t.kind, schema, hitsDataPath: t.hitsDataPath, usesAppLinks: t.usesAppLinks, usesAppClients: t.usesAppClients ?? false, topology: t.topology ?? 'sentinel', create: t.create };

@@ -3,7 +3,6 @@ import { UserError } from '../../errors.js';
 import { firstIssue } from '../../inputValidation.js';
 import { loadScenario } from '../../load/loadScenario.js';
 import { newRunId } from '../../report/writeRunReport.js';
-import { readExternalAccess } from '../../target/resolveTarget.js';
 import { targetKind } from '../../target/targetRef.js';
 import { checkWorkers } from '../../run/runPlan.js';
 import type { CapacityStep } from '../../capacity/capacitySchema.js';
@@ -11,7 +10,7 @@ import { runSweep } from '../../capacity/runSweep.js';
 import { defaultSizingInput, sizingInputSchema, type SizingInput } from '../../capacity/sizing.js';
 import { capacityDir, writeCapacityReport, writeStepRun } from '../../capacity/writeCapacityReport.js';
 import { onShutdownSignal } from '../shutdownSignals.js';
-import { targetFromFlags, type TargetFlags } from '../targetFlags.js';
+import { checkedTarget, type TargetFlags } from '../targetFlags.js';
 
 export interface CapacityOptions extends TargetFlags {
   scenario: string;
@@ -58,11 +57,8 @@ export async function capacity(o: CapacityOptions): Promise<number> {
   };
   if (!(o.factor > 1)) throw new UserError(`--factor must be above 1 (each step offers this many times the last), got ${o.factor}`);
   checkWorkers(o.workers, null);
-  const target = targetFromFlags(o);
-  if (target !== undefined && targetKind(target) === 'external') {
-    await readExternalAccess(target);
-    if (o.dataPath !== 'auto') throw new UserError('--data-path chooses how app traffic reaches our own topology; an external target is reached as its file says');
-  }
+  const target = await checkedTarget(o);
+  if (targetKind(target) === 'external' && o.dataPath !== 'auto') throw new UserError('--data-path chooses how app traffic reaches our own topology; an external target is reached as its file says');
   const { scenario, source } = await loadScenario(o.scenario);
   const sizing = await readSizing(o.sizing);
   const runId = newRunId(`${scenario.name}-capacity`);

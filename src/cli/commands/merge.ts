@@ -1,9 +1,7 @@
 import { renderConsoleSummary } from '../../report/consoleSummary.js';
 import { writeRunReport } from '../../report/writeRunReport.js';
 import { executeMerge } from '../../run/executeMerge.js';
-import { readExternalAccess } from '../../target/resolveTarget.js';
-import { targetKind } from '../../target/targetRef.js';
-import { targetFromFlags, type TargetFlags } from '../targetFlags.js';
+import { checkedTarget, type TargetFlags } from '../targetFlags.js';
 import { exitFor } from './run.js';
 
 export interface MergeOptions extends TargetFlags {
@@ -14,8 +12,7 @@ export interface MergeOptions extends TargetFlags {
 
 /** `gauntlet merge DIR... --out DIR`: the shards' partial results as one run: verify, judge, report, exit with the verdict. */
 export async function merge(dirs: string[], o: MergeOptions): Promise<number> {
-  const target = targetFromFlags(o);
-  if (target !== undefined && targetKind(target) === 'external') await readExternalAccess(target);
+  const target = await checkedTarget(o);
   const result = await executeMerge(
     { dirs, target },
     {

@@ -7,10 +7,8 @@ import { executeRun, type RunControl } from '../../run/executeRun.js';
 import { executeShard, writePartial } from '../../run/executeShard.js';
 import { parsePartition, partitionLabel } from '../../load/population/schedulePartition.js';
 import { planRun, type RunRequest } from '../../run/runPlan.js';
-import { readExternalAccess } from '../../target/resolveTarget.js';
-import { targetKind } from '../../target/targetRef.js';
 import { onShutdownSignal } from '../shutdownSignals.js';
-import { targetFromFlags, type TargetFlags } from '../targetFlags.js';
+import { checkedTarget, type TargetFlags } from '../targetFlags.js';
 
 export interface RunOptions extends Omit<RunRequest, 'target'>, TargetFlags {
   out: string;
@@ -31,10 +29,8 @@ export async function run(o: RunOptions): Promise<number> {
   const log = (line: string): void => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
-  const target = targetFromFlags(o);
+  const target = await checkedTarget(o);
   if (typeof target === 'object' && o.allowDestructive) throw new UserError('--allow-destructive needs a target file that also says allowDestructive: true; target flags never allow destructive actions');
-  // A broken target file, an unset variable or an unreadable CA is said now, before anything loads or starts.
-  if (target !== undefined && targetKind(target) === 'external') await readExternalAccess(target);
   if (o.startAt !== undefined && o.shard === undefined) throw new UserError('--start-at is the shared start of a sharded run\'s shards: give it with --shard I/N');
   const shard = o.shard === undefined ? null : parsePartition(o.shard);
   if (typeof shard === 'string') throw new UserError(`--shard: ${shard}`);

@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import { UserError } from '../../errors.js';
-import { EmbeddedCluster } from '../../topology/embeddedCluster.js';
+import { EmbeddedCluster, referenceClusterSettings } from '../../topology/embeddedCluster.js';
 import { EmbeddedTopology } from '../../topology/embeddedTopology.js';
 import type { StartedCluster } from '../../topology/startedCluster.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
@@ -67,6 +67,6 @@ function startCluster(options: UpOptions): Promise<StartedCluster> {
   if (options.clusterNodeTimeout !== undefined) builder.withNodeTimeoutMs(options.clusterNodeTimeout);
   if (options.detach) builder.detached();
   if (options.tls || options.mtls) builder.withTls(options.mtls);
-  process.stderr.write(`starting embedded cluster (${options.shards ?? 3} shards of ${1 + (options.replicasPerShard ?? 1)} redis-server each, toxiproxy)...\n`);
+  process.stderr.write(`starting embedded cluster (${options.shards ?? referenceClusterSettings.shards} shards of ${1 + (options.replicasPerShard ?? referenceClusterSettings.replicasPerShard)} redis-server each, toxiproxy)...\n`);
   return builder.start();
 }

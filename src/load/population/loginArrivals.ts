@@ -34,7 +34,7 @@ export class LoginArrivals implements PopulationController {
   control(now: number): void {
     const end = this.plan.stageEnd(this.stage);
     for (let at = this.timeOf(this.next); at <= now && at < end; at = this.timeOf(this.next)) {
-      this.host.spawn(at, Infinity, true, this.seeds.arrival(this.stage, this.next));
+      this.host.spawn(at, true, this.seeds.arrival(this.stage, this.next));
       this.next += this.partition.count;
     }
   }

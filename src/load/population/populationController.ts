@@ -13,7 +13,7 @@ export interface PopulationHost {
    * A new session logging in at intended time `at`; `scheduled`: its time came from the plan (its
    * lag counts); `seed`: its own random stream (SessionSeeds), which fixes what it will do.
    */
-  spawn(at: number, endAt: number, scheduled: boolean, seed: number): void;
+  spawn(at: number, scheduled: boolean, seed: number): void;
   /** Ends a randomly chosen live session with a logout intended at `at` (a ramp down). */
   retireRandom(at: number): void;
 }

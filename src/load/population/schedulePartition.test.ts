@@ -73,7 +73,7 @@ function drive(stages: ScenarioInput['stages'], partition: SchedulePartition, en
     get liveCount() {
       return live.size;
     },
-    spawn(at, _endAt, scheduled, seed) {
+    spawn(at, scheduled, seed) {
       trace.spawns.push(`${at.toFixed(6)} ${seed} ${scheduled}`);
       live.set(seed, at);
     },

@@ -59,11 +59,11 @@ export class SessionRamp implements PopulationController {
     while (this.host.liveCount < Math.floor(target)) {
       if (this.issued < Math.floor(target)) {
         const count = ++this.issued;
-        this.host.spawn(Math.min(this.plan.timeOfCount(this.stage, count), now), Infinity, true, this.seeds.planned(this.stage, this.plan.ordinalOf(count)));
+        this.host.spawn(Math.min(this.plan.timeOfCount(this.stage, count), now), true, this.seeds.planned(this.stage, this.plan.ordinalOf(count)));
       } else if (this.vacancies.size > 0) {
         const [ended, at] = this.vacancies.take();
-        this.host.spawn(Math.min(at, now), Infinity, false, this.seeds.successor(ended));
-      } else this.host.spawn(now, Infinity, false, this.seeds.unplanned(this.stage, ++this.unplanned));
+        this.host.spawn(Math.min(at, now), false, this.seeds.successor(ended));
+      } else this.host.spawn(now, false, this.seeds.unplanned(this.stage, ++this.unplanned));
     }
     while (this.host.liveCount > Math.ceil(target)) this.host.retireRandom(Math.min(now, this.plan.timeOfDropTo(this.stage, this.host.liveCount - 1)));
   }
