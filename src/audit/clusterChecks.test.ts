@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { parseClusterNodes } from '../topology/clusterNodes.js';
 import { auditAclConsistency, auditClusterNodeConfig, auditReplicaPlacement, auditSlotCoverage, hostOf, uncoveredSlots, unseenClusterSettings } from './clusterChecks.js';
 
@@ -106,4 +107,11 @@ test('a user added, removed, changed or given another password on one node is fo
   const password = with1(acl.map((l) => l.replace('#bbb', '#zzz')));
   assert.deepEqual(password.map((f) => f.problem), ['user app differs from 2 other nodes: the password differs']);
   assert.doesNotMatch(JSON.stringify([extra, missing, broader, password]), /#(bbb|ccc|zzz)/);
+});
+
+test('the section the fixes point to exists and lists every finding id', () => {
+  const doc = readFileSync(new URL('../../docs/cluster.md', import.meta.url), 'utf8');
+  const section = doc.split('\n## Audit on a cluster\n')[1]?.split('\n## ')[0];
+  assert.ok(section, 'docs/cluster.md has no "## Audit on a cluster"');
+  for (const id of ['cluster-failover-slow', 'cluster-failover-margin', 'cluster-partial-coverage', 'cluster-replica-validity-off', 'slots-uncovered', 'master-without-replica', 'replica-same-host', 'acl-users-differ']) assert.ok(section.includes(`\`${id}\``), id);
 });
