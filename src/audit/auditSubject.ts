@@ -1,9 +1,10 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
-import { isClusterSpec, isEndpointSpec, type Credential, type EndpointTargetSpec, type ExternalAccess, type SentinelTargetSpec } from '../target/externalTargetFile.js';
-import { UserError } from '../errors.js';
+import { isClusterSpec, isEndpointSpec, type ClusterTargetSpec, type Credential, type EndpointTargetSpec, type ExternalAccess, type SentinelTargetSpec } from '../target/externalTargetFile.js';
 import type { AclUserFacts } from './auditChecks.js';
+import { parseClusterNodes, type ClusterNodeLine } from '../topology/clusterNodes.js';
 import { fieldsOf, parseInfo } from '../topology/replicationInfo.js';
+import type { StartedCluster } from '../topology/startedCluster.js';
 import { hostPort, type StartedTopology } from '../topology/startedTopology.js';
 import { settingsFromInfo } from './auditChecks.js';
 
@@ -22,6 +23,16 @@ export interface AuditedServer {
   name: string;
   host: string;
   port: number;
+}
+
+/** What a Redis Cluster adds to the audit: the cluster's own view of itself, and each node's ACL users. */
+export interface ClusterReader {
+  /** CLUSTER NODES as the first node that answers sees it, and which node that was. */
+  view(): Promise<{ from: string; lines: ClusterNodeLine[] }>;
+  /** How findings name the node that announces `address` (our node names; elsewhere the address). */
+  nameOf(address: string): string;
+  /** ACL LIST on a node, or null when the audit has no user allowed to read it. */
+  aclList(node: AuditedServer): Promise<string[] | null>;
 }
 
 /**
@@ -52,6 +63,8 @@ export interface AuditSubject {
   plaintextProbes: Array<AuditedServer & { auth: Credential }>;
   /** What this subject cannot check, said in the report. */
   limits: string[];
+  /** A Redis Cluster: its view and ACLs (absent for Sentinel topologies and plain endpoints). */
+  cluster?: ClusterReader;
 }
 
 export function auditClient(s: Pick<AuditedServer, 'host' | 'port'>, auth: Partial<Credential> & { tls?: ConnectionOptions }): Redis {
@@ -148,8 +161,18 @@ export function topologyAuditSubject(t: StartedTopology): AuditSubject {
  * plain endpoint. Credentials go to the sentinels only when the spec names them, as in a run.
  */
 export function externalAuditSubject(a: ExternalAccess): AuditSubject {
-  if (isClusterSpec(a.spec)) throw new UserError(`${a.source}: gauntlet audit does not check a Redis Cluster yet (only runs do)`);
+  if (isClusterSpec(a.spec)) return clusterFileAuditSubject(a, a.spec);
   return isEndpointSpec(a.spec) ? endpointAuditSubject(a, a.spec) : sentinelAuditSubject(a, a.spec);
+}
+
+/** The sentinel part of a subject that has none (a plain endpoint, a cluster). */
+function noSentinels(what: string): Pick<AuditSubject, 'sentinels' | 'sentinelMaster'> {
+  return {
+    sentinels: [],
+    sentinelMaster: async () => {
+      throw new Error(`${what} has no sentinels`);
+    },
+  };
 }
 
 /** The file's `audit` user reads each node's settings; without it that part is not checked. */
@@ -217,13 +240,10 @@ function endpointAuditSubject(a: ExternalAccess, t: EndpointTargetSpec): AuditSu
     masterName: `endpoint ${endpoint.name}`,
     tls,
     app: a.app,
-    sentinels: [],
+    ...noSentinels('a plain endpoint'),
     nodes: async () => ({ master: endpoint, all: [endpoint] }),
     nodeConfig: settingsReader(a, tls),
     aclUser: async (s, kind, user, probes) => (a.auditAuth && kind === 'node' ? withClient(s, { ...a.auditAuth, tls }, (c) => readAclUser(c, s.name, user, probes)) : null),
-    sentinelMaster: async () => {
-      throw new Error('a plain endpoint has no sentinels');
-    },
     plaintextProbes: [],
     limits: [
       'sentinel timings and quorum (a plain endpoint: failover is the provider\'s; time it with `gauntlet run` during the provider\'s test failover, docs/client-settings.md)',
@@ -231,5 +251,87 @@ function endpointAuditSubject(a: ExternalAccess, t: EndpointTargetSpec): AuditSu
       ...(a.auditAuth ? [] : ['node configuration (no `audit` user in the target)']),
       ...(tls ? ['plaintext refused under TLS (the endpoint\'s plaintext port, if any, is not known)'] : []),
     ],
+  };
+}
+
+/** The nodes of a cluster view as the audit reaches them; the master probed as the app user is the first that serves slots. */
+function clusterNodes(lines: readonly ClusterNodeLine[], reach: (address: string) => AuditedServer): { master: AuditedServer | null; all: AuditedServer[] } {
+  const master = lines.find((l) => l.role === 'master' && l.failing !== 'fail' && l.slots.length > 0);
+  return { master: master ? reach(master.address) : null, all: lines.filter((l) => !l.joining).map((l) => reach(l.address)) };
+}
+
+/** ACL LIST, or null when the user may not (NOPERM). */
+async function readAclList(c: Redis): Promise<string[] | null> {
+  try {
+    return ((await c.call('ACL', 'LIST')) as unknown[]).map(String);
+  } catch (e) {
+    if (/NOPERM/.test((e as Error).message)) return null;
+    throw e;
+  }
+}
+
+/**
+ * Our embedded or detached cluster: the view and every node's configuration and ACL users through
+ * admin control connections; probes through each node's app proxy, as the app reaches it.
+ */
+export function clusterAuditSubject(c: StartedCluster): AuditSubject {
+  const tls = c.adminAuth.tls ? { ca: c.adminAuth.tls.ca, cert: c.adminAuth.tls.cert, key: c.adminAuth.tls.key } : undefined;
+  const reach = (address: string): AuditedServer => {
+    const n = c.nodeAt(address);
+    return n ? { name: n.name, ...hostPort(n.record.appProxy) } : { name: address, ...hostPort(address) };
+  };
+  const view = async (): Promise<{ from: string; lines: ClusterNodeLine[] }> => {
+    const v = await c.view();
+    if (!v) throw new Error('no node answered CLUSTER NODES');
+    return { from: v.from.name, lines: v.nodes };
+  };
+  return {
+    id: c.id,
+    masterName: `cluster ${c.id}`,
+    tls,
+    app: c.credentials.app,
+    ...noSentinels('a cluster'),
+    nodes: async () => clusterNodes((await view()).lines, reach),
+    nodeConfig: async (n) => ({ config: configRecord(await c.node(n.name).control().config('GET', '*')), complete: true, note: null }),
+    aclUser: async () => null,
+    plaintextProbes: c.snapshot.tls ? c.nodes.map((h) => ({ name: h.name, host: '127.0.0.1', port: h.controlPort, auth: c.credentials.admin })) : [],
+    limits: c.snapshot.tls ? [] : ['plaintext port closed under TLS (this cluster runs without TLS)'],
+    cluster: { view, nameOf: (address) => c.nodeAt(address)?.name ?? address, aclList: async (n) => readAclList(c.node(n.name).control()) },
+  };
+}
+
+/**
+ * A cluster described by a target file: CLUSTER NODES asked at the seeds (as the `audit` user,
+ * else the app user), every announced address mapped through the natMap; the audit user reads
+ * each node's settings and, where it may (not the reference `monitoring` user), its ACL users.
+ */
+function clusterFileAuditSubject(a: ExternalAccess, t: ClusterTargetSpec): AuditSubject {
+  const tls = a.tls ? { ...a.tls } : undefined;
+  const reader = { ...(a.auditAuth ?? a.app), tls };
+  const reach = (address: string): AuditedServer => ({ name: address, ...(t.natMap?.[address] ?? hostPort(address)) });
+  const view = async (): Promise<{ from: string; lines: ClusterNodeLine[] }> => {
+    let last: Error | null = null;
+    for (const seed of t.clusterNodes) {
+      const s = { name: `${seed.host}:${seed.port}`, ...seed };
+      try {
+        return { from: s.name, lines: await withClient(s, reader, async (c) => parseClusterNodes(String(await c.call('CLUSTER', 'NODES')))) };
+      } catch (e) {
+        last = e as Error;
+      }
+    }
+    throw new Error(`no seed node answered CLUSTER NODES as ${reader.username ?? 'default'}: ${last?.message ?? 'none listed'}`);
+  };
+  return {
+    id: a.source,
+    masterName: `cluster ${a.source}`,
+    tls,
+    app: a.app,
+    ...noSentinels('a cluster'),
+    nodes: async () => clusterNodes((await view()).lines, reach),
+    nodeConfig: settingsReader(a, tls),
+    aclUser: async () => null,
+    plaintextProbes: [],
+    limits: [...(a.auditAuth ? [] : ['node configuration and ACL users (no `audit` user in the target)']), ...(tls ? ['plaintext refused under TLS (the nodes\' plaintext ports, if any, are not known)'] : [])],
+    cluster: { view, nameOf: (address) => address, aclList: async (n) => (a.auditAuth ? withClient(n, { ...a.auditAuth, tls }, readAclList) : null) },
   };
 }

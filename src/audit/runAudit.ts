@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { auditClient, connectAudit, type AuditedServer, type AuditSubject } from './auditSubject.js';
+import { runClusterAudit } from './runClusterAudit.js';
 import { auditAclUser, auditNodeConfig, auditSentinel, auditWriteFence, sentinelPeerOnSentinels, sentinelUserOnNodes, type AclExpectation, type Finding, type NodeConfig } from './auditChecks.js';
 
 export interface AuditReport {
@@ -58,7 +59,8 @@ const firstLine = (e: unknown): string => (e as Error).message.split('\n')[0]!;
 /**
  * Security probes from a client's position (the addresses the auth service uses) and a
  * configuration audit where the subject has rights to read it. Our own topologies, target files
- * through Sentinel and plain endpoints go through the same checks (auditSubject.ts). A probe
+ * through Sentinel, plain endpoints and Redis Clusters go through the same checks
+ * (auditSubject.ts); a cluster adds its own (runClusterAudit.ts). A probe
  * that cannot run (a server that does not answer, a read that is refused) is listed as not
  * checked, with why; the audit as a whole always reports.
  */
@@ -67,7 +69,7 @@ export async function runAudit(subject: AuditSubject): Promise<AuditReport> {
   const checked: string[] = [];
   const notChecked = [...subject.limits];
   const found = await subject.nodes().catch((e: Error) => {
-    notChecked.push(`the nodes, their configuration and the app user's confinement: cannot find the nodes through the sentinels (${firstLine(e)})`);
+    notChecked.push(`the nodes, their configuration and the app user's confinement: cannot find the nodes ${subject.cluster ? 'from CLUSTER NODES' : 'through the sentinels'} (${firstLine(e)})`);
     return null;
   });
   const { master, all: nodes } = found ?? { master: null, all: [] };
@@ -112,7 +114,7 @@ export async function runAudit(subject: AuditSubject): Promise<AuditReport> {
     } finally {
       app.disconnect();
     }
-  } else if (found) findings.push({ id: 'no-master', severity: 'critical', where: subject.masterName, problem: 'the sentinels name no master', fix: 'check sentinel quorum and the master name' });
+  } else if (found && !subject.cluster) findings.push({ id: 'no-master', severity: 'critical', where: subject.masterName, problem: 'the sentinels name no master', fix: 'check sentinel quorum and the master name' });
 
   // 3. Configuration of every node (where the audit may read it) and every sentinel.
   const configs: NodeConfig[] = [];
@@ -157,8 +159,16 @@ export async function runAudit(subject: AuditSubject): Promise<AuditReport> {
     checked.push('min-replicas-max-lag against the sentinels\' down-after (split-brain window)');
   }
 
-  // 4. Least privilege of the users the servers log in with.
-  const aclChecks: Array<[string, AuditedServer[], 'node' | 'sentinel', AclExpectation]> = [
+  // 4. A cluster: its settings, its view of itself and the same ACL users everywhere.
+  if (subject.cluster) {
+    const part = await runClusterAudit(subject.cluster, nodes, configs);
+    findings.push(...part.findings);
+    checked.push(...part.checked);
+    notChecked.push(...part.notChecked);
+  }
+
+  // 5. Least privilege of the users the servers log in with (Sentinel's users: a cluster has none).
+  const aclChecks: Array<[string, AuditedServer[], 'node' | 'sentinel', AclExpectation]> = subject.cluster ? [] : [
     ['the sentinel user on the nodes', nodes, 'node', sentinelUserOnNodes],
     ['the sentinel-peer user on the sentinels', subject.sentinels, 'sentinel', sentinelPeerOnSentinels],
   ];

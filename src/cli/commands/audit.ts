@@ -5,7 +5,7 @@ import { auditFails, severityOrder, type Severity } from '../../audit/auditCheck
 import { runAudit } from '../../audit/runAudit.js';
 import { readExternalAccess, resolveTarget } from '../../target/resolveTarget.js';
 import { targetKind } from '../../target/targetRef.js';
-import { externalAuditSubject, topologyAuditSubject } from '../../audit/auditSubject.js';
+import { clusterAuditSubject, externalAuditSubject, topologyAuditSubject } from '../../audit/auditSubject.js';
 import { targetFromFlags, type TargetFlags } from '../targetFlags.js';
 
 export interface AuditOptions extends TargetFlags {
@@ -19,10 +19,11 @@ export async function audit(o: AuditOptions): Promise<number> {
   const ref = targetFromFlags(o);
   const target = targetKind(ref) === 'external' ? null : await resolveTarget({ target: ref, allowDestructive: false, onProgress: (l) => process.stderr.write(`${l}\n`) });
   try {
-    if (target?.cluster) throw new UserError('gauntlet audit does not check a Redis Cluster yet (only runs do)');
-    const subject = target?.topology
-      ? topologyAuditSubject(target.topology)
-      : externalAuditSubject(await readExternalAccess(ref!));
+    const subject = target?.cluster
+      ? clusterAuditSubject(target.cluster)
+      : target?.topology
+        ? topologyAuditSubject(target.topology)
+        : externalAuditSubject(await readExternalAccess(ref!));
     const report = await runAudit(subject);
     const fails = auditFails(report.findings, o.failOn as Severity);
     // One probe that cannot run is listed; none that could run means the target did not answer at all.
