@@ -103,7 +103,7 @@ export const partialResultSchema = z
         /** The shared start of the schedule (shards); null for workers of one process (their parent starts them). */
         startAt: z.string().nullable(),
         target: z
-          .object({ kind: z.enum(['embedded', 'detached', 'external']), masterName: z.string(), sentinels: z.array(z.string()), endpoint: z.string().nullable(), topologyId: z.string().nullable(), tls: z.boolean(), settings: z.record(z.string(), z.union([z.string(), z.number()])).nullable() })
+          .object({ kind: z.enum(['embedded', 'detached', 'external']), masterName: z.string(), sentinels: z.array(z.string()), endpoint: z.string().nullable(), cluster: z.object({ seeds: z.array(z.string()) }).strict().nullable().optional(), topologyId: z.string().nullable(), tls: z.boolean(), settings: z.record(z.string(), z.union([z.string(), z.number()])).nullable() })
           .strict(),
         redisVersion: z.string().nullable(),
         dataPath: z.enum(['direct', 'proxied', 'external']).describe("how the app clients reached the target's nodes"),
