@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { chaosRun as runExperiment, experimentFile, gate, isolatedHome, isPidAlive, runCli, smokeScenarioFile } from './support.js';
+import { chaosRun as runExperiment, experimentFile, gate, isolatedHome, isPidAlive, runCli, runShards, smokeScenarioFile } from './support.js';
+import { servesSlot } from '../../src/topology/clusterNodes.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
 import { ledgerForScenario } from '../../src/ledger/ledger.js';
@@ -63,6 +64,22 @@ function assertPassedOrStarved(code: number, s: Summary, stdout: string): void {
     return;
   }
   assert.equal(code, 0, why(s, stdout));
+}
+
+type ShardViews = Awaited<ReturnType<StartedCluster['shards']>>;
+
+/** A failover happened, and the switch the fault caused is shard 0's. */
+function struckSwitch(s: Summary, before: ShardViews): NonNullable<NonNullable<Summary['failover']>['switches']>[number] {
+  assert.ok(s.failover && s.failover.count >= 1, 'a failover happened');
+  const sw = s.failover.switches?.find((x) => x.cause !== null);
+  assert.equal(sw?.shard, before[0]!.name);
+  return sw;
+}
+
+/** Shard 0's replica is its master now, and its old master is its replica. */
+function assertShard0Swapped(before: ShardViews, after: ShardViews, why?: string): void {
+  assert.equal(after[0]!.master?.name, before[0]!.replicas[0]?.name);
+  assert.equal(after[0]!.replicas[0]?.name, before[0]!.master?.name, why);
 }
 
 describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 }, () => {
@@ -146,9 +163,8 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
   });
 
   test('two --shard processes against the cluster merge into one run: the shards\' writes verified on the shard masters, none lost', { timeout: 240_000 }, async () => {
-    const startAt = new Date(Date.now() + 12_000).toISOString();
     const dirs = [join(reports, 'shard-0'), join(reports, 'shard-1')];
-    const shards = await Promise.all(dirs.map((out, i) => runCli(['run', '--scenario', scenario, '--seed', '7', '--target', 'detached', '--shard', `${i}/2`, '--start-at', startAt, '--out', out, '--quiet'], { timeoutMs: 120_000 })));
+    const { shards } = await runShards(dirs, ['--scenario', scenario, '--seed', '7']);
     for (const r of shards) assert.ok(r.code === 0 || r.code === 2, r.stdout + r.stderr);
     const merge = await runCli(['merge', ...dirs, '--target', 'detached', '--out', reports, '--quiet'], { timeoutMs: 120_000 });
     const m = /report: (.*summary\.json)/.exec(merge.stdout);
@@ -274,15 +290,11 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
   test('cluster-failover (planned maintenance): the replica takes the shard over, nothing acknowledged is lost', async () => {
     const before = await cluster.shards();
     const { code, s, stdout } = await chaosRun('cluster-failover', ['--duration', '16s']);
-    assert.ok(s.failover && s.failover.count >= 1, 'a failover happened');
-    const sw = s.failover.switches?.find((x) => x.cause !== null);
-    assert.equal(sw?.shard, before[0]!.name);
-    assert.ok(s.failover.clientObservedMs !== null, 'clients wrote to the shard again');
+    const sw = struckSwitch(s, before);
+    assert.ok(s.failover!.clientObservedMs !== null, 'clients wrote to the shard again');
     assert.equal(s.ledger?.lost, 0, JSON.stringify(s.ledger?.examples));
-    const after = await cluster.shards();
-    assert.equal(after[0]!.master?.name, before[0]!.replicas[0]?.name);
-    assert.equal(after[0]!.replicas[0]?.name, before[0]!.master?.name);
-    console.log(`cluster-failover: ${s.chaos?.steps[0]?.detail}; switch ${sw?.fromStrikeMs} ms after the command, write gap on ${before[0]!.name} ${s.failover.clientObservedMs} ms; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost`);
+    assertShard0Swapped(before, await cluster.shards());
+    console.log(`cluster-failover: ${s.chaos?.steps[0]?.detail}; switch ${sw.fromStrikeMs} ms after the command, write gap on ${before[0]!.name} ${s.failover!.clientObservedMs} ms; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost`);
     cluster.closeControlConnections();
     assertPassedOrStarved(code, s, stdout);
   });
@@ -296,9 +308,8 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assert.ok(moved > 0, step.detail);
     const after = await cluster.shards();
     const first = before[0]!.slots[0]![0];
-    const owns = (v: (typeof after)[number], slot: number): boolean => v.slots.some(([a, b]) => slot >= a && slot <= b);
-    assert.ok(owns(after[1]!, first) && owns(after[1]!, first + 63) && !owns(after[0]!, first + 63), JSON.stringify(after.map((x) => x.slots)));
-    assert.ok(owns(after[0]!, first + 64));
+    assert.ok(servesSlot(after[1]!.slots, first) && servesSlot(after[1]!.slots, first + 63) && !servesSlot(after[0]!.slots, first + 63), JSON.stringify(after.map((x) => x.slots)));
+    assert.ok(servesSlot(after[0]!.slots, first + 64));
     assert.equal(s.ledger?.lost, 0, JSON.stringify(s.ledger?.examples));
     assert.ok(s.ledger && s.ledger.keysChecked > 100);
     assert.equal(s.failover?.count ?? 0, 0);
@@ -310,16 +321,12 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
   test('freeze-shard-master: frozen beyond cluster-node-timeout, the replica is promoted and the thawed master rejoins as its replica; nothing acknowledged is lost', async () => {
     const before = await cluster.shards();
     const { code, s, stdout } = await chaosRun('freeze-shard-master', ['--duration', '30s']);
-    assert.ok(s.failover && s.failover.count >= 1, 'a failover happened');
-    const sw = s.failover.switches?.find((x) => x.cause !== null);
-    assert.equal(sw?.shard, before[0]!.name);
+    const sw = struckSwitch(s, before);
     assert.ok(sw.fromStrikeMs !== null && sw.fromStrikeMs <= nodeTimeoutMs + failoverBoundMs, `promotion ${sw.fromStrikeMs} ms after the freeze`);
     assert.equal(s.ledger?.lost, 0, JSON.stringify(s.ledger?.examples));
     assert.equal(gate(s, 'topology healthy again after healing')?.pass, true);
-    const after = await cluster.shards();
-    assert.equal(after[0]!.master?.name, before[0]!.replicas[0]?.name);
-    assert.equal(after[0]!.replicas[0]?.name, before[0]!.master?.name, 'the thawed master is a replica now');
-    console.log(`freeze-shard-master: promoted ${sw.fromStrikeMs} ms after the freeze, write gap on ${before[0]!.name} ${s.failover.clientObservedMs} ms; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost, ${s.ledger?.resurrected} resurrected`);
+    assertShard0Swapped(before, await cluster.shards(), 'the thawed master is a replica now');
+    console.log(`freeze-shard-master: promoted ${sw.fromStrikeMs} ms after the freeze, write gap on ${before[0]!.name} ${s.failover!.clientObservedMs} ms; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost, ${s.ledger?.resurrected} resurrected`);
     cluster.closeControlConnections();
     // A login that timed out on the frozen master may run after the session's logout
     // (docs/cluster.md): the ledger counts that as unverifiable, never as resurrected.

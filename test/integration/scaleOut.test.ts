@@ -8,7 +8,7 @@ import type { Summary } from '../../src/report/summarySchema.js';
 import { decodeHistogram } from '../../src/scaleout/histogramCodec.js';
 import { partialFileName, partialResultSchema, type PartialResult } from '../../src/scaleout/partialResult.js';
 import smoke from '../../scenarios/smoke.js';
-import { experimentFile, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
+import { experimentFile, isolatedHome, runCli, runShards, smokeScenarioFile, useDetachedTopology } from './support.js';
 
 isolatedHome();
 const work = mkdtempSync(join(tmpdir(), 'gauntlet-scale-out-'));
@@ -62,8 +62,7 @@ describe('workers and shards', { timeout: 900_000 }, () => {
 
   test('two shards run as two processes and merged give the verdict, the counts and the histograms of one process', { timeout: 240_000 }, async () => {
     assert.ok(oneProcess, 'needs the one-process run of the test before');
-    const startAt = new Date(Date.now() + 12_000).toISOString();
-    const shards = await Promise.all(shardDirs.map((out, i) => runCli(['run', '--scenario', scenario, '--seed', seed, '--target', 'detached', '--shard', `${i}/2`, '--start-at', startAt, '--out', out, '--quiet'], { timeoutMs: 120_000 })));
+    const { startAt, shards } = await runShards(shardDirs, ['--scenario', scenario, '--seed', seed]);
     for (const r of shards) assert.equal(r.code, 0, r.stdout + r.stderr);
     const parts = shardDirs.map(readPartial);
     assert.deepEqual(parts.map((p) => p.part.shard), [{ index: 0, count: 2 }, { index: 1, count: 2 }]);

@@ -28,6 +28,16 @@ export interface CliResult {
 }
 
 /** Runs the real CLI as a user would, with a hard timeout so a hang fails instead of blocking CI. */
+/**
+ * `gauntlet run --shard i/N` in one process per directory, all waiting for one shared start 12 s
+ * ahead (time for every process to load), against the detached topology.
+ */
+export async function runShards(dirs: readonly string[], runArgs: readonly string[]): Promise<{ startAt: string; shards: CliResult[] }> {
+  const startAt = new Date(Date.now() + 12_000).toISOString();
+  const shards = await Promise.all(dirs.map((out, i) => runCli(['run', ...runArgs, '--target', 'detached', '--shard', `${i}/${dirs.length}`, '--start-at', startAt, '--out', out, '--quiet'], { timeoutMs: 120_000 })));
+  return { startAt, shards };
+}
+
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(process.execPath, [gauntletBin, ...args], { env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
