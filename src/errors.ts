@@ -30,3 +30,8 @@ export class TargetError extends UserError {
     this.name = 'TargetError';
   }
 }
+
+/** The first line of an error's message: enough for a one-line report (a server's error may go on for lines). */
+export function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+}

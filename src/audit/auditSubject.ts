@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
+import { firstLine } from '../errors.js';
 import { isClusterSpec, isEndpointSpec, type ClusterTargetSpec, type Credential, type EndpointTargetSpec, type ExternalAccess, type SentinelTargetSpec } from '../target/externalTargetFile.js';
 import type { AclUserFacts } from './auditChecks.js';
 import { parseClusterNodes, type ClusterNodeLine } from '../topology/clusterNodes.js';
@@ -126,7 +127,7 @@ async function readSettings(c: Redis): Promise<NodeSettings> {
   try {
     return { config: configRecord(await c.config('GET', '*')), complete: true, note: null };
   } catch (e) {
-    const refusal = (e as Error).message.split('\n')[0]!;
+    const refusal = firstLine(e);
     const info = await c.info().catch(() => {
       throw new Error(`CONFIG GET refused (${refusal}) and INFO too`);
     });

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { auditClient, connectAudit, type AuditedServer, type AuditSubject } from './auditSubject.js';
 import { runClusterAudit } from './runClusterAudit.js';
 import { auditAclUser, auditNodeConfig, auditSentinel, auditWriteFence, sentinelPeerOnSentinels, sentinelUserOnNodes, type AclExpectation, type Finding, type NodeConfig } from './auditChecks.js';
+import { firstLine } from '../errors.js';
 
 export interface AuditReport {
   subject: string;
@@ -54,7 +55,6 @@ async function probeUnauthenticated(s: AuditedServer, kind: 'node' | 'sentinel',
   }
 }
 
-const firstLine = (e: unknown): string => (e as Error).message.split('\n')[0]!;
 
 /**
  * Security probes from a client's position (the addresses the auth service uses) and a

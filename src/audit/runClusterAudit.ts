@@ -1,6 +1,7 @@
 import type { AuditedServer, ClusterReader } from './auditSubject.js';
 import type { Finding, NodeConfig } from './auditChecks.js';
 import { auditAclConsistency, auditClusterNodeConfig, auditReplicaPlacement, auditSlotCoverage, clusterElectionBoundMs, unseenClusterSettings, type NodeAclList } from './clusterChecks.js';
+import { firstLine } from '../errors.js';
 
 export interface ClusterAuditPart {
   findings: Finding[];
@@ -8,7 +9,6 @@ export interface ClusterAuditPart {
   notChecked: string[];
 }
 
-const firstLine = (e: unknown): string => (e as Error).message.split('\n')[0]!;
 
 /**
  * The cluster's part of an audit (runAudit.ts does the rest: probes, node settings): the cluster
