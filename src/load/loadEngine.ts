@@ -118,7 +118,7 @@ class LoadEngine implements PopulationHost {
     let ticker: NodeJS.Timeout | undefined;
     let second = 1;
     try {
-      await warmUpScripts(this.stores, this.ttl, () => this.tokenHash(this.rng));
+      await warmUpScripts(this.stores, this.ttl, () => this.tokenOf(this.rng.next(), this.rng.next()));
       await memory.start();
       await this.opts.prepare?.(clients);
       const startAt = await this.opts.clockStart?.();
@@ -179,6 +179,10 @@ class LoadEngine implements PopulationHost {
         e = this.heap.peek();
       }
       if (now >= end) {
+        // Sessions that ended in this turn left successors intended before the end: they are
+        // offered as they would have been had the loop woken before it.
+        controller.control(upTo);
+        e = this.heap.peek();
         // A generator that fell far behind (its lag already fails the run) would otherwise
         // replay the whole schedule after the end: the backlog gets a bounded grace, then stops.
         if (!e || e.at > upTo || now >= end + backlogGraceMs) return false;
@@ -222,7 +226,7 @@ class LoadEngine implements PopulationHost {
       uid: `u${rng.int(this.userSpace).toString(36)}`,
       sid: `${this.runTag}${id.toString(36)}`,
       family: `${this.runTag}f${id.toString(36)}`,
-      token: this.tokenHash(rng),
+      token: this.tokenOf(rng.next(), rng.next()),
       previousToken: null,
       version: 0,
       oauthNonce: null,
@@ -328,10 +332,11 @@ class LoadEngine implements PopulationHost {
   }
 
   /** Made once, like pickMix: the operation switch draws a session's next token through it. */
-  private readonly newToken = (rng: RandomSource): string => this.tokenHash(rng);
+  private readonly newToken = (rng: SessionRandom): string => this.tokenOf(rng.nextAtSend(), rng.nextAtSend());
 
-  private tokenHash(rng: RandomSource): string {
-    return this.runTag + Math.floor(rng.next() * 2 ** 52).toString(36) + Math.floor(rng.next() * 2 ** 52).toString(36);
+  /** A token (or nonce) from two draws in [0, 1). */
+  private tokenOf(a: number, b: number): string {
+    return this.runTag + Math.floor(a * 2 ** 52).toString(36) + Math.floor(b * 2 ** 52).toString(36);
   }
 
   /** After the last stage: no new actions; wait for those in flight (bounded by client timeouts). */

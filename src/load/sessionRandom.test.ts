@@ -17,6 +17,22 @@ test('a session stream is fixed by its seed, in [0, 1) and evenly spread', () =>
   for (const d of deciles) assert.ok(Math.abs(d - 10_000) < 500, `deciles ${deciles}`);
 });
 
+test('draws at send time leave the schedule draws alone, whenever they are made, and differ from them', () => {
+  const alone = new SessionRandom(7);
+  const interleaved = new SessionRandom(7);
+  const atSend: number[] = [];
+  const schedule: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    if (i % 3 === 0) atSend.push(interleaved.nextAtSend());
+    schedule.push(interleaved.next());
+  }
+  assert.deepEqual(schedule, draws(alone, 50));
+  const sendOnly = new SessionRandom(7);
+  assert.deepEqual(atSend, Array.from({ length: atSend.length }, () => sendOnly.nextAtSend()));
+  assert.ok(!atSend.some((x) => schedule.includes(x)));
+  assert.ok(atSend.every((x) => x >= 0 && x < 1));
+});
+
 test('sessions of a run never repeat each other\'s draws: no two of 20,000 share a pair of consecutive draws (a token)', () => {
   const seeds = new SessionSeeds(42, { index: 0, count: 1 });
   const pairs = new Set<string>();

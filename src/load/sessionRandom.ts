@@ -1,6 +1,9 @@
 import { RandomSource } from './randomSource.js';
 import type { SchedulePartition } from './population/schedulePartition.js';
 
+/** Tells the send-time draws of a session from its schedule draws. */
+const sendStream = 0x5e4d;
+
 /** MurmurHash3's mixing of one 32-bit word into a hash, and its finaliser. */
 function mixIn(h: number, k: number): number {
   k = Math.imul(k, 0xcc9e2d51);
@@ -35,6 +38,7 @@ export function seedOf(...words: number[]): number {
  */
 export class SessionRandom extends RandomSource {
   private drawn = 0;
+  private drawnAtSend = 0;
 
   constructor(readonly seed: number) {
     super(seed);
@@ -42,6 +46,15 @@ export class SessionRandom extends RandomSource {
 
   override next(): number {
     return finish(mixIn(this.seed, this.drawn++)) / 4294967296;
+  }
+
+  /**
+   * A draw made when an operation is sent (a rotated token, a nonce, a replay), from a stream of
+   * its own: an action that waits behind its session's previous reply is sent after later
+   * dispatches drew their think times, so one stream would let reply timing change the schedule.
+   */
+  nextAtSend(): number {
+    return finish(mixIn(mixIn(this.seed, this.drawnAtSend++), sendStream)) / 4294967296;
   }
 }
 

@@ -11,6 +11,7 @@ import { parseScenario, type ScenarioInput } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
 import { percentilesMs } from '../../src/load/latencyRecorder.js';
 import { topologyTarget } from '../../src/target/resolveTarget.js';
+import type { OperationObserver } from '../../src/load/operationEvent.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
@@ -157,6 +158,36 @@ describe('gauntlet run', { timeout: 600_000 }, () => {
     assert.ok(latency.max >= stallMs * 0.9 && latency.max < stallMs * 1.5, `max ${latency.max}`);
     // Measured from the actual send, as closed-loop tools do, the stall nearly disappears.
     assert.ok(service.p99 < expectedP99 / 4, `service-time p99 ${service.p99} ms would hide the stall`);
+  });
+
+  test('the schedule, not the wake-up, decides what a run offers: a generator held across the end offers the same operations', async () => {
+    // Short lifetimes: about 25 logouts a second, so the held last second holds about 25 logouts
+    // whose successors' logins are intended before the end. Nothing the app decides from a reply
+    // (an OAuth callback follows the begin's reply; a replayed token, a revoke-all end the
+    // session): held replies would change those, the schedule alone decides the rest.
+    const scenario = parseScenario({ ...tiny, name: 'wake-up', session: { ...tiny.session, meanLifetime: '2s', mix: { request: 90, refresh: 10, oauth: 0, revokeAll: 0 }, tokenReuseRate: 0 } }, 'wake-up test');
+    const endMs = 5000;
+    const target = topologyTarget('detached', topology);
+    const offered = (r: Awaited<ReturnType<typeof runLoad>>) => ({
+      intended: r.intendedOps,
+      byOp: Object.fromEntries([...r.recorder.byOp()].map(([name, h]) => [name, h.latency.totalCount])),
+    });
+    const onTime = await runLoad({ scenario, target, seed: 11 });
+    let held = false;
+    const holdAcrossTheEnd: OperationObserver = {
+      onOperation(e) {
+        if (held || e.intendedMs < endMs - 1000) return;
+        held = true;
+        const from = performance.now();
+        while (performance.now() - from < 1300) {
+          // the generator's main thread, busy from a second before the end until past it
+        }
+      },
+    };
+    const late = await runLoad({ scenario, target, seed: 11, observers: [holdAcrossTheEnd] });
+    assert.ok(held, 'the hold was planted');
+    assert.ok(offered(onTime).byOp.logout! > 50, JSON.stringify(offered(onTime)));
+    assert.deepEqual(offered(late), offered(onTime));
   });
 
   test('a load far beyond what the generator can offer is reported invalid (exit 2)', async () => {
