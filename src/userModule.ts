@@ -1,7 +1,7 @@
 import { access, readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UserError } from './errors.js';
+import { firstLine, UserError } from './errors.js';
 
 /**
  * Loads a user-written definition (a scenario, a chaos experiment): a shipped name from
@@ -20,7 +20,7 @@ export async function loadUserModule(nameOrFile: string, shippedDir: string, wha
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (e) {
-    throw new UserError(`${what} file ${file} does not load: ${(e as Error).message.split('\n')[0]}`);
+    throw new UserError(`${what} file ${file} does not load: ${firstLine(e)}`);
   }
   // A .ts file outside an ESM package loads as CommonJS; its default export then arrives wrapped.
   const wrapped = mod.default as { default?: unknown } | undefined;

@@ -180,16 +180,20 @@ export class LatencyRecorder {
     return { intended, ok };
   }
 
+  /** One interval pair of an operation type into the closing second's histograms and the run's totals. */
+  private addIntoSecondAndTotals(op: number, iv: Pair): void {
+    addRecorded(this.secondLatency, iv.latency);
+    addRecorded(this.secondService, iv.service);
+    addRecorded(this.totals[op]!.latency, iv.latency);
+    addRecorded(this.totals[op]!.service, iv.service);
+  }
+
   /** Closes the current one-second interval: adds it into the totals, holds its outside part back. */
   closeInterval(tSeconds: number): IntervalStats {
     const second = this.secondLatency;
     for (let op = 0; op < this.n; op++) {
-      for (const iv of [this.outsideInterval[op]!, this.insideInterval[op]!]) {
-        addRecorded(second, iv.latency);
-        addRecorded(this.secondService, iv.service);
-        addRecorded(this.totals[op]!.latency, iv.latency);
-        addRecorded(this.totals[op]!.service, iv.service);
-      }
+      this.addIntoSecondAndTotals(op, this.outsideInterval[op]!);
+      this.addIntoSecondAndTotals(op, this.insideInterval[op]!);
       const ins = this.insideInterval[op]!;
       if (ins.latency.totalCount > 0) ins.latency.reset();
       if (ins.service.totalCount > 0) ins.service.reset();

@@ -10,6 +10,7 @@ import { SecondHistograms } from './histogramCodec.js';
 import { OperationStreamWriter } from './operationStream.js';
 import { partialFromLoad } from './partialFromLoad.js';
 import type { FromWorker, TargetSnapshot, ToWorker, WorkerSetup } from './workerProtocol.js';
+import { firstLine } from '../errors.js';
 
 /**
  * A load worker (a worker thread; workerPool.ts starts it): one load engine over its share of
@@ -110,6 +111,6 @@ try {
   });
 } catch (e) {
   clearInterval(flusher);
-  send({ type: 'failed', message: (e as Error).message?.split('\n')[0] ?? String(e) });
+  send({ type: 'failed', message: firstLine(e) });
 }
 port.close();

@@ -15,6 +15,7 @@ import { mergedRun, type MergedRun } from './mergedRun.js';
 import { replayBatch } from './operationStream.js';
 import type { PartialResult, PartialRun } from './partialResult.js';
 import type { FromWorker, ToWorker, WorkerSecond, WorkerSetup } from './workerProtocol.js';
+import { firstLine } from '../errors.js';
 
 /** The moment now, on the scale engines start their clocks on (ms, about the Unix epoch). */
 export const epochNow = (): number => performance.timeOrigin + performance.now();
@@ -239,7 +240,7 @@ export class WorkerPool {
       changed();
     });
     worker.on('error', (e) => {
-      this.fail(m, `crashed: ${e.message.split('\n')[0]}`);
+      this.fail(m, `crashed: ${firstLine(e)}`);
       timeline.finished(w);
       changed();
     });

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ConnectionOptions } from 'node:tls';
-import { UserError } from '../errors.js';
+import { firstLine, UserError } from '../errors.js';
 
 const run = promisify(execFile);
 const newEcKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
@@ -30,7 +30,7 @@ export async function generateTlsFiles(dir: string, mutual: boolean): Promise<Tl
     await run('openssl', ['req', '-x509', '-new', ...newEcKey, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2', '-subj', '/CN=gauntlet test CA']);
     for (const who of ['server', 'client']) await issueCertificate(dir, f('ca.crt'), f('ca.key'), who);
   } catch (e) {
-    throw new UserError(`could not create TLS certificates with openssl (install Debian's openssl): ${(e as Error).message.split('\n')[0]}`);
+    throw new UserError(`could not create TLS certificates with openssl (install Debian's openssl): ${firstLine(e)}`);
   }
   return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key'), mutual };
 }

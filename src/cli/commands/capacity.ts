@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { UserError } from '../../errors.js';
+import { firstLine, UserError } from '../../errors.js';
 import { firstIssue } from '../../inputValidation.js';
 import { loadScenario } from '../../load/loadScenario.js';
 import { newRunId } from '../../report/writeRunReport.js';
@@ -43,7 +43,7 @@ async function readSizing(file: string | undefined): Promise<SizingInput> {
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
-    throw new UserError(`--sizing ${file}: ${(e as Error).message.split('\n')[0]}`);
+    throw new UserError(`--sizing ${file}: ${firstLine(e)}`);
   }
   const parsed = sizingInputSchema.safeParse(raw);
   if (!parsed.success) throw new UserError(`--sizing ${file}: ${firstIssue(parsed.error)}`);
