@@ -352,7 +352,12 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assert.ok(s.failover!.clientObservedMs !== null, 'clients wrote to the shard again');
     assert.equal(s.ledger?.lost, 0, JSON.stringify(s.ledger?.examples));
     assertShard0Swapped(before, await cluster.shards());
-    console.log(`cluster-failover: ${s.chaos?.steps[0]?.detail}; switch ${sw.fromStrikeMs} ms after the command, write gap on ${before[0]!.name} ${s.failover!.clientObservedMs} ms; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost`);
+    // The per-shard figures followed the shard's master across the switch: both were read, in order.
+    assertMeasuredPerShard(s);
+    const shard0 = s.attribution!.server.byShard![0]!;
+    assert.deepEqual(shard0.masters, [before[0]!.master!.name, before[0]!.replicas[0]!.name], JSON.stringify(shard0));
+    assert.deepEqual(s.attribution!.server.byShard!.slice(1).map((x) => x.masters.length), [1, 1]);
+    console.log(`cluster-failover: ${s.chaos?.steps[0]?.detail}; switch ${sw.fromStrikeMs} ms after the command, write gap on ${before[0]!.name} ${s.failover!.clientObservedMs} ms; ${before[0]!.name} read on ${shard0.masters.join(' then ')}, EVALSHA ${shard0.perCommand.find((c) => c.command === 'evalsha')?.calls} calls, missed ${shard0.missedSamples} server / ${s.memory.byShard![0]!.missedSamples} memory readings; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost`);
     cluster.closeControlConnections();
     assertPassedOrStarved(code, s, stdout);
   });
