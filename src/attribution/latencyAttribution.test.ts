@@ -42,3 +42,17 @@ test('with nothing else to blame: the network or the target, saying the server w
   assert.equal(c.who, 'network or target');
   assert.match(c.why, /EVALSHA 14 µs per call/);
 });
+
+test('a cluster: one slow shard names its shard and master, though the sum over shards looks quiet', () => {
+  const shard = (name: string, master: string, usecPerCall: number): NonNullable<Attribution['server']['byShard']>[number] => ({ name, masters: [master], perCommand: [{ command: 'evalsha', calls: 1000, usecPerCall }], forks: 0, aofDelayedFsync: 0, missedSamples: 0, missedWhy: null });
+  const quiet = [shard('shard-0 (0-5460)', 'node-0', 14), shard('shard-1 (5461-10922)', 'node-1', 15), shard('shard-2 (10923-16383)', 'node-2', 13)];
+  // The sum over shards given as quiet (14 µs per call): only the per-shard figures can name the slow master.
+  const slow = [quiet[0]!, shard('shard-1 (5461-10922)', 'node-4', 3000), quiet[2]!];
+  const c = breachCause(base({}, {}, { perCommand: [{ command: 'evalsha', calls: 3000, usecPerCall: 14 }], byShard: slow, latencyEvents: [{ event: 'command', latestMs: 3, maxMs: 3, node: 'node-4' }] }));
+  assert.equal(c.who, 'server');
+  assert.match(c.why, /EVALSHA 3 ms per call on shard-1 \(5461-10922\) \(master node-4\)/);
+  assert.match(c.why, /LATENCY event "command" up to 3 ms on node-4/);
+  assert.doesNotMatch(c.why, /shard-0|shard-2/);
+  const none = breachCause(base({}, {}, { byShard: quiet }));
+  assert.equal(none.who, 'network or target', 'no slow shard: the server is not blamed');
+});

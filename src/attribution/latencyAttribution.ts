@@ -94,7 +94,8 @@ export function attributeLatency(i: AttributionInputs): Attribution {
  * the budget, when it stalled in most seconds, or when its own queueing (not the wait behind a
  * session's previous, slow action: that is the target's) is most of the p99; else
  * the server's when the server logged stalls (latency events, a slow command, a fork, a delayed
- * fsync) of a quarter of the budget; else the proxy's when the app's traffic crossed Toxiproxy
+ * fsync) of a quarter of the budget (on a cluster, a slow command on any one shard, named with
+ * its master); else the proxy's when the app's traffic crossed Toxiproxy
  * and the hop costs that much; else the network's or the target's.
  */
 export function breachCause(a: Attribution): BreachCause {
@@ -108,10 +109,13 @@ export function breachCause(a: Attribution): BreachCause {
   if (a.atP99 && a.atP99.queueMs > a.atP99.waitMs + a.atP99.replyMs) return { who: 'generator', why: `at the p99, ${ms(a.atP99.queueMs)} of ${ms(a.atP99.latencyMs)} is the generator's own queueing before the send` };
   const s = a.server;
   const serverSigns: string[] = [];
-  for (const e of s.latencyEvents) if (e.maxMs >= budget * stallShare) serverSigns.push(`LATENCY event "${e.event}" up to ${e.maxMs} ms`);
-  for (const c of s.perCommand) if (c.usecPerCall >= budget * 1000 * 0.1) serverSigns.push(`${c.command.toUpperCase()} ${ms(c.usecPerCall / 1000)} per call`);
+  for (const e of s.latencyEvents) if (e.maxMs >= budget * stallShare) serverSigns.push(`LATENCY event "${e.event}" up to ${e.maxMs} ms${e.node ? ` on ${e.node}` : ''}`);
+  // A cluster: per shard, since one slow master among several is averaged away in the sum.
+  const commands = s.byShard?.length ? s.byShard.flatMap((x) => x.perCommand.map((c) => ({ ...c, on: ` on ${x.name} (master ${x.masters.join(', then ')})` }))) : s.perCommand.map((c) => ({ ...c, on: '' }));
+  for (const c of commands) if (c.usecPerCall >= budget * 1000 * 0.1) serverSigns.push(`${c.command.toUpperCase()} ${ms(c.usecPerCall / 1000)} per call${c.on}`);
   if (s.forks > 0 && s.latestForkUs >= budget * 1000 * stallShare) serverSigns.push(`${s.forks} fork(s), the last ${ms(s.latestForkUs / 1000)}`);
-  if (s.aofDelayedFsync > 0) serverSigns.push(`${s.aofDelayedFsync} writes waited for a slow AOF fsync`);
+  const fsyncShards = (s.byShard ?? []).filter((x) => x.aofDelayedFsync > 0).map((x) => `${x.name} ${x.aofDelayedFsync}`);
+  if (s.aofDelayedFsync > 0) serverSigns.push(`${s.aofDelayedFsync} writes waited for a slow AOF fsync${fsyncShards.length ? ` (${fsyncShards.join(', ')})` : ''}`);
   if (serverSigns.length > 0) return { who: 'server', why: `the server: ${serverSigns.join('; ')}` };
   const overhead = a.proxy ? a.proxy.before.proxiedP99Ms - a.proxy.before.directP99Ms : 0;
   if (a.dataPath === 'proxied' && overhead >= budget * stallShare) return { who: 'proxy', why: `the Toxiproxy hop on the app path adds ${ms(overhead)} at p99 (PING calibration)` };

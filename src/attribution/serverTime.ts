@@ -1,7 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Target } from '../target/target.js';
-import { parseInfo } from '../topology/replicationInfo.js';
 import { withTimeout } from '../waitUntil.js';
+import { CounterDeltas, parseCounters, perCommandOf } from './serverCounters.js';
+import { ShardServerTimeSampler, type ShardServerTime } from './shardServerTime.js';
 
 /** The master's own account of its time during the run. */
 export interface ServerTime {
@@ -10,8 +11,8 @@ export interface ServerTime {
   why: string | null;
   /** Per command the workload sent: calls during the run and the server's time per call (INFO commandstats deltas). */
   perCommand: Array<{ command: string; calls: number; usecPerCall: number }>;
-  /** LATENCY LATEST at the end of the run: events at or above the run's latency-monitor-threshold. */
-  latencyEvents: Array<{ event: string; latestMs: number; maxMs: number }>;
+  /** LATENCY LATEST at the end of the run: events at or above the run's latency-monitor-threshold; on a cluster, of every master, naming its node. */
+  latencyEvents: Array<{ event: string; latestMs: number; maxMs: number; node?: string }>;
   latencyThresholdMs: number | null;
   /** Forks (BGSAVE, AOF rewrite) during the run and the last one's duration; writes whose fsync waited on the disk. */
   forks: number;
@@ -19,28 +20,8 @@ export interface ServerTime {
   aofDelayedFsync: number;
   /** Per second: the server's time per call across the workload's commands. */
   perSecond: Array<{ t: number; usecPerCall: number }>;
-}
-
-interface Counters {
-  node: string;
-  commands: Map<string, { calls: number; usec: number }>;
-  forks: number;
-  latestForkUs: number;
-  aofDelayedFsync: number;
-}
-
-/** What the session workload sends (its scripts, OAuth state, durable mode's WAIT). */
-const workloadCommands = new Set(['evalsha', 'eval', 'set', 'getdel', 'wait', 'script|load']);
-
-function parseCounters(node: string, info: string): Counters {
-  const fields = parseInfo(info);
-  const commands = new Map<string, { calls: number; usec: number }>();
-  for (const [k, v] of fields) {
-    if (!k.startsWith('cmdstat_')) continue;
-    const kv = Object.fromEntries(v.split(',').map((p) => p.split('=') as [string, string]));
-    commands.set(k.slice('cmdstat_'.length), { calls: Number(kv.calls ?? 0), usec: Number(kv.usec ?? 0) });
-  }
-  return { node, commands, forks: Number(fields.get('total_forks') ?? 0), latestForkUs: Number(fields.get('latest_fork_usec') ?? 0), aofDelayedFsync: Number(fields.get('aof_delayed_fsync') ?? 0) };
+  /** A cluster: each shard's masters' figures (the fields above are their sums); null or absent otherwise. */
+  byShard?: ShardServerTime[] | null;
 }
 
 /**
@@ -49,16 +30,14 @@ function parseCounters(node: string, info: string): Counters {
  * On a topology gauntlet controls it uses the admin control connection of whichever node is
  * master, and sets latency-monitor-threshold for the run (put back afterwards); on an external
  * target it reads as the target's audit user when it names one, else as the app user, and says
- * "not measured" (and why) where neither may run INFO.
+ * "not measured" (and why) where neither may run INFO. On a cluster, every shard's master
+ * (ShardServerTimeSampler).
  */
 export class ServerTimeSampler {
   private client: Redis | null = null;
   private node = '';
-  private last: Counters | null = null;
-  private readonly totals = new Map<string, { calls: number; usec: number }>();
-  private forks = 0;
-  private latestForkUs = 0;
-  private aofDelayedFsync = 0;
+  private readonly counters = new CounterDeltas();
+  private shards: ShardServerTimeSampler | null = null;
   private readonly perSecond: ServerTime['perSecond'] = [];
   private why: string | null = null;
   private thresholdBefore: string | null = null;
@@ -71,6 +50,10 @@ export class ServerTimeSampler {
   ) {}
 
   async start(): Promise<void> {
+    if (this.target.clusterAccess?.()) {
+      this.shards = new ShardServerTimeSampler(this.target, this.eventThresholdMs);
+      return this.shards.start();
+    }
     const access = this.target.topology ? null : this.target.infoAccess();
     if (access && access.options === null) {
       this.why = access.why;
@@ -87,7 +70,7 @@ export class ServerTimeSampler {
         await c.config('SET', 'latency-monitor-threshold', String(this.thresholdMs));
         await c.call('LATENCY', 'RESET');
       }
-      this.last = parseCounters(this.node, await c.info('all'));
+      this.counters.add(parseCounters(this.node, await c.info('all')));
     } catch (e) {
       this.why = `the ${access?.as ?? 'admin user'} may not read the server's figures (${(e as Error).message.split('\n')[0]})`;
       this.client?.disconnect();
@@ -97,33 +80,11 @@ export class ServerTimeSampler {
 
   /** After each second of load. */
   async sample(t: number): Promise<void> {
+    if (this.shards) return this.shards.sample(t);
     if (!this.client || this.why) return;
     try {
       if (this.target.topology) await withTimeout(this.followMaster(), 3000);
-      const now = parseCounters(this.node, await this.client!.info('all'));
-      let calls = 0;
-      let usec = 0;
-      const prev = this.last;
-      if (prev && prev.node === now.node) {
-        for (const [cmd, v] of now.commands) {
-          const p = prev.commands.get(cmd) ?? { calls: 0, usec: 0 };
-          const dc = v.calls - p.calls;
-          const du = v.usec - p.usec;
-          if (dc <= 0) continue;
-          const total = this.totals.get(cmd) ?? { calls: 0, usec: 0 };
-          total.calls += dc;
-          total.usec += du;
-          this.totals.set(cmd, total);
-          if (workloadCommands.has(cmd)) {
-            calls += dc;
-            usec += du;
-          }
-        }
-        this.forks += Math.max(0, now.forks - prev.forks);
-        if (now.forks > prev.forks) this.latestForkUs = now.latestForkUs;
-        this.aofDelayedFsync += Math.max(0, now.aofDelayedFsync - prev.aofDelayedFsync);
-      }
-      this.last = now;
+      const { calls, usec } = this.counters.add(parseCounters(this.node, await this.client!.info('all')));
       if (calls > 0) this.perSecond.push({ t, usecPerCall: Math.round((usec / calls) * 10) / 10 });
     } catch {
       // a master in the middle of a failover: the next second tries again
@@ -131,6 +92,7 @@ export class ServerTimeSampler {
   }
 
   async finish(): Promise<ServerTime> {
+    if (this.shards) return this.shards.finish();
     const latencyEvents: ServerTime['latencyEvents'] = [];
     if (this.client && !this.why) {
       try {
@@ -147,12 +109,12 @@ export class ServerTimeSampler {
     return {
       measured: this.why === null,
       why: this.why,
-      perCommand: [...this.totals].filter(([cmd]) => workloadCommands.has(cmd)).map(([command, v]) => ({ command, calls: v.calls, usecPerCall: Math.round((v.usec / v.calls) * 10) / 10 })),
+      perCommand: perCommandOf(this.counters.totals),
       latencyEvents,
       latencyThresholdMs: this.thresholdMs,
-      forks: this.forks,
-      latestForkUs: this.latestForkUs,
-      aofDelayedFsync: this.aofDelayedFsync,
+      forks: this.counters.forks,
+      latestForkUs: this.counters.latestForkUs,
+      aofDelayedFsync: this.counters.aofDelayedFsync,
       perSecond: this.perSecond,
     };
   }
@@ -181,6 +143,6 @@ export class ServerTimeSampler {
     this.client.on('error', () => undefined);
     await this.client.connect();
     this.node = m.name;
-    this.last = null;
+    this.counters.reset();
   }
 }

@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Target } from '../target/target.js';
 import { parseInfo } from '../topology/replicationInfo.js';
+import { ShardMasters } from './shardMasters.js';
+import { ShardMemorySum, type ShardMemory } from './shardMemorySum.js';
 
 export interface MemorySample {
   t: number;
@@ -13,6 +15,8 @@ export interface TargetMemory {
   samples: MemorySample[];
   /** Why nothing was measured (no user may read INFO, or INFO failed); null or absent when something was. */
   notMeasured?: string | null;
+  /** A cluster: each shard's master (the figures above are their sum per second); null or absent otherwise. */
+  byShard?: ShardMemory[] | null;
 }
 
 /**
@@ -31,6 +35,7 @@ export function usedMemoryLessBacklog(info: ReadonlyMap<string, string>): number
  * The master's used_memory, less its replication backlog, once a second (INFO memory), on a
  * connection of its own so a slow answer never holds up the load, as the user the target names
  * for INFO (an external target's audit user when it has one). Where nobody may read INFO it is "not measured", with why.
+ * On a cluster: every shard's current master (ShardMasters follows failovers), summed per second (ShardMemorySum).
  */
 export class TargetMemorySampler {
   private readonly client: Redis | null;
@@ -38,7 +43,16 @@ export class TargetMemorySampler {
   private lastError: string | null = null;
   readonly memory: TargetMemory = { startBytes: null, peakBytes: null, samples: [], notMeasured: null };
 
+  private readonly cluster: Target | null;
+  private shards: { masters: ShardMasters; sum: ShardMemorySum } | null = null;
+
   constructor(target: Target) {
+    this.cluster = target.clusterAccess?.() ? target : null;
+    if (this.cluster) {
+      this.client = null;
+      this.as = '';
+      return;
+    }
     const access = target.infoAccess();
     if (access.options === null) {
       this.client = null;
@@ -53,11 +67,13 @@ export class TargetMemorySampler {
   }
 
   async start(): Promise<void> {
+    if (this.cluster) return this.startShards(this.cluster);
     this.memory.startBytes = await this.usedMemory();
     this.memory.peakBytes = this.memory.startBytes;
   }
 
   async sample(t: number): Promise<void> {
+    if (this.shards) return this.sampleShards(t, this.shards);
     const used = await this.usedMemory();
     if (used === null) return;
     this.memory.samples.push({ t, usedBytes: used });
@@ -65,8 +81,31 @@ export class TargetMemorySampler {
   }
 
   close(): void {
+    if (this.shards) {
+      this.shards.masters.close();
+      this.memory.notMeasured = this.shards.sum.notMeasured(this.shards.masters.as);
+    }
     this.client?.disconnect();
     if (this.memory.startBytes === null && this.memory.samples.length === 0) this.memory.notMeasured ??= `the ${this.as} could not read INFO memory: ${this.lastError ?? 'no answer'}`;
+  }
+
+  private async startShards(target: Target): Promise<void> {
+    const masters = await ShardMasters.open(target);
+    if ('why' in masters) {
+      this.memory.notMeasured = masters.why;
+      return;
+    }
+    this.shards = { masters, sum: new ShardMemorySum(masters.names) };
+    this.memory.byShard = this.shards.sum.shards;
+    await this.sampleShards(null, this.shards);
+  }
+
+  private async sampleShards(t: number | null, s: { masters: ShardMasters; sum: ShardMemorySum }): Promise<void> {
+    const reads = await s.masters.readAll(async (c) => usedMemoryLessBacklog(parseInfo(await c.info('memory'))));
+    s.sum.add(t, reads.map((r) => (r.value !== null ? { bytes: r.value } : { why: r.error ?? 'no used_memory in INFO memory' })));
+    this.memory.startBytes = s.sum.startBytes;
+    this.memory.peakBytes = s.sum.peakBytes;
+    this.memory.samples = s.sum.samples;
   }
 
   private async usedMemory(): Promise<number | null> {

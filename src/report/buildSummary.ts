@@ -103,6 +103,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       usedBytesPeak: peakBytes,
       bytesPerSession: startBytes !== null && peakBytes !== null && load.peakConcurrentSessions > 0 ? Math.round((peakBytes - startBytes) / load.peakConcurrentSessions) : null,
       notMeasured: load.memory.notMeasured ?? null,
+      byShard: load.memory.byShard?.map((x) => ({ name: x.name, usedBytesStart: x.startBytes, usedBytesPeak: x.peakBytes, missedSamples: x.missedSamples, missedWhy: x.missedWhy })) ?? null,
     },
     chaos: {
       experiment: i.chaos?.experiment ?? null,

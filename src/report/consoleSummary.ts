@@ -4,6 +4,7 @@ import type { Summary } from './summarySchema.js';
 import { clientEndsLine, writeGapText } from './findingText.js';
 import { attributionHeadline, attributionRows } from './attributionText.js';
 import { ledgerNotVerified } from './ledgerText.js';
+import { fmtBytes, shardColumns, shardRows } from './shardRows.js';
 
 const verdictColor = { pass: pc.green, fail: pc.red, invalid: pc.yellow } as const;
 
@@ -17,6 +18,9 @@ export function renderConsoleSummary(s: Summary): string {
   const gates = new Table({ head: ['threshold', 'limit', 'actual', 'result'], style: { head: [], border: [] } });
   for (const t of s.thresholds) gates.push([t.name, t.limit, t.actual, t.pass ? pc.green('pass') : pc.red('FAIL')]);
   const g = s.generator;
+  const perShard = shardRows(s);
+  const shards = perShard ? new Table({ head: shardColumns, style: { head: [], border: [] } }) : null;
+  for (const r of perShard ?? []) shards!.push(r);
   const lines = [
     `run ${s.runId}: scenario ${s.scenario.name} on ${s.target.kind} target${s.target.topologyId ? ` ${s.target.topologyId}` : ''}, ${(s.durationMs / 1000).toFixed(1)} s${s.aborted ? ' (stopped early)' : ''}`,
     `sessions: peak ${s.sessions.peakConcurrent} concurrent (planned ${s.sessions.plannedPeak}); operations: ${s.ops.total} done of ${s.ops.intended} intended, ${s.ops.errors} errors; ${s.ops.achievedPerSecond}/s achieved vs ${s.ops.intendedPerSecond}/s intended`,
@@ -25,9 +29,9 @@ export function renderConsoleSummary(s: Summary): string {
     gates.toString(),
     ...(s.attribution ? [attributionHeadline(s.attribution), attributionTable(s.attribution)] : []),
     `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
-    ...(s.shards ? [`shards: ${s.shards.byShard.map((x) => `${x.name} ${x.ops} ops, ${x.errors} errors, p99 ${x.latencyMs.p99} ms`).join('; ')}`] : []),
+    ...(shards ? [`shards:\n${shards.toString()}`] : []),
     ...(s.scaleOut ? [scaleOutLine(s.scaleOut)] : []),
-    s.memory.bytesPerSession !== null ? `target memory: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : `target memory: not measured${s.memory.notMeasured ? ` (${s.memory.notMeasured})` : ''}`,
+    s.memory.bytesPerSession !== null ? `target memory${s.memory.byShard?.length ? ` (${s.memory.byShard.length} shard masters, summed)` : ''}: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : `target memory: not measured${s.memory.notMeasured ? ` (${s.memory.notMeasured})` : ''}`,
     ...(s.chaos.experiment ? [`chaos ${s.chaos.experiment}: ${s.chaos.steps.map((st) => `at ${(st.atMs / 1000).toFixed(1)} s ${st.detail}`).join('; ')}`] : []),
     ...(s.chaos.windows.length ? [windowsLine(s)] : []),
     ...(s.failover
@@ -71,6 +75,3 @@ function firstSentinelEvents(s: Summary): string {
   return events.filter((e) => e.sentinel === first).map((e) => `${e.t.slice(11, 23)} ${e.event}`).join(', ') || 'none';
 }
 
-function fmtBytes(b: number | null): string {
-  return b === null ? '?' : `${(b / 1048576).toFixed(1)} MiB`;
-}

@@ -5,6 +5,7 @@ import { clientEndsLine, writeGapText } from './findingText.js';
 import { attributionHeadline, attributionRows } from './attributionText.js';
 import { firedAlertsQuery, monitoringScrapeIntervalS } from '../monitoring/monitoringQueries.js';
 import { ledgerNotVerified, ledgerVerificationFailed } from './ledgerText.js';
+import { shardColumns, shardRows } from './shardRows.js';
 
 const require = createRequire(import.meta.url);
 /** uPlot (small, fast canvas time series) is inlined, so the report (and the trend page of `gauntlet history`) opens from disk with no network. */
@@ -43,6 +44,7 @@ th{background:#f4f4f4} ${css}
 export function renderHtmlReport(s: Summary): string {
   const verdictClass = { pass: 'pass', fail: 'fail', invalid: 'invalid' }[s.verdict];
   const ops = Object.entries(s.latencyMs.byOp).sort(([a], [b]) => a.localeCompare(b));
+  const perShard = shardRows(s);
   const f = s.failover;
   const l = s.ledger;
   const g = s.generator;
@@ -69,6 +71,9 @@ ${table(['operation', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms
   ['all', s.latencyMs.overall.count, s.latencyMs.overall.p50, s.latencyMs.overall.p90, s.latencyMs.overall.p99, s.latencyMs.overall.p999, s.latencyMs.overall.max, s.serviceTimeMs.overall.p99],
 ])}
 <div class="chart" id="chart-spectrum"></div>
+${perShard ? `<h3>Per shard</h3>
+<p class="muted">Latency from each operation's intended start, every operation (chaos windows included); each shard's master memory (used_memory less the replication backlog) and its server time per EVALSHA call (INFO commandstats), read once a second on whichever node was its master.</p>
+${table(shardColumns, perShard, 'shards')}` : ''}
 ${s.attribution ? `<h3>Where the p99 went</h3>
 <p${s.attribution.cause ? ' class="bad"' : ''}>${esc(attributionHeadline(s.attribution))}</p>
 ${table(['part', 'at the p99', 'detail'], attributionRows(s.attribution), 'attribution')}` : ''}
@@ -107,7 +112,7 @@ ${table(['setting', 'value'], [
   ...Object.entries(settings).map(([k, v]) => [k, v]),
   ['appendfsync (reference)', 'everysec'],
   ['maxmemory-policy (reference)', 'noeviction'],
-  ['target memory', s.memory.bytesPerSession === null ? `not measured${s.memory.notMeasured ? ` (${s.memory.notMeasured})` : ''}` : `${s.memory.usedBytesStart} -> ${s.memory.usedBytesPeak} bytes, ${s.memory.bytesPerSession} bytes per session`],
+  [s.memory.byShard?.length ? `target memory (${s.memory.byShard.length} shard masters, summed)` : 'target memory', s.memory.bytesPerSession === null ? `not measured${s.memory.notMeasured ? ` (${s.memory.notMeasured})` : ''}` : `${s.memory.usedBytesStart} -> ${s.memory.usedBytesPeak} bytes, ${s.memory.bytesPerSession} bytes per session`],
   ['gauntlet / Node', `${s.environment.gauntletVersion} / ${s.environment.node} on ${s.environment.platform}, ${s.environment.cpus} CPUs`],
   ['seed', s.scenario.seed],
 ])}

@@ -129,6 +129,7 @@ function combineLoads(loads: readonly PartialLoad[]): PartialLoad {
       peakBytes: maxOf(loads.map((l) => l.memory.peakBytes)),
       samples: measured[0]?.memory.samples ?? [],
       notMeasured: measured.length ? null : (loads[0]!.memory.notMeasured ?? null),
+      byShard: measured[0]?.memory.byShard ?? null,
     },
     clientEnds: { count: loads.reduce((a, l) => a + l.clientEnds.count, 0), first: loads.flatMap((l) => l.clientEnds.first).sort((a, b) => a.atMs - b.atMs).slice(0, 20) },
   };

@@ -92,7 +92,7 @@ export function mergedRun(whole: PartialResult, windows?: ChaosWindows): MergedR
     peakConcurrentSessions: l.peakConcurrentSessions,
     intendedOps: l.intendedOps,
     outcomes: { ...l.outcomes },
-    memory: { startBytes: l.memory.startBytes, peakBytes: l.memory.peakBytes, samples: l.memory.samples, notMeasured: l.memory.notMeasured ?? null },
+    memory: { startBytes: l.memory.startBytes, peakBytes: l.memory.peakBytes, samples: l.memory.samples, notMeasured: l.memory.notMeasured ?? null, byShard: l.memory.byShard ?? null },
     aborted: l.aborted,
     clientEnds: { count: l.clientEnds.count, first: l.clientEnds.first },
   };

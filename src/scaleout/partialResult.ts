@@ -138,7 +138,15 @@ export const partialResultSchema = z
           .array(z.object({ label: z.string(), process: z.string().describe('host:pid: workers of one process share its CPU and memory figures'), health: generatorHealth, seconds: z.array(generatorSecond) }).strict())
           .min(1)
           .describe('one per worker or shard that generated load'),
-        memory: z.object({ startBytes: z.number().nullable(), peakBytes: z.number().nullable(), samples: z.array(z.object({ t: z.number(), usedBytes: z.number() }).strict()), notMeasured: z.string().nullable().optional() }).strict(),
+        memory: z
+          .object({
+            startBytes: z.number().nullable(),
+            peakBytes: z.number().nullable(),
+            samples: z.array(z.object({ t: z.number(), usedBytes: z.number() }).strict()),
+            notMeasured: z.string().nullable().optional(),
+            byShard: z.array(z.object({ name: z.string(), startBytes: z.number().nullable(), peakBytes: z.number().nullable(), missedSamples: z.number().int(), missedWhy: z.string().nullable() }).strict()).nullable().optional().describe('a cluster: each shard\'s master'),
+          })
+          .strict(),
         clientEnds: z.object({ count, first: z.array(z.object({ client: count, lastError: z.string().nullable(), reconnecting: z.boolean(), atMs: z.number() }).strict()) }).strict(),
       })
       .strict(),

@@ -1,7 +1,7 @@
 import type { RedisOptions } from 'ioredis';
 import { hostPort } from '../topology/runningTopology.js';
 import type { ClusterTargetSpec, ExternalAccess } from './externalTargetFile.js';
-import type { InfoAccess, Target } from './target.js';
+import type { InfoAccess, NodeInfoAccess, Target } from './target.js';
 
 /**
  * A Redis Cluster gauntlet did not start (ElastiCache with cluster mode enabled, a self-run
@@ -9,13 +9,20 @@ import type { InfoAccess, Target } from './target.js';
  * announce through `natMap`. The observers (the failover watch, the shard map, the verification,
  * which reads each key on the master owning its slot) log in as the app user, since they read
  * keys and CLUSTER SLOTS; the watch reads CLUSTER NODES too when the user may (else it sees
- * promotions from CLUSTER SLOTS alone, without the fail? and fail flags).
+ * promotions from CLUSTER SLOTS alone, without the fail? and fail flags). Each master's INFO
+ * (memory, server time) is read as the audit user when the file names one, else as the app user.
  */
 export function externalClusterTarget(a: ExternalAccess, t: ClusterTargetSpec, allowDestructiveFlag: boolean): Target {
   const user: RedisOptions = { username: a.app.username, password: a.app.password, tls: a.tls };
   const natMap = t.natMap ?? {};
   const reach = (address: string): { host: string; port: number } => natMap[address] ?? hostPort(address);
   const seeds = t.clusterNodes.map((n) => `${n.host}:${n.port}`);
+  // Each master's INFO as the audit user when the file names one, else as the app user if it may (checkTargetReachable asked).
+  const nodeInfo = (): NodeInfoAccess => {
+    if (a.auditAuth) return { options: (address) => ({ username: a.auditAuth!.username, password: a.auditAuth!.password, tls: a.tls, ...reach(address) }), as: `audit user ${a.auditAuth.username}` };
+    if (target.infoAllowed === false) return { options: null, why: `the app user ${a.app.username} may not run INFO and ${a.source} names no audit user` };
+    return { options: (address) => ({ ...user, ...reach(address) }), as: `app user ${a.app.username}` };
+  };
   const target: Target = {
     kind: 'external',
     topology: null,
@@ -37,8 +44,9 @@ export function externalClusterTarget(a: ExternalAccess, t: ClusterTargetSpec, a
       seeds,
       observerOptions: (address) => ({ ...user, ...reach(address) }),
       observer: { as: `app user ${a.app.username}`, readsNodes: true },
+      nodeInfo: nodeInfo(),
     }),
-    infoAccess: (): InfoAccess => ({ options: null, why: 'a cluster has a master per shard; memory and server time are sampled on a single master only' }),
+    infoAccess: (): InfoAccess => ({ options: null, why: 'a cluster has a master per shard: its memory and server time are read on each (clusterAccess().nodeInfo)' }),
     sentinelEndpoints: () => [],
     plainEndpoint: () => null,
     describe: () => ({ kind: 'external', masterName: '', sentinels: [], endpoint: null, topologyId: null, tls: Boolean(t.tls), settings: null, cluster: { seeds } }),

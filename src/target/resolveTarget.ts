@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { TargetError, UserError } from '../errors.js';
 import { EmbeddedCluster } from '../topology/embeddedCluster.js';
 import { EmbeddedTopology } from '../topology/embeddedTopology.js';
@@ -58,8 +58,7 @@ export function topologyTarget(kind: 'embedded' | 'detached', topology: StartedT
 /**
  * A Target over a Cluster gauntlet controls: app clients are ioredis Cluster clients; observers
  * (the failover watch, the shard map, verification) use admin straight to each node's port.
- * Memory and server time are read per master in a Sentinel topology; a cluster has one master per
- * shard, which those figures do not cover yet, so the report says they were not measured and why.
+ * Memory and server time are read on every shard's master (`nodeInfo`, admin as well).
  */
 export function clusterTarget(kind: 'embedded' | 'detached', c: StartedCluster): Target {
   const admin = c.adminAuth;
@@ -76,16 +75,14 @@ export function clusterTarget(kind: 'embedded' | 'detached', c: StartedCluster):
       const at = c.natMap[seed.announcedAddress]!;
       return { ...options.redisOptions, host: at.host, port: at.port };
     },
-    clusterAccess: () => ({
-      client: c.clusterClient(),
-      seeds: c.nodes.map((n) => n.announcedAddress),
-      observerOptions: (address) => {
+    clusterAccess: () => {
+      const observerOptions = (address: string): RedisOptions => {
         const node = c.nodeAt(address) ?? c.nodes.find((n) => `127.0.0.1:${n.controlPort}` === address) ?? seed;
         return { host: '127.0.0.1', port: node.controlPort, username: admin.username, password: admin.password, tls: admin.tls };
-      },
-      observer: { as: 'admin', readsNodes: true },
-    }),
-    infoAccess: () => ({ options: null, why: 'a cluster has a master per shard; memory and server time are sampled on a single master only' }),
+      };
+      return { client: c.clusterClient(), seeds: c.nodes.map((n) => n.announcedAddress), observerOptions, observer: { as: 'admin', readsNodes: true }, nodeInfo: { options: observerOptions, as: 'admin user' } };
+    },
+    infoAccess: () => ({ options: null, why: 'a cluster has a master per shard: its memory and server time are read on each (clusterAccess().nodeInfo)' }),
     plainEndpoint: () => null,
     sentinelEndpoints: () => [],
     describe: () => ({

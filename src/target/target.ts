@@ -36,7 +36,12 @@ export interface ClusterAccess {
   observerOptions(address: string): RedisOptions;
   /** Who observes: admin (our clusters), the audit user, or the app user; whether that user may run CLUSTER NODES (else CLUSTER SLOTS is read). */
   observer: { as: string; readsNodes: boolean };
+  /** Who reads each master's INFO (memory, server time, per shard). */
+  nodeInfo: NodeInfoAccess;
 }
+
+/** InfoAccess for a cluster: a connection to the node at an announced address (host:port), or why nobody may read INFO. */
+export type NodeInfoAccess = { options: (address: string) => RedisOptions; as: string } | { options: null; why: string };
 
 /**
  * Who reads the master's INFO (memory, server time): a connection and who it logs in as, or why

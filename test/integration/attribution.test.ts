@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isolatedHome, useDetachedTopology } from './support.js';
+import { busyScript, isolatedHome, useDetachedTopology } from './support.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { executeRun } from '../../src/run/executeRun.js';
 import type { RunPlan } from '../../src/run/runPlan.js';
@@ -10,12 +10,6 @@ import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
 
-/** Holds the main thread of whoever runs it for `ms`: the same stall, planted in the generator or in the master. */
-const busyScript = `#!lua flags=no-writes
-local t = redis.call('TIME')
-local start = t[1] * 1000000 + t[2]
-repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start >= tonumber(ARGV[1])
-return 0`;
 const stallMs = 8;
 const everyMs = 100;
 

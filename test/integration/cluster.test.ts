@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { chaosRun as runExperiment, experimentFile, gate, isolatedHome, isPidAlive, runCli, runShards, smokeScenarioFile } from './support.js';
+import { busyScript, chaosRun as runExperiment, experimentFile, gate, isolatedHome, isPidAlive, runCli, runShards, smokeScenarioFile } from './support.js';
 import { servesSlot } from '../../src/topology/clusterNodes.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
@@ -67,6 +68,31 @@ function assertPassedOrStarved(code: number, s: Summary, stdout: string): void {
 }
 
 type ShardViews = Awaited<ReturnType<StartedCluster['shards']>>;
+
+/** The server's own time per EVALSHA call on each shard's masters (µs), by shard name. */
+function evalshaUsecByShard(s: Summary): Map<string, number> {
+  return new Map((s.attribution?.server.byShard ?? []).map((x) => [x.name, x.perCommand.find((c) => c.command === 'evalsha')?.usecPerCall ?? 0]));
+}
+
+/** A shard whose master spent over half a millisecond per EVALSHA: far above the tens of µs the workload's scripts take. */
+const slowShardUsec = 500;
+
+/**
+ * A cluster run measured the target on every shard: memory (the sum over masters, and each
+ * shard's start and peak) and the server's own time (EVALSHA calls on each shard's master).
+ */
+function assertMeasuredPerShard(s: Summary): void {
+  const names = s.shards!.byShard.map((x) => x.name);
+  assert.ok(s.memory.usedBytesStart !== null && s.memory.usedBytesStart > 0, `memory measured: ${s.memory.notMeasured}`);
+  assert.ok(s.memory.usedBytesPeak! >= s.memory.usedBytesStart);
+  assert.deepEqual(s.memory.byShard?.map((x) => x.name), names);
+  for (const x of s.memory.byShard!) assert.ok(x.usedBytesStart! > 0 && x.usedBytesPeak! >= x.usedBytesStart!, JSON.stringify(x));
+  const server = s.attribution?.server;
+  assert.ok(server?.measured, `server time measured: ${server?.why}`);
+  assert.deepEqual(server.byShard?.map((x) => x.name), names);
+  for (const x of server.byShard!) assert.ok((x.perCommand.find((c) => c.command === 'evalsha')?.calls ?? 0) > 0, JSON.stringify(x));
+  assert.equal(server.perCommand.find((c) => c.command === 'evalsha')?.calls, server.byShard!.reduce((n, x) => n + (x.perCommand.find((c) => c.command === 'evalsha')?.calls ?? 0), 0), 'the run\'s calls are the shards\' sum');
+}
 
 /** A failover happened, and the switch the fault caused is shard 0's. */
 function struckSwitch(s: Summary, before: ShardViews): NonNullable<NonNullable<Summary['failover']>['switches']>[number] {
@@ -151,14 +177,41 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     }
   });
 
-  test('a smoke run on the cluster passes, with per-shard figures and every acknowledged write found', async () => {
-    const { code, s, stdout } = await plainRun();
+  test('a smoke run on the cluster passes, with per-shard figures (load, memory, server time) and every acknowledged write found; a master planted slow is named', async () => {
+    // Planted: shard 1's master runs a 60 ms busy script (as EVALSHA, the workload's command) every second of the run.
+    const slow = await cluster.shardMaster(1);
+    const sha = String(await slow.control().script('LOAD', busyScript));
+    let running = true;
+    const stalls = (async () => {
+      for (let i = 0; running && i < 60; i++) {
+        await sleep(1000);
+        await slow.control().evalsha(sha, 0, '60000').catch(() => undefined);
+      }
+    })();
+    let r: Awaited<ReturnType<typeof plainRun>>;
+    try {
+      r = await plainRun();
+    } finally {
+      running = false;
+      await stalls;
+    }
+    const { code, s, stdout } = r;
     assert.ok(s.shards, 'per-shard figures');
     assert.equal(s.shards.byShard.length, 3);
     for (const x of s.shards.byShard) assert.ok(x.ops > 100 && x.errors === 0, JSON.stringify(x));
     assert.ok(s.ledger && s.ledger.keysChecked > 100);
     assert.equal(s.ledger.lost, 0);
-    console.log(`smoke on cluster: ops per shard ${s.shards.byShard.map((x) => `${x.name} ${x.ops} p99 ${x.latencyMs.p99} ms`).join(', ')}; ledger ${s.ledger.keysChecked} checked, ${s.ledger.lost} lost`);
+    assertMeasuredPerShard(s);
+    const usec = evalshaUsecByShard(s);
+    const slowName = s.shards.byShard[1]!.name;
+    console.log(`smoke on cluster: per shard ${s.shards.byShard.map((x) => `${x.name} ${x.ops} ops p99 ${x.latencyMs.p99} ms, EVALSHA ${usec.get(x.name)} µs/call`).join(', ')}; memory ${s.memory.usedBytesStart} -> ${s.memory.usedBytesPeak} (${s.memory.byShard!.map((x) => `${x.usedBytesStart}->${x.usedBytesPeak}, missed ${x.missedSamples}`).join('; ')}); latency events ${JSON.stringify(s.attribution!.server.latencyEvents)}; ledger ${s.ledger.keysChecked} checked, ${s.ledger.lost} lost`);
+    // The planted master stands out in the server's own counters, named; the others do not (the clean side: below, and the external run).
+    assert.ok(usec.get(slowName)! > slowShardUsec, `${slowName}: ${usec.get(slowName)} µs per EVALSHA`);
+    for (const [name, u] of usec) if (name !== slowName) assert.ok(u < slowShardUsec && u * 5 < usec.get(slowName)!, `${name}: ${u} µs per EVALSHA`);
+    assert.deepEqual(s.attribution!.server.byShard![1]!.masters, [slow.name]);
+    const events = s.attribution!.server.latencyEvents.filter((e) => e.event === 'command');
+    assert.ok(events.some((e) => e.node === slow.name && e.maxMs >= 50), `a "command" latency event on ${slow.name}: ${JSON.stringify(events)}`);
+    assert.deepEqual(events.filter((e) => e.node !== slow.name), [], 'no other master logged a slow command');
     assertPassedOrStarved(code, s, stdout);
   });
 
@@ -190,6 +243,11 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assert.ok(s.shards && s.shards.byShard.length === 3 && s.shards.byShard.every((x) => x.ops > 100 && x.errors === 0), JSON.stringify(s.shards));
     assert.ok(s.ledger && s.ledger.keysChecked > 100, 'verified as the app user, each key on its master');
     assert.equal(s.ledger.lost, 0);
+    // Memory and server time on every master, read as the app user (the reference ACL lets it run INFO); nothing planted: no shard stands out.
+    assertMeasuredPerShard(s);
+    const usec = evalshaUsecByShard(s);
+    console.log(`external cluster target: EVALSHA per shard ${[...usec].map(([n, u]) => `${n} ${u} µs/call`).join(', ')}; masters ${s.attribution!.server.byShard!.map((x) => x.masters.join(' then ')).join(', ')}`);
+    for (const [name, u] of usec) assert.ok(u < slowShardUsec, `${name}: ${u} µs per EVALSHA`);
     assertPassedOrStarved(r.code, s, r.stdout);
     const wrong = await runCli(['run', '--scenario', scenario, '--target', file, '--out', reports, '--quiet'], { env: { CLUSTER_TEST_APP_PASSWORD: 'not-the-password' } });
     assert.equal(wrong.code, 4, wrong.stderr);
@@ -294,7 +352,12 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assert.ok(s.failover!.clientObservedMs !== null, 'clients wrote to the shard again');
     assert.equal(s.ledger?.lost, 0, JSON.stringify(s.ledger?.examples));
     assertShard0Swapped(before, await cluster.shards());
-    console.log(`cluster-failover: ${s.chaos?.steps[0]?.detail}; switch ${sw.fromStrikeMs} ms after the command, write gap on ${before[0]!.name} ${s.failover!.clientObservedMs} ms; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost`);
+    // The per-shard figures followed the shard's master across the switch: both were read, in order.
+    assertMeasuredPerShard(s);
+    const shard0 = s.attribution!.server.byShard![0]!;
+    assert.deepEqual(shard0.masters, [before[0]!.master!.name, before[0]!.replicas[0]!.name], JSON.stringify(shard0));
+    assert.deepEqual(s.attribution!.server.byShard!.slice(1).map((x) => x.masters.length), [1, 1]);
+    console.log(`cluster-failover: ${s.chaos?.steps[0]?.detail}; switch ${sw.fromStrikeMs} ms after the command, write gap on ${before[0]!.name} ${s.failover!.clientObservedMs} ms; ${before[0]!.name} read on ${shard0.masters.join(' then ')}, EVALSHA ${shard0.perCommand.find((c) => c.command === 'evalsha')?.calls} calls, missed ${shard0.missedSamples} server / ${s.memory.byShard![0]!.missedSamples} memory readings; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost`);
     cluster.closeControlConnections();
     assertPassedOrStarved(code, s, stdout);
   });

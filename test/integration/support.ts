@@ -14,6 +14,13 @@ import { pollFor } from '../../src/waitUntil.js';
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const gauntletBin = join(repoRoot, 'bin', 'gauntlet.js');
 
+/** Holds a server's main thread for ARGV[1] µs (a Lua busy loop): a stall planted in a master, or in the generator. */
+export const busyScript = `#!lua flags=no-writes
+local t = redis.call('TIME')
+local start = t[1] * 1000000 + t[2]
+repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start >= tonumber(ARGV[1])
+return 0`;
+
 /** Each test file gets its own GAUNTLET_HOME, so files never see each other's topologies. */
 export function isolatedHome(): string {
   const home = mkdtempSync(join(tmpdir(), 'gauntlet-test-'));
