@@ -16,6 +16,18 @@ test("a breach that goes away without the generator's stalled seconds is the gen
   assert.match(c.why, /without those seconds the p99 is 4\.2 ms/);
 });
 
+test("a generator that stalled in most seconds leaves the breach unjudged, unless the other seconds breach on their own", () => {
+  const mostlyStalled = { stalledSeconds: 9, seconds: 13, p99HealthySecondsMs: 12 };
+  const server = { latencyEvents: [{ event: 'command', latestMs: 8, maxMs: 8 }] };
+  const few = breachCause(base({}, { ...mostlyStalled, opsHealthySeconds: 120 }, server));
+  assert.equal(few.who, 'generator');
+  assert.match(few.why, /too many to tell/);
+  assert.equal(breachCause(base({}, { ...mostlyStalled }, server)).who, 'generator', 'a summary without the count judges as before');
+  const own = breachCause(base({}, { ...mostlyStalled, opsHealthySeconds: 550 }, server));
+  assert.equal(own.who, 'server');
+  assert.match(own.why, /LATENCY event "command" up to 8 ms/);
+});
+
 test("a breach made of the generator's own queueing is the generator's", () => {
   assert.equal(breachCause(base({ atP99: { samples: 9, latencyMs: 12, waitMs: 0, queueMs: 9, replyMs: 3 } })).who, 'generator');
 });

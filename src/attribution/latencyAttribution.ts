@@ -32,6 +32,8 @@ export interface Attribution {
     stallThresholdMs: number;
     /** The p99 again, of the seconds in which the generator did not stall (null: none). */
     p99HealthySecondsMs: number | null;
+    /** How many operations those seconds hold (absent in summaries written before it was kept). */
+    opsHealthySeconds?: number;
   };
   server: ServerTime;
   dataPath: DataPath;
@@ -52,6 +54,8 @@ const ms = (x: number): string => `${Math.round(x * 100) / 100} ms`;
 
 /** A stall of the generator or the server counts when it reaches a quarter of the budget. */
 const stallShare = 0.25;
+/** Operations a p99 must rest on (at least three over it) before it says anything on its own. */
+const opsForAP99 = 300;
 
 export function attributeLatency(i: AttributionInputs): Attribution {
   const r = i.load.recorder;
@@ -72,6 +76,7 @@ export function attributeLatency(i: AttributionInputs): Attribution {
     seconds,
     stallThresholdMs: g.stallThresholdMs,
     p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null,
+    opsHealthySeconds: healthy.count,
   };
   const a: Attribution = {
     scope: windowsSeen ? 'outside chaos windows' : 'all operations',
@@ -91,7 +96,8 @@ export function attributeLatency(i: AttributionInputs): Attribution {
 
 /**
  * Whose time a breach is. The generator's when it stalled and the seconds it did not stall meet
- * the budget, when it stalled in most seconds, or when its own queueing (not the wait behind a
+ * the budget, when it stalled in most seconds (unless the others, on at least `opsForAP99`
+ * operations, breach the budget on their own), or when its own queueing (not the wait behind a
  * session's previous, slow action: that is the target's) is most of the p99; else
  * the server's when the server logged stalls (latency events, a slow command, a fork, a delayed
  * fsync) of a quarter of the budget (on a cluster, a slow command on any one shard, named with
@@ -105,7 +111,10 @@ export function breachCause(a: Attribution): BreachCause {
   if (gen.stalledSeconds > 0 && gen.p99HealthySecondsMs !== null && gen.p99HealthySecondsMs < budget) {
     return { who: 'generator', why: `${stalls}; without those seconds the p99 is ${ms(gen.p99HealthySecondsMs)}, under the ${ms(budget)} budget` };
   }
-  if (gen.seconds > 0 && gen.stalledSeconds > gen.seconds / 2) return { who: 'generator', why: `${stalls}: too many to tell the target's time from the generator's` };
+  // Seconds the generator did not stall that breach on their own, on enough operations, are the
+  // target's time however often the generator stalled in the others.
+  const breachesWithoutStalls = gen.p99HealthySecondsMs !== null && gen.p99HealthySecondsMs >= budget && (gen.opsHealthySeconds ?? 0) >= opsForAP99;
+  if (gen.seconds > 0 && gen.stalledSeconds > gen.seconds / 2 && !breachesWithoutStalls) return { who: 'generator', why: `${stalls}: too many to tell the target's time from the generator's` };
   if (a.atP99 && a.atP99.queueMs > a.atP99.waitMs + a.atP99.replyMs) return { who: 'generator', why: `at the p99, ${ms(a.atP99.queueMs)} of ${ms(a.atP99.latencyMs)} is the generator's own queueing before the send` };
   const s = a.server;
   const serverSigns: string[] = [];

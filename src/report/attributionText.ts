@@ -15,7 +15,7 @@ export function attributionRows(a: AttributionSummary): Array<[string, string, s
     [a.server.byShard?.length ? `  server's own time (${a.server.byShard.length} shard masters, summed)` : '  server\'s own time', a.server.measured ? a.server.perCommand.map((c) => `${c.command.toUpperCase()} ${c.usecPerCall} µs`).join(', ') || '-' : 'not measured', a.server.measured ? `latency events ${a.server.latencyEvents.length ? a.server.latencyEvents.map((e) => `${e.event}${e.node ? ` on ${e.node}` : ''} up to ${e.maxMs} ms`).join(', ') : 'none'} (threshold ${a.server.latencyThresholdMs ?? '?'} ms); forks ${a.server.forks}; delayed AOF fsyncs ${a.server.aofDelayedFsync}` : (a.server.why ?? '')],
     ['  data path', a.dataPath, a.proxy ? `the Toxiproxy hop adds ${ms(a.proxy.before.proxiedP99Ms - a.proxy.before.directP99Ms)} at p99 (PING ${ms(a.proxy.before.directP99Ms)} direct, ${ms(a.proxy.before.proxiedP99Ms)} proxied${a.proxy.after ? `; after the load +${ms(a.proxy.after.proxiedP99Ms - a.proxy.after.directP99Ms)}` : ''})` : ''],
   ];
-  if (g.p99HealthySecondsMs !== null && g.stalledSeconds > 0) rows.push(['p99 without the generator\'s stalled seconds', ms(g.p99HealthySecondsMs), '']);
+  if (g.p99HealthySecondsMs !== null && g.stalledSeconds > 0) rows.push(['p99 without the generator\'s stalled seconds', ms(g.p99HealthySecondsMs), g.opsHealthySeconds === undefined ? '' : `${g.opsHealthySeconds} operations`]);
   return rows;
 }
 

@@ -97,6 +97,7 @@ export const summarySchema = z
         generator: z.object({
           schedulerLagP99Ms: z.number(), maxSchedulerLagP99Ms: z.number(), gcCount: z.number().int(), gcMaxMs: z.number(), gcOver2Ms: z.number().int(),
           eventLoopDelayMaxMs: z.number(), stalledSeconds: z.number().int(), seconds: z.number().int(), stallThresholdMs: z.number(), p99HealthySecondsMs: z.number().nullable(),
+          opsHealthySeconds: z.number().int().optional().describe('operations in the seconds the generator did not stall'),
         }),
         server: z.object({
           measured: z.boolean(), why: z.string().nullable(),
