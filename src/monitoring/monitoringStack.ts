@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { composeDir } from '../topology/configTemplate.js';
 import { freePort } from '../topology/freePort.js';
 import { startServerProcess, stopProcess, tailOfFile } from '../topology/processControl.js';
+import type { StartedCluster } from '../topology/startedCluster.js';
 import type { StartedTopology } from '../topology/startedTopology.js';
 import { firedAlertsQuery, monitoringScrapeIntervalS } from './monitoringQueries.js';
 import { globalScrapeIntervalMs, timeScaledRules } from './timeScaledRules.js';
@@ -19,7 +20,8 @@ export interface FiredAlert {
 
 /**
  * One prometheus-redis-exporter per node and per sentinel (the least-privilege `monitoring`
- * user, straight to the server's port) and one Prometheus that scrapes them and, during a run,
+ * user, straight to the server's port; on a Redis Cluster one per node, which also reports the
+ * node's CLUSTER INFO as redis_cluster_* series) and one Prometheus that scrapes them and, during a run,
  * gauntlet's own live metrics every second and evaluates compose/alert-rules.yml, time-scaled
  * to that interval (timeScaledRules.ts). Every target carries the deployment label
  * `cluster="gauntlet-<topology id>"`, as the rules require. Processes are recorded in the
@@ -31,7 +33,7 @@ export class MonitoringStack {
     private readonly pids: number[],
   ) {}
 
-  static async start(t: StartedTopology, options: { gauntletMetrics?: string } = {}): Promise<MonitoringStack> {
+  static async start(t: StartedTopology | StartedCluster, options: { gauntletMetrics?: string } = {}): Promise<MonitoringStack> {
     const dir = join(t.dir, 'monitoring');
     await mkdir(dir, { recursive: true });
     const pids: number[] = [];
@@ -44,12 +46,14 @@ export class MonitoringStack {
     }
   }
 
-  private static async startInto(t: StartedTopology, dir: string, pids: number[], options: { gauntletMetrics?: string }): Promise<MonitoringStack> {
+  private static async startInto(t: StartedTopology | StartedCluster, dir: string, pids: number[], options: { gauntletMetrics?: string }): Promise<MonitoringStack> {
     const mon = t.credentials.monitoring;
     const tls = t.snapshot.tls;
     const tlsArgs = tls ? [`-tls-ca-cert-file=${tls.ca}`, `-tls-client-cert-file=${tls.clientCert}`, `-tls-client-key-file=${tls.clientKey}`] : [];
-    // The exporter finds out by itself whether it talks to a node or a sentinel (redis_sentinel_* series).
-    const servers = [...t.nodes.map((n) => ({ name: n.name, port: n.controlPort, job: 'redis', label: 'node' })), ...t.sentinels.map((s) => ({ name: s.name, port: s.controlPort, job: 'sentinel', label: 'sentinel' }))];
+    // The exporter finds out by itself whether it talks to a node, a cluster node (redis_cluster_*
+    // series) or a sentinel (redis_sentinel_* series).
+    const sentinels = 'sentinels' in t ? t.sentinels : [];
+    const servers = [...t.nodes.map((n) => ({ name: n.name, port: n.controlPort, job: 'redis', label: 'node' })), ...sentinels.map((s) => ({ name: s.name, port: s.controlPort, job: 'sentinel', label: 'sentinel' }))];
     const cluster = `gauntlet-${t.id}`;
     const targets: Record<string, Array<{ targets: string[]; labels: Record<string, string> }>> = { redis: [], sentinel: [] };
     for (const server of servers) {

@@ -18,13 +18,14 @@ export interface RunObservers {
  * live metrics, on a free port unless the plan names one).
  */
 export async function startObservers(plan: RunPlan, target: Target, failovers: () => number, say: (p: RunProgress) => void): Promise<RunObservers> {
-  const monitor = plan.monitoring && target.topology;
-  const port = plan.metricsPort ?? (monitor ? await freePort() : undefined);
+  // Our Sentinel topology or our cluster: the exporters need the processes' own ports.
+  const watched = plan.monitoring ? (target.topology ?? target.cluster ?? null) : null;
+  const port = plan.metricsPort ?? (watched ? await freePort() : undefined);
   const metrics = port ? await startLiveMetrics(port, failovers) : null;
   if (metrics) say({ kind: 'note', message: `live metrics on ${metrics.url}` });
   let monitoring: MonitoringStack | null = null;
   try {
-    monitoring = monitor ? await MonitoringStack.start(target.topology!, { gauntletMetrics: port ? `127.0.0.1:${port}` : undefined }) : null;
+    monitoring = watched ? await MonitoringStack.start(watched, { gauntletMetrics: port ? `127.0.0.1:${port}` : undefined }) : null;
   } catch (e) {
     await metrics?.close();
     throw e;

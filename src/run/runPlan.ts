@@ -124,7 +124,6 @@ export function checkPlan(p: RunPlan): void {
   }
   if (p.monitoring && !isOurTopology(p.target)) throw new UserError('--monitoring starts exporters and Prometheus next to the topology; it needs the embedded or a detached topology');
   if (p.cluster && targetKind(p.target) !== 'embedded') throw new UserError('--cluster starts an embedded cluster; a detached one is used as it was started (`gauntlet up --cluster`), an external one as its target file says');
-  if (p.cluster && p.monitoring) throw new UserError('--monitoring watches a Sentinel topology (exporters per node and sentinel, its alert rules); it does not cover a cluster yet');
   if (p.dataPath && p.dataPath !== 'auto' && !isOurTopology(p.target)) throw new UserError('--data-path chooses how app traffic reaches our own topology; an external target is reached as its file says');
   if (p.dataPath === 'direct' && p.experiment?.steps.some((s) => faultType(s.fault.kind).usesAppLinks)) {
     // Said before anything starts: the experiment's faults would never reach the app.

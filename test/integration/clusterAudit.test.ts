@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isolatedHome, runCli } from './support.js';
+import { freePort } from '../../src/topology/freePort.js';
 import { EmbeddedCluster } from '../../src/topology/embeddedCluster.js';
 
 isolatedHome();
@@ -81,5 +82,31 @@ describe('gauntlet audit on a Redis Cluster', { timeout: 240_000 }, () => {
     assert.equal(acl.code, 1, acl.raw);
     assert.deepEqual(acl.a.findings.filter((f) => f.severity !== 'low').map((f) => `${f.id}@${f.where}`), [`acl-users-differ@${other.name}`]);
     assert.match(acl.a.findings.find((f) => f.id === 'acl-users-differ')!.problem, /^user backdoor exists here but not on 5 other nodes/);
+  });
+
+  test('a TLS cluster: exit 0 with low findings only, read over TLS (plaintext refused on every node, port 0 read on all six); a plaintext port opened on one node is flagged', { timeout: 120_000 }, async () => {
+    await using cluster = await new EmbeddedCluster().withTls().start();
+    await cluster.detach();
+    cluster.killOnExit();
+    const healthy = await audit('detached');
+    assert.equal(healthy.code, 0, healthy.raw);
+    assert.deepEqual(healthy.a.findings.filter((f) => f.severity !== 'low'), [], healthy.raw);
+    // Lines only a TLS audit writes: every node's plaintext probe went unanswered, yet the
+    // configuration of all six was read (over TLS) and says port 0.
+    assert.ok(healthy.a.checked.includes('plaintext refused under TLS (nodes and sentinels)'), healthy.a.checked.join('; '));
+    assert.match(healthy.a.checked.join('; '), /plaintext port 0 \(6 nodes\)/);
+    assert.match(healthy.a.checked.join('; '), /every slot covered by a working master/);
+    assert.deepEqual(healthy.a.notChecked, []);
+
+    // Planted: a plaintext port opened at run time on one replica, beside its TLS port.
+    const replica = (await cluster.shards())[0]!.replicas[0]!;
+    await replica.control().config('SET', 'port', String(await freePort()));
+    try {
+      const open = await audit('detached');
+      assert.equal(open.code, 1, open.raw);
+      assert.deepEqual(open.a.findings.filter((f) => f.severity !== 'low').map((f) => `${f.id}@${f.where}`), [`plaintext-open@${replica.name}`]);
+    } finally {
+      await replica.control().config('SET', 'port', '0');
+    }
   });
 });

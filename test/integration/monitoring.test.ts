@@ -1,12 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, isolatedHome, isPidAlive } from './support.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually, isolatedHome, isPidAlive, runCli, smokeScenarioFile } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import { MonitoringStack, type FiredAlert } from '../../src/monitoring/monitoringStack.js';
 import { startLiveMetrics } from '../../src/report/liveMetrics.js';
 import { freePort } from '../../src/topology/freePort.js';
 import { KillMaster } from '../../src/chaos/faults/killMaster.js';
 import { KillSentinels } from '../../src/chaos/faults/killSentinels.js';
+import { listTopologies } from '../../src/topology/staleTopologies.js';
+import type { Summary } from '../../src/report/summarySchema.js';
 
 isolatedHome();
 
@@ -98,5 +103,39 @@ describe('monitoring stack on a real topology under chaos', { timeout: 300_000 }
     assert.equal(pids.length, 7, 'six exporters and Prometheus');
     await topology.stop();
     assert.deepEqual(pids.filter(isPidAlive), [], 'stopping the topology stops its monitoring processes');
+  });
+});
+
+/**
+ * `gauntlet run --cluster --monitoring` with the shipped kill-shard-master experiment: an
+ * exporter per cluster node, the same rules. The 12 s of load before the kill are the healthy
+ * side (the Sentinel-shaped rules, unfiltered, fired RedisTooManyMasters and
+ * RedisReplicationBroken within seconds on a cluster's three masters); the kill is the other.
+ */
+describe('monitoring a Redis Cluster run', { timeout: 240_000 }, () => {
+  test('nothing fires before the kill; killing shard 0\'s master fires RedisDown for it, and every alert that fires follows the kill and concerns that shard (or the cluster state)', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'gauntlet-cluster-monitoring-'));
+    const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 200, perOperationP99Ms: 200, maxErrorRate: 0.001 });
+    const r = await runCli(['run', '--cluster', '--monitoring', '--scenario', scenario, '--chaos', 'kill-shard-master', '--duration', '24s', '--out', join(work, 'reports'), '--quiet'], { timeoutMs: 180_000 });
+    const m = /report: (.*summary\.json)/.exec(r.stdout);
+    assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
+    const s = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
+    assert.deepEqual(await listTopologies(), [], 'the embedded cluster and its monitoring are gone');
+    const step = s.chaos?.steps[0];
+    const names = /(\S+) promoted, (\S+) restarted/.exec(step?.detail ?? '');
+    assert.ok(step && names, `the kill and the promotion happened: ${step?.detail}`);
+    const [, promoted, victim] = names;
+    const strikeMs = Date.parse(s.startedAt) + step.atMs;
+    const alerts = s.alerts;
+    assert.ok(alerts, 'the report lists the alerts (an empty list: none fired)');
+    console.log(`cluster --monitoring: ${step.detail}; fired ${alerts.map((a) => `${a.name}{${a.labels.node ?? ''}} ${((Date.parse(a.firstFiringAt) - strikeMs) / 1000).toFixed(1)} s after the kill`).join(', ')}`);
+    const cluster = `gauntlet-${s.target.topologyId}`;
+    const down = alerts.filter((a) => a.name === 'RedisDown');
+    assert.deepEqual(down.map((a) => [a.labels.node, a.labels.cluster, a.labels.severity]), [[victim, cluster, 'critical']]);
+    for (const a of alerts) {
+      assert.ok(Date.parse(a.firstFiringAt) >= strikeMs, `${a.name} on ${a.labels.node} fired at ${a.firstFiringAt}, before the kill (${new Date(strikeMs).toISOString()})`);
+      const shard0 = a.labels.node === victim || a.labels.node === promoted;
+      assert.ok(a.name === 'RedisClusterStateFail' || (shard0 && ['RedisDown', 'RedisReplicationLinkDown', 'RedisClusterReplicaMissing'].includes(a.name)), `unexpected ${a.name} ${JSON.stringify(a.labels)}`);
+    }
   });
 });
