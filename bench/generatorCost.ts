@@ -42,7 +42,7 @@ export async function bareIoredis(target: Target, s: Scenario, rate: number, sec
   const stores: SessionStore[] = clients.map((client) => ({ client, waitMs: null }));
   const tag = `bare${Math.random().toString(36).slice(2, 6)}.`;
   const pool: SessionState[] = Array.from({ length: sessions }, (_, i) => ({ uid: `bu${i % Math.round(sessions * 0.8)}`, sid: `${tag}${i}`, family: `${tag}f${i}`, token: `${tag}t${i}`, previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null }));
-  for (let i = 0; i < pool.length; i += 2000) await Promise.all(pool.slice(i, i + 2000).map((x, k) => ops.login(stores[(i + k) % stores.length]!, x, ttl, Date.now())));
+  for (let i = 0; i < pool.length; i += 2000) await Promise.all(pool.slice(i, i + 2000).map((x, k) => ops.sendLogin(stores[(i + k) % stores.length]!, x, ttl, Date.now()).then(() => ops.settleLogin(x))));
   const mix = s.session.mix;
   const total = mix.request + mix.refresh + mix.oauth + mix.revokeAll;
   let n = 0;
@@ -52,12 +52,17 @@ export async function bareIoredis(target: Target, s: Scenario, rate: number, sec
     const store = stores[n % stores.length]!;
     n++;
     const r = Math.random() * total;
+    // Each reply read into the session as the app would (the OAuth callback needs the nonce).
     let p: Promise<unknown>;
-    if (x.oauthNonce) p = ops.oauthComplete(store, x);
-    else if (r < mix.request) p = ops.request(store, x, ttl);
-    else if (r < mix.request + mix.refresh) p = ops.refresh(store, x, ttl, `${tag}t${n}`, false);
-    else if (r < mix.request + mix.refresh + mix.oauth) p = ops.oauthBegin(store, x, ttl, `${tag}n${nonce++}`);
-    else p = ops.revokeAll(store, x);
+    if (x.oauthNonce) p = (ops.sendOauthComplete(store, x) ?? Promise.resolve(null)).then((v) => ops.settleOauthComplete(x, v));
+    else if (r < mix.request) p = ops.sendRequest(store, x, ttl).then((v) => ops.settleRequest(x, v));
+    else if (r < mix.request + mix.refresh) {
+      const token = `${tag}t${n}`;
+      p = ops.sendRefresh(store, x, ttl, token, false).then((v) => ops.settleRefresh(x, v, token));
+    } else if (r < mix.request + mix.refresh + mix.oauth) {
+      const id = `${tag}n${nonce++}`;
+      p = ops.sendOauthBegin(store, x, ttl, id).then((v) => ops.settleOauthBegin(x, v, id));
+    } else p = ops.sendRevokeAll(store, x).then((v) => ops.settleRevokeAll(x, v));
     p.catch(() => undefined);
   };
   const cpu0 = process.cpuUsage();

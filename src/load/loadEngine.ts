@@ -15,7 +15,7 @@ import { RandomSource } from './randomSource.js';
 import { SessionRandom, SessionSeeds } from './sessionRandom.js';
 import { generatorLimits, op, operationNames, type OperationCode, type Scenario } from './scenario.js';
 import { endsSession, mixKeys, nextAction } from './session/sessionBehaviour.js';
-import { performOperation } from './session/performOperation.js';
+import { sendOperation, settleOperation } from './session/performOperation.js';
 import type { OperationOutcome, SessionState, SessionStore, SessionTtls } from './session/sessionOperations.js';
 import { warmUpScripts } from './session/scriptWarmUp.js';
 import type { SimSession } from './session/simSession.js';
@@ -83,7 +83,13 @@ class LoadEngine implements PopulationHost {
     this.monitor = new GeneratorMonitor(limits.maxSchedulerLagP99Ms, this.windows, limits.stallThresholdMs);
     this.recorder = new LatencyRecorder(this.windows, (t) => this.monitor.wasStalled(t));
     this.observers = opts.observers ?? [];
-    this.executor = new OperationExecutor(this.s.generator.maxInFlight, () => this.now(), (s, code) => performOperation(s, code, this.ttl, this.newToken, this.s.session.tokenReuseRate), (...a) => this.done(...a));
+    this.executor = new OperationExecutor(
+      this.s.generator.maxInFlight,
+      () => this.now(),
+      (s, code) => sendOperation(s, code, this.ttl, this.newToken, this.s.session.tokenReuseRate),
+      settleOperation,
+      (...a) => this.done(...a),
+    );
     const seconds = (ms: number): number => Math.max(1, Math.round(ms / 1000));
     this.ttl = { sessionS: seconds(this.s.session.ttl.session), refreshTokenS: seconds(this.s.session.ttl.refreshToken), oauthStateS: seconds(this.s.session.ttl.oauthState) };
     this.userSpace = Math.max(1, Math.round(Math.max(this.plan.peakSessions(), 1000) * this.s.session.usersPerSession));
@@ -243,7 +249,15 @@ class LoadEngine implements PopulationHost {
       busy: false,
       queue: null,
       slot: this.live.length,
+      opCode: op.login,
+      opAt: 0,
+      opReady: 0,
+      opSent: 0,
+      proposed: null,
+      onReply: null,
+      onError: null,
     };
+    this.executor.attach(session);
     this.live.push(session);
     this.execute(session, op.login, at);
     this.heap.schedule(session, at + rng.thinkTime(this.s.session.thinkTime));

@@ -3,7 +3,10 @@ import type { OperationCode } from './scenario.js';
 import type { OperationOutcome } from './session/sessionOperations.js';
 import type { SimSession } from './session/simSession.js';
 
-export type OperationCall = (s: SimSession, op: OperationCode) => Promise<OperationOutcome>;
+/** Sends the session's operation; null when nothing is sent (the settle then reads a null reply). */
+export type OperationSend = (s: SimSession, op: OperationCode) => Promise<unknown> | null;
+/** What the reply means for the session; throws when it is not an acknowledgement. */
+export type OperationSettle = (s: SimSession, op: OperationCode, reply: unknown) => OperationOutcome;
 /**
  * `readyMs`: when the generator could first send it: the intended time, or, for an action that
  * waited behind its session's previous one, when that one's reply came (the target's time).
@@ -27,9 +30,19 @@ export class OperationExecutor {
   constructor(
     private readonly maxInFlight: number,
     private readonly now: () => number,
-    private readonly call: OperationCall,
+    private readonly send: OperationSend,
+    private readonly settle: OperationSettle,
     private readonly done: OperationDone,
   ) {}
+
+  /**
+   * Makes the session's reply and error handlers, once: completing an operation from them costs
+   * no async frame and no closure per operation, only the promise `then` derives.
+   */
+  attach(s: SimSession): void {
+    s.onReply = (reply) => this.replied(s, reply);
+    s.onError = (e) => this.finish(s, 'ok', classifyError(e as Error));
+  }
 
   get idle(): boolean {
     return this.inFlight === 0 && this.backlogHead >= this.backlogSession.length;
@@ -42,7 +55,7 @@ export class OperationExecutor {
     }
     s.busy = true;
     if (this.inFlight < this.maxInFlight) {
-      void this.perform(s, op, at, at);
+      this.perform(s, op, at, at);
       return;
     }
     this.backlogSession.push(s);
@@ -50,19 +63,37 @@ export class OperationExecutor {
     this.backlogAt.push(at);
   }
 
-  private async perform(s: SimSession, op: OperationCode, at: number, ready: number): Promise<void> {
+  private perform(s: SimSession, op: OperationCode, at: number, ready: number): void {
     this.inFlight++;
-    const sent = this.now();
-    let error: ErrorKind | null = null;
-    let outcome: OperationOutcome = 'ok';
+    s.opCode = op;
+    s.opAt = at;
+    s.opReady = ready;
+    s.opSent = this.now();
+    let reply: Promise<unknown> | null;
     try {
-      outcome = await this.call(s, op);
+      reply = this.send(s, op);
     } catch (e) {
-      error = classifyError(e as Error);
+      reply = Promise.reject(e);
     }
+    // Completed in a later microtask even when nothing was sent, as an awaited call would be.
+    (reply ?? Promise.resolve(null)).then(s.onReply, s.onError);
+  }
+
+  private replied(s: SimSession, reply: unknown): void {
+    let outcome: OperationOutcome;
+    try {
+      outcome = this.settle(s, s.opCode, reply);
+    } catch (e) {
+      this.finish(s, 'ok', classifyError(e as Error));
+      return;
+    }
+    this.finish(s, outcome, null);
+  }
+
+  private finish(s: SimSession, outcome: OperationOutcome, error: ErrorKind | null): void {
     const doneAt = this.now();
     this.inFlight--;
-    this.done(s, op, at, ready, sent, doneAt, outcome, error);
+    this.done(s, s.opCode, s.opAt, s.opReady, s.opSent, doneAt, outcome, error);
     s.busy = false;
     const q = s.queue;
     if (q !== null && q.length > 0) {
@@ -70,7 +101,7 @@ export class OperationExecutor {
       const nextAt = q.shift()!;
       if (q.length === 0) s.queue = null;
       s.busy = true;
-      void this.perform(s, nextOp, nextAt, nextAt > doneAt ? nextAt : doneAt);
+      this.perform(s, nextOp, nextAt, nextAt > doneAt ? nextAt : doneAt);
     } else s.queue = null;
     if (this.backlogHead < this.backlogSession.length) this.runFromBacklog();
   }
@@ -86,6 +117,6 @@ export class OperationExecutor {
       this.backlogAt = [];
       this.backlogHead = 0;
     }
-    void this.perform(s, op, at, at);
+    this.perform(s, op, at, at);
   }
 }

@@ -7,24 +7,49 @@ import type { SimSession } from './simSession.js';
 
 /**
  * One session action, chosen by its code: the generator's per-operation switch (no lookup by
- * name). `newToken` draws the next token or nonce from the session's send-time stream.
+ * name). `newToken` draws the next token or nonce from the session's send-time stream; the
+ * session keeps it (`proposed`) until the reply says whether it took. Null: nothing was sent
+ * (an OAuth callback with no state to present).
  */
-export function performOperation(s: SimSession, action: OperationCode, ttl: SessionTtls, newToken: (rng: SessionRandom) => string, tokenReuseRate: number): Promise<OperationOutcome> {
+export function sendOperation(s: SimSession, action: OperationCode, ttl: SessionTtls, newToken: (rng: SessionRandom) => string, tokenReuseRate: number): Promise<unknown> | null {
   const store = s.store;
   switch (action) {
     case op.login:
-      return ops.login(store, s, ttl, Date.now());
+      return ops.sendLogin(store, s, ttl, Date.now());
     case op.request:
-      return ops.request(store, s, ttl);
+      return ops.sendRequest(store, s, ttl);
     case op.refresh:
-      return ops.refresh(store, s, ttl, newToken(s.rng), replaysToken(s.rng.nextAtSend(), tokenReuseRate, s.previousToken));
+      s.proposed = newToken(s.rng);
+      return ops.sendRefresh(store, s, ttl, s.proposed, replaysToken(s.rng.nextAtSend(), tokenReuseRate, s.previousToken));
     case op.oauthBegin:
-      return ops.oauthBegin(store, s, ttl, newToken(s.rng));
+      s.proposed = newToken(s.rng);
+      return ops.sendOauthBegin(store, s, ttl, s.proposed);
     case op.oauthComplete:
-      return ops.oauthComplete(store, s);
+      return ops.sendOauthComplete(store, s);
     case op.logout:
-      return ops.logout(store, s);
+      return ops.sendLogout(store, s);
     case op.revokeAll:
-      return ops.revokeAll(store, s);
+      return ops.sendRevokeAll(store, s);
   }
+}
+
+/** What the reply to the session's operation in flight means, read into the session. Throws when the reply is not an acknowledgement. */
+export function settleOperation(s: SimSession, action: OperationCode, reply: unknown): OperationOutcome {
+  switch (action) {
+    case op.login:
+      return ops.settleLogin(s);
+    case op.request:
+      return ops.settleRequest(s, reply);
+    case op.refresh:
+      return ops.settleRefresh(s, reply, s.proposed!);
+    case op.oauthBegin:
+      return ops.settleOauthBegin(s, reply, s.proposed!);
+    case op.oauthComplete:
+      return ops.settleOauthComplete(s, reply);
+    case op.logout:
+      return 'ok';
+    case op.revokeAll:
+      return ops.settleRevokeAll(s, reply);
+  }
+  return 'ok';
 }

@@ -10,14 +10,17 @@ export async function warmUpScripts(stores: readonly SessionStore[], ttl: Sessio
     stores.map(async (store, k) => {
       for (let round = 0; round < 20; round++) {
         const s: SessionState = { uid: `warmup${k}`, sid: `w${round}`, family: `fw${round}`, token: newToken(), previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null };
-        await ops.login(store, s, ttl, Date.now());
-        await ops.request(store, s, ttl);
-        await ops.refresh(store, s, ttl, newToken(), false);
-        await ops.oauthBegin(store, s, ttl, newToken());
-        await ops.oauthComplete(store, s);
-        await ops.logout(store, s);
+        await ops.sendLogin(store, s, ttl, Date.now());
+        ops.settleLogin(s);
+        ops.settleRequest(s, await ops.sendRequest(store, s, ttl));
+        const token = newToken();
+        ops.settleRefresh(s, await ops.sendRefresh(store, s, ttl, token, false), token);
+        const nonce = newToken();
+        ops.settleOauthBegin(s, await ops.sendOauthBegin(store, s, ttl, nonce), nonce);
+        ops.settleOauthComplete(s, await ops.sendOauthComplete(store, s));
+        await ops.sendLogout(store, s);
       }
-      await ops.revokeAll(store, { uid: `warmup${k}`, sid: 'w', family: 'f', token: '', previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null });
+      await ops.sendRevokeAll(store, { uid: `warmup${k}`, sid: 'w', family: 'f', token: '', previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null });
     }),
   );
 }

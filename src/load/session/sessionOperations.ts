@@ -167,29 +167,42 @@ export class NoReplicaError extends Error {
   }
 }
 
-export async function login(store: SessionStore, s: SessionState, ttl: SessionTtls, now: number): Promise<OperationOutcome> {
-  await acked(store, store.client.gauntletLogin(
+/*
+ * Each operation is a send and a settle: the send issues the command (and sets what the app sets
+ * before it asks), the settle reads the reply into the session and says what the operation found.
+ * Apart, so the generator completes an operation from a handler it made once per session instead
+ * of an async frame per operation (src/load/operationExecutor.ts); the warm-up joins them.
+ */
+
+export function sendLogin(store: SessionStore, s: SessionState, ttl: SessionTtls, now: number): Promise<unknown> {
+  return acked(store, store.client.gauntletLogin(
     sessionKey(s.uid, s.sid),
     refreshTokenKey(s.uid, s.token),
     tokenFamilyKey(s.uid, s.family),
     userSessionsKey(s.uid),
     s.uid, s.sid, s.family, s.token, ttl.sessionS, ttl.refreshTokenS, now,
   ));
+}
+
+export function settleLogin(s: SessionState): OperationOutcome {
   s.version = 1;
   return 'ok';
 }
 
 /** An authenticated request: read the session and slide its expiry, atomically. */
-export async function request(store: SessionStore, s: SessionState, ttl: SessionTtls): Promise<OperationOutcome> {
-  const version = await acked(store, store.client.gauntletTouch(sessionKey(s.uid, s.sid), ttl.sessionS));
+export function sendRequest(store: SessionStore, s: SessionState, ttl: SessionTtls): Promise<unknown> {
+  return acked(store, store.client.gauntletTouch(sessionKey(s.uid, s.sid), ttl.sessionS));
+}
+
+export function settleRequest(s: SessionState, version: unknown): OperationOutcome {
   s.lastRead = version === null ? null : Number(version);
   return version === null ? 'session-gone' : 'ok';
 }
 
-/** Rotates the refresh token; with `replay` it presents the previous (rotated) token, as a thief would. */
-export async function refresh(store: SessionStore, s: SessionState, ttl: SessionTtls, newHash: string, replay: boolean): Promise<OperationOutcome> {
+/** Rotates the refresh token to `newHash`; with `replay` it presents the previous (rotated) token, as a thief would. */
+export function sendRefresh(store: SessionStore, s: SessionState, ttl: SessionTtls, newHash: string, replay: boolean): Promise<unknown> {
   const presented = replay && s.previousToken ? s.previousToken : s.token;
-  const [status, version] = await acked(store, store.client.gauntletRotate(
+  return acked(store, store.client.gauntletRotate(
     refreshTokenKey(s.uid, presented),
     tokenFamilyKey(s.uid, s.family),
     sessionKey(s.uid, s.sid),
@@ -199,6 +212,10 @@ export async function refresh(store: SessionStore, s: SessionState, ttl: Session
     newHash,
     s.sid,
   ));
+}
+
+export function settleRefresh(s: SessionState, reply: unknown, newHash: string): OperationOutcome {
+  const [status, version] = reply as [string, number?];
   if (status === 'reuse') return 'token-reuse-revoked';
   if (status === 'rejected') return 'token-rejected';
   s.previousToken = s.token;
@@ -208,29 +225,42 @@ export async function refresh(store: SessionStore, s: SessionState, ttl: Session
   return 'ok';
 }
 
-export async function oauthBegin(store: SessionStore, s: SessionState, ttl: SessionTtls, nonce: string): Promise<OperationOutcome> {
-  const r = await acked(store, store.client.set(oauthStateKey(nonce), `${s.uid}|${s.sid}`, 'EX', ttl.oauthStateS, 'NX'));
-  if (r !== 'OK') throw new Error('OAuth state nonce collision');
+export function sendOauthBegin(store: SessionStore, s: SessionState, ttl: SessionTtls, nonce: string): Promise<unknown> {
+  return acked(store, store.client.set(oauthStateKey(nonce), `${s.uid}|${s.sid}`, 'EX', ttl.oauthStateS, 'NX'));
+}
+
+export function settleOauthBegin(s: SessionState, reply: unknown, nonce: string): OperationOutcome {
+  if (reply !== 'OK') throw new Error('OAuth state nonce collision');
   s.oauthNonce = nonce;
   return 'ok';
 }
 
-/** The callback consumes the state exactly once (GETDEL): a second consume must find nothing. */
-export async function oauthComplete(store: SessionStore, s: SessionState): Promise<OperationOutcome> {
+/**
+ * The callback consumes the state exactly once (GETDEL): a second consume must find nothing.
+ * Null when there is no state to present (nothing is sent; the settle says it is missing).
+ */
+export function sendOauthComplete(store: SessionStore, s: SessionState): Promise<unknown> | null {
   const nonce = s.oauthNonce;
   s.oauthNonce = null;
   s.consumedNonce = nonce;
-  if (!nonce) return 'oauth-state-missing';
-  const value = await acked(store, store.client.getdel(oauthStateKey(nonce)));
-  return value === `${s.uid}|${s.sid}` ? 'ok' : 'oauth-state-missing';
+  return nonce ? acked(store, store.client.getdel(oauthStateKey(nonce))) : null;
 }
 
-export async function logout(store: SessionStore, s: SessionState): Promise<OperationOutcome> {
-  await acked(store, store.client.gauntletLogout(sessionKey(s.uid, s.sid), tokenFamilyKey(s.uid, s.family), userSessionsKey(s.uid), s.sid));
-  return 'ok';
+export function settleOauthComplete(s: SessionState, value: unknown): OperationOutcome {
+  // Compared in two parts: no string is built per callback.
+  if (typeof value !== 'string' || value.length !== s.uid.length + 1 + s.sid.length) return 'oauth-state-missing';
+  return value.startsWith(s.uid) && value.charCodeAt(s.uid.length) === 124 && value.endsWith(s.sid) ? 'ok' : 'oauth-state-missing';
 }
 
-export async function revokeAll(store: SessionStore, s: SessionState): Promise<OperationOutcome> {
-  s.revoked = await acked(store, store.client.gauntletRevokeAll(userSessionsKey(s.uid), s.uid));
+export function sendLogout(store: SessionStore, s: SessionState): Promise<unknown> {
+  return acked(store, store.client.gauntletLogout(sessionKey(s.uid, s.sid), tokenFamilyKey(s.uid, s.family), userSessionsKey(s.uid), s.sid));
+}
+
+export function sendRevokeAll(store: SessionStore, s: SessionState): Promise<unknown> {
+  return acked(store, store.client.gauntletRevokeAll(userSessionsKey(s.uid), s.uid));
+}
+
+export function settleRevokeAll(s: SessionState, revoked: unknown): OperationOutcome {
+  s.revoked = revoked as string[];
   return 'ok';
 }

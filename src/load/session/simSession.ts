@@ -1,5 +1,6 @@
 import type { ScheduledItem } from '../eventHeap.js';
 import type { SessionRandom } from '../sessionRandom.js';
+import type { OperationCode } from '../scenario.js';
 import type { SessionState, SessionStore } from './sessionOperations.js';
 
 /**
@@ -25,4 +26,17 @@ export interface SimSession extends SessionState, ScheduledItem {
   queue: number[] | null;
   /** Index in the live-session array (O(1) removal); -1 once removed. */
   slot: number;
+  /**
+   * The operation in flight (one at a time): its code, intended, ready and send times, and the
+   * token or nonce it proposes. Kept on the session, not in a frame per operation
+   * (operationExecutor.ts).
+   */
+  opCode: OperationCode;
+  opAt: number;
+  opReady: number;
+  opSent: number;
+  proposed: string | null;
+  /** The executor's reply and error handlers, made once per session. */
+  onReply: ((reply: unknown) => void) | null;
+  onError: ((e: unknown) => void) | null;
 }
