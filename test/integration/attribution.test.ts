@@ -51,14 +51,15 @@ describe('where the p99 went: the harness stays out of its own measurement', { t
     assert.match(s.verdictReason, /generator/);
   });
 
-  // Known to fail on the 2-core machine (issue 12 stays open for it). Measured 2026-11-30 on a
+  // Not reliable on the 2-core machine yet (issue 12 stays open for it). Measured 2026-11-30 on a
   // quiet machine: the planted stall keeps a core busy 8 % of the time, and the generator's
-  // wake-ups wait for a core: scheduler lag p99 2.2-3.3 ms against the test's 2 ms limit, so the
-  // run is judged invalid, not fail. Since the attribution judges the seconds the generator did
-  // not stall on their own, the cause it names is the server ("LATENCY event command up to 8 ms;
-  // EVAL 7.4 ms per call") in 2 of 3 runs; only the lag gate still makes them invalid. Tried and
-  // not shipped: the servers pinned to the other core (1 of 2 runs failed as it should), the
-  // servers at nice 10 (lag p99 2.3-3.3 ms, no better). Kept running (todo) so it shows when it passes.
+  // wake-ups wait for a core: scheduler lag p99 1.7-2.8 ms against the test's 2 ms limit. Since
+  // the attribution judges the seconds the generator did not stall on their own, and operations
+  // complete without an async frame each, the cause it names is the server in 5 of 5 runs
+  // ("LATENCY event command up to 8 ms; EVAL 7.43 ms per call") and the verdict is `fail` in 3 of
+  // 5; the other 2 are `invalid` by the lag gate alone. Tried and not shipped: the servers pinned
+  // to the other core (1 of 2), the servers at nice 10 (lag p99 2.3-3.3 ms, no better). Kept
+  // running (todo) so it shows when it passes.
   test("the same stalls of the master's main thread fail the run, naming the server", { todo: 'on 2 cores the stalled master delays the generator\'s wake-ups (issue 12)' }, async () => {
     const master = (await topology().currentMaster())!;
     const staller = master.control().duplicate();
