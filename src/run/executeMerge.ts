@@ -39,7 +39,12 @@ function sameTarget(a: TargetDescription, b: TargetDescription): boolean {
  */
 export async function executeMerge(r: MergeRequest, control: RunControl = {}): Promise<RunResult> {
   const say = control.onProgress ?? (() => undefined);
-  const parts = await Promise.all(r.dirs.map(async (dir) => ({ source: dir, partial: await readPartial(dir) })));
+  // Read together, reported in the order given: the first bad directory named is the first listed.
+  const read = await Promise.allSettled(r.dirs.map(readPartial));
+  const parts = read.map((x, i) => {
+    if (x.status === 'rejected') throw x.reason;
+    return { source: r.dirs[i]!, partial: x.value };
+  });
   let whole;
   try {
     whole = combinePartials(parts, { index: 0, count: 1 });
