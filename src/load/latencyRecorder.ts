@@ -95,9 +95,9 @@ export class LatencyRecorder {
   private readonly windowErrors: number[] = [];
   private intervalOps = 0;
   private intervalErrors = 0;
-  /** Per second of intended time: actions the schedule called for, and those that succeeded. */
-  private intendedBySecond = new Float64Array(256);
-  private okBySecond = new Float64Array(256);
+  /** Per second of intended time: actions the schedule called for, and those that succeeded (a merged run's are its parts' added). */
+  protected intendedBySecond = new Float64Array(256);
+  protected okBySecond = new Float64Array(256);
   readonly intervals: IntervalStats[] = [];
   readonly errorKinds = new Map<string, number>();
   /** Where the latency of operations outside chaos windows went (generator queueing, reply). */
@@ -162,6 +162,13 @@ export class LatencyRecorder {
     const s = secondOf(intendedMs);
     if (s >= this.intendedBySecond.length) this.intendedBySecond = grown(this.intendedBySecond, s);
     this.intendedBySecond[s]!++;
+  }
+
+  /** The counts per second of intended time, up to the last second with any (what a worker's or shard's partial result carries). */
+  intendedSeconds(): { intended: number[]; ok: number[] } {
+    let n = Math.max(this.intendedBySecond.length, this.okBySecond.length);
+    while (n > 0 && !this.intendedBySecond[n - 1] && !this.okBySecond[n - 1]) n--;
+    return { intended: Array.from({ length: n }, (_, s) => this.intendedBySecond[s] ?? 0), ok: Array.from({ length: n }, (_, s) => this.okBySecond[s] ?? 0) };
   }
 
   /**

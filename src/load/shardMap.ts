@@ -104,6 +104,7 @@ export async function readShardMap(target: Target): Promise<ShardMap | null> {
   if (target.cluster) return new ShardMap((await target.cluster.shards()).map((s) => ({ name: s.name, ranges: s.slots })));
   const access = target.clusterAccess?.();
   if (!access) return null;
+  if (access.knownShards) return new ShardMap(access.knownShards);
   return new ShardMap(await readClusterSlots(access));
 }
 

@@ -77,8 +77,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     const redisVersion = await checkTargetReachable(target);
     const ledger = ledgerForScenario(scenario);
     // With workers the load (and its ledger) runs in threads; a chaos step that reads the ledger gets theirs first.
-    // Workers build their own Sentinel or endpoint clients; Cluster clients, the shard map and per-shard figures live in this thread only.
-    if ((plan.workers ?? 1) > 1 && target.clusterAccess?.()) throw new UserError('--workers does not drive a Redis Cluster yet: run a cluster target in one thread');
+    // Workers build their own app clients (Sentinel, endpoint or Cluster); the per-shard figures and write gaps are this thread's, from their operation streams.
     const pool = (plan.workers ?? 1) > 1 ? new WorkerPool(plan.workers!) : null;
     let clock: RunClock = { now: () => 0, startedAtWallMs: Date.now() };
     // A cluster: which shard each operation goes to (per-shard figures, a struck shard's write gap).

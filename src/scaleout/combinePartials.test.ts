@@ -162,3 +162,19 @@ test('a partial result survives its file: the schema reads back what a part wrot
   assert.equal(decodeHistogram(read.load.overall.latency).totalCount, 50);
   assert.equal(partialResultSchema.safeParse({ ...written, load: { ...written.load, overall: { latency: '', service: '' } } }).success, false);
 });
+
+test("a chaos run in workers: the steady state's throughput counts the parts' intended and succeeded actions of the seconds clear of the windows", () => {
+  const withWindow = (p: PartialResult, intended: number[], ok: number[]): PartialResult => ({ ...p, load: { ...p.load, windows: [{ label: 'fault', startMs: 2500, endMs: 3500, ops: 0, errors: 0 }], intendedBySecond: intended, okBySecond: ok } });
+  const parts = [
+    withWindow(partialOf(operations(100, 1), worker(0, 2), generator('worker 1 of 2', 'h:7', false, 0), null), [0, 10, 10, 10, 10, 10], [0, 10, 9, 10, 10, 10]),
+    withWindow(partialOf(operations(100, 2), worker(1, 2), generator('worker 2 of 2', 'h:7', false, 0), null), [0, 5, 5, 5, 5, 5, 5], [0, 5, 5, 5, 4, 5, 5]),
+  ];
+  const merged = combinePartials(parts.map(sourced), { index: 0, count: 1 });
+  assert.deepEqual(merged.load.intendedBySecond, [0, 15, 15, 15, 15, 15, 5]);
+  // Seconds 1-3 touch the window (a second is clear only if it and the next are); 4, 5 and 6 count.
+  const f = latencyFigures(mergedRun(merged).load.recorder, true);
+  assert.deepEqual([f.outsideChaos?.intended, f.outsideChaos?.succeeded], [35, 34]);
+  // Parts without the counts (written before they were kept) leave nothing to count: the gate's 0 of 0.
+  const bare = combinePartials(parts.map((p, k) => sourced({ ...p, load: { ...p.load, intendedBySecond: undefined, okBySecond: undefined } }, k)), { index: 0, count: 1 });
+  assert.equal(latencyFigures(mergedRun(bare).load.recorder, true).outsideChaos?.intended, 0);
+});

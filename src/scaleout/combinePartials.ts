@@ -80,6 +80,13 @@ function sumRecords(records: ReadonlyArray<Record<string, number>>): Record<stri
 
 const addPairs = (pairs: ReadonlyArray<{ latency: string; service: string }>) => ({ latency: addEncoded(pairs.map((p) => p.latency)), service: addEncoded(pairs.map((p) => p.service)) });
 
+/** Per-second counts of the parts that have them, added second by second; absent when none has (a part written before they were kept). */
+function addBySecond(arrays: ReadonlyArray<number[] | undefined>): number[] | undefined {
+  const present = arrays.filter((a): a is number[] => a !== undefined);
+  if (present.length === 0) return undefined;
+  return Array.from({ length: Math.max(...present.map((a) => a.length)) }, (_, s) => present.reduce((n, a) => n + (a[s] ?? 0), 0));
+}
+
 /** Adds parts' loads: counts summed, histograms added, seconds aligned on the run clock, generators kept apart. */
 function combineLoads(loads: readonly PartialLoad[]): PartialLoad {
   const byOp: PartialLoad['byOp'] = {};
@@ -121,6 +128,7 @@ function combineLoads(loads: readonly PartialLoad[]): PartialLoad {
     errorKinds: sumRecords(loads.map((l) => l.errorKinds)),
     tail: tail.buckets(),
     seconds: mergedSeconds,
+    ...((intended, ok) => (intended && ok ? { intendedBySecond: intended, okBySecond: ok } : {}))(addBySecond(loads.map((l) => l.intendedBySecond)), addBySecond(loads.map((l) => l.okBySecond))),
     windows: [...windows.values()],
     generators: loads.flatMap((l) => l.generators),
     memory: {

@@ -1,15 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RedisOptions } from 'ioredis';
 import { ledgerForScenario } from '../ledger/ledger.js';
 import { LedgerObserver } from '../ledger/ledgerObserver.js';
 import { ChaosWindows } from '../load/chaosWindows.js';
 import { runLoad } from '../load/loadEngine.js';
 import type { OperationObserver } from '../load/operationEvent.js';
-import type { Target } from '../target/target.js';
 import { SecondHistograms } from './histogramCodec.js';
 import { OperationStreamWriter } from './operationStream.js';
 import { partialFromLoad } from './partialFromLoad.js';
-import type { FromWorker, TargetSnapshot, ToWorker, WorkerSetup } from './workerProtocol.js';
+import { targetOf } from './targetSnapshot.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './workerProtocol.js';
 import { firstLine } from '../errors.js';
 
 /**
@@ -18,31 +17,6 @@ import { firstLine } from '../errors.js';
  * parent every second and every operation as they happen (the parent runs chaos, failover timing
  * and the live timeline), mirrors the parent's chaos windows, and ends with its partial result.
  */
-
-/** Buffers (TLS certificates) arrive as plain Uint8Arrays; tls wants Buffers. */
-function revive<T>(v: T): T {
-  if (v instanceof Uint8Array) return (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)) as T;
-  if (Array.isArray(v)) return v.map(revive) as T;
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)])) as T;
-  return v;
-}
-
-function targetOf(t: TargetSnapshot): Target {
-  const clientOptions = revive(t.clientOptions) as RedisOptions;
-  const info = t.infoAccess.options ? { options: revive(t.infoAccess.options), as: t.infoAccess.as } : t.infoAccess;
-  return {
-    kind: t.kind,
-    describe: () => ({ kind: t.kind, masterName: '', sentinels: [], endpoint: null, topologyId: null, tls: false, settings: null }),
-    clientOptions: () => ({ ...clientOptions }),
-    topology: null,
-    allowDestructive: false,
-    infoAllowed: t.infoAllowed,
-    infoAccess: () => info,
-    sentinelEndpoints: () => [],
-    plainEndpoint: () => null,
-    close: async () => undefined,
-  };
-}
 
 const port = parentPort!;
 const setup = workerData as WorkerSetup;

@@ -17,6 +17,12 @@ function addPair(into: Pair, p: { latency: string; service: string }): void {
   into.service.add(decodeHistogram(p.service));
 }
 
+function windowsOf(ws: PartialLoad['windows']): ChaosWindows {
+  const w = new ChaosWindows();
+  for (const x of ws) w.windows.push({ label: x.label, startMs: x.startMs, endMs: x.endMs });
+  return w;
+}
+
 /**
  * The latency figures of a merged run, read exactly as a recorder's are (the summary, the gates
  * and the attribution read a LatencyRecorder): built from a partial result's histograms, which
@@ -28,8 +34,14 @@ export class MergedLatency extends LatencyRecorder {
   private readonly outsideOps = new Map<OperationName, Pair>();
   private readonly excludedOps: { ops: number; errors: number };
 
-  constructor(load: PartialLoad) {
-    super(new ChaosWindows(), () => false);
+  /** `windows`: the run's (the parent's, still closing as recovery is judged); default the partial's. */
+  constructor(load: PartialLoad, windows: ChaosWindows = windowsOf(load.windows)) {
+    // The steady state's throughput counts the seconds clear of the windows.
+    super(windows, () => false);
+    if (load.intendedBySecond && load.okBySecond) {
+      this.intendedBySecond = Float64Array.from(load.intendedBySecond);
+      this.okBySecond = Float64Array.from(load.okBySecond);
+    }
     addPair(this.overall, load.overall);
     addPair(this.outsideOverall, load.outsideOverall);
     addPair(this.outsideHealthy, load.outsideHealthy);

@@ -80,7 +80,7 @@ export function mergedRun(whole: PartialResult, windows?: ChaosWindows): MergedR
   const w = windows ?? new ChaosWindows();
   if (!windows) for (const x of l.windows) w.windows.push({ ...x });
   const generatorSeconds = mergeGeneratorSeconds(l.generators);
-  const recorder = new MergedLatency(l);
+  const recorder = new MergedLatency(l, w);
   const load: LoadResult = {
     startedAt: l.startedAt,
     durationMs: l.durationMs,

@@ -17,6 +17,8 @@ export interface OperationBatch {
   codes: Uint8Array;
   /** [operation index, error kind] of the operations that failed. */
   errors: Array<[number, ErrorKind]>;
+  /** [operation index, nonce] of the OAuth operations that kept or consumed one (a cluster's shard of the operation is the nonce's). */
+  nonces: Array<[number, string]>;
   sids: string[];
   uids: string[];
 }
@@ -38,7 +40,7 @@ export class OperationStreamWriter implements OperationObserver {
   }
 
   private empty(): OperationBatch {
-    return { count: 0, numbers: new Float64Array(this.size * fields), codes: new Uint8Array(this.size), errors: [], sids: [], uids: [] };
+    return { count: 0, numbers: new Float64Array(this.size * fields), codes: new Uint8Array(this.size), errors: [], nonces: [], sids: [], uids: [] };
   }
 
   onOperation(e: Readonly<OperationEvent>): void {
@@ -52,6 +54,8 @@ export class OperationStreamWriter implements OperationObserver {
     b.numbers[k + 4] = e.session.version;
     b.codes[i] = op[e.action] | ((outcomeCode.get(e.outcome) ?? 0) << 3);
     if (e.error !== null) b.errors.push([i, e.error]);
+    const nonce = e.action === 'oauthBegin' ? e.session.oauthNonce : e.action === 'oauthComplete' ? e.session.consumedNonce : null;
+    if (nonce) b.nonces.push([i, nonce]);
     b.sids.push(e.session.sid);
     b.uids.push(e.session.uid);
     if (b.count === this.size) this.flush();
@@ -66,13 +70,15 @@ export class OperationStreamWriter implements OperationObserver {
 
 /**
  * Tells `observers` about every operation of a batch, as the engine would: one reused event, its
- * session carrying the ids and the version (observers in the parent see no more of a session).
+ * session carrying the ids, the version and an OAuth operation's nonce (observers in the parent
+ * see no more of a session).
  */
 export function replayBatch(b: OperationBatch, observers: readonly OperationObserver[]): void {
   if (observers.length === 0) return;
   const session: SessionState = { uid: '', sid: '', family: '', token: '', previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null };
   const e: OperationEvent = { session, client: 0, action: 'login', intendedMs: 0, sentMs: 0, doneMs: 0, outcome: 'ok', error: null };
   let nextError = 0;
+  let nextNonce = 0;
   for (let i = 0; i < b.count; i++) {
     const k = i * fields;
     session.sid = b.sids[i]!;
@@ -89,6 +95,11 @@ export function replayBatch(b: OperationBatch, observers: readonly OperationObse
       e.error = err[1];
       nextError++;
     } else e.error = null;
+    const nonce = b.nonces[nextNonce];
+    const hasNonce = nonce !== undefined && nonce[0] === i;
+    if (hasNonce) nextNonce++;
+    session.oauthNonce = hasNonce && e.action === 'oauthBegin' ? nonce[1] : null;
+    session.consumedNonce = hasNonce && e.action === 'oauthComplete' ? nonce[1] : null;
     for (const o of observers) o.onOperation(e);
   }
 }

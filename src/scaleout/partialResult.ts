@@ -133,6 +133,8 @@ export const partialResultSchema = z
         errorKinds: z.record(z.string(), count),
         tail: z.object({ index: z.array(count), columns: z.record(z.string(), z.array(z.number())) }).strict().describe('latency attribution: per 0.1 % latency bucket, the count and the summed parts'),
         seconds: z.array(z.object({ t: z.number(), ops: count, errors: count, sessions: count, latency: histogram, service: histogram }).strict()).describe('one entry per second of the run clock'),
+        intendedBySecond: z.array(count).optional().describe('per second of intended time (index = second): actions the schedule called for; a chaos run\'s throughput gate counts those of seconds clear of its windows'),
+        okBySecond: z.array(count).optional().describe('per second of intended time: those of them that succeeded'),
         windows: z.array(z.object({ label: z.string(), startMs: z.number(), endMs: z.number().nullable(), ops: count.optional().describe('operations this part counted in the window'), errors: count.optional() }).strict()),
         generators: z
           .array(z.object({ label: z.string(), process: z.string().describe('host:pid: workers of one process share its CPU and memory figures'), health: generatorHealth, seconds: z.array(generatorSecond) }).strict())

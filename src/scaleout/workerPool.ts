@@ -8,13 +8,15 @@ import type { OperationObserver } from '../load/operationEvent.js';
 import { PopulationPlan } from '../load/population/populationPlan.js';
 import { ordinalOf, shareOf, subPartition, type SchedulePartition } from '../load/population/schedulePartition.js';
 import type { Scenario } from '../load/scenario.js';
+import { readShardMap } from '../load/shardMap.js';
 import type { Target } from '../target/target.js';
 import { combinePartials } from './combinePartials.js';
 import { sumEncoded } from './histogramCodec.js';
 import { mergedRun, type MergedRun } from './mergedRun.js';
 import { replayBatch } from './operationStream.js';
 import type { PartialResult, PartialRun } from './partialResult.js';
-import type { FromWorker, ToWorker, WorkerSecond, WorkerSetup } from './workerProtocol.js';
+import { snapshotOf } from './targetSnapshot.js';
+import type { FromWorker, TargetSnapshot, ToWorker, WorkerSecond, WorkerSetup } from './workerProtocol.js';
 import { firstLine } from '../errors.js';
 
 /** The moment now, on the scale engines start their clocks on (ms, about the Unix epoch). */
@@ -123,7 +125,9 @@ export class WorkerPool {
     this.running = true;
     try {
       const timeline = new LiveTimeline(this.workers, plan, o.onSecond);
-      for (let w = 0; w < this.workers; w++) this.members.push(this.spawn(w, o, shard, timeline, changed));
+      // A cluster: every worker names its shards as this thread does (memory per shard).
+      const target = snapshotOf(o.target, await readShardMap(o.target));
+      for (let w = 0; w < this.workers; w++) this.members.push(this.spawn(w, o, target, shard, timeline, changed));
       o.signal.addEventListener('abort', onAbort, { once: true });
       if (o.signal.aborted) onAbort();
 
@@ -189,11 +193,10 @@ export class WorkerPool {
     void m.worker.terminate().catch(() => undefined);
   }
 
-  private spawn(w: number, o: WorkerLoadOptions, shard: SchedulePartition, timeline: LiveTimeline, changed: () => void): Member {
+  private spawn(w: number, o: WorkerLoadOptions, target: TargetSnapshot, shard: SchedulePartition, timeline: LiveTimeline, changed: () => void): Member {
     const partition = subPartition(shard, { index: w, count: this.workers });
     const clientNumbers = clientNumbersOf(partition, o.scenario.clients.instances);
     const label = shard.count > 1 ? `shard ${shard.index}/${shard.count}, worker ${w + 1} of ${this.workers}` : `worker ${w + 1} of ${this.workers}`;
-    const access = o.target.infoAccess();
     const setup: WorkerSetup = {
       label,
       scenario: { ...o.scenario, clients: { ...o.scenario.clients, instances: clientNumbers.length } },
@@ -201,7 +204,7 @@ export class WorkerPool {
       partition,
       part: { shard, worker: { index: w, count: this.workers } },
       run: o.run,
-      target: { kind: o.target.kind, clientOptions: o.target.clientOptions(), infoAllowed: o.target.infoAllowed, infoAccess: access },
+      target,
       durableWaitMs: o.durableWaitMs,
       clientNumbers,
     };

@@ -1,8 +1,10 @@
-import type { RedisOptions } from 'ioredis';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
 import type { LedgerShard } from '../ledger/ledger.js';
 import type { SchedulePartition } from '../load/population/schedulePartition.js';
 import type { Scenario } from '../load/scenario.js';
-import type { InfoAccess, Target } from '../target/target.js';
+import type { ShardRanges } from '../load/shardMap.js';
+import type { ClusterReach } from '../target/clusterReach.js';
+import type { ClusterAccess, InfoAccess, Target } from '../target/target.js';
 import type { OperationBatch } from './operationStream.js';
 import type { PartialResult, PartialRun } from './partialResult.js';
 
@@ -11,12 +13,31 @@ import type { PartialResult, PartialRun } from './partialResult.js';
  * The partial result is the same format shards write to files.
  */
 
-/** What the load engine needs of the target, as data a thread can receive (no clients, no topology). */
+/** What the load engine needs of the target, as data a thread can receive (no clients, no topology, no functions). */
 export interface TargetSnapshot {
   kind: Target['kind'];
   clientOptions: RedisOptions;
   infoAllowed: boolean | null;
   infoAccess: InfoAccess;
+  /** A Cluster target's access; null for Sentinel and plain-endpoint targets. */
+  cluster: ClusterSnapshot | null;
+}
+
+/** A Cluster target's ClusterAccess as data: the worker's own Cluster clients and observers start from it. */
+export interface ClusterSnapshot {
+  startupNodes: Array<{ host: string; port: number }>;
+  /** The app's Cluster options (natMap, the app user and TLS in redisOptions), without dnsLookup. */
+  options: ClusterOptions;
+  /** Whether the clients keep host names unresolved (dnsLookup keepHostName: TLS to named hosts). */
+  keepHostNames: boolean;
+  seeds: string[];
+  reach: ClusterReach;
+  observerAuth: RedisOptions;
+  observer: ClusterAccess['observer'];
+  /** Who reads each master's INFO, or why nobody may. */
+  nodeInfo: { auth: RedisOptions; as: string } | { why: string };
+  /** The shards as the parent named them when the load began. */
+  shards: ShardRanges[];
 }
 
 /** What a worker is started with (its workerData). */

@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-import { hostPort } from '../topology/runningTopology.js';
+import { keepHostName, optionsAt, type ClusterReach } from './clusterReach.js';
 import type { ClusterTargetSpec, ExternalAccess } from './externalTargetFile.js';
 import type { InfoAccess, NodeInfoAccess, Target } from './target.js';
 
@@ -14,14 +14,16 @@ import type { InfoAccess, NodeInfoAccess, Target } from './target.js';
  */
 export function externalClusterTarget(a: ExternalAccess, t: ClusterTargetSpec, allowDestructiveFlag: boolean): Target {
   const user: RedisOptions = { username: a.app.username, password: a.app.password, tls: a.tls };
-  const natMap = t.natMap ?? {};
-  const reach = (address: string): { host: string; port: number } => natMap[address] ?? hostPort(address);
+  const reach: ClusterReach = { byAddress: { ...t.natMap }, otherwise: null };
   const seeds = t.clusterNodes.map((n) => `${n.host}:${n.port}`);
   // Each master's INFO as the audit user when the file names one, else as the app user if it may (checkTargetReachable asked).
   const nodeInfo = (): NodeInfoAccess => {
-    if (a.auditAuth) return { options: (address) => ({ username: a.auditAuth!.username, password: a.auditAuth!.password, tls: a.tls, ...reach(address) }), as: `audit user ${a.auditAuth.username}` };
+    if (a.auditAuth) {
+      const audit: RedisOptions = { username: a.auditAuth.username, password: a.auditAuth.password, tls: a.tls };
+      return { options: (address) => optionsAt(reach, audit, address), auth: audit, as: `audit user ${a.auditAuth.username}` };
+    }
     if (target.infoAllowed === false) return { options: null, why: `the app user ${a.app.username} may not run INFO and ${a.source} names no audit user` };
-    return { options: (address) => ({ ...user, ...reach(address) }), as: `app user ${a.app.username}` };
+    return { options: (address) => optionsAt(reach, user, address), auth: user, as: `app user ${a.app.username}` };
   };
   const target: Target = {
     kind: 'external',
@@ -37,12 +39,14 @@ export function externalClusterTarget(a: ExternalAccess, t: ClusterTargetSpec, a
         options: {
           ...(t.natMap ? { natMap: t.natMap } : {}),
           // With TLS the certificate names the host the client asked for: keep the name, do not connect to a resolved address.
-          ...(a.tls ? { dnsLookup: (address: string, callback: (err: Error | null, address: string) => void) => callback(null, address) } : {}),
+          ...(a.tls ? { dnsLookup: keepHostName } : {}),
           redisOptions: { ...user },
         },
       },
       seeds,
-      observerOptions: (address) => ({ ...user, ...reach(address) }),
+      observerOptions: (address) => optionsAt(reach, user, address),
+      reach,
+      observerAuth: user,
       observer: { as: `app user ${a.app.username}`, readsNodes: true },
       nodeInfo: nodeInfo(),
     }),

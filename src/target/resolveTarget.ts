@@ -9,6 +9,7 @@ import type { StartedTopology } from '../topology/startedTopology.js';
 import { listTopologies } from '../topology/staleTopologies.js';
 import { withTimeout } from '../waitUntil.js';
 import { fieldsOf } from '../topology/replicationInfo.js';
+import { optionsAt, type ClusterReach } from './clusterReach.js';
 import { externalTarget } from './externalTarget.js';
 import { readExternalTargetFile, readTargetSpec, type ExternalAccess } from './externalTargetFile.js';
 import type { Target, TargetDescription } from './target.js';
@@ -76,11 +77,13 @@ export function clusterTarget(kind: 'embedded' | 'detached', c: StartedCluster):
       return { ...options.redisOptions, host: at.host, port: at.port };
     },
     clusterAccess: () => {
-      const observerOptions = (address: string): RedisOptions => {
-        const node = c.nodeAt(address) ?? c.nodes.find((n) => `127.0.0.1:${n.controlPort}` === address) ?? seed;
-        return { host: '127.0.0.1', port: node.controlPort, username: admin.username, password: admin.password, tls: admin.tls };
-      };
-      return { client: c.clusterClient(), seeds: c.nodes.map((n) => n.announcedAddress), observerOptions, observer: { as: 'admin', readsNodes: true }, nodeInfo: { options: observerOptions, as: 'admin user' } };
+      // Each node by its announced address or its own port, straight to that port; any other address: the seed.
+      const control = (port: number): { host: string; port: number } => ({ host: '127.0.0.1', port });
+      const byAddress = Object.fromEntries(c.nodes.flatMap((n): Array<[string, { host: string; port: number }]> => [[n.announcedAddress, control(n.controlPort)], [`127.0.0.1:${n.controlPort}`, control(n.controlPort)]]));
+      const reach: ClusterReach = { byAddress, otherwise: control(seed.controlPort) };
+      const auth: RedisOptions = { username: admin.username, password: admin.password, tls: admin.tls };
+      const observerOptions = (address: string): RedisOptions => optionsAt(reach, auth, address);
+      return { client: c.clusterClient(), seeds: c.nodes.map((n) => n.announcedAddress), observerOptions, reach, observerAuth: auth, observer: { as: 'admin', readsNodes: true }, nodeInfo: { options: observerOptions, auth, as: 'admin user' } };
     },
     infoAccess: () => ({ options: null, why: 'a cluster has a master per shard: its memory and server time are read on each (clusterAccess().nodeInfo)' }),
     plainEndpoint: () => null,

@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'ioredis';
+import type { ClusterReach } from './clusterReach.js';
 import type { ClusterClientSpec, StartedCluster } from '../topology/startedCluster.js';
 import type { StartedTopology } from '../topology/startedTopology.js';
 
@@ -32,16 +33,27 @@ export interface ClusterAccess {
   client: ClusterClientSpec;
   /** Addresses (host:port) to begin observing from: every node of our clusters, a target file's seeds. */
   seeds: string[];
-  /** An observer's connection to the node at `address` (as the cluster announces it, or a seed). */
+  /** An observer's connection to the node at `address` (as the cluster announces it, or a seed): `observerAuth` at `reach`. */
   observerOptions(address: string): RedisOptions;
+  /** Where each node is reached, and who observes (user, password, TLS): what observerOptions is made of, as data. */
+  reach: ClusterReach;
+  observerAuth: RedisOptions;
   /** Who observes: admin (our clusters), the audit user, or the app user; whether that user may run CLUSTER NODES (else CLUSTER SLOTS is read). */
   observer: { as: string; readsNodes: boolean };
   /** Who reads each master's INFO (memory, server time, per shard). */
   nodeInfo: NodeInfoAccess;
+  /**
+   * The shards as the run's own thread named them when the load began (a load worker's access
+   * carries them, so its per-shard figures name shards alike); absent: read from the cluster.
+   */
+  knownShards?: ReadonlyArray<{ name: string; ranges: Array<[number, number]>; master?: string }>;
 }
 
-/** InfoAccess for a cluster: a connection to the node at an announced address (host:port), or why nobody may read INFO. */
-export type NodeInfoAccess = { options: (address: string) => RedisOptions; as: string } | { options: null; why: string };
+/**
+ * InfoAccess for a cluster: a connection to the node at an announced address (host:port), made of
+ * `auth` at the access's `reach`, or why nobody may read INFO.
+ */
+export type NodeInfoAccess = { options: (address: string) => RedisOptions; auth: RedisOptions; as: string } | { options: null; why: string };
 
 /**
  * Who reads the master's INFO (memory, server time): a connection and who it logs in as, or why

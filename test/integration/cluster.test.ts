@@ -123,6 +123,14 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     await runCli(['down']);
   });
 
+  /** The detached cluster as an external target file: one seed, the natMap, the app user's password in the environment. */
+  function targetFile(): { file: string; env: NodeJS.ProcessEnv } {
+    const natMap = cluster.natMap;
+    const file = join(work, 'cluster-target.json');
+    writeFileSync(file, JSON.stringify({ clusterNodes: [Object.values(natMap)[0]], username: 'app', passwordEnv: 'CLUSTER_TEST_APP_PASSWORD', natMap }));
+    return { file, env: { CLUSTER_TEST_APP_PASSWORD: cluster.credentials.app.password } };
+  }
+
   test('comes up healthy: cluster_state ok on every node, all slots covered, each master with an in-sync replica, nodes announce their proxies', async () => {
     const st = await runCli(['status', '--json']);
     const [status] = JSON.parse(st.stdout) as Array<{ kind: string; healthy: boolean }>;
@@ -231,10 +239,7 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
   });
 
   test('an external target file (clusterNodes, natMap, app user, secrets in the environment) runs the smoke load; a wrong password is a target error', async () => {
-    const natMap = cluster.natMap;
-    const file = join(work, 'cluster-target.json');
-    writeFileSync(file, JSON.stringify({ clusterNodes: [Object.values(natMap)[0]], username: 'app', passwordEnv: 'CLUSTER_TEST_APP_PASSWORD', natMap }));
-    const env = { CLUSTER_TEST_APP_PASSWORD: cluster.credentials.app.password };
+    const { file, env } = targetFile();
     const r = await runCli(['run', '--scenario', scenario, '--target', file, '--out', reports, '--quiet'], { env });
     const m = /report: (.*summary\.json)/.exec(r.stdout);
     assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
@@ -255,11 +260,40 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assert.doesNotMatch(wrong.stderr, /\n\s+at /, 'no stack trace');
   });
 
-  test('what does not cover a cluster yet says so in one line: --workers', async () => {
-    const workers = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--workers', '2', '--out', reports, '--quiet']);
-    assert.equal(workers.code, 3, workers.stderr);
-    assert.match(workers.stderr, /--workers does not drive a Redis Cluster yet/);
-    assert.doesNotMatch(workers.stderr, /\n\s+at /, 'no stack trace');
+  test('--workers 2 on the cluster (through its target file) offers exactly the operations --workers 1 offers for the same seed, on the same shards, and loses nothing', { timeout: 300_000 }, async () => {
+    // Without what the app decides from reply timing (a revoke-all, a replayed token, an OAuth
+    // callback, which waits for its begin's reply and so moves the session's later draws, nonces
+    // included): every login, think time, lifetime and successor comes from the schedule
+    // (test/integration/scaleOut.test.ts). OAuth operations' shards: src/scaleout/operationStream.test.ts.
+    const fixed = smokeScenarioFile(work, 'smoke-workers', thresholds, { generator: { maxSchedulerLagP99Ms: 50, stallThresholdMs: 100, maxInFlight: 20_000, shortWait: 'block' }, session: { ...smoke.session, mix: { ...smoke.session.mix, oauth: 0, revokeAll: 0 }, tokenReuseRate: 0 } });
+    const run = async (workers: string, target: { file: string; env: NodeJS.ProcessEnv } | null) => {
+      const r = await runCli(['run', '--scenario', fixed, '--seed', '7', '--workers', workers, '--target', target?.file ?? 'detached', '--out', reports, '--quiet'], { timeoutMs: 180_000, env: target?.env ?? {} });
+      const m = /report: (.*summary\.json)/.exec(r.stdout);
+      assert.ok(m, `no report (--workers ${workers}, exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+      return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, stdout: r.stdout };
+    };
+    const counts = (s: Summary) => ({ intended: s.ops.intended, total: s.ops.total, outcomes: s.ops.outcomes, byOp: Object.fromEntries(Object.entries(s.latencyMs.byOp).map(([op, p]) => [op, p.count])) });
+    const perShard = (s: Summary) => ({ byShard: s.shards!.byShard.map((x) => [x.name, x.ops]), unattributed: s.shards!.unattributedOps });
+    // The workers get the external target's Cluster description (seeds, natMap, app user); the detached one's is covered by the chaos runs below.
+    const one = await run('1', null);
+    const two = await run('2', targetFile());
+    assert.equal(two.s.target.kind, 'external');
+    assert.equal(one.s.scaleOut ?? null, null);
+    assert.deepEqual(two.s.scaleOut?.generators.map((g) => g.label), ['worker 1 of 2', 'worker 2 of 2']);
+    assert.ok(one.s.ops.total > 1000, JSON.stringify(counts(one.s)));
+    assert.deepEqual(counts(two.s), counts(one.s));
+    // Each shard's operations (OAuth state ones by their nonce's slot) are counted in the run's thread from the workers' streams.
+    assert.deepEqual(perShard(two.s), perShard(one.s));
+    assert.equal(two.s.shards!.byShard.reduce((n, x) => n + x.ops, 0) + two.s.shards!.unattributedOps, two.s.ops.total);
+    for (const x of two.s.shards!.byShard) assert.ok(x.ops > 100 && x.errors === 0 && x.latencyMs.p99 > 0, JSON.stringify(x));
+    assert.equal(two.s.ledger?.keysChecked, one.s.ledger?.keysChecked);
+    assert.equal(one.s.ledger?.lost, 0);
+    assert.equal(two.s.ledger?.lost, 0, JSON.stringify(two.s.ledger?.examples));
+    // The workers read memory on every shard's master, naming the shards as the run does.
+    assertMeasuredPerShard(two.s);
+    console.log(`--workers 1 vs 2 on the cluster: ${one.s.ops.total} vs ${two.s.ops.total} operations; per shard ${one.s.shards!.byShard.map((x) => x.ops).join('/')} vs ${two.s.shards!.byShard.map((x) => x.ops).join('/')} (p99 ${one.s.shards!.byShard.map((x) => x.latencyMs.p99).join('/')} vs ${two.s.shards!.byShard.map((x) => x.latencyMs.p99).join('/')} ms); ledger ${two.s.ledger?.keysChecked} checked, ${two.s.ledger?.lost} lost`);
+    assertPassedOrStarved(one.code, one.s, one.stdout);
+    assertPassedOrStarved(two.code, two.s, two.stdout);
   });
 
   test('the ledger reads each key on the master owning its slot: 0 lost on a clean run, a planted loss reported with its shard', async () => {
@@ -289,11 +323,12 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     cluster.closeControlConnections();
   });
 
-  test('a planted loss through the CLI (delete-acknowledged-sessions on a cluster): exactly those keys are reported lost, each with the shard owning its slot', async () => {
+  for (const workers of ['1', '2']) test(`a planted loss through the CLI (delete-acknowledged-sessions on a cluster, --workers ${workers}): exactly those keys are reported lost, each with the shard owning its slot`, async () => {
     const planted = experimentFile(work, 'planted-cluster', { name: 'planted-cluster', description: 'planted loss', steps: [{ at: '60%', fault: { kind: 'delete-acknowledged-sessions', sessions: 6 } }], thresholds: {} });
     // Sessions that live on (no logout, revoke-all or token replay): a deleted session can only be a loss.
     const lasting = smokeScenarioFile(work, 'smoke-lasting', thresholds, { session: { ...smoke.session, meanLifetime: '1h', mix: { ...smoke.session.mix, revokeAll: 0 }, tokenReuseRate: 0 } });
-    const { code, s } = await runExperiment(lasting, reports, planted);
+    // With workers the ledger is theirs: the step picks its victims from it, the verification reads it whole.
+    const { code, s } = await runExperiment(lasting, reports, planted, ['--workers', workers]);
     const step = s.chaos?.steps[0];
     assert.equal(step?.outcome, 'completed', step?.detail);
     assert.equal(s.ledger?.lost, 6, JSON.stringify(s.ledger?.examples));
@@ -305,7 +340,7 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
       const owner = shards.find((x) => x.slots.some(([a, b]) => keySlot(e.key) >= a && keySlot(e.key) <= b));
       assert.equal(e.shard, owner?.name, e.key);
     }
-    console.log(`planted loss: ${step.detail.split(':')[0]}; reported ${s.ledger.lost} lost on ${[...new Set(lost.map((e) => e.shard))].join(', ')}`);
+    console.log(`planted loss (--workers ${workers}): ${step.detail.split(':')[0]}; reported ${s.ledger.lost} lost on ${[...new Set(lost.map((e) => e.shard))].join(', ')}`);
     cluster.closeControlConnections();
     assert.equal(code, 1);
   });
@@ -345,11 +380,13 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assertPassedOrStarved(code, s, stdout);
   });
 
-  test('cluster-failover (planned maintenance): the replica takes the shard over, nothing acknowledged is lost', async () => {
+  // With workers the clients live in the worker threads: the struck shard's write gap comes from their operation streams.
+  for (const workers of ['1', '2']) test(`cluster-failover (planned maintenance, --workers ${workers}): the replica takes the shard over, its write gap is measured on its own keys, nothing acknowledged is lost`, async () => {
     const before = await cluster.shards();
-    const { code, s, stdout } = await chaosRun('cluster-failover', ['--duration', '16s']);
+    const { code, s, stdout } = await chaosRun('cluster-failover', ['--duration', '16s', '--workers', workers]);
     const sw = struckSwitch(s, before);
     assert.ok(s.failover!.clientObservedMs !== null, 'clients wrote to the shard again');
+    assert.equal(s.failover!.clientObservedShards?.[0], before[0]!.name);
     assert.equal(s.ledger?.lost, 0, JSON.stringify(s.ledger?.examples));
     assertShard0Swapped(before, await cluster.shards());
     // The per-shard figures followed the shard's master across the switch: both were read, in order.
@@ -357,7 +394,7 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     const shard0 = s.attribution!.server.byShard![0]!;
     assert.deepEqual(shard0.masters, [before[0]!.master!.name, before[0]!.replicas[0]!.name], JSON.stringify(shard0));
     assert.deepEqual(s.attribution!.server.byShard!.slice(1).map((x) => x.masters.length), [1, 1]);
-    console.log(`cluster-failover: ${s.chaos?.steps[0]?.detail}; switch ${sw.fromStrikeMs} ms after the command, write gap on ${before[0]!.name} ${s.failover!.clientObservedMs} ms; ${before[0]!.name} read on ${shard0.masters.join(' then ')}, EVALSHA ${shard0.perCommand.find((c) => c.command === 'evalsha')?.calls} calls, missed ${shard0.missedSamples} server / ${s.memory.byShard![0]!.missedSamples} memory readings; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost`);
+    console.log(`cluster-failover (--workers ${workers}): ${s.chaos?.steps[0]?.detail}; switch ${sw.fromStrikeMs} ms after the command, write gap on ${before[0]!.name} ${s.failover!.clientObservedMs} ms; ${before[0]!.name} read on ${shard0.masters.join(' then ')}, EVALSHA ${shard0.perCommand.find((c) => c.command === 'evalsha')?.calls} calls, missed ${shard0.missedSamples} server / ${s.memory.byShard![0]!.missedSamples} memory readings; ledger ${s.ledger?.keysChecked} checked, ${s.ledger?.lost} lost`);
     cluster.closeControlConnections();
     assertPassedOrStarved(code, s, stdout);
   });
