@@ -13,6 +13,18 @@ export const percentilesSchema = z
   .object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), count: z.number().int() })
   .describe('Latency percentiles in milliseconds (microsecond resolution), and the number of operations');
 
+/**
+ * A Cluster target's figures per shard, by the name shards.byShard gives it, with the readings
+ * its master did not answer; null or absent for other targets.
+ */
+function perShard<T extends z.ZodRawShape>(fields: T, missed: string, description: string) {
+  return z
+    .array(z.object({ name: z.string().describe('the shard as shards.byShard names it'), ...fields, missedSamples: z.number().int().describe(missed), missedWhy: z.string().nullable() }))
+    .nullable()
+    .optional()
+    .describe(description);
+}
+
 export const summarySchema = z
   .object({
     schemaVersion: z.literal(summarySchemaVersion),
@@ -105,21 +117,16 @@ export const summarySchema = z
           latencyEvents: z.array(z.object({ event: z.string(), latestMs: z.number(), maxMs: z.number(), node: z.string().optional().describe('a cluster: the node that logged it') })),
           latencyThresholdMs: z.number().nullable(), forks: z.number().int(), latestForkUs: z.number(), aofDelayedFsync: z.number().int(),
           perSecond: z.array(z.object({ t: z.number(), usecPerCall: z.number() })),
-          byShard: z
-            .array(
-              z.object({
-                name: z.string().describe('the shard as shards.byShard names it'),
-                masters: z.array(z.string()).describe('the nodes that served as its master while sampled, in order (a failover adds one)'),
-                perCommand: z.array(z.object({ command: z.string(), calls: z.number(), usecPerCall: z.number() })),
-                forks: z.number().int(),
-                aofDelayedFsync: z.number().int(),
-                missedSamples: z.number().int().describe('readings its master did not answer (the next reading covers the gap)'),
-                missedWhy: z.string().nullable(),
-              }),
-            )
-            .nullable()
-            .optional()
-            .describe('a Cluster target: each shard\'s masters (perCommand, forks and aofDelayedFsync above are their sums; latestForkUs the longest shard\'s); null or absent otherwise'),
+          byShard: perShard(
+            {
+              masters: z.array(z.string()).describe('the nodes that served as its master while sampled, in order (a failover adds one)'),
+              perCommand: z.array(z.object({ command: z.string(), calls: z.number(), usecPerCall: z.number() })),
+              forks: z.number().int(),
+              aofDelayedFsync: z.number().int(),
+            },
+            'readings its master did not answer (the next reading covers the gap)',
+            'a Cluster target: each shard\'s masters (perCommand, forks and aofDelayedFsync above are their sums; latestForkUs the longest shard\'s); null or absent otherwise',
+          ),
         }),
         dataPath: z.enum(['direct', 'proxied', 'external']).describe('direct: app clients reached the nodes without Toxiproxy; proxied: through the app proxies (an experiment acts on them)'),
         proxy: z
@@ -168,19 +175,11 @@ export const summarySchema = z
       usedBytesPeak: z.number().nullable(),
       bytesPerSession: z.number().nullable().describe('(peak - start) / peak concurrent sessions, on the master (a cluster: all masters); used_memory less the replication backlog (a fixed-size buffer that fills with the first writes)'),
       notMeasured: z.string().nullable().optional().describe('why the target memory was not measured (no user that may read INFO); absent in older summaries'),
-      byShard: z
-        .array(
-          z.object({
-            name: z.string().describe('the shard as shards.byShard names it'),
-            usedBytesStart: z.number().nullable().describe('its master\'s first reading'),
-            usedBytesPeak: z.number().nullable(),
-            missedSamples: z.number().int().describe('readings (the start\'s and one a second) its master did not answer'),
-            missedWhy: z.string().nullable(),
-          }),
-        )
-        .nullable()
-        .optional()
-        .describe('a Cluster target: each shard\'s current master, read once a second; the run\'s figures are the sum over shards per second (a shard that missed a second counts with its last reading); null or absent otherwise'),
+      byShard: perShard(
+        { usedBytesStart: z.number().nullable().describe('its master\'s first reading'), usedBytesPeak: z.number().nullable() },
+        'readings (the start\'s and one a second) its master did not answer',
+        'a Cluster target: each shard\'s current master, read once a second; the run\'s figures are the sum over shards per second (a shard that missed a second counts with its last reading); null or absent otherwise',
+      ),
     }),
     chaos: z.object({
       experiment: z.string().nullable(),
