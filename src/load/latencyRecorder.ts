@@ -165,10 +165,10 @@ export class LatencyRecorder {
   }
 
   /** The counts per second of intended time, up to the last second with any (what a worker's or shard's partial result carries). */
-  intendedSeconds(): { intended: number[]; ok: number[] } {
+  intendedSeconds(): { intendedBySecond: number[]; okBySecond: number[] } {
     let n = Math.max(this.intendedBySecond.length, this.okBySecond.length);
     while (n > 0 && !this.intendedBySecond[n - 1] && !this.okBySecond[n - 1]) n--;
-    return { intended: Array.from({ length: n }, (_, s) => this.intendedBySecond[s] ?? 0), ok: Array.from({ length: n }, (_, s) => this.okBySecond[s] ?? 0) };
+    return { intendedBySecond: Array.from({ length: n }, (_, s) => this.intendedBySecond[s] ?? 0), okBySecond: Array.from({ length: n }, (_, s) => this.okBySecond[s] ?? 0) };
   }
 
   /**

@@ -110,6 +110,8 @@ function combineLoads(loads: readonly PartialLoad[]): PartialLoad {
   const minOf = (xs: Array<number | null>): number | null => (xs.some((x) => x !== null) ? Math.min(...xs.filter((x): x is number => x !== null)) : null);
   const maxOf = (xs: Array<number | null>): number | null => (xs.some((x) => x !== null) ? Math.max(...xs.filter((x): x is number => x !== null)) : null);
   const reasons = loads.flatMap((l) => (l.abortReason ? [l.abortReason] : []));
+  const intendedBySecond = addBySecond(loads.map((l) => l.intendedBySecond));
+  const okBySecond = addBySecond(loads.map((l) => l.okBySecond));
   return {
     startedAt: loads.map((l) => l.startedAt).sort()[0]!,
     durationMs: Math.max(...loads.map((l) => l.durationMs)),
@@ -128,7 +130,7 @@ function combineLoads(loads: readonly PartialLoad[]): PartialLoad {
     errorKinds: sumRecords(loads.map((l) => l.errorKinds)),
     tail: tail.buckets(),
     seconds: mergedSeconds,
-    ...((intended, ok) => (intended && ok ? { intendedBySecond: intended, okBySecond: ok } : {}))(addBySecond(loads.map((l) => l.intendedBySecond)), addBySecond(loads.map((l) => l.okBySecond))),
+    ...(intendedBySecond && okBySecond ? { intendedBySecond, okBySecond } : {}),
     windows: [...windows.values()],
     generators: loads.flatMap((l) => l.generators),
     memory: {

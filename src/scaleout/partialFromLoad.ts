@@ -61,7 +61,7 @@ export function partialFromLoad(src: PartialSource): PartialResult {
       errorKinds: Object.fromEntries(r.errorKinds),
       tail: r.tail.buckets(),
       seconds,
-      ...((b) => ({ intendedBySecond: b.intended, okBySecond: b.ok }))(r.intendedSeconds()),
+      ...r.intendedSeconds(),
       windows: ((counts) => load.windows.windows.map((w, i) => ({ label: w.label, startMs: w.startMs, endMs: w.endMs, ...counts[i] })))(r.byWindow()),
       generators: [{ label: src.label, process: `${hostname()}:${process.pid}`, health: load.generator, seconds: load.generatorSeconds }],
       memory: { ...load.memory, notMeasured: load.memory.notMeasured ?? null },
