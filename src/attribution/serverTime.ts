@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Target } from '../target/target.js';
 import { withTimeout } from '../waitUntil.js';
+import { firstLine } from '../errors.js';
 import { CounterDeltas, parseCounters, perCommandOf } from './serverCounters.js';
 import { ShardServerTimeSampler, type ShardServerTime } from './shardServerTime.js';
 
@@ -72,7 +73,7 @@ export class ServerTimeSampler {
       }
       this.counters.add(parseCounters(this.node, await c.info('all')));
     } catch (e) {
-      this.why = `the ${access?.as ?? 'admin user'} may not read the server's figures (${(e as Error).message.split('\n')[0]})`;
+      this.why = `the ${access?.as ?? 'admin user'} may not read the server's figures (${firstLine(e)})`;
       this.client?.disconnect();
       this.client = null;
     }

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Target } from '../target/target.js';
 import { parseInfo } from '../topology/replicationInfo.js';
+import { firstLine } from '../errors.js';
 import { ShardMasters } from './shardMasters.js';
 import { ShardMemorySum, type ShardMemory } from './shardMemorySum.js';
 
@@ -113,7 +114,7 @@ export class TargetMemorySampler {
     try {
       return usedMemoryLessBacklog(parseInfo(await this.client.info('memory')));
     } catch (e) {
-      this.lastError = (e as Error).message.split('\n')[0]!;
+      this.lastError = firstLine(e);
       return null;
     }
   }
