@@ -280,7 +280,7 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assert.equal(two.s.target.kind, 'external');
     assert.equal(one.s.scaleOut ?? null, null);
     assert.deepEqual(two.s.scaleOut?.generators.map((g) => g.label), ['worker 1 of 2', 'worker 2 of 2']);
-    assert.ok(one.s.ops.total > 1000, JSON.stringify(counts(one.s)));
+    assert.ok(one.s.ops.total > 500, JSON.stringify(counts(one.s)));
     assert.deepEqual(counts(two.s), counts(one.s));
     // Each shard's operations (OAuth state ones by their nonce's slot) are counted in the run's thread from the workers' streams.
     assert.deepEqual(perShard(two.s), perShard(one.s));

@@ -77,13 +77,13 @@ describe('gauntlet run', { timeout: 600_000 }, () => {
     assert.equal(s.verdict, 'pass');
     assert.ok(validateSummary(s), JSON.stringify(validateSummary.errors));
     assert.ok(s.sessions.peakConcurrent >= 190 && s.sessions.peakConcurrent <= 220, `peak ${s.sessions.peakConcurrent}`);
-    // 200 sessions / 2 s mean think time = ~100 ops/s for ~13 s, plus the ramp's logins.
-    assert.ok(s.ops.total > 800 && s.ops.total < 2500, `ops ${s.ops.total}`);
+    // 200 sessions / 2 s mean think time = ~100 ops/s for 7 s (the test smoke), plus the ramp's logins.
+    assert.ok(s.ops.total > 500 && s.ops.total < 1500, `ops ${s.ops.total}`);
     assert.equal(s.ops.errors, 0);
     for (const op of ['login', 'request', 'refresh', 'oauthBegin', 'oauthComplete']) assert.ok(s.latencyMs.byOp[op]!.count > 0, op);
     const o = s.latencyMs.overall;
     assert.ok(o.p50 > 0 && o.p50 <= o.p90 && o.p90 <= o.p99 && o.p99 <= o.p999 && o.p999 <= o.max);
-    assert.ok(s.timeseries.length >= 12);
+    assert.ok(s.timeseries.length >= 6, `${s.timeseries.length} seconds`);
     assert.ok(s.memory.bytesPerSession !== null && s.memory.bytesPerSession > 100 && s.memory.bytesPerSession < 20_000, `bytes/session ${s.memory.bytesPerSession}`);
     assert.equal(s.generator.saturated, false);
   });
