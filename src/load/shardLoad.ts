@@ -10,6 +10,20 @@ export interface ShardFigures {
   latencyMs: Percentiles;
 }
 
+/** A shard's figures before percentiles: what parts of a run add up (counts added, histograms added bucket by bucket). */
+export interface ShardCounts {
+  name: string;
+  ops: number;
+  errors: number;
+  /** Completion minus intended start, µs. */
+  latency: Histogram;
+}
+
+/** A shard's figures as the summary reports them: the p99 is its histogram's, whoever added it up. */
+export function shardFigures(c: ShardCounts): ShardFigures {
+  return { name: c.name, ops: c.ops, errors: c.errors, latencyMs: percentilesMs(c.latency) };
+}
+
 /**
  * Operations, errors and latency per shard of a cluster: one histogram per shard, recorded by the
  * shard's index (ShardMap), so skew between shards shows (a hot shard, a struck one). Every
@@ -39,7 +53,12 @@ export class ShardLoad implements OperationObserver {
     this.latency[k]!.recordValue(Math.max(1, Math.round((e.doneMs - e.intendedMs) * 1000)));
   }
 
+  /** Each shard's counts and histogram as recorded so far (the histograms are this recorder's own: read, never change them). */
+  counts(): ShardCounts[] {
+    return this.map.names.map((name, k) => ({ name, ops: this.ops[k]!, errors: this.errors[k]!, latency: this.latency[k]! }));
+  }
+
   figures(): ShardFigures[] {
-    return this.map.names.map((name, k) => ({ name, ops: this.ops[k]!, errors: this.errors[k]!, latencyMs: percentilesMs(this.latency[k]!) }));
+    return this.counts().map(shardFigures);
   }
 }

@@ -76,7 +76,7 @@ export async function executeMerge(r: MergeRequest, control: RunControl = {}): P
     allowDestructive: false, writeMode: run.writeMode, verify: run.verify, monitoring: false, metricsPort: undefined, baseline: null, workers: run.workers,
   };
   return report(plan, {
-    target: run.target, redisVersion, load: merged.load, chaos: null, failover: null, verification, attribution, alerts: null, slowLog: null,
+    target: run.target, redisVersion, load: merged.load, chaos: null, failover: null, verification, attribution, alerts: null, slowLog: null, shards: merged.shards,
     abortReason: whole.load.abortReason, scaleOut: scaleOutSummary(merged.generators, run.workers, shards),
   });
 }

@@ -8,8 +8,10 @@ import { runLoad } from '../load/loadEngine.js';
 import { totalDurationMs } from '../load/scenario.js';
 import type { ProgressSnapshot } from '../load/loadOptions.js';
 import { partitionLabel, type SchedulePartition } from '../load/population/schedulePartition.js';
+import { ShardLoad } from '../load/shardLoad.js';
+import { readShardMap } from '../load/shardMap.js';
 import { SecondHistograms } from '../scaleout/histogramCodec.js';
-import { partialFromLoad } from '../scaleout/partialFromLoad.js';
+import { clusterShardsOf, partialFromLoad } from '../scaleout/partialFromLoad.js';
 import { partialFileName, type PartialResult } from '../scaleout/partialResult.js';
 import { clientNumbersOf, epochNow, WorkerPool } from '../scaleout/workerPool.js';
 import { checkTargetReachable, resolveTarget } from '../target/resolveTarget.js';
@@ -61,10 +63,13 @@ export async function executeShard(plan: RunPlan, shard: SchedulePartition, star
     say({ kind: 'phase', phase: 'load', message: `shard ${partitionLabel(shard)} of ${scenario.name}: ${waitS > 0 ? `starting at ${new Date(startAtMs).toISOString()} (in ${waitS} s)` : 'starting now'}` });
     const totalS = totalDurationMs(plan.scenario) / 1000;
     const onSecond = (p: ProgressSnapshot): void => say({ kind: 'second', snapshot: p, totalS });
+    // A cluster: this process's operations per Cluster shard, for the merge to add up (with --workers, counted here from the workers' operation streams).
+    const shardMap = await readShardMap(target);
+    const clusterShards = shardMap ? new ShardLoad(shardMap) : null;
     const workers = plan.workers ?? 1;
     if (workers > 1) {
-      const merged = await new WorkerPool(workers).run({ scenario, target, seed: plan.seed, run, shard, windows: new ChaosWindows(), observers: [], signal, durableWaitMs: plan.writeMode === 'durable' ? durableWaitMs : null, startAt, onSecond });
-      return merged.partial;
+      const merged = await new WorkerPool(workers).run({ scenario, target, seed: plan.seed, run, shard, windows: new ChaosWindows(), observers: clusterShards ? [clusterShards] : [], signal, durableWaitMs: plan.writeMode === 'durable' ? durableWaitMs : null, startAt, onSecond });
+      return clusterShards ? { ...merged.partial, load: { ...merged.partial.load, clusterShards: clusterShardsOf(clusterShards) } } : merged.partial;
     }
     const ledger = plan.verify ? ledgerForScenario(scenario) : null;
     const seconds = new SecondHistograms();
@@ -74,7 +79,7 @@ export async function executeShard(plan: RunPlan, shard: SchedulePartition, star
       target,
       seed: plan.seed,
       partition: shard,
-      observers: ledger ? [new LedgerObserver(ledger)] : [],
+      observers: [...(ledger ? [new LedgerObserver(ledger)] : []), ...(clusterShards ? [clusterShards] : [])],
       signal,
       clockStart: async () => startAt,
       onIntervalClosed: (t, totals) => void seconds.record(t, totals),
@@ -82,7 +87,7 @@ export async function executeShard(plan: RunPlan, shard: SchedulePartition, star
       durableWaitMs: plan.writeMode === 'durable' ? durableWaitMs : null,
     });
     const abortReason = signal.aborted ? String(signal.reason ?? 'aborted') : null;
-    return partialFromLoad({ run, part: { shard, worker: null }, label: `shard ${partitionLabel(shard)}`, load, seconds, ledger, abortReason, clientInstances: clientNumbers.length, clientNumber: (c) => clientNumbers[c] ?? c });
+    return partialFromLoad({ run, part: { shard, worker: null }, label: `shard ${partitionLabel(shard)}`, load, seconds, ledger, abortReason, clientInstances: clientNumbers.length, clientNumber: (c) => clientNumbers[c] ?? c, clusterShards });
   } finally {
     await target.close();
   }

@@ -2,11 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ledger } from '../ledger/ledger.js';
 import { latencyFigures, newHistogram } from '../load/latencyRecorder.js';
+import type { OperationEvent } from '../load/operationEvent.js';
 import { operationNames, parseScenario, type OperationName } from '../load/scenario.js';
+import { ShardLoad } from '../load/shardLoad.js';
+import { ShardMap } from '../load/shardMap.js';
 import { TailAttribution } from '../load/tailAttribution.js';
 import { combinePartials, whyNotWhole, type SourcedPartial } from './combinePartials.js';
 import { decodeHistogram, encodeHistogram } from './histogramCodec.js';
 import { mergedRun } from './mergedRun.js';
+import { clusterShardsOf } from './partialFromLoad.js';
 import { partialFormat, partialFormatVersion, partialResultSchema, type GeneratorPart, type PartialResult } from './partialResult.js';
 
 const scenario = parseScenario(
@@ -177,4 +181,46 @@ test("a chaos run in workers: the steady state's throughput counts the parts' in
   // Parts without the counts (written before they were kept) leave nothing to count: the gate's 0 of 0.
   const bare = combinePartials(parts.map((p, k) => sourced({ ...p, load: { ...p.load, intendedBySecond: undefined, okBySecond: undefined } }, k)), { index: 0, count: 1 });
   assert.equal(latencyFigures(mergedRun(bare).load.recorder, true).outsideChaos?.intended, 0);
+});
+
+test("a Cluster's per-shard figures over two parts: counts added, each shard's p99 the one histogram of both parts' operations would give", () => {
+  const map = new ShardMap([{ name: 'shard-0 (0-8191)', ranges: [[0, 8191]] }, { name: 'shard-1 (8192-16383)', ranges: [[8192, 16383]] }]);
+  const session = (uid: string) => ({ uid, sid: 's', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null });
+  /** Operations of `users` users; the second part's are slow on shard-1 only (a struck shard seen by one generator). */
+  const feed = (into: ShardLoad[], users: number, salt: string, slowMs: number) => {
+    for (let i = 0; i < users; i++) {
+      const uid = `${salt}${i.toString(36)}`;
+      const doneMs = map.ofUser(uid) === 1 ? slowMs * (1 + (i % 7) / 7) : 1 + (i % 5) / 5;
+      const e: OperationEvent = { session: session(uid), client: 0, action: 'request', intendedMs: 0, sentMs: 0, doneMs, outcome: 'ok', error: i % 31 === 0 ? 'timeout' : null };
+      for (const l of into) l.onOperation(e);
+    }
+    // An OAuth begin that failed before its nonce was kept: no shard to name.
+    for (const l of into) l.onOperation({ session: session('x'), client: 0, action: 'oauthBegin', intendedMs: 0, sentMs: 0, doneMs: 1, outcome: 'ok', error: 'timeout' });
+  };
+  const a = new ShardLoad(map);
+  const b = new ShardLoad(map);
+  const both = new ShardLoad(map);
+  feed([a, both], 1500, 'a', 2);
+  feed([b, both], 300, 'b', 80);
+  const withShards = (l: ShardLoad, k: number): SourcedPartial => {
+    const p = partialOf(operations(100, k), shard(k, 2), generator(`shard ${k}/2`, `h:${k}`, false, 0), null);
+    return sourced({ ...p, load: { ...p.load, clusterShards: clusterShardsOf(l) } }, k);
+  };
+  const merged = combinePartials([withShards(a, 0), withShards(b, 1)], { index: 0, count: 1 });
+  const shards = mergedRun(merged).shards!;
+  assert.deepEqual(shards.byShard.map((x) => x.ops), [0, 1].map((k) => a.counts()[k]!.ops + b.counts()[k]!.ops));
+  assert.deepEqual(shards.byShard.map((x) => x.errors), [0, 1].map((k) => a.counts()[k]!.errors + b.counts()[k]!.errors));
+  assert.equal(shards.unattributedOps, 2);
+  // The merged p99 (every percentile) is the one histogram of both parts' operations; the max
+  // only to the histogram's precision (an encoded histogram keeps buckets, not the exact largest value)...
+  const withoutMax = (xs: ReturnType<ShardLoad['figures']>) => xs.map((x) => ({ ...x, latencyMs: { ...x.latencyMs, max: 0 } }));
+  assert.deepEqual(withoutMax(shards.byShard), withoutMax(both.figures()));
+  for (const [k, x] of both.figures().entries()) assert.ok(Math.abs(shards.byShard[k]!.latencyMs.max - x.latencyMs.max) <= x.latencyMs.max * 0.001, `${x.name} max`);
+  assert.ok(shards.byShard[1]!.latencyMs.p99 > 100 && shards.byShard[0]!.latencyMs.p99 < 2, JSON.stringify(shards.byShard));
+  // ...which no average of the parts' p99s gives: part b is few operations, all slow on shard-1.
+  const averaged = (a.figures()[1]!.latencyMs.p99 + b.figures()[1]!.latencyMs.p99) / 2;
+  assert.ok(Math.abs(shards.byShard[1]!.latencyMs.p99 - averaged) > 1, `${shards.byShard[1]!.latencyMs.p99} vs averaged ${averaged}`);
+  // A part that did not count them (a worker whose parent counts them) leaves the run without per-shard figures, not with a share of them.
+  const without = combinePartials([withShards(a, 0), sourced(partialOf(operations(100, 1), shard(1, 2), generator('shard 1/2', 'h:1', false, 0), null), 1)], { index: 0, count: 1 });
+  assert.equal(mergedRun(without).shards, null);
 });

@@ -87,6 +87,28 @@ function addBySecond(arrays: ReadonlyArray<number[] | undefined>): number[] | un
   return Array.from({ length: Math.max(...present.map((a) => a.length)) }, (_, s) => present.reduce((n, a) => n + (a[s] ?? 0), 0));
 }
 
+/**
+ * Each Cluster shard's figures over the parts: operations and errors added, latency histograms
+ * added bucket by bucket, shards matched by name (in the order first seen). Null unless every part
+ * counted them: a run's per-shard figures are all of its operations or none.
+ */
+function addClusterShards(loads: readonly PartialLoad[]): PartialLoad['clusterShards'] {
+  const counted = loads.map((l) => l.clusterShards ?? null);
+  if (counted.some((c) => c === null)) return null;
+  const byName = new Map<string, { ops: number; errors: number; latency: string[] }>();
+  for (const x of counted.flatMap((c) => c!.byShard)) {
+    const into = byName.get(x.name) ?? { ops: 0, errors: 0, latency: [] };
+    into.ops += x.ops;
+    into.errors += x.errors;
+    into.latency.push(x.latency);
+    byName.set(x.name, into);
+  }
+  return {
+    byShard: [...byName].map(([name, x]) => ({ name, ops: x.ops, errors: x.errors, latency: addEncoded(x.latency) })),
+    unattributedOps: counted.reduce((n, c) => n + c!.unattributedOps, 0),
+  };
+}
+
 /** Adds parts' loads: counts summed, histograms added, seconds aligned on the run clock, generators kept apart. */
 function combineLoads(loads: readonly PartialLoad[]): PartialLoad {
   const byOp: PartialLoad['byOp'] = {};
@@ -142,6 +164,7 @@ function combineLoads(loads: readonly PartialLoad[]): PartialLoad {
       byShard: measured[0]?.memory.byShard ?? null,
     },
     clientEnds: { count: loads.reduce((a, l) => a + l.clientEnds.count, 0), first: loads.flatMap((l) => l.clientEnds.first).sort((a, b) => a.atMs - b.atMs).slice(0, 20) },
+    clusterShards: addClusterShards(loads),
   };
 }
 

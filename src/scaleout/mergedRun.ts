@@ -2,7 +2,9 @@ import { Ledger } from '../ledger/ledger.js';
 import { ChaosWindows } from '../load/chaosWindows.js';
 import type { GeneratorHealth, GeneratorSecond } from '../load/generatorMonitor.js';
 import type { LoadResult } from '../load/loadResult.js';
+import { shardFigures } from '../load/shardLoad.js';
 import { groupBySecond } from './groupBySecond.js';
+import { decodeHistogram } from './histogramCodec.js';
 import { MergedLatency } from './mergedLatency.js';
 import type { Summary } from '../report/summarySchema.js';
 import type { GeneratorPart, PartialResult } from './partialResult.js';
@@ -12,6 +14,8 @@ export interface MergedRun {
   load: LoadResult;
   ledger: Ledger | null;
   generators: GeneratorPart[];
+  /** A Cluster target's per-shard figures, from the parts' added counts and histograms; null when the parts did not count them. */
+  shards: NonNullable<Summary['shards']> | null;
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
@@ -101,7 +105,9 @@ export function mergedRun(whole: PartialResult, windows?: ChaosWindows): MergedR
     ledger = new Ledger(whole.ledger.ttl);
     ledger.addShard(whole.ledger);
   }
-  return { load, ledger, generators: l.generators };
+  const c = l.clusterShards ?? null;
+  const shards = c ? { byShard: c.byShard.map((x) => shardFigures({ ...x, latency: decodeHistogram(x.latency) })), unattributedOps: c.unattributedOps } : null;
+  return { load, ledger, generators: l.generators, shards };
 }
 
 /** The summary's account of who generated the load: each worker's or shard's own health. */

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LoadResult } from '../load/loadResult.js';
 import { operationNames } from '../load/scenario.js';
+import type { ShardLoad } from '../load/shardLoad.js';
 import { gauntletVersion } from '../packageInfo.js';
 import { encodeHistogram, type SecondHistograms } from './histogramCodec.js';
 import { partialFormat, partialFormatVersion, type PartialLoad, type PartialResult, type PartialRun } from './partialResult.js';
@@ -20,9 +21,16 @@ export interface PartialSource {
   /** App clients this part ran, and the run-wide number of its k-th (clients of all parts are numbered together). */
   clientInstances: number;
   clientNumber: (local: number) => number;
+  /** A Cluster target: the part's operations per Cluster shard, when it counted them (a shard process; workers' parents count theirs). */
+  clusterShards?: ShardLoad | null;
 }
 
 const pair = (p: { latency: Parameters<typeof encodeHistogram>[0]; service: Parameters<typeof encodeHistogram>[0] }) => ({ latency: encodeHistogram(p.latency), service: encodeHistogram(p.service) });
+
+/** A part's per-Cluster-shard figures in the form parts add up: counts, and each shard's latency histogram encoded. */
+export function clusterShardsOf(shards: ShardLoad): NonNullable<PartialLoad['clusterShards']> {
+  return { byShard: shards.counts().map((c) => ({ name: c.name, ops: c.ops, errors: c.errors, latency: encodeHistogram(c.latency) })), unattributedOps: shards.unattributed };
+}
 
 /** One worker's or shard's measurements as a partial result (what it sends its parent, or writes). */
 export function partialFromLoad(src: PartialSource): PartialResult {
@@ -66,6 +74,7 @@ export function partialFromLoad(src: PartialSource): PartialResult {
       generators: [{ label: src.label, process: `${hostname()}:${process.pid}`, health: load.generator, seconds: load.generatorSeconds }],
       memory: { ...load.memory, notMeasured: load.memory.notMeasured ?? null },
       clientEnds: { count: load.clientEnds.count, first: load.clientEnds.first.map((e) => ({ ...e, client: src.clientNumber(e.client) })) },
+      clusterShards: src.clusterShards ? clusterShardsOf(src.clusterShards) : null,
     },
     ledger: src.ledger ? src.ledger.toShard() : null,
   };

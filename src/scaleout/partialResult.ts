@@ -150,6 +150,15 @@ export const partialResultSchema = z
           })
           .strict(),
         clientEnds: z.object({ count, first: z.array(z.object({ client: count, lastError: z.string().nullable(), reconnecting: z.boolean(), atMs: z.number() }).strict()) }).strict(),
+        clusterShards: z
+          .object({
+            byShard: z.array(z.object({ name: z.string(), ops: count, errors: count, latency: histogram.describe('completion minus intended start of every operation on the shard, chaos windows included') }).strict()),
+            unattributedOps: count,
+          })
+          .strict()
+          .nullable()
+          .optional()
+          .describe("a Cluster target: the operations this part sent to each Cluster shard (a group of slots, named as the run's shard map names it when the part began), its errors and latency histogram; null when the part did not count them (other targets, a worker whose parent counts them from its operation stream)"),
       })
       .strict(),
     ledger: ledgerShard.nullable(),

@@ -19,6 +19,7 @@ import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { clusterTarget } from '../../src/target/resolveTarget.js';
 import { verifyOnMaster } from '../../src/run/verifyWrites.js';
 import type { Summary } from '../../src/report/summarySchema.js';
+import { readPartial } from '../../src/scaleout/partialResult.js';
 import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
@@ -28,6 +29,14 @@ const reports = join(work, 'reports');
 // A cluster of six nodes plus the generator on a shared 2-core box: 200 ms is far above its noise.
 const thresholds = { p99Ms: 200, perOperationP99Ms: 200, maxErrorRate: 0.001 };
 const scenario = smokeScenarioFile(work, 'smoke-ci', thresholds);
+/**
+ * The smoke scenario without what the app decides from reply timing (a revoke-all, a replayed
+ * token, an OAuth callback, which waits for its begin's reply and so moves the session's later
+ * draws, nonces included): every login, think time, lifetime and successor comes from the schedule
+ * (test/integration/scaleOut.test.ts), so any split of it offers the same operations on the same shards.
+ */
+const fixed = smokeScenarioFile(work, 'smoke-workers', thresholds, { generator: { maxSchedulerLagP99Ms: 50, stallThresholdMs: 100, maxInFlight: 20_000, shortWait: 'block' }, session: { ...smoke.session, mix: { ...smoke.session.mix, oauth: 0, revokeAll: 0 }, tokenReuseRate: 0 } });
+const perShard = (s: Summary) => ({ byShard: s.shards!.byShard.map((x) => [x.name, x.ops]), unattributed: s.shards!.unattributedOps });
 /** cluster-node-timeout of the topology under test (the reference value). */
 const nodeTimeoutMs = 3000;
 /**
@@ -111,6 +120,8 @@ function assertShard0Swapped(before: ShardViews, after: ShardViews, why?: string
 describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 }, () => {
   let cluster: StartedCluster;
   let pids: number[] = [];
+  /** `--workers 1` of the fixed scenario, seed 7, on the detached cluster (the test that compares it with --workers 2). */
+  let oneThread: Summary | undefined;
 
   before(async () => {
     const up = await runCli(['up', '--cluster', '--detach']);
@@ -223,21 +234,6 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assertPassedOrStarved(code, s, stdout);
   });
 
-  test('two --shard processes against the cluster merge into one run: the shards\' writes verified on the shard masters, none lost', { timeout: 240_000 }, async () => {
-    const dirs = [join(reports, 'shard-0'), join(reports, 'shard-1')];
-    const { shards } = await runShards(dirs, ['--scenario', scenario, '--seed', '7']);
-    for (const r of shards) assert.ok(r.code === 0 || r.code === 2, r.stdout + r.stderr);
-    const merge = await runCli(['merge', ...dirs, '--target', 'detached', '--out', reports, '--quiet'], { timeoutMs: 120_000 });
-    const m = /report: (.*summary\.json)/.exec(merge.stdout);
-    assert.ok(m, merge.stdout + merge.stderr);
-    const s = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
-    assert.equal(s.scaleOut?.shards, 2);
-    assert.ok(s.ledger && s.ledger.keysChecked > 100, JSON.stringify(s.ledger));
-    assert.equal(s.ledger.lost, 0);
-    // Two generators on a shared 2-core box may starve each other: only validity may fail.
-    assertPassedOrStarved(merge.code, s, merge.stdout);
-  });
-
   test('an external target file (clusterNodes, natMap, app user, secrets in the environment) runs the smoke load; a wrong password is a target error', async () => {
     const { file, env } = targetFile();
     const r = await runCli(['run', '--scenario', scenario, '--target', file, '--out', reports, '--quiet'], { env });
@@ -261,11 +257,7 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
   });
 
   test('--workers 2 on the cluster (through its target file) offers exactly the operations --workers 1 offers for the same seed, on the same shards, and loses nothing', { timeout: 300_000 }, async () => {
-    // Without what the app decides from reply timing (a revoke-all, a replayed token, an OAuth
-    // callback, which waits for its begin's reply and so moves the session's later draws, nonces
-    // included): every login, think time, lifetime and successor comes from the schedule
-    // (test/integration/scaleOut.test.ts). OAuth operations' shards: src/scaleout/operationStream.test.ts.
-    const fixed = smokeScenarioFile(work, 'smoke-workers', thresholds, { generator: { maxSchedulerLagP99Ms: 50, stallThresholdMs: 100, maxInFlight: 20_000, shortWait: 'block' }, session: { ...smoke.session, mix: { ...smoke.session.mix, oauth: 0, revokeAll: 0 }, tokenReuseRate: 0 } });
+    // OAuth operations' shards: src/scaleout/operationStream.test.ts.
     const run = async (workers: string, target: { file: string; env: NodeJS.ProcessEnv } | null) => {
       const r = await runCli(['run', '--scenario', fixed, '--seed', '7', '--workers', workers, '--target', target?.file ?? 'detached', '--out', reports, '--quiet'], { timeoutMs: 180_000, env: target?.env ?? {} });
       const m = /report: (.*summary\.json)/.exec(r.stdout);
@@ -273,9 +265,9 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
       return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, stdout: r.stdout };
     };
     const counts = (s: Summary) => ({ intended: s.ops.intended, total: s.ops.total, outcomes: s.ops.outcomes, byOp: Object.fromEntries(Object.entries(s.latencyMs.byOp).map(([op, p]) => [op, p.count])) });
-    const perShard = (s: Summary) => ({ byShard: s.shards!.byShard.map((x) => [x.name, x.ops]), unattributed: s.shards!.unattributedOps });
     // The workers get the external target's Cluster description (seeds, natMap, app user); the detached one's is covered by the chaos runs below.
     const one = await run('1', null);
+    oneThread = one.s;
     const two = await run('2', targetFile());
     assert.equal(two.s.target.kind, 'external');
     assert.equal(one.s.scaleOut ?? null, null);
@@ -295,6 +287,37 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assertPassedOrStarved(one.code, one.s, one.stdout);
     assertPassedOrStarved(two.code, two.s, two.stdout);
   });
+
+  for (const workers of ['1', '2']) {
+    test(`two --shard processes (--workers ${workers} each) against the cluster merge into one run: each Cluster shard's operations those of one process, the shards' writes verified on the shard masters, none lost`, { timeout: 240_000 }, async () => {
+      assert.ok(oneThread, 'needs the one-process run of the --workers test before');
+      const dirs = [join(reports, `shard-0-w${workers}`), join(reports, `shard-1-w${workers}`)];
+      const { shards } = await runShards(dirs, ['--scenario', fixed, '--seed', '7', '--workers', workers]);
+      for (const r of shards) assert.ok(r.code === 0 || r.code === 2, r.stdout + r.stderr);
+      const parts = await Promise.all(dirs.map(readPartial));
+      const merge = await runCli(['merge', ...dirs, '--target', 'detached', '--out', reports, '--quiet'], { timeoutMs: 120_000 });
+      const m = /report: (.*summary\.json)/.exec(merge.stdout);
+      assert.ok(m, merge.stdout + merge.stderr);
+      const s = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
+      assert.equal(s.scaleOut?.shards, 2);
+      assert.ok(s.ledger && s.ledger.keysChecked > 100, JSON.stringify(s.ledger));
+      assert.equal(s.ledger.lost, 0);
+      // Each process counted its operations per Cluster shard; the merge adds them, name by name.
+      const counted = parts.map((p) => p.load.clusterShards);
+      assert.ok(counted.every((c) => c && c.byShard.length === 3), JSON.stringify(counted.map((c) => c?.byShard.map((x) => x.ops))));
+      assert.ok(s.shards, 'per-shard figures in the merged run');
+      assert.deepEqual(s.shards.byShard.map((x) => x.name), counted[0]!.byShard.map((x) => x.name));
+      assert.deepEqual(s.shards.byShard.map((x) => x.ops), counted[0]!.byShard.map((x, k) => x.ops + counted[1]!.byShard[k]!.ops));
+      assert.deepEqual(s.shards.byShard.map((x) => x.errors), counted[0]!.byShard.map((x, k) => x.errors + counted[1]!.byShard[k]!.errors));
+      assert.equal(s.shards.byShard.reduce((n, x) => n + x.ops, 0) + s.shards.unattributedOps, s.ops.total);
+      // The same schedule split over two processes offers each shard what one process offered it.
+      assert.deepEqual(perShard(s), perShard(oneThread));
+      for (const x of s.shards.byShard) assert.ok(x.ops > 100 && x.errors === 0 && x.latencyMs.p99 > 0, JSON.stringify(x));
+      console.log(`--shard 0/2 + 1/2 (--workers ${workers}) merged on the cluster: per shard ${s.shards.byShard.map((x) => x.ops).join('/')} (${counted.map((c) => c!.byShard.map((x) => x.ops).join('/')).join(' + ')}; one process ${oneThread.shards!.byShard.map((x) => x.ops).join('/')}), p99 ${s.shards.byShard.map((x) => x.latencyMs.p99).join('/')} ms (one process ${oneThread.shards!.byShard.map((x) => x.latencyMs.p99).join('/')} ms); ledger ${s.ledger.keysChecked} checked, ${s.ledger.lost} lost`);
+      // Two generators on a shared 2-core box may starve each other: only validity may fail.
+      assertPassedOrStarved(merge.code, s, merge.stdout);
+    });
+  }
 
   test('the ledger reads each key on the master owning its slot: 0 lost on a clean run, a planted loss reported with its shard', async () => {
     const target = clusterTarget('detached', cluster);
