@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LatencyRecorder } from './latencyRecorder.js';
+import { LatencyRecorder, newHistogram, percentilesMs, spectrumMs } from './latencyRecorder.js';
 import { ChaosWindows } from './chaosWindows.js';
 
 test('steady-state throughput counts intended actions by their second, clear of windows and of the second before one', () => {
@@ -42,4 +42,16 @@ test('each window counts the operations that touched it, an operation touching t
     { ops: 1, errors: 1 },
   ]);
   assert.deepEqual(r.excluded, { ops: 3, errors: 2 }, 'the windows add up to what the steady state left out');
+});
+
+test('no percentile above the maximum: the top of the largest sample\'s bucket is not reported past the sample', () => {
+  const h = newHistogram();
+  for (let k = 0; k < 900; k++) h.recordValue(500);
+  h.recordValue(93_693);
+  assert.ok(h.getValueAtPercentile(99.9) > h.maxValue, 'the planted case: the bucket top lies above the exact maximum');
+  const p = percentilesMs(h);
+  assert.equal(p.max, 93.693);
+  assert.equal(p.p999, 93.693);
+  assert.ok(p.p99 <= p.p999 && p.p999 <= p.max);
+  assert.equal(spectrumMs(h).every(([, ms]) => ms <= p.max), true);
 });

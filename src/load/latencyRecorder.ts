@@ -19,10 +19,15 @@ export interface Percentiles {
   count: number;
 }
 
-/** Percentiles in milliseconds (3 decimals: the histogram holds microseconds). */
+/**
+ * Percentiles in milliseconds (3 decimals: the histogram holds microseconds). A percentile is the
+ * top of its HDR bucket, which for the largest samples can lie above the exact maximum; no
+ * percentile is reported above the maximum (still never below the true value).
+ */
 export function percentilesMs(h: Histogram): Percentiles {
-  const at = (p: number): number => (h.totalCount ? Math.round(h.getValueAtPercentile(p)) / 1000 : 0);
-  return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: h.totalCount ? h.maxValue / 1000 : 0, count: h.totalCount };
+  const max = h.totalCount ? h.maxValue / 1000 : 0;
+  const at = (p: number): number => (h.totalCount ? Math.min(Math.round(h.getValueAtPercentile(p)) / 1000, max) : 0);
+  return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max, count: h.totalCount };
 }
 
 export interface IntervalStats {
@@ -328,7 +333,7 @@ export function spectrumMs(h: Histogram): Array<[number, number]> {
   if (!h.totalCount) return [];
   return spectrumPoints
     .filter((p) => p === 100 || 1 / (1 - p / 100) <= h.totalCount)
-    .map((p) => [p, (p === 100 ? h.maxValue : h.getValueAtPercentile(p)) / 1000]);
+    .map((p) => [p, (p === 100 ? h.maxValue : Math.min(h.getValueAtPercentile(p), h.maxValue)) / 1000]);
 }
 
 const secondOf = (ms: number): number => (ms > 0 ? Math.floor(ms / 1000) : 0);
