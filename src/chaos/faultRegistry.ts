@@ -15,6 +15,7 @@ import { masterLatency } from './faults/masterLatency.js';
 import { memoryPressure } from './faults/memoryPressure.js';
 import { migrateSlots } from './faults/migrateSlots.js';
 import { partitionMaster } from './faults/partitionMaster.js';
+import { partitionShardMaster } from './faults/partitionShardMaster.js';
 import { plannedFailover } from './faults/plannedFailover.js';
 import { backupRestore, pointInTimeRestore } from './faults/recoveryDrills.js';
 import { restartMasterFromAof } from './faults/restartMasterFromAof.js';
@@ -32,7 +33,7 @@ export const faultTypes = [
   killMaster, freezeMaster, partitionMaster, isolateMaster, killReplica, killSentinels, masterLatency, masterBandwidth, slowSentinels,
   restartMasterFromAof, plannedFailover, memoryPressure, backupRestore, pointInTimeRestore, deleteAcknowledgedSessions,
   replaceReplica, addSentinel, rotateAppPassword, rotateServicePassword, rotateTlsCertificates, connectionLeak, slowCommands,
-  killShardMaster, freezeShardMaster, killShardReplica, clusterFailover, migrateSlots,
+  killShardMaster, freezeShardMaster, partitionShardMaster, killShardReplica, clusterFailover, migrateSlots,
 ] as const;
 
 type Schemas<T extends readonly FaultType[]> = { -readonly [I in keyof T]: T[I]['schema'] };

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { pollFor } from '../waitUntil.js';
 import { describeProblems, referenceSettings } from './embeddedTopology.js';
@@ -5,6 +6,7 @@ import { parseClusterNodes, splitSlots } from './clusterNodes.js';
 import { freePort } from './freePort.js';
 import type { Binaries } from './prerequisites.js';
 import { hostPort } from './runningTopology.js';
+import { startBusGate } from './busGateServer.js';
 import { renderClusterBlock } from './serverConfigs.js';
 import { StartedCluster } from './startedCluster.js';
 import { TopologyBuilder, TopologyStarter, TopologyStartError, type CommonTopologySettings } from './topologyStarter.js';
@@ -72,6 +74,14 @@ export class EmbeddedCluster extends TopologyBuilder<ClusterSettings, StartedClu
   }
 }
 
+/**
+ * Node i's outgoing connections leave from 127.0.0.(i+2): Linux routes all of 127.0.0.0/8 to lo,
+ * so the bind succeeds without any set-up, and 127.0.0.1 (the harness, Toxiproxy) stays apart.
+ */
+function nodeSourceAddress(i: number): string {
+  return `127.0.0.${i + 2}`;
+}
+
 /** One start attempt of a cluster. Nodes 0..shards-1 start as masters; the rest are their replicas, in order. */
 class ClusterStarter extends TopologyStarter<StartedCluster> {
   constructor(
@@ -94,12 +104,17 @@ class ClusterStarter extends TopologyStarter<StartedCluster> {
       settings: { downAfterMs: s.nodeTimeoutMs, failoverTimeoutMs: s.nodeTimeoutMs * 2, minReplicasToWrite: s.minReplicasToWrite, maxmemory: s.maxmemory, tls: s.tls },
       cluster: { shards: s.shards, replicasPerShard: s.replicasPerShard, nodeTimeoutMs: s.nodeTimeoutMs, shardSlots },
     });
+    const gateDir = await this.subdir('bus-gate');
+    const gates = await startBusGate({ cwd: gateDir, logFile: join(gateDir, 'bus-gate.log'), onSpawn: (pid) => this.record({ name: 'bus-gate', kind: 'bus-gate', pid, cwd: gateDir }) });
+    this.state.busGateApi = gates.api;
     const count = s.shards * (1 + s.replicasPerShard);
     for (let i = 0; i < count; i++) {
       const busPort = await freePort();
       const node = await this.addNode(`node-${i}`, [{ suffix: 'bus', upstreamPort: busPort }]);
       node.busPort = busPort;
       node.busProxy = this.state.proxies.find((p) => p.name === `node-${i}-bus`)!.listen;
+      node.busGate = (await gates.create(node.name, node.busProxy)).listen;
+      node.sourceAddress = nodeSourceAddress(i);
     }
     await writeTopologyState(this.state);
     await Promise.all(this.state.nodes.map((n) => this.startNode(n)));
@@ -125,7 +140,7 @@ class ClusterStarter extends TopologyStarter<StartedCluster> {
 
   private async renderNode(node: NodeRecord, port: number): Promise<void> {
     const block = await renderClusterBlock(
-      { nodeTimeoutMs: this.settings.nodeTimeoutMs, busPort: node.busPort!, announce: hostPort(node.peerProxy), announceBusPort: hostPort(node.busProxy!).port },
+      { nodeTimeoutMs: this.settings.nodeTimeoutMs, busPort: node.busPort!, announce: hostPort(node.peerProxy), announceBusPort: hostPort(node.busGate!).port, sourceAddress: node.sourceAddress! },
       this.state.tls !== undefined,
     );
     await this.writeNodeConfig(node, port, this.settings, block);
@@ -144,7 +159,7 @@ class ClusterStarter extends TopologyStarter<StartedCluster> {
     await Promise.all(shardSlots.map(([a, b], k) => nodes[k]!.control().call('CLUSTER', 'ADDSLOTSRANGE', String(a), String(b))));
     const first = this.state.nodes[0]!;
     const meet = hostPort(first.peerProxy);
-    const bus = hostPort(first.busProxy!);
+    const bus = hostPort(first.busGate!);
     await Promise.all(nodes.slice(1).map((n) => n.control().call('CLUSTER', 'MEET', meet.host, String(meet.port), String(bus.port))));
     const everyoneMet = await pollFor(async () => {
       for (const n of nodes) {

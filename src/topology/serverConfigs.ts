@@ -93,6 +93,8 @@ export interface ClusterNodeConfig {
   /** What it announces: its peer proxy (clients, replicas) and its bus proxy (the cluster bus). */
   announce: { host: string; port: number };
   announceBusPort: number;
+  /** The loopback address its outgoing connections (bus, replication) come from, by which the bus gates know it. */
+  sourceAddress: string;
 }
 
 /** Appended after the node config (and after the TLS block, whose `port 0` the TLS lines here build on). */
@@ -103,6 +105,7 @@ export async function renderClusterBlock(c: ClusterNodeConfig, tls: boolean): Pr
     ANNOUNCE_IP: c.announce.host,
     ANNOUNCE_PORT: c.announce.port,
     ANNOUNCE_BUS_PORT: c.announceBusPort,
+    SOURCE_ADDR: c.sourceAddress,
   });
   return block + (tls ? `\n${await renderComposeFile('cluster-tls.conf.tmpl', { ANNOUNCE_PORT: c.announce.port })}` : '');
 }

@@ -1,4 +1,5 @@
 import type { ClusterOptions } from 'ioredis';
+import { BusGateClient } from './busGateClient.js';
 import { type RedisNodeHandle, type NodeRole } from './nodeHandles.js';
 import { readCredentials, type Credentials } from './credentials.js';
 import { checkClusterHealth, forHealthyCluster, type ClusterHealthReport } from './clusterHealth.js';
@@ -63,6 +64,30 @@ export class StartedCluster extends RunningTopology {
 
   get nodeTimeoutMs(): number {
     return this.cluster.nodeTimeoutMs;
+  }
+
+  /** The bus gates in front of every node's bus proxy; null for a cluster started before they existed. */
+  get busGates(): BusGateClient | null {
+    return this.state.busGateApi ? new BusGateClient(this.state.busGateApi) : null;
+  }
+
+  /**
+   * Cuts `node` from the cluster bus both ways: its own gate refuses every connection (the others
+   * cannot reach it) and every other node's gate refuses connections from its source address (it
+   * cannot reach them). Redis counts any byte received from a node as a sign of life, so either
+   * half alone leaves it alive in the others' eyes. Open connections are reset at once.
+   */
+  async cutFromBus(node: RedisNodeHandle): Promise<void> {
+    const gates = this.busGates;
+    const source = node.record.sourceAddress;
+    if (!gates || !source) throw new Error(`cluster ${this.id} has no bus gates (started before they existed): restart it with gauntlet down and up`);
+    await Promise.all(this.nodes.map((n) => gates.set(n.name, n === node ? { refuseAll: true, refusedSources: [] } : { refuseAll: false, refusedSources: [source] })));
+  }
+
+  /** Every proxy enabled and every bus gate open: what a chaos run's healing ends with. */
+  override async resetProxies(): Promise<void> {
+    await super.resetProxies();
+    await this.busGates?.reset();
   }
 
   shardName(index: number): string {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /** One process the topology started, and how to recognise it again (pids are recycled). */
 export interface ProcessRecord {
   name: string;
-  kind: 'redis' | 'sentinel' | 'toxiproxy' | 'watchdog' | 'exporter' | 'prometheus';
+  kind: 'redis' | 'sentinel' | 'toxiproxy' | 'bus-gate' | 'watchdog' | 'exporter' | 'prometheus';
   pid: number;
   /** The process's working directory: inside the topology directory, so a recycled pid is never mistaken for ours. */
   cwd: string;
@@ -24,9 +24,16 @@ export interface NodeRecord {
   dataDir: string;
   configFile: string;
   logFile: string;
-  /** Cluster nodes: the node's own cluster bus port, and the `node-i-bus` proxy it announces as its bus. */
+  /** Cluster nodes: the node's own cluster bus port, and the `node-i-bus` proxy in front of it. */
   busPort?: number;
   busProxy?: string;
+  /**
+   * Cluster nodes: the bus gate in front of its bus proxy, which the node announces as its bus
+   * (absent in clusters started before the gates existed), and the loopback address its own
+   * outgoing connections come from (`bind-source-addr`), by which the gates tell nodes apart.
+   */
+  busGate?: string;
+  sourceAddress?: string;
 }
 
 /** A Cluster topology's shape, as created: shard k is the k-th slot range and its first master. */
@@ -57,6 +64,8 @@ export interface TopologyState {
   masterName: string;
   host: string;
   toxiproxyApi: string;
+  /** A cluster's bus-gate process (busGateProcess.ts): its HTTP API. */
+  busGateApi?: string;
   credentialsFile: string;
   /** 'sentinel' (absent in state written before Cluster topologies existed) or 'cluster'. */
   kind?: 'sentinel' | 'cluster';
@@ -90,9 +99,9 @@ export async function writeTopologyState(state: TopologyState): Promise<void> {
 
 /**
  * The order processes stop in: observers first, then sentinels (so none starts a failover while
- * nodes go down), then nodes, then the proxies they sit behind.
+ * nodes go down), then nodes, then the proxies and gates they sit behind.
  */
-export const processStopOrder: ReadonlyArray<ProcessRecord['kind']> = ['watchdog', 'prometheus', 'exporter', 'sentinel', 'redis', 'toxiproxy'];
+export const processStopOrder: ReadonlyArray<ProcessRecord['kind']> = ['watchdog', 'prometheus', 'exporter', 'sentinel', 'redis', 'bus-gate', 'toxiproxy'];
 
 /**
  * Adds or replaces (by name) a process record and persists the state. Replaced in place:

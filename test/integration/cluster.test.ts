@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { busyScript, chaosRun as runExperiment, experimentFile, gate, isolatedHome, isPidAlive, runCli, runShards, smokeScenarioFile } from './support.js';
+import { busyScript, chaosRun as runExperiment, downDetachedCluster, experimentFile, gate, isolatedHome, isPidAlive, runCli, runShards, smokeScenarioFile, upDetachedCluster } from './support.js';
 import { servesSlot } from '../../src/topology/clusterNodes.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
@@ -123,16 +123,8 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
   /** `--workers 1` of the fixed scenario, seed 7, on the detached cluster (the test that compares it with --workers 2). */
   let oneThread: Summary | undefined;
 
-  before(async () => {
-    const up = await runCli(['up', '--cluster', '--detach']);
-    assert.equal(up.code, 0, up.stderr);
-    cluster = await StartedCluster.fromState((await listTopologies())[0]!.state!);
-    pids = cluster.snapshot.processes.map((p) => p.pid);
-  });
-  after(async () => {
-    cluster?.closeControlConnections();
-    await runCli(['down']);
-  });
+  before(async () => ({ cluster, pids } = await upDetachedCluster()));
+  after(() => downDetachedCluster(cluster));
 
   /** The detached cluster as an external target file: one seed, the natMap, the app user's password in the environment. */
   function targetFile(): { file: string; env: NodeJS.ProcessEnv } {
@@ -461,7 +453,7 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     cluster.closeControlConnections();
     // Nodes restarted by healing run under new pids, recorded in the state file.
     const now = (await listTopologies())[0]?.state?.processes.map((p) => p.pid) ?? [];
-    assert.ok(now.length === 7 && now.every(isPidAlive), JSON.stringify(now));
+    assert.ok(now.length === 8 && now.every(isPidAlive), JSON.stringify(now));
     const r = await runCli(['down']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual([...pids, ...now].filter(isPidAlive), []);

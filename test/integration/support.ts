@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Summary } from '../../src/report/summarySchema.js';
 import { after, before } from 'node:test';
+import { StartedCluster } from '../../src/topology/startedCluster.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -204,4 +205,18 @@ export default { ...smoke, stages: [{ name: 'ramp-up', duration: '1s', sessions:
   session: { ...smoke.session, thinkTime: { distribution: 'constant', ms: 1 } }, clients: { instances: 2, autoPipelining: true, commandTimeoutMs: 5000 } };\n`,
   );
   return file;
+}
+
+/** `gauntlet up --cluster --detach` as a user would, attached to from its state: the cluster and the pids it started with. */
+export async function upDetachedCluster(): Promise<{ cluster: StartedCluster; pids: number[] }> {
+  const up = await runCli(['up', '--cluster', '--detach']);
+  assert.equal(up.code, 0, up.stderr);
+  const cluster = await StartedCluster.fromState((await listTopologies())[0]!.state!);
+  return { cluster, pids: cluster.snapshot.processes.map((p) => p.pid) };
+}
+
+/** The harness's connections closed, then `gauntlet down`. */
+export async function downDetachedCluster(cluster: StartedCluster | undefined): Promise<void> {
+  cluster?.closeControlConnections();
+  await runCli(['down']);
 }
