@@ -20,14 +20,14 @@ export interface Percentiles {
 }
 
 /**
- * Percentiles in milliseconds (3 decimals: the histogram holds microseconds). A percentile is the
- * top of its HDR bucket, which for the largest samples can lie above the exact maximum; no
- * percentile is reported above the maximum (still never below the true value).
+ * Percentiles in milliseconds (3 decimals: the histogram holds microseconds). Each is the top of
+ * its HDR bucket, the maximum too (HdrHistogram's own convention): an exact maximum could lie
+ * below the top of its bucket and so below a percentile in that bucket, and histograms added from
+ * parts know only buckets, so their maximum is the bucket's top anyway.
  */
 export function percentilesMs(h: Histogram): Percentiles {
-  const max = h.totalCount ? h.maxValue / 1000 : 0;
-  const at = (p: number): number => (h.totalCount ? Math.min(Math.round(h.getValueAtPercentile(p)) / 1000, max) : 0);
-  return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max, count: h.totalCount };
+  const at = (p: number): number => (h.totalCount ? Math.round(h.getValueAtPercentile(p)) / 1000 : 0);
+  return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: at(100), count: h.totalCount };
 }
 
 export interface IntervalStats {
@@ -333,7 +333,7 @@ export function spectrumMs(h: Histogram): Array<[number, number]> {
   if (!h.totalCount) return [];
   return spectrumPoints
     .filter((p) => p === 100 || 1 / (1 - p / 100) <= h.totalCount)
-    .map((p) => [p, (p === 100 ? h.maxValue : Math.min(h.getValueAtPercentile(p), h.maxValue)) / 1000]);
+    .map((p) => [p, h.getValueAtPercentile(p) / 1000]);
 }
 
 const secondOf = (ms: number): number => (ms > 0 ? Math.floor(ms / 1000) : 0);
