@@ -90,8 +90,8 @@ export function renderStatusTable(s: TopologyStatusJson): string {
 }
 
 export function renderClusterStatusTable(s: ClusterStatusJson): string {
-  const table = new Table({ head: ['node', 'role', 'shard', 'pid', 'control port', 'app proxy', 'peer proxy', 'bus proxy'], style: { head: [], border: [] } });
-  for (const n of s.nodes) table.push([n.name, n.role, n.shard ?? '-', n.pid, n.controlPort, n.appProxy, n.peerProxy, n.busProxy]);
+  const table = new Table({ head: ['node', 'role', 'shard', 'pid', 'control port', 'app proxy', 'peer proxy', 'bus (announced gate -> proxy)'], style: { head: [], border: [] } });
+  for (const n of s.nodes) table.push([n.name, n.role, n.shard ?? '-', n.pid, n.controlPort, n.appProxy, n.peerProxy, n.busGate ? `${n.busGate} -> ${n.busProxy}` : n.busProxy]);
   const head = `cluster ${s.id} (${s.detached ? 'detached' : 'owned by a running gauntlet'}), ${s.cluster.shards} shards x ${s.cluster.replicasPerShard} replicas, cluster-node-timeout ${s.cluster.nodeTimeoutMs} ms: ${s.healthy ? pc.green('healthy') : pc.red('NOT healthy')}`;
   const tail = [`toxiproxy     pid ${s.toxiproxy.pid ?? '?'}, API ${s.toxiproxyApi}`, `credentials   ${s.credentialsFile}`];
   for (const p of s.problems) tail.push(pc.red(`problem: ${p}`));

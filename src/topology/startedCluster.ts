@@ -37,6 +37,8 @@ export interface ClusterNodeStatus {
   appProxy: string;
   peerProxy: string;
   busProxy: string;
+  /** The bus gate in front of the bus proxy: what the node announces as its bus (null before the gates existed). */
+  busGate: string | null;
 }
 
 /**
@@ -175,7 +177,7 @@ export class StartedCluster extends RunningTopology {
     return this.nodes.map((n) => {
       const line = v?.nodes.find((x) => x.address === n.announcedAddress);
       const role: NodeRole = !n.isRunning() || !line || line.failing === 'fail' ? 'down' : line.role;
-      return { name: n.name, role, shard: shardOf(line), pid: n.pid, controlPort: n.controlPort, appProxy: n.record.appProxy, peerProxy: n.record.peerProxy, busProxy: n.record.busProxy ?? '' };
+      return { name: n.name, role, shard: shardOf(line), pid: n.pid, controlPort: n.controlPort, appProxy: n.record.appProxy, peerProxy: n.record.peerProxy, busProxy: n.record.busProxy ?? '', busGate: n.record.busGate ?? null };
     });
   }
 

@@ -136,9 +136,11 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
 
   test('comes up healthy: cluster_state ok on every node, all slots covered, each master with an in-sync replica, nodes announce their proxies', async () => {
     const st = await runCli(['status', '--json']);
-    const [status] = JSON.parse(st.stdout) as Array<{ kind: string; healthy: boolean }>;
+    const [status] = JSON.parse(st.stdout) as Array<{ kind: string; healthy: boolean; nodes: Array<{ name: string; busGate: string | null }> }>;
     assert.equal(status?.kind, 'cluster');
     assert.equal(status.healthy, true, st.stdout);
+    // Status names the bus address each node announces: its gate.
+    for (const n of cluster.nodes) assert.equal(status.nodes.find((x) => x.name === n.name)?.busGate, n.record.busGate, n.name);
     assert.equal(cluster.nodes.length, 6);
     for (const n of cluster.nodes) {
       const info = parseInfo(String(await n.control().call('CLUSTER', 'INFO')));
