@@ -68,3 +68,14 @@ test('a cluster: one slow shard names its shard and master, though the sum over 
   const none = breachCause(base({}, {}, { byShard: quiet }));
   assert.equal(none.who, 'network or target', 'no slow shard: the server is not blamed');
 });
+
+test('one late send at the p99 among a target\'s stalled replies is not the generator\'s breach: every operation over the budget is judged', () => {
+  const server = { latencyEvents: [{ event: 'command', latestMs: 10, maxMs: 10 }] };
+  const atP99 = { samples: 1, latencyMs: 9.37, waitMs: 0, queueMs: 8.71, replyMs: 0.66 };
+  const stalledReplies = breachCause(base({ budgetMs: 5, atP99, overBudget: { samples: 31, latencyMs: 7.4, waitMs: 0, queueMs: 0.33, replyMs: 7.07 } }, {}, server));
+  assert.equal(stalledReplies.who, 'server');
+  const lateSends = breachCause(base({ budgetMs: 5, atP99, overBudget: { samples: 31, latencyMs: 7.4, waitMs: 0, queueMs: 6.1, replyMs: 1.3 } }, {}, server));
+  assert.equal(lateSends.who, 'generator');
+  assert.match(lateSends.why, /over the 5 ms budget \(31 operations\), on average 6\.1 ms of 7\.4 ms is the generator's own queueing/);
+  assert.equal(breachCause(base({ budgetMs: 5, atP99 }, {}, server)).who, 'generator', 'a summary without overBudget judges the p99 bucket as before');
+});

@@ -20,6 +20,11 @@ export interface Attribution {
   serviceP99Ms: number;
   /** The operations at the p99: their mean wait behind the session's previous action, generator queueing and reply time. */
   atP99: TailShare | null;
+  /**
+   * Every operation at or over the budget (the ones that make a breach): their mean parts. Absent
+   * in summaries written before it was kept; null when none reached the budget.
+   */
+  overBudget?: TailShare | null;
   generator: {
     schedulerLagP99Ms: number;
     maxSchedulerLagP99Ms: number;
@@ -84,6 +89,7 @@ export function attributeLatency(i: AttributionInputs): Attribution {
     p99Ms: all.p99,
     serviceP99Ms: service.p99,
     atP99: all.count > 0 ? r.tail.at(all.p99) : null,
+    overBudget: all.count > 0 ? r.tail.above(i.budgetMs) : null,
     generator,
     server: i.server,
     dataPath: i.dataPath,
@@ -115,7 +121,11 @@ export function breachCause(a: Attribution): BreachCause {
   // target's time however often the generator stalled in the others.
   const breachesWithoutStalls = gen.p99HealthySecondsMs !== null && gen.p99HealthySecondsMs >= budget && (gen.opsHealthySeconds ?? 0) >= opsForAP99;
   if (gen.seconds > 0 && gen.stalledSeconds > gen.seconds / 2 && !breachesWithoutStalls) return { who: 'generator', why: `${stalls}: too many to tell the target's time from the generator's` };
-  if (a.atP99 && a.atP99.queueMs > a.atP99.waitMs + a.atP99.replyMs) return { who: 'generator', why: `at the p99, ${ms(a.atP99.queueMs)} of ${ms(a.atP99.latencyMs)} is the generator's own queueing before the send` };
+  // Judged on every operation over the budget: the one bucket at the p99 may hold a single
+  // operation, and one late send among a target's stalled replies is not the breach.
+  const over = a.overBudget !== undefined ? a.overBudget : a.atP99;
+  const where = a.overBudget !== undefined ? `over the ${ms(budget)} budget (${over?.samples ?? 0} operations), on average` : 'at the p99,';
+  if (over && over.queueMs > over.waitMs + over.replyMs) return { who: 'generator', why: `${where} ${ms(over.queueMs)} of ${ms(over.latencyMs)} is the generator's own queueing before the send` };
   const s = a.server;
   const serverSigns: string[] = [];
   for (const e of s.latencyEvents) if (e.maxMs >= budget * stallShare) serverSigns.push(`LATENCY event "${e.event}" up to ${e.maxMs} ms${e.node ? ` on ${e.node}` : ''}`);

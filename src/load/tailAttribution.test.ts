@@ -37,3 +37,17 @@ test('attributions of two workers added together answer as one that saw every op
   assert.notDeepEqual(a.buckets(), one.buckets(), 'one worker alone is not the whole');
   assert.throws(() => merged.addBuckets({ index: [1], columns: { elsewhere: [1] } }), /not one of/);
 });
+
+test('above a budget: the mean parts of every operation at or over it, however few sit in the p99 bucket', () => {
+  const t = new TailAttribution();
+  for (let k = 0; k < 1000; k++) t.record(500, 0, 20, 480); // well under a 5 ms budget
+  for (let k = 0; k < 30; k++) t.record(6000 + k * 100, 0, 50, 5950 + k * 100); // a target's stalled replies
+  t.record(9000, 0, 8700, 300); // one late send
+  const over = t.above(5)!;
+  assert.equal(over.samples, 31);
+  assert.ok(over.replyMs > over.queueMs + over.waitMs, JSON.stringify(over));
+  assert.ok(Math.abs(over.latencyMs - over.waitMs - over.queueMs - over.replyMs) < 1e-9);
+  // The one bucket at 9 ms holds only the late send: it alone would blame the generator.
+  assert.ok(t.at(9)!.queueMs > t.at(9)!.replyMs);
+  assert.equal(t.above(60), null);
+});

@@ -63,6 +63,27 @@ export class TailAttribution {
     return { samples: n, latencyMs: w + q + r, waitMs: w, queueMs: q, replyMs: r };
   }
 
+  /**
+   * The mean parts of every operation at or above `latencyMs` (its bucket included): the
+   * operations that make a p99 breach of that budget. Unlike one bucket at the p99, which may
+   * hold a single operation on a short run, these are all of them.
+   */
+  above(latencyMs: number): TailShare | null {
+    const from = Math.max(0, Math.floor(Math.log(Math.max(1, latencyMs * 1000)) * perE));
+    let n = 0;
+    let w = 0;
+    let q = 0;
+    let r = 0;
+    for (let b = from; b < buckets; b++) {
+      n += this.count[b]!;
+      w += this.waitUs[b]!;
+      q += this.queueUs[b]!;
+      r += this.replyUs[b]!;
+    }
+    if (n === 0) return null;
+    return { samples: n, latencyMs: (w + q + r) / n / 1000, waitMs: w / n / 1000, queueMs: q / n / 1000, replyMs: r / n / 1000 };
+  }
+
   /** Every per-bucket column (the count and each summed part), whatever parts the attribution keeps. */
   private columns(): Array<[string, Float64Array]> {
     return Object.entries(this).filter((e): e is [string, Float64Array] => e[1] instanceof Float64Array);

@@ -13,6 +13,9 @@ export const percentilesSchema = z
   .object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), count: z.number().int() })
   .describe('Latency percentiles in milliseconds (microsecond resolution), and the number of operations');
 
+/** Mean parts of a set of operations' latency (the attribution's). */
+const tailShare = z.object({ samples: z.number(), latencyMs: z.number(), waitMs: z.number(), queueMs: z.number(), replyMs: z.number() });
+
 /**
  * A Cluster target's figures per shard, by the name shards.byShard gives it, with the readings
  * its master did not answer; null or absent for other targets.
@@ -105,7 +108,8 @@ export const summarySchema = z
         budgetMs: z.number(),
         p99Ms: z.number(),
         serviceP99Ms: z.number(),
-        atP99: z.object({ samples: z.number(), latencyMs: z.number(), waitMs: z.number(), queueMs: z.number(), replyMs: z.number() }).nullable().describe("mean parts of the operations at the p99: waiting behind the session's previous action (intended -> ready: the target's time carried over), generator queueing (ready -> sent) and reply (sent -> reply)"),
+        atP99: tailShare.nullable().describe("mean parts of the operations at the p99: waiting behind the session's previous action (intended -> ready: the target's time carried over), generator queueing (ready -> sent) and reply (sent -> reply)"),
+        overBudget: tailShare.nullable().optional().describe('mean parts (as atP99) of every operation at or over the budget: the operations that make a breach, which the breach cause is judged on'),
         generator: z.object({
           schedulerLagP99Ms: z.number(), maxSchedulerLagP99Ms: z.number(), gcCount: z.number().int(), gcMaxMs: z.number(), gcOver2Ms: z.number().int(),
           eventLoopDelayMaxMs: z.number(), stalledSeconds: z.number().int(), seconds: z.number().int(), stallThresholdMs: z.number(), p99HealthySecondsMs: z.number().nullable(),
