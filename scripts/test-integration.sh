@@ -8,14 +8,16 @@
 # 2. Two files at a time, longest first: files that start real servers and mostly wait on them
 #    (failovers, drills, procedures, reports). Their budgets are far above machine noise (see
 #    test/integration/support.ts), each file has its own GAUNTLET_HOME, and ports come from the
-#    kernel. A file not named in either list runs in phase 2, last, so a new file is never left out.
+#    kernel. The two cluster files are apart (clusterPartition starts when one of the first three
+#    ends, in practice beside procedures). A file not named in either list runs in phase 2, last,
+#    so a new file is never left out.
 #
 # Arguments are passed to both node --test invocations (e.g. --test-name-pattern).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 alone=(attribution capacity falsePasses load ledgerRecall scaleOut exportK6 kubernetesManifests cloudwatchAlarms compose)
-paired=(cluster chaos procedures tls monitoring externalTargets history ciTemplates backup report cli topology pitr audit clusterAudit dashboards alertRules)
+paired=(cluster chaos procedures clusterPartition tls monitoring externalTargets history ciTemplates backup report cli topology pitr audit clusterAudit dashboards alertRules)
 
 files_of() { for f in "$@"; do echo "test/integration/$f.test.ts"; done; }
 mapfile -t first < <(files_of "${alone[@]}")

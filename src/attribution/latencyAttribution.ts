@@ -104,7 +104,8 @@ export function attributeLatency(i: AttributionInputs): Attribution {
  * Whose time a breach is. The generator's when it stalled and the seconds it did not stall meet
  * the budget, when it stalled in most seconds (unless the others, on at least `opsForAP99`
  * operations, breach the budget on their own), or when its own queueing (not the wait behind a
- * session's previous, slow action: that is the target's) is most of the p99; else
+ * session's previous, slow action: that is the target's) is most of the latency of the operations
+ * over the budget; else
  * the server's when the server logged stalls (latency events, a slow command, a fork, a delayed
  * fsync) of a quarter of the budget (on a cluster, a slow command on any one shard, named with
  * its master); else the proxy's when the app's traffic crossed Toxiproxy
@@ -123,8 +124,10 @@ export function breachCause(a: Attribution): BreachCause {
   if (gen.seconds > 0 && gen.stalledSeconds > gen.seconds / 2 && !breachesWithoutStalls) return { who: 'generator', why: `${stalls}: too many to tell the target's time from the generator's` };
   // Judged on every operation over the budget: the one bucket at the p99 may hold a single
   // operation, and one late send among a target's stalled replies is not the breach.
-  const over = a.overBudget !== undefined ? a.overBudget : a.atP99;
-  const where = a.overBudget !== undefined ? `over the ${ms(budget)} budget (${over?.samples ?? 0} operations), on average` : 'at the p99,';
+  // Absent in an older summary; null when the slowest operations sit just under the budget in
+  // the bucket below its own (the p99 is a bucket's top): then the bucket at the p99 it is.
+  const over = a.overBudget ?? a.atP99;
+  const where = a.overBudget ? `over the ${ms(budget)} budget (${a.overBudget.samples} operations), on average` : 'at the p99,';
   if (over && over.queueMs > over.waitMs + over.replyMs) return { who: 'generator', why: `${where} ${ms(over.queueMs)} of ${ms(over.latencyMs)} is the generator's own queueing before the send` };
   const s = a.server;
   const serverSigns: string[] = [];

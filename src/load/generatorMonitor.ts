@@ -135,7 +135,9 @@ export class GeneratorMonitor {
     }
     const loopMaxMs = blockedMs(this.loop.max);
     this.loopMaxNs = Math.max(this.loopMaxNs, this.loop.max);
-    const stalled = Math.max(lag.max, loopMaxMs, this.gcSecondMax) >= this.stallThresholdMs;
+    // The recorded lag itself, not its bucket's top (the reported maximum): a stall is one that reached the threshold.
+    const lagMaxMs = this.lagSecond.totalCount ? this.lagSecond.maxValue / 1000 : 0;
+    const stalled = Math.max(lagMaxMs, loopMaxMs, this.gcSecondMax) >= this.stallThresholdMs;
     if (stalled) this.stalledAt.add(t);
     const second: GeneratorSecond = {
       t,

@@ -9,7 +9,7 @@ const perE = 1 / Math.log1p(0.001);
 const buckets = Math.ceil(Math.log(600_000_000) * perE) + 2;
 
 export interface TailShare {
-  /** Operations in the bucket that holds the asked latency. */
+  /** Operations it is the mean of: those in the bucket that holds the asked latency (`at`), or all at or above it (`above`). */
   samples: number;
   latencyMs: number;
   /**

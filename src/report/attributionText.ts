@@ -15,6 +15,8 @@ export function attributionRows(a: AttributionSummary): Array<[string, string, s
     [a.server.byShard?.length ? `  server's own time (${a.server.byShard.length} shard masters, summed)` : '  server\'s own time', a.server.measured ? a.server.perCommand.map((c) => `${c.command.toUpperCase()} ${c.usecPerCall} µs`).join(', ') || '-' : 'not measured', a.server.measured ? `latency events ${a.server.latencyEvents.length ? a.server.latencyEvents.map((e) => `${e.event}${e.node ? ` on ${e.node}` : ''} up to ${e.maxMs} ms`).join(', ') : 'none'} (threshold ${a.server.latencyThresholdMs ?? '?'} ms); forks ${a.server.forks}; delayed AOF fsyncs ${a.server.aofDelayedFsync}` : (a.server.why ?? '')],
     ['  data path', a.dataPath, a.proxy ? `the Toxiproxy hop adds ${ms(a.proxy.before.proxiedP99Ms - a.proxy.before.directP99Ms)} at p99 (PING ${ms(a.proxy.before.directP99Ms)} direct, ${ms(a.proxy.before.proxiedP99Ms)} proxied${a.proxy.after ? `; after the load +${ms(a.proxy.after.proxiedP99Ms - a.proxy.after.directP99Ms)}` : ''})` : ''],
   ];
+  const over = a.overBudget;
+  if (over) rows.push([`operations over the ${ms(a.budgetMs)} budget (whose time a breach is judged on)`, `${over.samples}, mean ${ms(over.latencyMs)}`, `${ms(over.waitMs)} behind the previous action + ${ms(over.queueMs)} generator queueing + ${ms(over.replyMs)} reply`]);
   if (g.p99HealthySecondsMs !== null && g.stalledSeconds > 0) rows.push(['p99 without the generator\'s stalled seconds', ms(g.p99HealthySecondsMs), g.opsHealthySeconds === undefined ? '' : `${g.opsHealthySeconds} operations`]);
   return rows;
 }
@@ -22,5 +24,8 @@ export function attributionRows(a: AttributionSummary): Array<[string, string, s
 export function attributionHeadline(a: AttributionSummary): string {
   const at = a.atP99;
   const sum = at ? ` = ${at.waitMs > 0.005 ? `${ms(at.waitMs)} behind the previous action + ` : ''}${ms(at.queueMs)} generator queueing + ${ms(at.replyMs)} reply` : '';
-  return `where the p99 went (${a.scope}): p99 ${ms(a.p99Ms)}${sum}; budget ${ms(a.budgetMs)}${a.cause ? `; over budget: ${a.cause.why}` : ''}`;
+  const over = a.overBudget;
+  // The cause is judged on every operation over the budget, which the one bucket at the p99 may not resemble.
+  const judged = a.cause && over ? `; the ${over.samples} operations over it: ${ms(over.queueMs)} generator queueing + ${ms(over.replyMs)} reply on average` : '';
+  return `where the p99 went (${a.scope}): p99 ${ms(a.p99Ms)}${sum}; budget ${ms(a.budgetMs)}${judged}${a.cause ? `; over budget: ${a.cause.why}` : ''}`;
 }

@@ -11,7 +11,7 @@ export const summarySchemaVersion = 1;
 
 export const percentilesSchema = z
   .object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), count: z.number().int() })
-  .describe('Latency percentiles in milliseconds (microsecond resolution), and the number of operations');
+  .describe('Latency percentiles and the maximum in milliseconds (microsecond resolution; each the top of its HDR bucket, within 0.1 % of the sample), and the number of operations');
 
 /** Mean parts of a set of operations' latency (the attribution's). */
 const tailShare = z.object({ samples: z.number(), latencyMs: z.number(), waitMs: z.number(), queueMs: z.number(), replyMs: z.number() });

@@ -118,6 +118,8 @@ export class BusGates {
       server.once('error', reject);
       server.listen({ host: '127.0.0.1', port: 0 }, () => resolve());
     });
+    // A failed accept (EMFILE) must not end the process: every node's bus runs through it.
+    server.on('error', (e) => console.error(`gate ${name}: ${e.message}`));
     const gate = new Gate(name, { host: upstream.slice(0, i), port: Number(upstream.slice(i + 1)) }, server);
     this.gates.set(name, gate);
     return gate.status();

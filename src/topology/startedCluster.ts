@@ -88,8 +88,10 @@ export class StartedCluster extends RunningTopology {
 
   /** Every proxy enabled and every bus gate open: what a chaos run's healing ends with. */
   override async resetProxies(): Promise<void> {
-    await super.resetProxies();
-    await this.busGates?.reset();
+    // Both, whichever fails: a Toxiproxy error must not leave a node cut from the bus.
+    const [proxies, gates] = await Promise.allSettled([super.resetProxies(), this.busGates?.reset()]);
+    if (proxies.status === 'rejected') throw proxies.reason;
+    if (gates.status === 'rejected') throw gates.reason;
   }
 
   shardName(index: number): string {

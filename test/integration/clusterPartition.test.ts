@@ -163,11 +163,17 @@ describe('partitioning a shard master from the cluster bus (bus gates and source
     assert.equal(s.writeMode, 'async');
     assert.ok(s.failover && s.failover.count >= 1, 'a failover happened');
     assert.ok(s.ledger && s.ledger.keysChecked > 100);
+    const sw = s.failover.switches?.find((x) => x.cause !== null);
+    assert.ok(sw && sw.fromStrikeMs !== null && sw.fromStrikeMs <= nodeTimeoutMs + failoverBoundMs, `promotion ${sw?.fromStrikeMs} ms after the partition`);
+    // The isolated master acknowledges writes until it notices it lost the majority (about the
+    // node timeout), and its replication is cut too: those writes are lost (50 and 51 in the runs
+    // measured), each on the partitioned shard, and the run fails.
+    assert.ok(s.ledger.lost > 0, 'an async partition that lost nothing proves nothing');
     const lost = s.ledger.examples.filter((e) => e.kind === 'lost');
     for (const e of lost) assert.equal(e.shard, before[0]!.name, e.key);
-    assert.equal(gate(s, 'acknowledged writes lost')?.pass, s.ledger.lost === 0);
-    if (s.ledger.lost > 0) assert.equal(code, 1);
-    console.log(`partition-shard-master (async): promoted ${s.failover.switches?.find((x) => x.cause !== null)?.fromStrikeMs} ms after the partition, write gap ${s.failover.clientObservedMs} ms; ledger ${s.ledger.keysChecked} checked, ${s.ledger.lost} lost (${[...new Set(lost.map((e) => e.shard))].join(', ') || 'none'}), exit ${code}`);
+    assert.equal(gate(s, 'acknowledged writes lost')?.pass, false);
+    assert.equal(code, 1);
+    console.log(`partition-shard-master (async): promoted ${sw.fromStrikeMs} ms after the partition, write gap ${s.failover.clientObservedMs} ms; ledger ${s.ledger.keysChecked} checked, ${s.ledger.lost} lost (${[...new Set(lost.map((e) => e.shard))].join(', ') || 'none'}), exit ${code}`);
     cluster.closeControlConnections();
   });
 

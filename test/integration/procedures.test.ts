@@ -11,7 +11,10 @@ const reports = join(work, 'reports');
 // The generator sleeps instead of spinning on short waits here: less CPU taken from the servers
 // while the procedures run, and the 'block' path gets exercised.
 const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 }, { generator: { shortWait: 'block' } });
-const run = (chaos: string, extra: string[] = []): ReturnType<typeof chaosRun> => chaosRun(scenario, reports, chaos, extra);
+// A procedure's chaos window covers most of a short run, and the steady-state gates judge the
+// seconds outside it: 10 s steady leaves about five of them (the 7 s test smoke left two, where
+// one hiccup of the machine decided the scheduler-lag p99 of some 240 dispatches).
+const run = (chaos: string, extra: string[] = []): ReturnType<typeof chaosRun> => chaosRun(scenario, reports, chaos, ['--duration', '10s', ...extra]);
 
 /** The runbook's procedures, each run as its experiment under load on one detached topology. */
 describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
@@ -100,8 +103,7 @@ describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
   });
 
   test('connection-leak: the leak reaches maxclients, is found by CLIENT LIST name and killed, and app writes go on', async () => {
-    // The leak lasts 3 s from 40 % of the run, and the recovery gate wants 3 s under budget after it.
-    const { code, s, stdout } = await run('connection-leak', ['--duration', '10s']);
+    const { code, s, stdout } = await run('connection-leak');
     assertGatesPass(s, ['maxclients reached: connections rejected', 'the leaking client found by CLIENT LIST name', 'connections back to normal after the response']);
     assert.equal(gate(s, 'client-observed write unavailability (worst client)')?.pass, true, gate(s, 'client-observed write unavailability (worst client)')?.actual);
     assert.equal(code, 0, stdout);
