@@ -64,7 +64,8 @@ describe('TLS topology', { timeout: 300_000 }, () => {
       // Rotating the server certificate under load: every server presents a new one afterwards.
       const ca = readFileSync(t.snapshot.tls!.ca);
       const before = await presentedFingerprint(t.nodes[0]!.controlPort, ca);
-      const rotation = await chaosRun(scenario, join(work, 'reports'), 'rotate-tls-certificates');
+      // 10 s steady: enough seconds outside the rotation's window for the steady-state gates (see procedures.test.ts).
+      const rotation = await chaosRun(scenario, join(work, 'reports'), 'rotate-tls-certificates', ['--duration', '10s']);
       assert.equal(rotation.s.thresholds.find((g) => g.name === 'every server presents the rotated certificate')?.pass, true, rotation.stdout);
       assert.notEqual(await presentedFingerprint(t.nodes[0]!.controlPort, ca), before);
       assert.equal(rotation.s.ledger?.lost, 0);
