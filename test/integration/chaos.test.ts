@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chaosRun as runExperiment, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
+import { besideAnotherFile, chaosRun as runExperiment, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
 import { verifyLedger } from '../../src/ledger/verifyLedger.js';
@@ -18,7 +18,7 @@ const work = mkdtempSync(join(tmpdir(), 'gauntlet-chaos-'));
 const reports = join(work, 'reports');
 // The shipped smoke scenario with a budget far above machine noise (see load.test.ts).
 const thresholds = { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 };
-const scenario = smokeScenarioFile(work, 'smoke-ci', thresholds);
+const scenario = smokeScenarioFile(work, 'smoke-ci', thresholds, { generator: besideAnotherFile });
 
 
 function chaosRun(chaos: string, extra: string[] = []): ReturnType<typeof runExperiment> {
@@ -48,7 +48,7 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
   test('a failover seen while every client asks a slow sentinel for the master ends the ioredis clients; only reconnecting on end brings them back', async () => {
     // The ioredis 6.0.0 race (docs/client-settings.md): without the application's reconnect the
     // clients stay ended and the write-gap gate fails; with it (the default) they follow the failover.
-    const stranded = smokeScenarioFile(work, 'smoke-no-reconnect', thresholds, { clients: { ...smoke.clients, reconnectOnEnd: false } });
+    const stranded = smokeScenarioFile(work, 'smoke-no-reconnect', thresholds, { clients: { ...smoke.clients, reconnectOnEnd: false }, generator: besideAnotherFile });
     const without = await runExperiment(stranded, reports, 'slow-sentinels-kill-master', ['--duration', '20s']);
     const ended = without.s.clients;
     assert.ok(ended && ended.endedByIoredis >= 1, `no client ended: ${JSON.stringify(ended)}`);

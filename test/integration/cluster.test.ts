@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { busyScript, chaosRun as runExperiment, downDetachedCluster, experimentFile, gate, isolatedHome, isPidAlive, runCli, runShards, smokeScenarioFile, upDetachedCluster } from './support.js';
+import { besideAnotherFile, busyScript, chaosRun as runExperiment, downDetachedCluster, experimentFile, gate, isolatedHome, isPidAlive, runCli, runShards, smokeScenarioFile, upDetachedCluster } from './support.js';
 import { servesSlot } from '../../src/topology/clusterNodes.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
@@ -28,7 +28,7 @@ const reports = join(work, 'reports');
 // The shipped smoke scenario with a budget far above machine noise (see load.test.ts).
 // A cluster of six nodes plus the generator on a shared 2-core box: 200 ms is far above its noise.
 const thresholds = { p99Ms: 200, perOperationP99Ms: 200, maxErrorRate: 0.001 };
-const scenario = smokeScenarioFile(work, 'smoke-ci', thresholds);
+const scenario = smokeScenarioFile(work, 'smoke-ci', thresholds, { generator: besideAnotherFile });
 /**
  * The smoke scenario without what the app decides from reply timing (a revoke-all, a replayed
  * token, an OAuth callback, which waits for its begin's reply and so moves the session's later
@@ -343,7 +343,7 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
   for (const workers of ['1', '2']) test(`a planted loss through the CLI (delete-acknowledged-sessions on a cluster, --workers ${workers}): exactly those keys are reported lost, each with the shard owning its slot`, async () => {
     const planted = experimentFile(work, 'planted-cluster', { name: 'planted-cluster', description: 'planted loss', steps: [{ at: '60%', fault: { kind: 'delete-acknowledged-sessions', sessions: 6 } }], thresholds: {} });
     // Sessions that live on (no logout, revoke-all or token replay): a deleted session can only be a loss.
-    const lasting = smokeScenarioFile(work, 'smoke-lasting', thresholds, { session: { ...smoke.session, meanLifetime: '1h', mix: { ...smoke.session.mix, revokeAll: 0 }, tokenReuseRate: 0 } });
+    const lasting = smokeScenarioFile(work, 'smoke-lasting', thresholds, { generator: besideAnotherFile, session: { ...smoke.session, meanLifetime: '1h', mix: { ...smoke.session.mix, revokeAll: 0 }, tokenReuseRate: 0 } });
     // With workers the ledger is theirs: the step picks its victims from it, the verification reads it whole.
     const { code, s } = await runExperiment(lasting, reports, planted, ['--workers', workers]);
     const step = s.chaos?.steps[0];

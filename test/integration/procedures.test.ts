@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertGatesPass, chaosRun, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
+import { assertGatesPass, besideAnotherFile, chaosRun, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
 
 isolatedHome();
 const work = mkdtempSync(join(tmpdir(), 'gauntlet-procedures-'));
 const reports = join(work, 'reports');
 // The generator sleeps instead of spinning on short waits here: less CPU taken from the servers
 // while the procedures run, and the 'block' path gets exercised.
-const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 }, { generator: { shortWait: 'block' } });
+const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 }, { generator: { ...besideAnotherFile, shortWait: 'block' } });
 // A procedure's chaos window covers most of a short run, and the steady-state gates judge the
 // seconds outside it: 10 s steady leaves about five of them (the 7 s test smoke left two, where
 // one hiccup of the machine decided the scheduler-lag p99 of some 240 dispatches).

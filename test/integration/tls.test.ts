@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
-import { chaosRun, externalTargetFile, isolatedHome, runCli, smokeScenarioFile } from './support.js';
+import { besideAnotherFile, chaosRun, externalTargetFile, isolatedHome, runCli, smokeScenarioFile } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
@@ -41,7 +41,7 @@ describe('TLS topology', { timeout: 300_000 }, () => {
       const audit = await runCli(['audit', '--target', 'detached', '--json']);
       assert.equal(audit.code, 0, audit.stdout);
       assert.ok((JSON.parse(audit.stdout) as { checked: string[] }).checked.some((c) => c.startsWith('plaintext refused under TLS')));
-      const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 });
+      const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 }, { generator: besideAnotherFile });
       // The same topology as an external target file with a CA: the path a staging deployment takes.
       const external = externalTargetFile(t);
       const extAudit = await runCli(['audit', '--target', external.file, '--json'], { env: external.env });
