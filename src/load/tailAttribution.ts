@@ -23,6 +23,15 @@ export interface TailShare {
   replyMs: number;
 }
 
+/** The mean parts of `n` operations from their summed parts (µs); null for none. */
+function meanShare(n: number, waitUs: number, queueUs: number, replyUs: number): TailShare | null {
+  if (n === 0) return null;
+  const w = waitUs / n / 1000;
+  const q = queueUs / n / 1000;
+  const r = replyUs / n / 1000;
+  return { samples: n, latencyMs: w + q + r, waitMs: w, queueMs: q, replyMs: r };
+}
+
 /**
  * Where an operation's latency went, for any percentile: operations are bucketed by latency
  * (0.1 % wide), and each bucket sums the three parts every latency is made of: intended ->
@@ -55,12 +64,7 @@ export class TailAttribution {
     const top = Math.floor(Math.log(Math.max(1, latencyMs * 1000)) * perE);
     let b = top;
     while (b > top - 3 && b > 0 && (this.count[b] ?? 0) === 0) b--;
-    const n = this.count[b] ?? 0;
-    if (n === 0) return null;
-    const w = this.waitUs[b]! / n / 1000;
-    const q = this.queueUs[b]! / n / 1000;
-    const r = this.replyUs[b]! / n / 1000;
-    return { samples: n, latencyMs: w + q + r, waitMs: w, queueMs: q, replyMs: r };
+    return meanShare(this.count[b] ?? 0, this.waitUs[b] ?? 0, this.queueUs[b] ?? 0, this.replyUs[b] ?? 0);
   }
 
   /**
@@ -80,8 +84,7 @@ export class TailAttribution {
       q += this.queueUs[b]!;
       r += this.replyUs[b]!;
     }
-    if (n === 0) return null;
-    return { samples: n, latencyMs: (w + q + r) / n / 1000, waitMs: w / n / 1000, queueMs: q / n / 1000, replyMs: r / n / 1000 };
+    return meanShare(n, w, q, r);
   }
 
   /** Every per-bucket column (the count and each summed part), whatever parts the attribution keeps. */
