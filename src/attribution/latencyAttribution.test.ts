@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { breachCause, type Attribution } from './latencyAttribution.js';
+import { breachBeyondGenerator, breachCause, type Attribution } from './latencyAttribution.js';
 
 const base = (over: Partial<Attribution> = {}, gen: Partial<Attribution['generator']> = {}, server: Partial<Attribution['server']> = {}): Attribution => ({
   scope: 'all operations', budgetMs: 10, p99Ms: 12, serviceP99Ms: 11,
@@ -78,4 +78,14 @@ test('one late send at the p99 among a target\'s stalled replies is not the gene
   assert.equal(lateSends.who, 'generator');
   assert.match(lateSends.why, /over the 5 ms budget \(31 operations\), on average 6\.1 ms of 7\.4 ms is the generator's own queueing/);
   assert.equal(breachCause(base({ budgetMs: 5, atP99 }, {}, server)).who, 'generator', 'a summary without overBudget judges the p99 bucket as before');
+});
+
+test("a breach the reply times alone carry past the generator's longest stall is the target's however late the generator was", () => {
+  // The CI run a latency toxic failed as invalid: reply p99 182.91 ms, budget 50 ms, event-loop delay max 18.91 ms.
+  const proxy = { who: 'proxy' as const, why: 'the Toxiproxy hop adds 81.28 ms' };
+  const toxic = base({ budgetMs: 50, serviceP99Ms: 182.91, cause: proxy }, { eventLoopDelayMaxMs: 18.91 });
+  assert.match(breachBeyondGenerator(toxic) ?? '', /send-to-reply p99 182\.91 ms\) exceed the 50 ms budget by more than the generator's longest event-loop delay \(18\.91 ms\): the breach is the proxy's/);
+  assert.equal(breachBeyondGenerator(base({ budgetMs: 50, serviceP99Ms: 60, cause: proxy }, { eventLoopDelayMaxMs: 18.91 })), null, 'within the margin a stall could add');
+  assert.equal(breachBeyondGenerator(base({ budgetMs: 50, serviceP99Ms: 182.91, cause: { who: 'generator', why: 'GC' } })), null, "the generator's own breach");
+  assert.equal(breachBeyondGenerator(base({ budgetMs: 50, serviceP99Ms: 182.91 })), null, 'no breach');
 });

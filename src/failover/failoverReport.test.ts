@@ -47,7 +47,7 @@ test('split brain: lost writes acknowledged during a window that ended in a mast
   lostAt('during1', 5_500);
   lostAt('during2', 7_000);
   lostAt('after', 20_000); // after the window closed
-  const window = (startMs: number, endMs: number): RecoveryRecord => ({ label: 'partition-master', startMs, endMs, recoveredAtMs: endMs, exceeded: false, maxMs: 30_000 });
+  const window = (startMs: number, endMs: number): RecoveryRecord => ({ label: 'partition-master', startMs, endMs, recoveredAtMs: endMs, exceeded: false, maxMs: 30_000, afterOutage: null });
   const figures = (failoverAtMs: number | null) =>
     failoverFigures({
       failovers: failoverAtMs === null ? [] : [{ atMs: failoverAtMs, from: 'a', to: 'b', seenBy: 'event', sdownToSwitchMs: 1000, cause: 'partition-master', markIndex: null, recovery: null }],

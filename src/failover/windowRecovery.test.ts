@@ -49,3 +49,19 @@ test('an expected outage (no maximum) stays open until the run ends', () => {
   r.finish(120_000);
   assert.deepEqual([rec.endMs, rec.recoveredAtMs, rec.exceeded], [120_000, null, false]);
 });
+
+test('a failover window counts its seconds towards the error budget from the one its failover was complete in; a window without a failover has no such part', () => {
+  const windows = new ChaosWindows();
+  const r = new WindowRecovery(windows, 10, 0.001);
+  let back = false;
+  const rec = r.watch(disturbance({ needsFailover: true, failoverSeen: () => back, clientsBack: () => back }));
+  const plain = r.watch(disturbance({ label: 'master-latency' }));
+  assert.equal(plain.afterOutage, null);
+  for (let t = 11; t <= 15; t++) r.onSecond(second(t, 500, 100, 100));
+  assert.deepEqual(rec.afterOutage, { ops: 0, errors: 0 }, 'the outage is not counted');
+  back = true;
+  r.onSecond(second(16, 20, 100, 40));
+  for (let t = 17; t <= 20; t++) r.onSecond(second(t, 1, 100, 0));
+  assert.equal(rec.recoveredAtMs, 19_000);
+  assert.deepEqual(rec.afterOutage, { ops: 400, errors: 40 }, 'the second it came back in, then until the window closed');
+});

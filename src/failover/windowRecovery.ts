@@ -24,6 +24,13 @@ export interface RecoveryRecord {
   /** Still not recovered at its maximum: the window was closed there. */
   exceeded: boolean;
   maxMs: number | null;
+  /**
+   * A window whose recovery needs a failover: the operations (and errors) of its seconds from the
+   * one in which the failover was complete and every client wrote again, to its end. The outage
+   * before it is the failover's, judged by the failover-time and write-gap gates; the window's
+   * error budget judges what follows. Null for a window without a failover.
+   */
+  afterOutage: { ops: number; errors: number } | null;
 }
 
 /** Consecutive good seconds that end a window. */
@@ -55,7 +62,7 @@ export class WindowRecovery {
 
   watch(d: Disturbance): RecoveryRecord {
     const window = this.windows.open(d.label, d.startMs);
-    const record: RecoveryRecord = { label: d.label, startMs: d.startMs, endMs: null, recoveredAtMs: null, exceeded: false, maxMs: d.maxMs };
+    const record: RecoveryRecord = { label: d.label, startMs: d.startMs, endMs: null, recoveredAtMs: null, exceeded: false, maxMs: d.maxMs, afterOutage: d.needsFailover ? { ops: 0, errors: 0 } : null };
     this.tracked.push({ d, window, good: 0, record });
     return record;
   }
@@ -66,6 +73,13 @@ export class WindowRecovery {
     for (const x of this.tracked) {
       if (x.record.endMs !== null || endMs <= x.d.startMs) continue;
       const ready = x.d.faultDone() && (!x.d.needsFailover || (x.d.failoverSeen() && x.d.clientsBack()));
+      // Once ready, a failover window's seconds count towards its error budget: a whole window
+      // tracks its outage (strike to clients back), which down-after sets, not the target's errors.
+      const after = x.record.afterOutage;
+      if (after && ready) {
+        after.ops += s.ops;
+        after.errors += s.errors;
+      }
       const good = ready && s.ops > 0 && s.latencyMs.p99 < this.p99BudgetMs && s.errors <= this.maxErrorRate * s.ops;
       x.good = good ? x.good + 1 : 0;
       if (x.good >= recoverySeconds) this.close(x, endMs, true);

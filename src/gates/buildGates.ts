@@ -33,8 +33,8 @@ export function buildGates(i: GateInputs): Gate[] {
   return [
     ...loadGatesFor(i.scenario.thresholds, figures, i.load.intendedOps, i.attribution?.cause ?? null),
     ...(i.chaos && i.failover ? chaosGates(i.chaos, i.failover) : []),
-    ...(i.failover ? failoverGates({ figures: i.failover, excluded: figures.excluded, maxErrorRateInWindow: i.chaos?.thresholds.maxErrorRateInWindow ?? defaultMaxErrorRateInWindow }) : []),
+    ...(i.failover ? failoverGates({ figures: i.failover, byWindow: figures.byWindow, maxErrorRateInWindow: i.chaos?.thresholds.maxErrorRateInWindow ?? defaultMaxErrorRateInWindow }) : []),
     ...(i.ledger ? ledgerGates(i.ledger, i.scenario.thresholds.maxUnverifiableShare) : []),
-    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason, i.attribution?.cause ?? null),
+    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason, i.attribution),
   ];
 }

@@ -28,6 +28,11 @@ export interface Gate {
   limit: string;
   actual: string;
   pass: boolean;
+  /**
+   * A failed validity gate that does not decide the verdict, and why: the figures it doubts
+   * still show a failure the harness cannot have caused. Reported as failed all the same.
+   */
+  outweighed?: string;
 }
 
 export type Verdict = 'pass' | 'fail' | 'invalid';
@@ -42,13 +47,14 @@ const describe = (gates: readonly Gate[]): string => gates.map((g) => `${g.name}
 /**
  * The verdict, in this order: a correctness failure is `fail` whatever else happened (a
  * saturated generator never masks a lost write); else a validity failure is `invalid` (the
- * figures say nothing about the target); else any failed gate is `fail`; else `pass`.
+ * figures say nothing about the target) unless it is outweighed (they show a breach the harness
+ * cannot have caused); else any failed gate is `fail`; else `pass`.
  */
 export function judge(gates: readonly Gate[]): Judgement {
   const failed = gates.filter((g) => !g.pass);
   const correctness = failed.filter((g) => g.kind === 'correctness');
   if (correctness.length > 0) return { verdict: 'fail', reason: `failed: ${describe(failed.filter((g) => g.kind !== 'validity'))}` };
-  const validity = failed.filter((g) => g.kind === 'validity');
+  const validity = failed.filter((g) => g.kind === 'validity' && g.outweighed === undefined);
   if (validity.length > 0) return { verdict: 'invalid', reason: `invalid: ${describe(validity)}` };
   if (failed.length > 0) return { verdict: 'fail', reason: `failed: ${describe(failed)}` };
   return { verdict: 'pass', reason: `all ${gates.length} gates held` };

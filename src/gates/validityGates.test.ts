@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validityGates } from './validityGates.js';
+import { judge } from './gate.js';
+import type { Attribution, BreachCause } from '../attribution/latencyAttribution.js';
 import type { LoadResult } from '../load/loadResult.js';
 
 type Generator = LoadResult['generator'];
@@ -10,15 +12,32 @@ const generator = (over: Partial<Generator> = {}): Generator => ({
   ...over,
 });
 const failed = (gates: ReturnType<typeof validityGates>) => gates.filter((g) => !g.pass).map((g) => g.name);
+/** Only the fields the validity gates read: the breach's cause, the reply p99, budget and the generator's longest delay. */
+const attribution = (cause: BreachCause | null, serviceP99Ms = 11, budgetMs = 10, eventLoopDelayMaxMs = 1.5): Attribution =>
+  ({ cause, serviceP99Ms, budgetMs, generator: { eventLoopDelayMaxMs } }) as unknown as Attribution;
 
 test('a generator that kept up, a breach that is not its own and a finished run: valid', () => {
-  assert.deepEqual(failed(validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, null, { who: 'server', why: 'LATENCY event' })), []);
+  assert.deepEqual(failed(validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, null, attribution({ who: 'server', why: 'LATENCY event' }))), []);
 });
 
 test('a saturated generator, its own breach, or a stopped run each make the run invalid', () => {
   assert.deepEqual(failed(validityGates({ generator: generator({ saturated: true, reason: 'lag p99 3 ms' }), aborted: false, durationMs: 60_000 }, 60_000, null, null)), ['generator kept up with its schedule']);
-  assert.deepEqual(failed(validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, null, { who: 'generator', why: 'GC' })), ["a latency breach is the target's time, not the generator's"]);
+  assert.deepEqual(failed(validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, null, attribution({ who: 'generator', why: 'GC' }))), ["a latency breach is the target's time, not the generator's"]);
   const stopped = validityGates({ generator: generator(), aborted: true, durationMs: 12_000 }, 60_000, 'SIGINT', null);
   assert.deepEqual(failed(stopped), ['the run went to the end of its schedule']);
   assert.match(stopped[2]!.actual, /stopped early at 12\.0 s \(SIGINT\)/);
+});
+
+test("a late generator does not make invalid a breach the reply times alone carry past its longest stall: the run fails, the lag gate still shows", () => {
+  const late = generator({ saturated: true, reason: 'scheduler lag p99 6.855 ms outside chaos windows exceeds 5 ms' });
+  const proxy: BreachCause = { who: 'proxy', why: 'the Toxiproxy hop adds 81.28 ms' };
+  const beyond = validityGates({ generator: late, aborted: false, durationMs: 7000 }, 7000, null, attribution(proxy, 182.91, 50, 18.91));
+  assert.deepEqual(failed(beyond), ['generator kept up with its schedule']);
+  assert.match(beyond[0]!.actual, /exceeds 5 ms; not decisive: the reply times alone/);
+  const breach = { name: 'p99 latency, all operations', kind: 'latency' as const, limit: '< 50 ms', actual: '1240 ms', pass: false };
+  assert.equal(judge([breach, ...beyond]).verdict, 'fail');
+  // Reply times within the budget plus the longest stall: the lag may be the breach, so invalid.
+  const near = validityGates({ generator: late, aborted: false, durationMs: 7000 }, 7000, null, attribution(proxy, 60, 50, 18.91));
+  assert.equal(near[0]!.outweighed, undefined);
+  assert.equal(judge([breach, ...near]).verdict, 'invalid');
 });

@@ -1,4 +1,4 @@
-import type { BreachCause } from '../attribution/latencyAttribution.js';
+import { breachBeyondGenerator, type Attribution } from '../attribution/latencyAttribution.js';
 import type { LoadResult } from '../load/loadResult.js';
 import type { Gate } from './gate.js';
 
@@ -7,15 +7,19 @@ import type { Gate } from './gate.js';
  * 10 % of the p99 budget unless the scenario says otherwise), a latency breach is not the
  * generator's own stalls, and the run went to its end.
  */
-export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, abortReason: string | null, cause: BreachCause | null): Gate[] {
+export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, abortReason: string | null, attribution: Attribution | null): Gate[] {
   const g = load.generator;
+  const cause = attribution?.cause ?? null;
+  const beyond = g.saturated && attribution ? breachBeyondGenerator(attribution) : null;
+  const lag = g.reason ?? `scheduler lag p99 ${g.schedulerLagOutsideChaosMs.p99} ms outside chaos windows`;
   return [
     {
       name: 'generator kept up with its schedule',
       kind: 'validity',
       limit: `scheduler lag p99 outside chaos windows <= ${g.maxSchedulerLagP99Ms} ms`,
-      actual: g.reason ?? `scheduler lag p99 ${g.schedulerLagOutsideChaosMs.p99} ms outside chaos windows`,
+      actual: beyond ? `${lag}; not decisive: ${beyond}` : lag,
       pass: !g.saturated,
+      ...(beyond ? { outweighed: beyond } : {}),
     },
     {
       name: "a latency breach is the target's time, not the generator's",

@@ -4,6 +4,11 @@ type AttributionSummary = NonNullable<Summary['attribution']>;
 
 const ms = (x: number): string => `${Math.round(x * 100) / 100} ms`;
 
+/** A TailShare's latency as its parts; the wait behind the previous action only when there was one. */
+function parts(t: { waitMs: number; queueMs: number; replyMs: number }): string {
+  return `${t.waitMs > 0.005 ? `${ms(t.waitMs)} behind the previous action + ` : ''}${ms(t.queueMs)} generator queueing + ${ms(t.replyMs)} reply`;
+}
+
 /** "Where the p99 went", as rows [part, figure, detail]: the console and the HTML report say it the same way. */
 export function attributionRows(a: AttributionSummary): Array<[string, string, string]> {
   const g = a.generator;
@@ -16,16 +21,16 @@ export function attributionRows(a: AttributionSummary): Array<[string, string, s
     ['  data path', a.dataPath, a.proxy ? `the Toxiproxy hop adds ${ms(a.proxy.before.proxiedP99Ms - a.proxy.before.directP99Ms)} at p99 (PING ${ms(a.proxy.before.directP99Ms)} direct, ${ms(a.proxy.before.proxiedP99Ms)} proxied${a.proxy.after ? `; after the load +${ms(a.proxy.after.proxiedP99Ms - a.proxy.after.directP99Ms)}` : ''})` : ''],
   ];
   const over = a.overBudget;
-  if (over) rows.push([`operations over the ${ms(a.budgetMs)} budget (whose time a breach is judged on)`, `${over.samples}, mean ${ms(over.latencyMs)}`, `${ms(over.waitMs)} behind the previous action + ${ms(over.queueMs)} generator queueing + ${ms(over.replyMs)} reply`]);
+  if (over) rows.push([`operations over the ${ms(a.budgetMs)} budget (whose time a breach is judged on)`, `${over.samples}, mean ${ms(over.latencyMs)}`, parts(over)]);
   if (g.p99HealthySecondsMs !== null && g.stalledSeconds > 0) rows.push(['p99 without the generator\'s stalled seconds', ms(g.p99HealthySecondsMs), g.opsHealthySeconds === undefined ? '' : `${g.opsHealthySeconds} operations`]);
   return rows;
 }
 
 export function attributionHeadline(a: AttributionSummary): string {
   const at = a.atP99;
-  const sum = at ? ` = ${at.waitMs > 0.005 ? `${ms(at.waitMs)} behind the previous action + ` : ''}${ms(at.queueMs)} generator queueing + ${ms(at.replyMs)} reply` : '';
+  const sum = at ? ` = ${parts(at)}` : '';
   const over = a.overBudget;
   // The cause is judged on every operation over the budget, which the one bucket at the p99 may not resemble.
-  const judged = a.cause && over ? `; the ${over.samples} operations over it: ${ms(over.queueMs)} generator queueing + ${ms(over.replyMs)} reply on average` : '';
+  const judged = a.cause && over ? `; the ${over.samples} operations over it: ${parts(over)} on average` : '';
   return `where the p99 went (${a.scope}): p99 ${ms(a.p99Ms)}${sum}; budget ${ms(a.budgetMs)}${judged}${a.cause ? `; over budget: ${a.cause.why}` : ''}`;
 }

@@ -110,7 +110,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       steps: (i.chaos?.steps ?? []).map((st) => ({ name: st.name, atMs: st.atMs, endMs: st.endMs, detail: st.detail, scheduledAtMs: st.scheduledAtMs, struck: st.struck, outcome: st.outcome })),
       drills: i.chaos?.drills ?? [],
       // Recoveries open the run's windows one each, in order: index k is window k.
-      windows: (i.failover?.recoveries ?? []).map((r, k) => ({ label: r.label, startMs: r.startMs, endMs: r.endMs, recoveredAtMs: r.recoveredAtMs, exceeded: r.exceeded, ops: f.byWindow[k]?.ops ?? 0, errors: f.byWindow[k]?.errors ?? 0 })),
+      windows: (i.failover?.recoveries ?? []).map((r, k) => ({ label: r.label, startMs: r.startMs, endMs: r.endMs, recoveredAtMs: r.recoveredAtMs, exceeded: r.exceeded, ops: f.byWindow[k]?.ops ?? 0, errors: f.byWindow[k]?.errors ?? 0, afterOutage: r.afterOutage })),
       excludedOps: f.excluded.ops,
       excludedErrors: f.excluded.errors,
     },
@@ -121,7 +121,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       : null,
     alerts: i.alerts,
     slowLog: i.slowLog,
-    thresholds: i.gates.map((g) => ({ name: g.name, kind: g.kind, limit: g.limit, actual: g.actual, pass: g.pass })),
+    thresholds: i.gates.map((g) => ({ name: g.name, kind: g.kind, limit: g.limit, actual: g.actual, pass: g.pass, ...(g.outweighed !== undefined ? { outweighed: g.outweighed } : {}) })),
     environment: { gauntletVersion, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
   };
 }

@@ -213,7 +213,7 @@ export const summarySchema = z
         .default([])
         .describe('recovery drills (backup-restore, point-in-time-restore): restores verified with the ledger'),
       windows: z
-        .array(z.object({ label: z.string(), startMs: z.number(), endMs: z.number().nullable(), recoveredAtMs: z.number().nullable().optional(), exceeded: z.boolean().optional(), ops: z.number().int().optional().describe('operations counted in this window (one touching two windows is the first\'s)'), errors: z.number().int().optional().describe('errors among them') }))
+        .array(z.object({ label: z.string(), startMs: z.number(), endMs: z.number().nullable(), recoveredAtMs: z.number().nullable().optional(), exceeded: z.boolean().optional(), ops: z.number().int().optional().describe('operations counted in this window (one touching two windows is the first\'s)'), errors: z.number().int().optional().describe('errors among them'), afterOutage: z.object({ ops: z.number().int(), errors: z.number().int() }).nullable().optional().describe('a window whose recovery needs a failover: operations and errors of its seconds from the one its failover was complete in; the window error budget judges these (the outage before is judged by the failover gates); null for other windows, absent in older summaries') }))
         .default([])
         .describe('chaos windows (ms since the load started): from a fault\'s strike until recovery; operations touching one are not judged by the steady-state gates'),
       excludedOps: z.number().int().default(0).describe('operations that touched a chaos window'),
@@ -264,7 +264,7 @@ export const summarySchema = z
       .nullable()
       .describe('slow-log entries of every node logged during the run, slowest first (at most 50); null for external targets'),
     thresholds: z
-      .array(z.object({ name: z.string(), kind: z.enum(gateKinds).optional().describe('what the gate judges; correctness failures make the run fail, validity failures invalid'), limit: z.string(), actual: z.string(), pass: z.boolean() }))
+      .array(z.object({ name: z.string(), kind: z.enum(gateKinds).optional().describe('what the gate judges; correctness failures make the run fail, validity failures invalid'), limit: z.string(), actual: z.string(), pass: z.boolean(), outweighed: z.string().optional().describe('a failed validity gate that does not make the run invalid, and why: the figures still show a breach the harness cannot have caused') }))
       .describe('every gate of the run: scenario thresholds, chaos, procedures, ledger, validity, baseline regressions'),
     environment: z.object({ gauntletVersion: z.string(), node: z.string(), platform: z.string(), cpus: z.number().int() }),
   })

@@ -86,6 +86,22 @@ export class StartedCluster extends RunningTopology {
     await Promise.all(this.nodes.map((n) => gates.set(n.name, n === node ? { refuseAll: true, refusedSources: [] } : { refuseAll: false, refusedSources: [source] })));
   }
 
+  /**
+   * Undoes `cutFromBus(node)` and only that: its own gate open, its source address no longer
+   * refused at the others. Another fault's cut on the same cluster stays as it is.
+   */
+  async rejoinBus(node: RedisNodeHandle): Promise<void> {
+    const gates = this.busGates;
+    const source = node.record.sourceAddress;
+    if (!gates || !source) return;
+    const current = await gates.list();
+    await Promise.all(
+      current.map((g) =>
+        g.name === node.name ? gates.set(g.name, { refuseAll: false, refusedSources: g.refusedSources }) : gates.set(g.name, { refuseAll: g.refuseAll, refusedSources: g.refusedSources.filter((x) => x !== source) }),
+      ),
+    );
+  }
+
   /** Every proxy enabled and every bus gate open: what a chaos run's healing ends with. */
   override async resetProxies(): Promise<void> {
     // Both, whichever fails: a Toxiproxy error must not leave a node cut from the bus.

@@ -116,6 +116,13 @@ describe('partitioning a shard master from the cluster bus (bus gates and source
       }
       assert.deepEqual(gates.find((x) => x.name === victim.name)!.openBySource, {}, `no link into ${victim.name}`);
       console.log(`bus partition: ${victim.name} flagged fail ${failed.value} ms after the cut, ${replica.name} promoted after ${promoted.value} ms, ${victim.name} cluster_state:fail after ${lonely.value} ms`);
+      // Healing undoes this cut only: a rule planted for another source at another gate stays.
+      const bystander = others[0]!;
+      const planted = '127.0.0.250';
+      await cluster.busGates!.set(bystander.name, { refuseAll: false, refusedSources: [...gates.find((x) => x.name === bystander.name)!.refusedSources, planted] });
+      await Promise.all([cluster.rejoinBus(victim), cluster.setProxyEnabled(victim.peerProxyName, true)]);
+      const healed = await cluster.busGates!.list();
+      for (const g of healed) assert.deepEqual([g.refuseAll, g.refusedSources], [false, g.name === bystander.name ? [planted] : []], `${g.name} after rejoining`);
     } finally {
       await cluster.resetProxies();
     }

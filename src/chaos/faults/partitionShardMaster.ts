@@ -38,7 +38,7 @@ export class PartitionShardMaster implements Fault<StartedCluster> {
   }
   async heal(t: StartedCluster): Promise<void> {
     if (!this.victim) return;
-    await Promise.all([t.busGates?.reset(), t.setProxyEnabled(this.victim.peerProxyName, true)]);
+    await Promise.all([t.rejoinBus(this.victim), t.setProxyEnabled(this.victim.peerProxyName, true)]);
   }
 }
 
