@@ -120,7 +120,7 @@ function assertShard0Swapped(before: ShardViews, after: ShardViews, why?: string
 describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 }, () => {
   let cluster: StartedCluster;
   let pids: number[] = [];
-  /** `--workers 1` of the fixed scenario, seed 7, on the detached cluster (the test that compares it with --workers 2). */
+  /** `--workers 1` of the fixed scenario, seed 7, on the detached cluster: made once, by the --workers test or by `oneProcess`. */
   let oneThread: Summary | undefined;
 
   before(async () => ({ cluster, pids } = await upDetachedCluster()));
@@ -250,19 +250,27 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
     assert.doesNotMatch(wrong.stderr, /\n\s+at /, 'no stack trace');
   });
 
+  /** The fixed scenario, seed 7, on the detached cluster or through a target file. */
+  async function fixedRun(workers: string, target: { file: string; env: NodeJS.ProcessEnv } | null): Promise<{ code: number; s: Summary; stdout: string }> {
+    const r = await runCli(['run', '--scenario', fixed, '--seed', '7', '--workers', workers, '--target', target?.file ?? 'detached', '--out', reports, '--quiet'], { timeoutMs: 180_000, env: target?.env ?? {} });
+    const m = /report: (.*summary\.json)/.exec(r.stdout);
+    assert.ok(m, `no report (--workers ${workers}, exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+    return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, stdout: r.stdout };
+  }
+
+  /** The one-process run the --shard runs are compared with: the --workers test's, or its own when that test did not run (a name pattern). */
+  async function oneProcess(): Promise<Summary> {
+    oneThread ??= (await fixedRun('1', null)).s;
+    return oneThread;
+  }
+
   test('--workers 2 on the cluster (through its target file) offers exactly the operations --workers 1 offers for the same seed, on the same shards, and loses nothing', { timeout: 300_000 }, async () => {
     // OAuth operations' shards: src/scaleout/operationStream.test.ts.
-    const run = async (workers: string, target: { file: string; env: NodeJS.ProcessEnv } | null) => {
-      const r = await runCli(['run', '--scenario', fixed, '--seed', '7', '--workers', workers, '--target', target?.file ?? 'detached', '--out', reports, '--quiet'], { timeoutMs: 180_000, env: target?.env ?? {} });
-      const m = /report: (.*summary\.json)/.exec(r.stdout);
-      assert.ok(m, `no report (--workers ${workers}, exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-      return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, stdout: r.stdout };
-    };
     const counts = (s: Summary) => ({ intended: s.ops.intended, total: s.ops.total, outcomes: s.ops.outcomes, byOp: Object.fromEntries(Object.entries(s.latencyMs.byOp).map(([op, p]) => [op, p.count])) });
     // The workers get the external target's Cluster description (seeds, natMap, app user); the detached one's is covered by the chaos runs below.
-    const one = await run('1', null);
+    const one = await fixedRun('1', null);
     oneThread = one.s;
-    const two = await run('2', targetFile());
+    const two = await fixedRun('2', targetFile());
     assert.equal(two.s.target.kind, 'external');
     assert.equal(one.s.scaleOut ?? null, null);
     assert.deepEqual(two.s.scaleOut?.generators.map((g) => g.label), ['worker 1 of 2', 'worker 2 of 2']);
@@ -284,7 +292,7 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
 
   for (const workers of ['1', '2']) {
     test(`two --shard processes (--workers ${workers} each) against the cluster merge into one run: each Cluster shard's operations those of one process, the shards' writes verified on the shard masters, none lost`, { timeout: 240_000 }, async () => {
-      assert.ok(oneThread, 'needs the one-process run of the --workers test before');
+      const single = await oneProcess();
       const dirs = [join(reports, `shard-0-w${workers}`), join(reports, `shard-1-w${workers}`)];
       const { shards } = await runShards(dirs, ['--scenario', fixed, '--seed', '7', '--workers', workers]);
       for (const r of shards) assert.ok(r.code === 0 || r.code === 2, r.stdout + r.stderr);
@@ -305,9 +313,9 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
       assert.deepEqual(s.shards.byShard.map((x) => x.errors), counted[0]!.byShard.map((x, k) => x.errors + counted[1]!.byShard[k]!.errors));
       assert.equal(s.shards.byShard.reduce((n, x) => n + x.ops, 0) + s.shards.unattributedOps, s.ops.total);
       // The same schedule split over two processes offers each shard what one process offered it.
-      assert.deepEqual(perShard(s), perShard(oneThread));
+      assert.deepEqual(perShard(s), perShard(single));
       for (const x of s.shards.byShard) assert.ok(x.ops > 100 && x.errors === 0 && x.latencyMs.p99 > 0, JSON.stringify(x));
-      console.log(`--shard 0/2 + 1/2 (--workers ${workers}) merged on the cluster: per shard ${s.shards.byShard.map((x) => x.ops).join('/')} (${counted.map((c) => c!.byShard.map((x) => x.ops).join('/')).join(' + ')}; one process ${oneThread.shards!.byShard.map((x) => x.ops).join('/')}), p99 ${s.shards.byShard.map((x) => x.latencyMs.p99).join('/')} ms (one process ${oneThread.shards!.byShard.map((x) => x.latencyMs.p99).join('/')} ms); ledger ${s.ledger.keysChecked} checked, ${s.ledger.lost} lost`);
+      console.log(`--shard 0/2 + 1/2 (--workers ${workers}) merged on the cluster: per shard ${s.shards.byShard.map((x) => x.ops).join('/')} (${counted.map((c) => c!.byShard.map((x) => x.ops).join('/')).join(' + ')}; one process ${single.shards!.byShard.map((x) => x.ops).join('/')}), p99 ${s.shards.byShard.map((x) => x.latencyMs.p99).join('/')} ms (one process ${single.shards!.byShard.map((x) => x.latencyMs.p99).join('/')} ms); ledger ${s.ledger.keysChecked} checked, ${s.ledger.lost} lost`);
       // Two generators on a shared 2-core box may starve each other: only validity may fail.
       assertPassedOrStarved(merge.code, s, merge.stdout);
     });
