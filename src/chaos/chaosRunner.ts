@@ -164,8 +164,8 @@ export class ChaosRunner {
         startMs: at,
         faultDone: () => record.outcome !== 'still-running',
         needsFailover: this.experiment.thresholds.expectFailover === true,
-        failoverSeen: () => watch?.changes.some((c) => c.atMs >= at) ?? false,
-        clientsBack: () => writes.clientsBackAfter(mark),
+        failoverSeenAtMs: () => watch?.changes.find((c) => c.atMs >= at)?.atMs ?? null,
+        clientsBackAtMs: () => writes.clientsBackAfter(mark),
         maxMs: this.experiment.thresholds.recoverWithinMs,
       });
     };

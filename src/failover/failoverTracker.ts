@@ -65,8 +65,8 @@ export class FailoverTracker {
           startMs: start,
           faultDone: () => true,
           needsFailover: true,
-          failoverSeen: () => true,
-          clientsBack: () => this.writes.clientsBackAfter(mark),
+          failoverSeenAtMs: () => c.atMs,
+          clientsBackAtMs: () => this.writes.clientsBackAfter(mark),
           maxMs: this.maxRecoveryMs,
         });
       }

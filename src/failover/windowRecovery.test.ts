@@ -5,7 +5,7 @@ import { WindowRecovery, type Disturbance } from './windowRecovery.js';
 
 const second = (t: number, p99: number, ops = 100, errors = 0) => ({ t, ops, errors, latencyMs: { p50: 1, p90: 1, p99, p999: p99, max: p99, count: ops }, serviceP99Ms: p99 });
 const disturbance = (over: Partial<Disturbance> = {}): Disturbance => ({
-  label: 'kill-master', startMs: 10_000, faultDone: () => true, needsFailover: false, failoverSeen: () => false, clientsBack: () => false, maxMs: 30_000, ...over,
+  label: 'kill-master', startMs: 10_000, faultDone: () => true, needsFailover: false, failoverSeenAtMs: () => null, clientsBackAtMs: () => null, maxMs: 30_000, ...over,
 });
 
 test('a window closes after three consecutive good seconds once the fault is over; those seconds are in it', () => {
@@ -22,7 +22,7 @@ test('a failover belongs to recovery: good latency alone does not close the wind
   const windows = new ChaosWindows();
   const r = new WindowRecovery(windows, 10, 0.001);
   let switched = false;
-  const rec = r.watch(disturbance({ needsFailover: true, failoverSeen: () => switched, clientsBack: () => switched }));
+  const rec = r.watch(disturbance({ needsFailover: true, failoverSeenAtMs: () => (switched ? 14_500 : null), clientsBackAtMs: () => (switched ? 14_800 : null) }));
   for (let t = 11; t <= 14; t++) r.onSecond(second(t, 1));
   assert.equal(rec.recoveredAtMs, null, 'not before the failover');
   switched = true;
@@ -50,18 +50,17 @@ test('an expected outage (no maximum) stays open until the run ends', () => {
   assert.deepEqual([rec.endMs, rec.recoveredAtMs, rec.exceeded], [120_000, null, false]);
 });
 
-test('a failover window counts its seconds towards the error budget from the one its failover was complete in; a window without a failover has no such part', () => {
+test('a failover window counts its seconds towards the error budget from the one its outage ended in, by the outage\'s times, though its seconds are judged late; a window without a failover has no such part', () => {
   const windows = new ChaosWindows();
   const r = new WindowRecovery(windows, 10, 0.001);
-  let back = false;
-  const rec = r.watch(disturbance({ needsFailover: true, failoverSeen: () => back, clientsBack: () => back }));
+  // The switch at 14.2 s, the last client back at 15.4 s; the seconds are only settled after that.
+  const rec = r.watch(disturbance({ needsFailover: true, failoverSeenAtMs: () => 14_200, clientsBackAtMs: () => 15_400 }));
   const plain = r.watch(disturbance({ label: 'master-latency' }));
   assert.equal(plain.afterOutage, null);
   for (let t = 11; t <= 15; t++) r.onSecond(second(t, 500, 100, 100));
-  assert.deepEqual(rec.afterOutage, { ops: 0, errors: 0 }, 'the outage is not counted');
-  back = true;
+  assert.deepEqual(rec.afterOutage, { ops: 0, errors: 0 }, 'the outage is not counted, though the clients were back when it was judged');
   r.onSecond(second(16, 20, 100, 40));
   for (let t = 17; t <= 20; t++) r.onSecond(second(t, 1, 100, 0));
   assert.equal(rec.recoveredAtMs, 19_000);
-  assert.deepEqual(rec.afterOutage, { ops: 400, errors: 40 }, 'the second it came back in, then until the window closed');
+  assert.deepEqual(rec.afterOutage, { ops: 400, errors: 40 }, 'the second it ended in, then until the window closed');
 });

@@ -9,8 +9,10 @@ export interface Disturbance {
   faultDone(): boolean;
   /** A failover belongs to recovery: a master switch seen after the start, and every client writing again. */
   needsFailover: boolean;
-  failoverSeen(): boolean;
-  clientsBack(): boolean;
+  /** When the master switch was seen (ms since the load started), or null: not yet. */
+  failoverSeenAtMs(): number | null;
+  /** When the last client wrote again, or null: not every client has. */
+  clientsBackAtMs(): number | null;
   /** Longest the window may stay open; null: no limit (an outage the experiment expects to last). */
   maxMs: number | null;
 }
@@ -72,11 +74,15 @@ export class WindowRecovery {
     const endMs = s.t * 1000;
     for (const x of this.tracked) {
       if (x.record.endMs !== null || endMs <= x.d.startMs) continue;
-      const ready = x.d.faultDone() && (!x.d.needsFailover || (x.d.failoverSeen() && x.d.clientsBack()));
-      // Once ready, a failover window's seconds count towards its error budget: a whole window
-      // tracks its outage (strike to clients back), which down-after sets, not the target's errors.
+      const switched = x.d.needsFailover ? x.d.failoverSeenAtMs() : null;
+      const back = x.d.needsFailover ? x.d.clientsBackAtMs() : null;
+      const ready = x.d.faultDone() && (!x.d.needsFailover || (switched !== null && back !== null));
+      // A failover window's seconds from the one its outage ended in count towards its error
+      // budget: the whole window tracks its outage, which down-after sets, not the target's
+      // errors. By the outage's own times, not this call's: a second is judged once it is
+      // settled, which can be seconds after it closed.
       const after = x.record.afterOutage;
-      if (after && ready) {
+      if (after && ready && endMs > Math.max(switched!, back!)) {
         after.ops += s.ops;
         after.errors += s.errors;
       }

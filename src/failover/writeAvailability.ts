@@ -125,10 +125,18 @@ export class WriteAvailability implements OperationObserver {
   }
 
   /** Whether every client has succeeded again since the mark at index `i` (recovery needs the clients back). */
-  clientsBackAfter(i: number): boolean {
+  /** When the last client that had written before mark `i` first succeeded after it, or null: not every one has yet. */
+  clientsBackAfter(i: number): number | null {
     const m = this.marks[i];
-    if (!m) return false;
-    return m.before.every((b, c) => b === 0 || m.firstOk[c] !== undefined);
+    if (!m) return null;
+    let last = m.atMs;
+    for (let c = 0; c < m.before.length; c++) {
+      if (!m.before[c]) continue;
+      const ok = m.firstOk[c];
+      if (ok === undefined) return null;
+      if (ok > last) last = ok;
+    }
+    return last;
   }
 
   get markCount(): number {
