@@ -103,16 +103,17 @@ export function attributeLatency(i: AttributionInputs): Attribution {
 /**
  * A breach that is the target's whatever the generator did: a late generator only adds to
  * latency (measured from the intended start), and here the reply times alone (sent to reply,
- * the generator's queueing left out) exceed the budget by more than the generator's longest
- * event-loop delay, the most a stall can add to reading a reply. Then the generator falling
- * behind its schedule does not make the run `invalid`: the breach stands without it. Null when
- * that cannot be shown (no breach, the generator's breach, or reply times within that margin).
+ * the generator's queueing left out) exceed the budget by more than twice the generator's
+ * longest event-loop delay: once for what a stall can add to reading a reply, once more for the
+ * burst of sends it leaves behind, which queues at the target. Then the generator falling behind
+ * its schedule does not make the run `invalid`: the breach stands without it. Null when that
+ * cannot be shown (no breach, the generator's breach, or reply times within that margin).
  */
 export function breachBeyondGenerator(a: Attribution): string | null {
   if (a.cause === null || a.cause.who === 'generator') return null;
-  const margin = a.generator.eventLoopDelayMaxMs;
+  const margin = 2 * a.generator.eventLoopDelayMaxMs;
   if (!(a.serviceP99Ms > a.budgetMs + margin)) return null;
-  return `the reply times alone (send-to-reply p99 ${ms(a.serviceP99Ms)}) exceed the ${ms(a.budgetMs)} budget by more than the generator's longest event-loop delay (${ms(margin)}): the breach is the ${a.cause.who === 'network or target' ? 'target' : a.cause.who}'s however late the generator was`;
+  return `the reply times alone (send-to-reply p99 ${ms(a.serviceP99Ms)}) exceed the ${ms(a.budgetMs)} budget by more than twice the generator's longest event-loop delay (${ms(margin)} in all): the breach is the ${a.cause.who === 'network or target' ? 'target' : a.cause.who}'s however late the generator was`;
 }
 
 /**

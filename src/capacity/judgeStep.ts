@@ -26,7 +26,9 @@ export interface StepJudgement {
  * per operation, error rate, completed / intended) over the hold, and the run's validity gates as
  * the run judged them (the generator kept its schedule; a breach is not the generator's own
  * stall). `judge` orders them as for a run: a failed validity gate makes the step the harness's
- * limit, whatever the load gates say; else a failed load gate puts the step over the knee.
+ * limit, whatever the load gates say, unless the run marked it outweighed (the reply times alone
+ * breached past the generator's longest stall) and a load gate failed too; else a failed load
+ * gate puts the step over the knee.
  */
 export function judgeStep(scenario: Scenario, summary: StepRunFacts, hold: HoldFigures): StepJudgement {
   // Operations intended in the ramp all complete long before the run ends, so the rest of the run's intended count is the hold's.

@@ -166,6 +166,10 @@ export class ChaosRunner {
         needsFailover: this.experiment.thresholds.expectFailover === true,
         failoverSeenAtMs: () => watch?.changes.find((c) => c.atMs >= at)?.atMs ?? null,
         clientsBackAtMs: () => writes.clientsBackAfter(mark),
+        ownsFailover: () => {
+          const switched = watch?.changes.find((c) => c.atMs >= at)?.atMs;
+          return switched !== undefined && !this.strikes().some((s) => s.atMs > at && s.atMs <= switched);
+        },
         maxMs: this.experiment.thresholds.recoverWithinMs,
       });
     };

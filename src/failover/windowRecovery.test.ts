@@ -56,11 +56,29 @@ test('a failover window counts its seconds towards the error budget from the one
   // The switch at 14.2 s, the last client back at 15.4 s; the seconds are only settled after that.
   const rec = r.watch(disturbance({ needsFailover: true, failoverSeenAtMs: () => 14_200, clientsBackAtMs: () => 15_400 }));
   const plain = r.watch(disturbance({ label: 'master-latency' }));
-  assert.equal(plain.afterOutage, null);
   for (let t = 11; t <= 15; t++) r.onSecond(second(t, 500, 100, 100));
-  assert.deepEqual(rec.afterOutage, { ops: 0, errors: 0 }, 'the outage is not counted, though the clients were back when it was judged');
   r.onSecond(second(16, 20, 100, 40));
   for (let t = 17; t <= 20; t++) r.onSecond(second(t, 1, 100, 0));
   assert.equal(rec.recoveredAtMs, 19_000);
-  assert.deepEqual(rec.afterOutage, { ops: 400, errors: 40 }, 'the second it ended in, then until the window closed');
+  r.finish(30_000);
+  assert.deepEqual(rec.afterOutage, { ops: 400, errors: 40 }, 'not the outage, though the clients were back when it was judged: the second it ended in, then until the window closed');
+  assert.equal(plain.afterOutage, null);
+});
+
+test('a fault still running after its outage ended: those seconds count; a failover after another step struck, or an outage that never ended, leaves the window judged whole', () => {
+  const windows = new ChaosWindows();
+  const r = new WindowRecovery(windows, 10, 0.001);
+  let healed = false;
+  const running = r.watch(disturbance({ needsFailover: true, faultDone: () => healed, failoverSeenAtMs: () => 14_200, clientsBackAtMs: () => 15_400 }));
+  const another = r.watch(disturbance({ needsFailover: true, failoverSeenAtMs: () => 14_200, clientsBackAtMs: () => 15_400, ownsFailover: () => false }));
+  const endless = r.watch(disturbance({ needsFailover: true, failoverSeenAtMs: () => 14_200, clientsBackAtMs: () => null, maxMs: null }));
+  for (let t = 11; t <= 17; t++) r.onSecond(second(t, 1, 100, t <= 15 ? 100 : 30));
+  healed = true;
+  for (let t = 18; t <= 20; t++) r.onSecond(second(t, 1, 100, 0));
+  const records = r.finish(30_000);
+  assert.equal(running.recoveredAtMs, 20_000);
+  assert.deepEqual(running.afterOutage, { ops: 500, errors: 60 }, 'seconds 16 and 17 while the fault still ran, then 18-20');
+  assert.equal(another.afterOutage, null, "another step's failover does not excuse this window's errors");
+  assert.equal(endless.afterOutage, null, 'no end of the outage: the whole window');
+  assert.equal(records.length, 3);
 });

@@ -13,6 +13,13 @@ export interface Disturbance {
   failoverSeenAtMs(): number | null;
   /** When the last client wrote again, or null: not every client has. */
   clientsBackAtMs(): number | null;
+  /**
+   * The failover seen is this disturbance's own: no other strike came between its start and the
+   * switch. Only then is the outage before it the failover's (judged by the failover gates) and
+   * left out of the window's error budget; another step's failover does not excuse this window's
+   * errors. Absent: it is (a failover seen outside gauntlet is its own window's).
+   */
+  ownsFailover?(): boolean;
   /** Longest the window may stay open; null: no limit (an outage the experiment expects to last). */
   maxMs: number | null;
 }
@@ -27,10 +34,11 @@ export interface RecoveryRecord {
   exceeded: boolean;
   maxMs: number | null;
   /**
-   * A window whose recovery needs a failover: the operations (and errors) of its seconds from the
-   * one in which the failover was complete and every client wrote again, to its end. The outage
-   * before it is the failover's, judged by the failover-time and write-gap gates; the window's
-   * error budget judges what follows. Null for a window without a failover.
+   * A window whose recovery needs a failover of its own: the operations (and errors) of its
+   * seconds from the one its outage ended in (the master switch seen and every client writing
+   * again), to its end. The outage before it is the failover's, judged by the failover-time and
+   * write-gap gates; the window's error budget judges what follows. Null for any other window,
+   * and for one whose outage never ended (set when the run ends): those are judged whole.
    */
   afterOutage: { ops: number; errors: number } | null;
 }
@@ -43,6 +51,8 @@ interface Tracked {
   window: ChaosWindow;
   good: number;
   record: RecoveryRecord;
+  /** The seconds after its outage, counted while the window is open (failover windows only). */
+  after: { ops: number; errors: number; outageEnded: boolean };
 }
 
 /**
@@ -64,8 +74,8 @@ export class WindowRecovery {
 
   watch(d: Disturbance): RecoveryRecord {
     const window = this.windows.open(d.label, d.startMs);
-    const record: RecoveryRecord = { label: d.label, startMs: d.startMs, endMs: null, recoveredAtMs: null, exceeded: false, maxMs: d.maxMs, afterOutage: d.needsFailover ? { ops: 0, errors: 0 } : null };
-    this.tracked.push({ d, window, good: 0, record });
+    const record: RecoveryRecord = { label: d.label, startMs: d.startMs, endMs: null, recoveredAtMs: null, exceeded: false, maxMs: d.maxMs, afterOutage: null };
+    this.tracked.push({ d, window, good: 0, record, after: { ops: 0, errors: 0, outageEnded: false } });
     return record;
   }
 
@@ -76,15 +86,16 @@ export class WindowRecovery {
       if (x.record.endMs !== null || endMs <= x.d.startMs) continue;
       const switched = x.d.needsFailover ? x.d.failoverSeenAtMs() : null;
       const back = x.d.needsFailover ? x.d.clientsBackAtMs() : null;
-      const ready = x.d.faultDone() && (!x.d.needsFailover || (switched !== null && back !== null));
+      const outageOver = switched !== null && back !== null;
+      const ready = x.d.faultDone() && (!x.d.needsFailover || outageOver);
       // A failover window's seconds from the one its outage ended in count towards its error
       // budget: the whole window tracks its outage, which down-after sets, not the target's
-      // errors. By the outage's own times, not this call's: a second is judged once it is
-      // settled, which can be seconds after it closed.
-      const after = x.record.afterOutage;
-      if (after && ready && endMs > Math.max(switched!, back!)) {
-        after.ops += s.ops;
-        after.errors += s.errors;
+      // errors. By the outage's own times, not this call's (a second is judged once it is
+      // settled, which can be seconds after it closed), and whether or not the fault still runs.
+      if (outageOver && endMs > Math.max(switched, back)) {
+        x.after.outageEnded = true;
+        x.after.ops += s.ops;
+        x.after.errors += s.errors;
       }
       const good = ready && s.ops > 0 && s.latencyMs.p99 < this.p99BudgetMs && s.errors <= this.maxErrorRate * s.ops;
       x.good = good ? x.good + 1 : 0;
@@ -98,7 +109,11 @@ export class WindowRecovery {
 
   /** The run ended: windows still open end with it, unrecovered. */
   finish(endMs: number): RecoveryRecord[] {
-    for (const x of this.tracked) if (x.record.endMs === null) this.close(x, endMs, false);
+    for (const x of this.tracked) {
+      if (x.record.endMs === null) this.close(x, endMs, false);
+      const own = x.d.needsFailover && x.after.outageEnded && (x.d.ownsFailover?.() ?? true);
+      x.record.afterOutage = own ? { ops: x.after.ops, errors: x.after.errors } : null;
+    }
     return this.tracked.map((x) => x.record);
   }
 

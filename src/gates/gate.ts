@@ -48,7 +48,8 @@ const describe = (gates: readonly Gate[]): string => gates.map((g) => `${g.name}
  * The verdict, in this order: a correctness failure is `fail` whatever else happened (a
  * saturated generator never masks a lost write); else a validity failure is `invalid` (the
  * figures say nothing about the target) unless it is outweighed (they show a breach the harness
- * cannot have caused); else any failed gate is `fail`; else `pass`.
+ * cannot have caused); else any failed gate that is not a validity gate is `fail`; else an
+ * outweighed gate alone is `invalid` (nothing it outweighs failed); else `pass`.
  */
 export function judge(gates: readonly Gate[]): Judgement {
   const failed = gates.filter((g) => !g.pass);
@@ -56,6 +57,9 @@ export function judge(gates: readonly Gate[]): Judgement {
   if (correctness.length > 0) return { verdict: 'fail', reason: `failed: ${describe(failed.filter((g) => g.kind !== 'validity'))}` };
   const validity = failed.filter((g) => g.kind === 'validity' && g.outweighed === undefined);
   if (validity.length > 0) return { verdict: 'invalid', reason: `invalid: ${describe(validity)}` };
-  if (failed.length > 0) return { verdict: 'fail', reason: `failed: ${describe(failed)}` };
+  // An outweighed gate is the harness's failure: it never makes a run fail by itself.
+  const target = failed.filter((g) => g.kind !== 'validity');
+  if (target.length > 0) return { verdict: 'fail', reason: `failed: ${describe(target)}` };
+  if (failed.length > 0) return { verdict: 'invalid', reason: `invalid: ${describe(failed)}` };
   return { verdict: 'pass', reason: `all ${gates.length} gates held` };
 }

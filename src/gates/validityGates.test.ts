@@ -36,8 +36,18 @@ test("a late generator does not make invalid a breach the reply times alone carr
   assert.match(beyond[0]!.actual, /exceeds 5 ms; not decisive: the reply times alone/);
   const breach = { name: 'p99 latency, all operations', kind: 'latency' as const, limit: '< 50 ms', actual: '1240 ms', pass: false };
   assert.equal(judge([breach, ...beyond]).verdict, 'fail');
-  // Reply times within the budget plus the longest stall: the lag may be the breach, so invalid.
-  const near = validityGates({ generator: late, aborted: false, durationMs: 7000 }, 7000, null, attribution(proxy, 60, 50, 18.91));
+  // Reply times within the budget plus twice the longest stall: the lag may be the breach, so invalid.
+  const near = validityGates({ generator: late, aborted: false, durationMs: 7000 }, 7000, null, attribution(proxy, 85, 50, 18.91));
   assert.equal(near[0]!.outweighed, undefined);
   assert.equal(judge([breach, ...near]).verdict, 'invalid');
+});
+
+test('an outweighed gate alone never makes a run fail: with no target gate failed it is invalid', () => {
+  const lag = { name: 'generator kept up with its schedule', kind: 'validity' as const, limit: 'lag p99 <= 5 ms', actual: 'lag p99 6.9 ms', pass: false, outweighed: 'the reply times alone exceed the budget' };
+  const held = { name: 'p99 latency, all operations', kind: 'latency' as const, limit: '< 50 ms', actual: '12 ms', pass: true };
+  const j = judge([held, lag]);
+  assert.equal(j.verdict, 'invalid');
+  assert.match(j.reason, /^invalid: generator kept up/);
+  const failed = judge([{ ...held, actual: '1240 ms', pass: false }, lag]);
+  assert.deepEqual([failed.verdict, failed.reason], ['fail', 'failed: p99 latency, all operations (1240 ms, limit < 50 ms)']);
 });

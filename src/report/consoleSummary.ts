@@ -64,7 +64,7 @@ function attributionTable(a: NonNullable<Summary['attribution']>): string {
 function windowsLine(s: Summary): string {
   const total = s.ops.total;
   const share = total ? ((s.chaos.excludedOps / total) * 100).toFixed(1) : '0';
-  const list = s.chaos.windows.map((w) => `${w.label} ${(w.startMs / 1000).toFixed(1)}-${w.endMs === null ? '?' : (w.endMs / 1000).toFixed(1)} s${w.ops === undefined ? '' : ` (${w.ops} ops, ${total ? ((w.ops / total) * 100).toFixed(1) : '0'} %, ${w.errors ?? 0} errors)`}${w.recoveredAtMs ? '' : w.exceeded ? ' (did not recover in time)' : ' (not recovered)'}`).join(', ');
+  const list = s.chaos.windows.map((w) => `${w.label} ${(w.startMs / 1000).toFixed(1)}-${w.endMs === null ? '?' : (w.endMs / 1000).toFixed(1)} s${w.ops === undefined ? '' : ` (${w.ops} ops, ${total ? ((w.ops / total) * 100).toFixed(1) : '0'} %, ${w.errors ?? 0} errors${w.afterOutage ? `; after its outage ${w.afterOutage.ops} ops, ${w.afterOutage.errors} errors` : ''})`}${w.recoveredAtMs ? '' : w.exceeded ? ' (did not recover in time)' : ' (not recovered)'}`).join(', ');
   return `chaos windows: ${list}; ${s.chaos.excludedOps} operations (${share} %, ${s.chaos.excludedErrors} errors) not judged by the steady-state gates`;
 }
 

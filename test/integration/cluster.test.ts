@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { besideAnotherFile, busyScript, chaosRun as runExperiment, downDetachedCluster, experimentFile, gate, isolatedHome, isPidAlive, runCli, runShards, smokeScenarioFile, upDetachedCluster } from './support.js';
+import { assertPassedOrStarved, besideAnotherFile, busyScript, chaosRun as runExperiment, downDetachedCluster, experimentFile, gate, isolatedHome, isPidAlive, runCli, runShards, smokeScenarioFile, upDetachedCluster } from './support.js';
 import { servesSlot } from '../../src/topology/clusterNodes.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
@@ -56,24 +56,6 @@ async function plainRun(extra: string[] = []): Promise<{ code: number; s: Summar
   const m = /report: (.*summary\.json)/.exec(r.stdout);
   assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
   return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, stdout: r.stdout };
-}
-
-/** Why a run did not exit 0, in one line for an assertion message. */
-function why(s: Summary, stdout: string): string {
-  return `${s.verdict}: ${s.thresholds.filter((t) => !t.pass).map((t) => `${t.name} = ${t.actual}`).join('; ')} ${s.verdictReason}\n${stdout}`;
-}
-
-/**
- * The run passed; or it was invalid only because the shared box starved the generator (validity
- * gates alone failed; every correctness and availability gate passed), which says nothing about
- * the cluster. A failed correctness gate always fails the test.
- */
-function assertPassedOrStarved(code: number, s: Summary, stdout: string): void {
-  if (code === 2 && s.thresholds.every((t) => t.pass || t.kind === 'validity')) {
-    console.log(`  (invalid on a busy box, every other gate passed: ${s.verdictReason})`);
-    return;
-  }
-  assert.equal(code, 0, why(s, stdout));
 }
 
 type ShardViews = Awaited<ReturnType<StartedCluster['shards']>>;

@@ -81,6 +81,26 @@ export const testSmokeStages = [
  */
 export const besideAnotherFile = { maxSchedulerLagP99Ms: 10 } as const;
 
+/** Gate kinds a starved generator distorts: they measured its own queueing, not the target. */
+const distortedWhenStarved = new Set(['validity', 'latency', 'throughput']);
+
+/**
+ * The run passed; or, beside another file on 2 cores, it was `invalid` because the generator
+ * was starved of CPU (its lag gate failed: what `invalid` means is "rerun"), and every gate a
+ * starved generator cannot distort passed: correctness, availability, chaos, procedures and
+ * errors. These files test failovers, procedures and TLS; the generator's own validity is
+ * tested by the files run alone. A failed correctness gate always fails the test. (CI once had
+ * a procedure run `invalid` at scheduler lag p99 19 ms, every procedure check passed.)
+ */
+export function assertPassedOrStarved(code: number, s: Summary, detail: string): void {
+  const lag = s.thresholds.find((t) => t.name === 'generator kept up with its schedule');
+  if (code === 2 && s.verdict === 'invalid' && lag?.pass === false && s.thresholds.every((t) => t.pass || distortedWhenStarved.has(t.kind ?? ''))) {
+    console.log(`  (invalid on a busy box, every gate it cannot distort passed: ${s.verdictReason})`);
+    return;
+  }
+  assert.equal(code, 0, `${s.verdict}: ${s.thresholds.filter((t) => !t.pass).map((t) => `${t.name} = ${t.actual}`).join('; ')}\n${detail}`);
+}
+
 /**
  * Writes `<dir>/<name>.ts`: the shipped smoke scenario, at the test smoke's length, with other
  * thresholds. Tests use a budget far above what a healthy run shows on a busy shared CI machine
