@@ -5,6 +5,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { RecoveryRecord, WindowRecovery } from '../failover/windowRecovery.js';
 import type { FailoverWatch } from '../failover/failoverWatch.js';
 import type { WriteAvailability } from '../failover/writeAvailability.js';
+import { strikeBefore, type Strike } from '../failover/strikeBefore.js';
 import type { AppClient } from '../load/appClients.js';
 import type { RunClock } from '../load/loadOptions.js';
 import type { AnyTopology } from '../topology/openTopology.js';
@@ -121,7 +122,7 @@ export class ChaosRunner {
   }
 
   /** Where each step struck (ms since the load started): what a failover seen shortly after is attributed to. */
-  strikes(): Array<{ name: string; atMs: number }> {
+  strikes(): Strike[] {
     return this.entries.filter((e) => e.record.struck).map((e) => ({ name: e.record.name, atMs: e.record.atMs }));
   }
 
@@ -159,16 +160,17 @@ export class ChaosRunner {
       record.markIndex = mark;
       if (!faultType(step.fault.kind).hitsDataPath) return;
       const at = record.atMs;
+      const switchedAt = (): number | null => watch?.changes.find((c) => c.atMs >= at)?.atMs ?? null;
       record.recovery = recovery.watch({
         label: fault.kind,
         startMs: at,
         faultDone: () => record.outcome !== 'still-running',
         needsFailover: this.experiment.thresholds.expectFailover === true,
-        failoverSeenAtMs: () => watch?.changes.find((c) => c.atMs >= at)?.atMs ?? null,
-        clientsBackAtMs: () => writes.clientsBackAfter(mark),
+        failoverSeenAtMs: switchedAt,
+        clientsBackAtMs: () => writes.clientsBackAt(mark),
         ownsFailover: () => {
-          const switched = watch?.changes.find((c) => c.atMs >= at)?.atMs;
-          return switched !== undefined && !this.strikes().some((s) => s.atMs > at && s.atMs <= switched);
+          const switched = switchedAt();
+          return switched !== null && strikeBefore(this.strikes(), switched)?.atMs === at;
         },
         maxMs: this.experiment.thresholds.recoverWithinMs,
       });

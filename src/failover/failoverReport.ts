@@ -1,4 +1,5 @@
 import type { Ledger } from '../ledger/ledger.js';
+import type { Strike } from './strikeBefore.js';
 import type { ObservedFailover } from './failoverTracker.js';
 import type { SentinelEvent } from './sentinelWatch.js';
 import type { RecoveryRecord } from './windowRecovery.js';
@@ -41,7 +42,7 @@ export interface FailoverInputs {
   events: readonly SentinelEvent[];
   writes: WriteAvailability;
   recoveries: RecoveryRecord[];
-  strikes: ReadonlyArray<{ name: string; atMs: number }>;
+  strikes: readonly Strike[];
   /** The verified ledger (null: not verified; gaps then end at the first success). */
   ledger: Ledger | null;
   /** Wall-clock ms when the load's clock started (the ledger keeps wall time). */

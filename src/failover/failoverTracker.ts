@@ -1,4 +1,5 @@
 import type { FailoverWatch, WatchEvent } from './failoverWatch.js';
+import { strikeBefore, type Strike } from './strikeBefore.js';
 import type { WindowRecovery, RecoveryRecord } from './windowRecovery.js';
 import type { WriteAvailability } from './writeAvailability.js';
 
@@ -39,7 +40,7 @@ export class FailoverTracker {
     private readonly watch: FailoverWatch,
     private readonly writes: WriteAvailability,
     private readonly recovery: WindowRecovery,
-    private readonly strikes: () => ReadonlyArray<{ name: string; atMs: number }>,
+    private readonly strikes: () => readonly Strike[],
     private readonly maxRecoveryMs: number,
   ) {}
 
@@ -53,7 +54,8 @@ export class FailoverTracker {
       // fail? (PFAIL) or, when PFAIL turned into FAIL between two polls of the watch, fail.
       const firstSign = (e: WatchEvent): boolean => (e.event === '+sdown' && e.detail.startsWith(`master ${this.masterName} `)) || ((e.event === '+pfail' || e.event === '+fail') && c.from !== null && e.detail === `master ${c.from}`);
       const sdown = this.watch.events.find((e) => firstSign(e) && e.atMs > previous && e.atMs <= c.atMs);
-      const cause = [...this.strikes()].reverse().find((s) => s.atMs <= c.atMs && c.atMs - s.atMs <= attributionMs)?.name ?? null;
+      const strike = strikeBefore(this.strikes(), c.atMs);
+      const cause = strike && c.atMs - strike.atMs <= attributionMs ? strike.name : null;
       const f: ObservedFailover = { atMs: c.atMs, from: c.from, to: c.to, seenBy: c.seenBy, sdownToSwitchMs: sdown ? c.atMs - sdown.atMs : null, cause, markIndex: null, recovery: null, ...(c.shard !== undefined ? { shard: c.shard } : {}) };
       if (cause === null) {
         const start = Math.min(this.writes.gapStart(c.shard), sdown?.atMs ?? c.atMs);
@@ -66,7 +68,7 @@ export class FailoverTracker {
           faultDone: () => true,
           needsFailover: true,
           failoverSeenAtMs: () => c.atMs,
-          clientsBackAtMs: () => this.writes.clientsBackAfter(mark),
+          clientsBackAtMs: () => this.writes.clientsBackAt(mark),
           maxMs: this.maxRecoveryMs,
         });
       }

@@ -38,7 +38,8 @@ export interface RecoveryRecord {
    * seconds from the one its outage ended in (the master switch seen and every client writing
    * again), to its end. The outage before it is the failover's, judged by the failover-time and
    * write-gap gates; the window's error budget judges what follows. Null for any other window,
-   * and for one whose outage never ended (set when the run ends): those are judged whole.
+   * for one whose outage never ended, and (when the run ends) for one whose failover another
+   * step caused: those are judged whole.
    */
   afterOutage: { ops: number; errors: number } | null;
 }
@@ -51,8 +52,6 @@ interface Tracked {
   window: ChaosWindow;
   good: number;
   record: RecoveryRecord;
-  /** The seconds after its outage, counted while the window is open (failover windows only). */
-  after: { ops: number; errors: number; outageEnded: boolean };
 }
 
 /**
@@ -75,7 +74,7 @@ export class WindowRecovery {
   watch(d: Disturbance): RecoveryRecord {
     const window = this.windows.open(d.label, d.startMs);
     const record: RecoveryRecord = { label: d.label, startMs: d.startMs, endMs: null, recoveredAtMs: null, exceeded: false, maxMs: d.maxMs, afterOutage: null };
-    this.tracked.push({ d, window, good: 0, record, after: { ops: 0, errors: 0, outageEnded: false } });
+    this.tracked.push({ d, window, good: 0, record });
     return record;
   }
 
@@ -93,9 +92,9 @@ export class WindowRecovery {
       // errors. By the outage's own times, not this call's (a second is judged once it is
       // settled, which can be seconds after it closed), and whether or not the fault still runs.
       if (outageOver && endMs > Math.max(switched, back)) {
-        x.after.outageEnded = true;
-        x.after.ops += s.ops;
-        x.after.errors += s.errors;
+        const after = (x.record.afterOutage ??= { ops: 0, errors: 0 });
+        after.ops += s.ops;
+        after.errors += s.errors;
       }
       const good = ready && s.ops > 0 && s.latencyMs.p99 < this.p99BudgetMs && s.errors <= this.maxErrorRate * s.ops;
       x.good = good ? x.good + 1 : 0;
@@ -111,8 +110,8 @@ export class WindowRecovery {
   finish(endMs: number): RecoveryRecord[] {
     for (const x of this.tracked) {
       if (x.record.endMs === null) this.close(x, endMs, false);
-      const own = x.d.needsFailover && x.after.outageEnded && (x.d.ownsFailover?.() ?? true);
-      x.record.afterOutage = own ? { ops: x.after.ops, errors: x.after.errors } : null;
+      // Counted while open; kept only for the window whose failover it was.
+      if (!(x.d.ownsFailover?.() ?? true)) x.record.afterOutage = null;
     }
     return this.tracked.map((x) => x.record);
   }

@@ -124,9 +124,8 @@ export class WriteAvailability implements OperationObserver {
     });
   }
 
-  /** Whether every client has succeeded again since the mark at index `i` (recovery needs the clients back). */
-  /** When the last client that had written before mark `i` first succeeded after it, or null: not every one has yet. */
-  clientsBackAfter(i: number): number | null {
+  /** When the last client that had written before mark `i` first succeeded after it, or null: not every one has yet (recovery needs the clients back). */
+  clientsBackAt(i: number): number | null {
     const m = this.marks[i];
     if (!m) return null;
     let last = m.atMs;

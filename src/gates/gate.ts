@@ -53,12 +53,11 @@ const describe = (gates: readonly Gate[]): string => gates.map((g) => `${g.name}
  */
 export function judge(gates: readonly Gate[]): Judgement {
   const failed = gates.filter((g) => !g.pass);
-  const correctness = failed.filter((g) => g.kind === 'correctness');
-  if (correctness.length > 0) return { verdict: 'fail', reason: `failed: ${describe(failed.filter((g) => g.kind !== 'validity'))}` };
+  // What the target failed: validity gates (outweighed ones too) are the harness's, never a run's failure by themselves.
+  const target = failed.filter((g) => g.kind !== 'validity');
+  if (target.some((g) => g.kind === 'correctness')) return { verdict: 'fail', reason: `failed: ${describe(target)}` };
   const validity = failed.filter((g) => g.kind === 'validity' && g.outweighed === undefined);
   if (validity.length > 0) return { verdict: 'invalid', reason: `invalid: ${describe(validity)}` };
-  // An outweighed gate is the harness's failure: it never makes a run fail by itself.
-  const target = failed.filter((g) => g.kind !== 'validity');
   if (target.length > 0) return { verdict: 'fail', reason: `failed: ${describe(target)}` };
   if (failed.length > 0) return { verdict: 'invalid', reason: `invalid: ${describe(failed)}` };
   return { verdict: 'pass', reason: `all ${gates.length} gates held` };
