@@ -5,10 +5,11 @@
  *   2. raw capacity: our client layer (ioredis, auto-pipelining, 50 SETs in flight on one
  *      connection) vs redis-benchmark -c 1 -P 50 (SET, 64-byte values, one redis-server, no proxy)
  *   3. measurement overhead: our p50 with one command in flight vs redis-benchmark -c 1 p50
- *   4. steady-50k on the embedded topology, direct data path: first bare ioredis sending the same
- *      scripts at the steady rate for 20 s (in bursts once a millisecond, then each at its own
- *      Poisson time), then the generator: rates, percentiles, scheduler lag, CPU per operation
- *      against both, GC pauses in the steady window, generator memory per simulated session
+ *   4. steady-50k on a detached embedded topology, direct data path: first bare ioredis sending
+ *      the same scripts at the steady rate for 20 s (in bursts once a millisecond, then each at
+ *      its own Poisson time), then the generator: rates, percentiles, scheduler lag, CPU per
+ *      operation against both, GC pauses in the steady window, generator memory per simulated
+ *      session; each of the three in a process of its own (bench/steadyMeasurement.ts)
  *   5. workers: operations per second and CPU per operation with 1 and 2 load workers, offered
  *      more than one worker can send (4x steady-50k's rate), against one detached topology
  * Prints figures only; nothing here asserts a time (machines are shared and noisy).
@@ -20,6 +21,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -30,8 +32,8 @@ import { findBinaries } from '../src/topology/prerequisites.js';
 import { newHistogram, percentilesMs } from '../src/load/latencyRecorder.js';
 import { loadScenario } from '../src/load/loadScenario.js';
 import { applyOverrides } from '../src/load/scenario.js';
-import { bareIoredis, generator } from './generatorCost.js';
-import { resolveTarget } from '../src/target/resolveTarget.js';
+import type { GeneratorFigures, SteadyFigures, SteadyKind } from './steadyMeasurement.js';
+import { EmbeddedTopology } from '../src/topology/embeddedTopology.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { workerScaling } from './workerScaling.js';
 
@@ -73,13 +75,22 @@ async function ours(port: number, inFlight: number, total: number): Promise<{ rp
   return { rps: total / seconds, p50: percentilesMs(hist).p50 };
 }
 
+/** Whether a redis-server accepts connections on `port` yet (a refused probe is expected while it starts). */
+async function answers(port: number): Promise<boolean> {
+  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  const up = await probe.connect().then(() => true, () => false);
+  probe.disconnect();
+  return up;
+}
+
 async function rawComparisons(): Promise<void> {
   const { redisServer } = await findBinaries();
   const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-'));
   const port = await freePort();
   const pid = startServerProcess(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { cwd: dir, logFile: join(dir, 'redis.log') });
   try {
-    for (let i = 0; i < 50 && !(await new Redis({ port, lazyConnect: true, retryStrategy: () => null }).connect().then(() => true, () => false)); i++) await sleep(100);
+    for (let i = 0; i < 50 && !(await answers(port)); i++) await sleep(100);
     await ours(port, 50, 50_000); // warm up JIT and the server
     // Equal conditions: one connection with 50 commands in flight, pipelined, on both sides
     // (ioredis auto-pipelining batches what is issued in one tick; -P 50 sends batches of 50).
@@ -101,58 +112,44 @@ async function rawComparisons(): Promise<void> {
   }
 }
 
+/** One part-4 measurement in a fresh process (bench/steadyMeasurement.ts says why). */
+async function measureApart(kind: SteadyKind, topologyId: string, duration: string): Promise<SteadyFigures> {
+  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./steadyMeasurement.ts', import.meta.url)), kind, topologyId, duration], { maxBuffer: 16 << 20 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as SteadyFigures;
+}
+
 async function steady50k(): Promise<void> {
-  const duration = ms((process.env.BENCH_STEADY_DURATION ?? '60s') as '60s');
-  const { scenario } = await loadScenario('steady-50k');
-  const s = applyOverrides(scenario, { durationMs: duration });
-  const rampS = s.stages[0]!.duration / 1000;
-  const steadyEndS = rampS + (s.stages[1]?.duration ?? 0) / 1000;
-  const target = await resolveTarget({ allowDestructive: false });
-  // As in a run without app-link faults: the clients reach the nodes directly.
-  target.topology!.dataPath = 'direct';
+  const duration = process.env.BENCH_STEADY_DURATION ?? '60s';
+  const topology = await new EmbeddedTopology().detached().start();
+  let bare: SteadyFigures;
+  let paced: SteadyFigures;
+  let gen: GeneratorFigures;
   try {
-    // The peer first, at the steady phase's rate: 50,000 sessions / mean think time.
-    const rate = Math.round((s.stages[1]?.sessions ?? 50_000) / ((s.session.thinkTime as { meanMs?: number }).meanMs ?? 8000) * 1000);
-    const bare = await bareIoredis(target, s, rate, 20, 50_000);
-    const paced = await bareIoredis(target, s, rate, 20, 50_000, true);
-    const gc = (globalThis as { gc?: () => void }).gc;
-    gc?.();
-    const baseline = process.memoryUsage();
-    let atPeak = { sessions: 0, heap: 0, rss: 0 };
-    // Once, in the last second of the steady phase: a full GC so the heap figure holds live
-    // objects only; the CPU and GC figures stop before it.
-    const measureAt = steadyEndS - 1;
-    const gen = await generator(target, s, rampS + 5, steadyEndS - 2, (p) => {
-      if (p.elapsedS === measureAt) {
-        gc?.();
-        const m = process.memoryUsage();
-        atPeak = { sessions: p.sessions, heap: m.heapUsed + m.external, rss: m.rss };
-      }
-    });
-    const result = gen.result;
-    const seconds = result.durationMs / 1000;
-    console.log(`\n== steady-50k on the embedded topology, direct data path (steady phase ${duration / 1000} s, ${seconds.toFixed(0)} s in all; ${s.generator.shortWait} short waits) ==`);
-    console.log(`peak concurrent sessions: ${result.peakConcurrentSessions}`);
-    console.log(`operations: intended ${(result.intendedOps / seconds).toFixed(0)}/s, achieved ${((result.recorder.totalOps - result.recorder.totalErrors) / seconds).toFixed(0)}/s, errors ${result.recorder.totalErrors}`);
-    for (const [op, h] of result.recorder.byOp()) {
-      const p = percentilesMs(h.latency);
-      console.log(`  ${op.padEnd(14)} n=${String(p.count).padStart(7)}  p50 ${p.p50.toFixed(3)}  p99 ${p.p99.toFixed(3)}  p99.9 ${p.p999.toFixed(3)} ms  (service p99 ${percentilesMs(h.service).p99.toFixed(3)} ms)`);
-    }
-    const g = result.generator;
-    console.log(`scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}); generator CPU mean ${g.cpuPercent.mean} % of one core (max ${g.cpuPercent.max}); RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB; saturated: ${g.saturated}`);
-    console.log('\n== CPU per session operation, steady phase, same topology, same commands and rate ==');
-    console.log(`bare ioredis, bursts once a millisecond (the same scripts, ${bare.opsPerSecond.toFixed(0)} ops/s): ${bare.cpuUsPerOp.toFixed(1)} µs per operation (${bare.cpuPercent.toFixed(1)} % of a core)`);
-    console.log(`bare ioredis, each operation at its own Poisson time (${paced.opsPerSecond.toFixed(0)} ops/s, ${s.generator.shortWait} short waits): ${paced.cpuUsPerOp.toFixed(1)} µs per operation (${paced.cpuPercent.toFixed(1)} % of a core)`);
-    console.log(`gauntlet generator (${gen.opsPerSecond.toFixed(0)} ops/s, ledger on): ${gen.cpuUsPerOp.toFixed(1)} µs per operation (${gen.cpuPercent.toFixed(1)} % of a core)`);
-    console.log(`ratio to bare bursts: ${(gen.cpuUsPerOp / bare.cpuUsPerOp).toFixed(2)} (goal <= 1.3); to bare paced: ${(gen.cpuUsPerOp / paced.cpuUsPerOp).toFixed(2)} (what the bookkeeping costs)`);
-    const win = result.generatorSeconds.filter((x) => x.t > rampS + 5 && x.t <= steadyEndS - 2);
-    console.log(`GC in the steady window: ${win.reduce((a, x) => a + x.gcPauses, 0)} pauses, longest ${Math.max(0, ...win.map((x) => x.gcMaxMs))} ms (goal: none over 2 ms); over the whole run ${g.gc.count} (${g.gc.scavenges} scavenges, ${g.gc.markCompacts} mark-compacts), longest ${g.gc.maxMs} ms (the forced GC for the memory figure included)`);
-    const perSessionHeap = (atPeak.heap - baseline.heapUsed - baseline.external) / Math.max(1, atPeak.sessions);
-    const perSessionRss = (atPeak.rss - baseline.rss) / Math.max(1, atPeak.sessions);
-    console.log(`generator memory per simulated session above baseline (after a full GC at ${measureAt} s, ${atPeak.sessions} sessions): heap+external ${(perSessionHeap / 1024).toFixed(2)} KB, RSS ${(perSessionRss / 1024).toFixed(2)} KB (goal <= 2 KB)`);
+    // The peers first, at the steady phase's rate, then the generator; each in its own process.
+    bare = await measureApart('bursts', topology.id, duration);
+    paced = await measureApart('paced', topology.id, duration);
+    gen = (await measureApart('generator', topology.id, duration)) as GeneratorFigures;
   } finally {
-    await target.close();
+    await topology.stop();
   }
+  const shortWait = (await loadScenario('steady-50k')).scenario.generator.shortWait;
+  console.log(`\n== steady-50k on the embedded topology, direct data path (steady phase ${ms(ms(duration as '60s'), { long: true })}, ${gen.seconds.toFixed(0)} s in all; ${shortWait} short waits; each measurement in its own process) ==`);
+  console.log(`peak concurrent sessions: ${gen.peakSessions}`);
+  console.log(`operations: intended ${gen.intendedPerSecond.toFixed(0)}/s, achieved ${gen.achievedPerSecond.toFixed(0)}/s, errors ${gen.errors}`);
+  for (const p of gen.byOp) {
+    console.log(`  ${p.op.padEnd(14)} n=${String(p.count).padStart(7)}  p50 ${p.p50.toFixed(3)}  p99 ${p.p99.toFixed(3)}  p99.9 ${p.p999.toFixed(3)} ms  (service p99 ${p.serviceP99.toFixed(3)} ms)`);
+  }
+  console.log(`scheduler lag p99 ${gen.lagP99Ms} ms (max ${gen.lagMaxMs}); generator CPU mean ${gen.cpuMeanPercent} % of one core (max ${gen.cpuMaxPercent}); RSS ${gen.rssStartMb} -> ${gen.rssPeakMb} MB; saturated: ${gen.saturated}`);
+  console.log('\n== CPU per session operation, steady phase, same topology, same commands and rate ==');
+  console.log(`bare ioredis, bursts once a millisecond (the same scripts, ${bare.opsPerSecond.toFixed(0)} ops/s): ${bare.cpuUsPerOp.toFixed(1)} µs per operation (${bare.cpuPercent.toFixed(1)} % of a core)`);
+  console.log(`bare ioredis, each operation at its own Poisson time (${paced.opsPerSecond.toFixed(0)} ops/s, ${shortWait} short waits): ${paced.cpuUsPerOp.toFixed(1)} µs per operation (${paced.cpuPercent.toFixed(1)} % of a core)`);
+  console.log(`gauntlet generator (${gen.opsPerSecond.toFixed(0)} ops/s, ledger on): ${gen.cpuUsPerOp.toFixed(1)} µs per operation (${gen.cpuPercent.toFixed(1)} % of a core)`);
+  console.log(`ratio to bare paced (equal conditions: each operation sent at its own time): ${(gen.cpuUsPerOp / paced.cpuUsPerOp).toFixed(2)} (goal <= 1.3); to bare bursts (a sender that does not keep the schedule): ${(gen.cpuUsPerOp / bare.cpuUsPerOp).toFixed(2)}`);
+  const g = gen.wholeRunGc;
+  console.log(`GC in the steady window: ${gen.steadyGcPauses} pauses, longest ${gen.steadyGcMaxMs} ms, ${gen.steadyGcOver2Ms} seconds with one over 2 ms${gen.steadyGcOver2At.length ? ` (${gen.steadyGcOver2At.map(([t, m]) => `${m} ms at ${t} s`).join(', ')})` : ''} (goal: none over 2 ms); over the whole run ${g.count} (${g.scavenges} scavenges, ${g.markCompacts} mark-compacts), longest ${g.maxMs} ms (the forced GC for the memory figure included)`);
+  if (gen.cpuWaitMs) console.log(`the generator's main thread waited for a CPU (the OS running something else, the topology's servers share the cores): median ${gen.cpuWaitMs.medianSecond} ms a second in the steady window${gen.steadyGcOver2At.length ? `; in the seconds with a GC pause over 2 ms: ${gen.cpuWaitMs.inGcOver2Seconds.join(', ')} ms` : ''}`);
+  const m = gen.memoryAt;
+  console.log(`generator memory per simulated session above baseline (after a full GC at ${m.second} s, ${m.sessions} sessions): heap+external ${m.heapPerSessionKb.toFixed(2)} KB, RSS ${m.rssPerSessionKb.toFixed(2)} KB (goal <= 2 KB)`);
 }
 
 /** Ledger memory: heap per tracked session and per tracked key, with ids shaped like the engine's. */

@@ -39,6 +39,8 @@ export interface Attribution {
     p99HealthySecondsMs: number | null;
     /** How many operations those seconds hold (absent in summaries written before it was kept). */
     opsHealthySeconds?: number;
+    /** The most the generator's thread waited for a CPU in one second outside chaos windows (null: not measurable; absent in older summaries). */
+    cpuWaitMaxPerSecondMs?: number | null;
   };
   server: ServerTime;
   dataPath: DataPath;
@@ -82,6 +84,7 @@ export function attributeLatency(i: AttributionInputs): Attribution {
     stallThresholdMs: g.stallThresholdMs,
     p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null,
     opsHealthySeconds: healthy.count,
+    cpuWaitMaxPerSecondMs: g.cpuWaitMs?.maxPerSecond ?? null,
   };
   const a: Attribution = {
     scope: windowsSeen ? 'outside chaos windows' : 'all operations',

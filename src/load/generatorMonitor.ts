@@ -2,6 +2,7 @@ import { monitorEventLoopDelay, PerformanceObserver, constants, type IntervalHis
 import { newHistogram, percentilesMs } from './latencyRecorder.js';
 import { addRecorded } from './histogramAdd.js';
 import type { ChaosWindows } from './chaosWindows.js';
+import { threadCpuWaitMs } from './cpuWait.js';
 
 export interface GeneratorSecond {
   t: number;
@@ -13,6 +14,8 @@ export interface GeneratorSecond {
   gcPauses: number;
   gcMaxMs: number;
   cpuPercent: number;
+  /** How long the generator's thread waited for a CPU this second (the OS ran something else); null where not measurable, absent from older versions. */
+  cpuWaitMs?: number | null;
   rssMb: number;
   inChaosWindow: boolean;
   /** The generator stalled this second (a lag, event-loop delay or GC pause at or above the stall threshold). */
@@ -41,6 +44,8 @@ export interface GeneratorHealth {
   stalledSeconds: number;
   stallThresholdMs: number;
   cpuPercent: { mean: number; max: number };
+  /** The generator's thread waiting for a CPU, per second outside chaos windows; null where not measurable, absent from older versions. */
+  cpuWaitMs?: { meanPerSecond: number; maxPerSecond: number } | null;
   rssMb: { start: number; peak: number };
   saturated: boolean;
   reason: string | null;
@@ -80,6 +85,7 @@ export class GeneratorMonitor {
   private gcSecondMax = 0;
   private readonly gc: GcFigures = { count: 0, scavenges: 0, markCompacts: 0, maxMs: 0, totalMs: 0, over2Ms: 0 };
   private cpuAt = process.cpuUsage();
+  private cpuWaitAt = threadCpuWaitMs();
   private wallAt = performance.now();
   readonly seconds: GeneratorSecond[] = [];
   private readonly stalledAt = new Set<number>();
@@ -123,6 +129,9 @@ export class GeneratorMonitor {
     const cpu = process.cpuUsage(this.cpuAt);
     const wall = performance.now() - this.wallAt;
     this.cpuAt = process.cpuUsage();
+    const cpuWaitNow = threadCpuWaitMs();
+    const cpuWaitMs = cpuWaitNow !== null && this.cpuWaitAt !== null ? round(cpuWaitNow - this.cpuWaitAt) : null;
+    this.cpuWaitAt = cpuWaitNow;
     this.wallAt = performance.now();
     const rss = process.memoryUsage.rss() / 1048576;
     this.rssPeak = Math.max(this.rssPeak, rss);
@@ -148,6 +157,7 @@ export class GeneratorMonitor {
       gcPauses: this.gcSecondCount,
       gcMaxMs: round(this.gcSecondMax),
       cpuPercent: round(((cpu.user + cpu.system) / 1000 / wall) * 100),
+      cpuWaitMs,
       rssMb: round(rss),
       inChaosWindow: inChaos,
       stalled,
@@ -165,6 +175,7 @@ export class GeneratorMonitor {
     const outside = percentilesMs(this.lagOutside);
     const cpu = this.seconds.map((s) => s.cpuPercent);
     const loops = this.seconds.map((s) => s.eventLoopDelayP99Ms);
+    const waits = this.seconds.filter((s) => !s.inChaosWindow && s.cpuWaitMs != null).map((s) => s.cpuWaitMs!);
     let reason: string | null = null;
     if (outside.count > 0 && outside.p99 > this.maxLagP99Ms) {
       reason = `scheduler lag p99 ${outside.p99} ms outside chaos windows exceeds ${this.maxLagP99Ms} ms: the generator could not offer the intended load on time`;
@@ -178,6 +189,7 @@ export class GeneratorMonitor {
       stalledSeconds: this.seconds.filter((s) => s.stalled && !s.inChaosWindow).length,
       stallThresholdMs: this.stallThresholdMs,
       cpuPercent: { mean: round(cpu.reduce((a, b) => a + b, 0) / Math.max(1, cpu.length)), max: Math.max(0, ...cpu) },
+      cpuWaitMs: waits.length ? { meanPerSecond: round(waits.reduce((a, b) => a + b, 0) / waits.length), maxPerSecond: Math.max(...waits) } : null,
       rssMb: { start: round(this.rssStart), peak: round(this.rssPeak) },
       saturated: reason !== null,
       reason,

@@ -81,7 +81,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       const server = i.attribution?.server.perSecond.find((x) => x.t === s.t);
       return {
         t: s.t, ops: s.ops, errors: s.errors, sessions: load.sessionsPerSecond[k] ?? 0, p50: s.latencyMs.p50, p99: s.latencyMs.p99, max: s.latencyMs.max,
-        serviceP99: s.serviceP99Ms, generatorStalled: g?.stalled ?? false, gcMaxMs: g?.gcMaxMs ?? 0, serverUsecPerCall: server?.usecPerCall ?? null,
+        serviceP99: s.serviceP99Ms, generatorStalled: g?.stalled ?? false, gcMaxMs: g?.gcMaxMs ?? 0, cpuWaitMs: g?.cpuWaitMs ?? null, serverUsecPerCall: server?.usecPerCall ?? null,
       };
     }),
     attribution: i.attribution,
@@ -96,6 +96,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       maxSchedulerLagP99Ms: load.generator.maxSchedulerLagP99Ms,
       gc: load.generator.gc,
       stalledSeconds: load.generator.stalledSeconds,
+      cpuWaitMs: load.generator.cpuWaitMs ?? null,
     },
     scaleOut: i.scaleOut ?? null,
     memory: {

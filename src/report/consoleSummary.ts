@@ -28,7 +28,7 @@ export function renderConsoleSummary(s: Summary): string {
     lat.toString(),
     gates.toString(),
     ...(s.attribution ? [attributionHeadline(s.attribution), attributionTable(s.attribution)] : []),
-    `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
+    `generator: scheduler lag p99 ${g.schedulerLagMs.p99} ms (max ${g.schedulerLagMs.max}), CPU mean ${g.cpuPercent.mean} %${g.cpuWaitMs ? ` (waited for a CPU ${g.cpuWaitMs.meanPerSecond} ms a second, up to ${g.cpuWaitMs.maxPerSecond})` : ''}, RSS ${g.rssMb.start} -> ${g.rssMb.peak} MB${g.saturated ? pc.yellow(' SATURATED') : ''}`,
     ...(shards ? [`shards:\n${shards.toString()}`] : []),
     ...(s.scaleOut ? [scaleOutLine(s.scaleOut)] : []),
     s.memory.bytesPerSession !== null ? `target memory${s.memory.byShard?.length ? ` (${s.memory.byShard.length} shard masters, summed)` : ''}: ${fmtBytes(s.memory.usedBytesStart)} -> ${fmtBytes(s.memory.usedBytesPeak)} peak, ${s.memory.bytesPerSession} bytes per concurrent session` : `target memory: not measured${s.memory.notMeasured ? ` (${s.memory.notMeasured})` : ''}`,

@@ -99,6 +99,7 @@ export const summarySchema = z
         serviceP99: z.number().optional().describe('send-to-reply p99 of the second'),
         generatorStalled: z.boolean().optional().describe('a scheduler lag, event-loop delay or GC pause of the generator reached the stall threshold'),
         gcMaxMs: z.number().optional(),
+        cpuWaitMs: z.number().nullable().optional().describe("how long the generator's thread waited for a CPU this second: ready to run while the OS ran something else (Linux schedstat; null where not measurable)"),
         serverUsecPerCall: z.number().nullable().optional().describe("the master's own time per call of the workload's commands (INFO commandstats)"),
       }),
     ),
@@ -114,6 +115,7 @@ export const summarySchema = z
           schedulerLagP99Ms: z.number(), maxSchedulerLagP99Ms: z.number(), gcCount: z.number().int(), gcMaxMs: z.number(), gcOver2Ms: z.number().int(),
           eventLoopDelayMaxMs: z.number(), stalledSeconds: z.number().int(), seconds: z.number().int(), stallThresholdMs: z.number(), p99HealthySecondsMs: z.number().nullable(),
           opsHealthySeconds: z.number().int().optional().describe('operations in the seconds the generator did not stall'),
+          cpuWaitMaxPerSecondMs: z.number().nullable().optional().describe("the most the generator's thread waited for a CPU in one second outside chaos windows (null: not measurable)"),
         }),
         server: z.object({
           measured: z.boolean(), why: z.string().nullable(),
@@ -153,6 +155,11 @@ export const summarySchema = z
       maxSchedulerLagP99Ms: z.number().optional(),
       gc: z.object({ count: z.number().int(), scavenges: z.number().int(), markCompacts: z.number().int(), maxMs: z.number(), totalMs: z.number(), over2Ms: z.number().int() }).optional(),
       stalledSeconds: z.number().int().optional(),
+      cpuWaitMs: z
+        .object({ meanPerSecond: z.number(), maxPerSecond: z.number() })
+        .nullable()
+        .optional()
+        .describe("the generator's thread waiting for a CPU (ready to run while the OS ran something else, e.g. the target's servers on a shared machine), per second outside chaos windows; null where not measurable (Linux schedstat only)"),
     }),
     scaleOut: z
       .object({

@@ -143,6 +143,23 @@ test('workers of one process: CPU and memory read for the whole process are not 
   assert.equal(merged.part.worker, null);
 });
 
+test("each generator's wait for a CPU is its own thread's: the merge keeps the worst, and a part that could not measure it (or was written before it was kept) does not hide another's", () => {
+  const waiting = (k: number, wait: number | null | undefined): GeneratorPart => {
+    const g = generator(`worker ${k + 1} of 2`, 'h:7', false, 0);
+    const health = { ...g.health, cpuWaitMs: wait === undefined ? undefined : wait === null ? null : { meanPerSecond: wait / 2, maxPerSecond: wait } };
+    return { ...g, health, seconds: g.seconds.map((s) => ({ ...s, cpuWaitMs: wait })) };
+  };
+  const merge = (a: number | null | undefined, b: number | null | undefined) =>
+    mergedRun(combinePartials([a, b].map((w, k) => ({ source: `worker ${k}`, partial: partialOf(operations(100, k), worker(k, 2), waiting(k, w), null) })), { index: 0, count: 1 })).load;
+  const both = merge(12, 30);
+  assert.deepEqual(both.generator.cpuWaitMs, { meanPerSecond: 15, maxPerSecond: 30 });
+  assert.equal(both.generatorSeconds[0]!.cpuWaitMs, 30);
+  assert.deepEqual(merge(null, 8).generator.cpuWaitMs, { meanPerSecond: 4, maxPerSecond: 8 });
+  assert.equal(merge(undefined, 8).generatorSeconds[0]!.cpuWaitMs, 8);
+  assert.equal(merge(null, undefined).generator.cpuWaitMs, null);
+  assert.equal(merge(null, null).generatorSeconds[0]!.cpuWaitMs, null);
+});
+
 test('parts that are not one whole run are refused, each naming what is wrong', () => {
   const gen = generator('g', 'h', false, 0);
   const p = (part: PartialResult['part'], seed = 42, ledger: Ledger | null = null) => partialOf(operations(10, 1), part, gen, ledger, seed);

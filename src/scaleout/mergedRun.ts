@@ -30,6 +30,12 @@ function perProcess(parts: ReadonlyArray<{ process: string; value: number }>): n
   return round([...byProcess.values()].reduce((a, b) => a + b, 0));
 }
 
+/** The largest of the generators' readings; null when none measured it. */
+function worstOf(values: ReadonlyArray<number | null | undefined>): number | null {
+  const known = values.filter((v): v is number => v != null);
+  return known.length ? Math.max(...known) : null;
+}
+
 /** Second by second: the worst lag, delay and pause of any generator, stalled when any stalled. */
 export function mergeGeneratorSeconds(generators: readonly GeneratorPart[]): GeneratorSecond[] {
   const seconds = generators.flatMap((g) => g.seconds.map((s) => ({ process: g.process, s })));
@@ -42,6 +48,7 @@ export function mergeGeneratorSeconds(generators: readonly GeneratorPart[]): Gen
     gcPauses: xs.reduce((a, x) => a + x.s.gcPauses, 0),
     gcMaxMs: Math.max(...xs.map((x) => x.s.gcMaxMs)),
     cpuPercent: perProcess(xs.map((x) => ({ process: x.process, value: x.s.cpuPercent }))),
+    cpuWaitMs: worstOf(xs.map((x) => x.s.cpuWaitMs)),
     rssMb: perProcess(xs.map((x) => ({ process: x.process, value: x.s.rssMb }))),
     inChaosWindow: xs.some((x) => x.s.inChaosWindow),
     stalled: xs.some((x) => x.s.stalled),
@@ -68,6 +75,7 @@ export function mergeGeneratorHealth(generators: readonly GeneratorPart[], secon
     stalledSeconds: seconds.filter((s) => s.stalled && !s.inChaosWindow).length,
     stallThresholdMs: hs[0]!.stallThresholdMs,
     cpuPercent: { mean: round(cpu.reduce((a, b) => a + b, 0) / Math.max(1, cpu.length)), max: Math.max(0, ...cpu) },
+    cpuWaitMs: hs.some((h) => h.cpuWaitMs) ? { meanPerSecond: worstOf(hs.map((h) => h.cpuWaitMs?.meanPerSecond))!, maxPerSecond: worstOf(hs.map((h) => h.cpuWaitMs?.maxPerSecond))! } : null,
     rssMb: { start: perProcess(generators.map((g) => ({ process: g.process, value: g.health.rssMb.start }))), peak: perProcess(generators.map((g) => ({ process: g.process, value: g.health.rssMb.peak }))) },
     saturated: behind.length > 0,
     reason: behind.length ? behind.map((g) => `${g.label}: ${g.health.reason ?? 'fell behind'}`).join('; ') : null,

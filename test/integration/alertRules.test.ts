@@ -1,12 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { repoRoot } from './support.js';
+import { repoRoot, scratchDir } from './support.js';
 import { markdownAnchors } from './markdownAnchors.js';
 import { knownMetricNames, promqlMetricNames } from './knownMetrics.js';
 import { timeScaledRules } from '../../src/monitoring/timeScaledRules.js';
@@ -102,7 +101,7 @@ describe('alert rules (compose/alert-rules.yml)', { timeout: 60_000 }, () => {
 
   test("the time-scaled copy gauntlet's 1 s Prometheus evaluates is valid, has every non-backup rule, and scales for: by 15", async () => {
     const scaled = timeScaledRules(rulesSource, { factor: 15, dropGroups: ['redis-session-store-backup'] });
-    const file = join(mkdtempSync(join(tmpdir(), 'gauntlet-rules-')), 'alert-rules.yml');
+    const file = join(scratchDir('gauntlet-rules-'), 'alert-rules.yml');
     writeFileSync(file, scaled);
     const { stdout } = await run('promtool', ['check', 'rules', file]);
     const scaledRules = (parse(scaled) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules);

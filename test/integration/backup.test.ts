@@ -1,10 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isolatedHome } from './support.js';
+import { isolatedHome, scratchDir } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import type { StartedTopology } from '../../src/topology/startedTopology.js';
 import { parseScenario } from '../../src/load/scenario.js';
@@ -20,7 +18,7 @@ import { topologyTarget } from '../../src/target/resolveTarget.js';
 import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-backup-'));
+const work = scratchDir('gauntlet-backup-');
 // Sessions that neither log out nor get revoked during the run: a planted deletion stays a loss.
 const scenario = parseScenario(
   { ...smoke, session: { ...smoke.session, meanLifetime: '1h', tokenReuseRate: 0, mix: { ...smoke.session.mix, revokeAll: 0 } }, thresholds: { p99Ms: 50, maxErrorRate: 0.01 } },

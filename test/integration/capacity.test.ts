@@ -1,15 +1,15 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Capacity } from '../../src/capacity/capacitySchema.js';
-import { gauntletBin, isolatedHome, openOffline, repoRoot, runCli, useDetachedTopology } from './support.js';
+import { gauntletBin, isolatedHome, openOffline, repoRoot, runCli, useDetachedTopology, scratchDir } from './support.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-capacity-'));
+const work = scratchDir('gauntlet-capacity-');
 const reports = join(work, 'reports');
 const smoke = JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'));
 const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(join(repoRoot, 'docs', 'capacity.schema.json'), 'utf8')) as object);

@@ -1,9 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertPassedOrStarved, besideAnotherFile, chaosRun as runExperiment, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
+import { assertPassedOrStarved, besideAnotherFile, chaosRun as runExperiment, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
 import { verifyLedger } from '../../src/ledger/verifyLedger.js';
@@ -14,17 +13,15 @@ import { keyPrefix, tokenFamilyKey } from '../../src/load/session/sessionKeys.js
 import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-chaos-'));
+const work = scratchDir('gauntlet-chaos-');
 const reports = join(work, 'reports');
 // The shipped smoke scenario with a budget far above machine noise (see load.test.ts).
 const thresholds = { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 };
 const scenario = smokeScenarioFile(work, 'smoke-ci', thresholds, { generator: besideAnotherFile });
 
-
 function chaosRun(chaos: string, extra: string[] = []): ReturnType<typeof runExperiment> {
   return runExperiment(scenario, reports, chaos, extra);
 }
-
 
 describe('chaos experiments on a detached topology', { timeout: 900_000 }, () => {
   const topology = useDetachedTopology();

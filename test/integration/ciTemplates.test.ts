@@ -1,14 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { externalTargetSchema } from '../../src/target/externalTargetFile.js';
-import { floodScenarioFile, isolatedHome, repoRoot, smokeScenarioFile, impossibleScenarioFile } from './support.js';
+import { floodScenarioFile, isolatedHome, repoRoot, smokeScenarioFile, impossibleScenarioFile, scratchDir } from './support.js';
 
 const templates = join(repoRoot, 'ci-templates');
 const githubFile = join(templates, 'github', 'gauntlet-nightly.yml');
@@ -120,7 +119,7 @@ function nightly(env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string
 
 describe('the embedded job\'s steps, run locally (ci-templates/nightly.sh on the embedded topology)', { timeout: 600_000 }, () => {
   isolatedHome();
-  const work = mkdtempSync(join(tmpdir(), 'gauntlet-nightly-'));
+  const work = scratchDir('gauntlet-nightly-');
   const dir = join(work, 'nightly');
   // The smoke scenario (shortened) with a budget no healthy run misses, one no run meets, and a flood the generator cannot offer.
   const generous = smokeScenarioFile(work, 'smoke-generous', { p99Ms: 500, perOperationP99Ms: 500, maxErrorRate: 0.5 });

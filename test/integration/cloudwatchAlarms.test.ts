@@ -1,11 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { repoRoot } from './support.js';
+import { repoRoot, scratchDir } from './support.js';
 import { knownMetricNames } from './knownMetrics.js';
 
 /**
@@ -69,7 +68,7 @@ describe('CloudWatch alarms as code (deploy/cloudwatch/)', { timeout: 180_000 },
     assert.ok(existsSync(cfnLint), `${cfnLint} (run scripts/setup.sh --with-cfn-lint)`);
     const ok = lint(templatePath);
     assert.equal(ok.code, 0, ok.out);
-    const work = mkdtempSync(join(tmpdir(), 'gauntlet-cfn-'));
+    const work = scratchDir('gauntlet-cfn-');
     const source = readFileSync(templatePath, 'utf8');
     const typo = join(work, 'typo.yaml');
     writeFileSync(typo, source.replace('          Threshold: 52000', '          Threshhold: 52000'));

@@ -1,11 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { assertPassedOrStarved, besideAnotherFile, busyScript, chaosRun as runExperiment, downDetachedCluster, experimentFile, gate, isolatedHome, isPidAlive, runCli, runShards, smokeScenarioFile, upDetachedCluster } from './support.js';
+import { assertPassedOrStarved, besideAnotherFile, busyScript, chaosRun as runExperiment, downDetachedCluster, experimentFile, gate, isolatedHome, isPidAlive, runCli, runShards, smokeScenarioFile, upDetachedCluster, scratchDir } from './support.js';
 import { servesSlot } from '../../src/topology/clusterNodes.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
@@ -23,7 +22,7 @@ import { readPartial } from '../../src/scaleout/partialResult.js';
 import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-cluster-'));
+const work = scratchDir('gauntlet-cluster-');
 const reports = join(work, 'reports');
 // The shipped smoke scenario with a budget far above machine noise (see load.test.ts).
 // A cluster of six nodes plus the generator on a shared 2-core box: 200 ms is far above its noise.

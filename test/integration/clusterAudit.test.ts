@@ -1,14 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isolatedHome, runCli } from './support.js';
+import { isolatedHome, runCli, scratchDir } from './support.js';
 import { freePort } from '../../src/topology/freePort.js';
 import { EmbeddedCluster } from '../../src/topology/embeddedCluster.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-cluster-audit-'));
+const work = scratchDir('gauntlet-cluster-audit-');
 
 interface AuditJson {
   pass: boolean;

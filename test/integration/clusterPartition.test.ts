@@ -1,9 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertPassedOrStarved, chaosRun, downDetachedCluster, gate, isolatedHome, isPidAlive, runCli, smokeScenarioFile, upDetachedCluster } from './support.js';
+import { assertPassedOrStarved, chaosRun, downDetachedCluster, gate, isolatedHome, isPidAlive, runCli, smokeScenarioFile, upDetachedCluster, scratchDir } from './support.js';
 import { parseClusterNodes, servesSlot, type ClusterNodeLine } from '../../src/topology/clusterNodes.js';
 import { keySlot } from '../../src/topology/hashSlot.js';
 import type { RedisNodeHandle } from '../../src/topology/nodeHandles.js';
@@ -13,7 +11,7 @@ import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { pollFor } from '../../src/waitUntil.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-cluster-partition-'));
+const work = scratchDir('gauntlet-cluster-partition-');
 const reports = join(work, 'reports');
 // As in cluster.test.ts: six nodes and the generator on a shared 2-core box.
 const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 200, perOperationP99Ms: 200, maxErrorRate: 0.001 });

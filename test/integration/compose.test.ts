@@ -1,13 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { auditNodeConfig, auditSentinel, auditWriteFence } from '../../src/audit/auditChecks.js';
 import { composeDir } from '../../src/topology/configTemplate.js';
-import { repoRoot } from './support.js';
+import { repoRoot, scratchDir } from './support.js';
 
 /**
  * The compose deployment without a Docker engine: Debian's docker-compose (v1.29, the Compose
@@ -23,7 +22,7 @@ const exampleEnv = Object.fromEntries(
 );
 
 function composeConfig(env: Record<string, string>, compose = readFileSync(join(composeDir, 'docker-compose.yml'), 'utf8')): { code: number; out: string; err: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'gauntlet-compose-'));
+  const dir = scratchDir('gauntlet-compose-');
   cpSync(composeDir, join(dir, 'compose'), { recursive: true });
   writeFileSync(join(dir, 'compose', 'docker-compose.yml'), compose);
   const envFile = join(dir, 'test.env');
@@ -109,7 +108,7 @@ describe('the compose deployment, validated without a Docker engine', { timeout:
       if (job.job_name === 'redis') assert.deepEqual(job.static_configs.map((sc) => sc.labels?.node), ['redis-0', 'redis-1', 'redis-2']);
     }
     // promtool reads the rules at the path the container mounts them; point it at the file here.
-    const dir = mkdtempSync(join(tmpdir(), 'gauntlet-prometheus-'));
+    const dir = scratchDir('gauntlet-prometheus-');
     writeFileSync(join(dir, 'prometheus.yml'), text.replaceAll('/etc/prometheus/alert-rules.yml', join(composeDir, 'alert-rules.yml')));
     const check = spawnSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(check.status, 0, check.stdout + check.stderr);
@@ -119,7 +118,7 @@ describe('the compose deployment, validated without a Docker engine', { timeout:
   test("blackbox_exporter's module is valid (blackbox_exporter --config.check)", () => {
     const ok = spawnSync('prometheus-blackbox-exporter', ['--config.check', `--config.file=${join(composeDir, 'blackbox', 'blackbox.yml')}`], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(ok.status, 0, ok.stdout + ok.stderr);
-    const bad = join(mkdtempSync(join(tmpdir(), 'gauntlet-blackbox-')), 'blackbox.yml');
+    const bad = join(scratchDir('gauntlet-blackbox-'), 'blackbox.yml');
     writeFileSync(bad, readFileSync(join(composeDir, 'blackbox', 'blackbox.yml'), 'utf8').replace('tls_config:', 'tls_confg:'));
     assert.notEqual(spawnSync('prometheus-blackbox-exporter', ['--config.check', `--config.file=${bad}`], { encoding: 'utf8', timeout: 30_000 }).status, 0, 'a broken module is refused');
   });
@@ -135,7 +134,7 @@ describe('the compose deployment, validated without a Docker engine', { timeout:
   });
 
   test('the configs config-init renders pass what gauntlet audit checks, and are rendered only once', () => {
-    const volumes = mkdtempSync(join(tmpdir(), 'gauntlet-render-'));
+    const volumes = scratchDir('gauntlet-render-');
     const render = (env: Record<string, string>): void => {
       execFileSync('sh', [join(composeDir, 'init', 'render-configs.sh')], { env: { PATH: process.env.PATH, ...env, TEMPLATES: composeDir, VOLUMES: volumes }, cwd: repoRoot });
     };
@@ -172,7 +171,7 @@ describe('the compose deployment, validated without a Docker engine', { timeout:
     assert.match(readFileSync(join(volumes, 'redis-1', 'redis.conf'), 'utf8'), /replicaof redis-2 6379\n$/);
     assert.match(readFileSync(join(volumes, 'sentinel-0', 'sentinel.conf'), 'utf8'), /known-replica gauntlet redis-2 6379\n$/);
     // The other way: a lag above down-after renders a config the audit flags.
-    const bad = mkdtempSync(join(tmpdir(), 'gauntlet-render-bad-'));
+    const bad = scratchDir('gauntlet-render-bad-');
     execFileSync('mkdir', ['-p', ...['redis-0', 'redis-1', 'redis-2', 'sentinel-0', 'sentinel-1', 'sentinel-2'].map((d) => join(bad, d))]);
     execFileSync('sh', [join(composeDir, 'init', 'render-configs.sh')], { env: { PATH: process.env.PATH, ...exampleEnv, MIN_REPLICAS_MAX_LAG: '10', TEMPLATES: composeDir, VOLUMES: bad } });
     const badConf = confRecord(readFileSync(join(bad, 'redis-0', 'redis.conf'), 'utf8'));

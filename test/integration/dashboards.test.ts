@@ -1,12 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { repoRoot } from './support.js';
+import { repoRoot, scratchDir } from './support.js';
 import { knownMetricNames, promqlMetricNames } from './knownMetrics.js';
 
 const run = promisify(execFile);
@@ -92,7 +91,7 @@ describe('Grafana dashboards (compose/grafana/dashboards/)', { timeout: 60_000 }
 
   test('every query is valid PromQL (promtool parses each as a recording rule)', async () => {
     const exprs = dashboards.flatMap(({ d }) => d.panels.flatMap((p) => (p.targets ?? []).map((t) => filled(t.expr ?? ''))));
-    const file = join(mkdtempSync(join(tmpdir(), 'gauntlet-dashboards-')), 'queries.yml');
+    const file = join(scratchDir('gauntlet-dashboards-'), 'queries.yml');
     writeFileSync(file, stringify({ groups: [{ name: 'dashboard-queries', rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] }));
     const { stdout } = await run('promtool', ['check', 'rules', file]);
     assert.match(stdout, new RegExp(`SUCCESS: ${exprs.length} rules found`));

@@ -1,8 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -17,7 +16,7 @@ import { stopProcess } from '../../src/topology/processControl.js';
 import { directClient, startRedisLike } from '../../src/topology/redisProcess.js';
 import { parseInfo } from '../../src/topology/replicationInfo.js';
 import { renderAclFile, renderNodeConfig } from '../../src/topology/serverConfigs.js';
-import { eventually, externalTargetFile, isolatedHome, repoRoot, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
+import { eventually, externalTargetFile, isolatedHome, repoRoot, runCli, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
 
 /**
  * Targets gauntlet did not start, as a person points it at them: a Sentinel deployment whose
@@ -26,7 +25,7 @@ import { eventually, externalTargetFile, isolatedHome, repoRoot, runCli, smokeSc
  * promoted behind gauntlet's back.
  */
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-external-'));
+const work = scratchDir('gauntlet-external-');
 const reports = join(work, 'reports');
 // The budget sits far above what a healthy run shows on a busy shared machine: verdicts here never depend on noise.
 const scenario = smokeScenarioFile(work, 'smoke-generous', { p99Ms: 250, perOperationP99Ms: 250, maxErrorRate: 0.01 });

@@ -1,11 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chaosRun, experimentFile, externalTargetFile, gate, gauntletBin, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
+import { chaosRun, experimentFile, externalTargetFile, gate, gauntletBin, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { parseScenario } from '../../src/load/scenario.js';
@@ -19,7 +18,7 @@ import { ledgerVerifiedGateName } from '../../src/gates/ledgerGates.js';
 import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-false-passes-'));
+const work = scratchDir('gauntlet-false-passes-');
 const reports = join(work, 'reports');
 // A budget far above machine noise: only a planted problem can fail these gates.
 const thresholds = { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 };

@@ -1,14 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { floodScenarioFile, isolatedHome, openOffline, runCli, smokeScenarioFile, impossibleScenarioFile } from './support.js';
+import { floodScenarioFile, isolatedHome, openOffline, runCli, smokeScenarioFile, impossibleScenarioFile, scratchDir } from './support.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 import type { TrendHistory } from '../../src/history/trendSeries.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-history-'));
+const work = scratchDir('gauntlet-history-');
 const reports = join(work, 'reports');
 // The smoke scenario, shortened to 7 s with --duration 4s: a budget no healthy run misses, and one no run meets.
 const generous = smokeScenarioFile(work, 'smoke-generous', { p99Ms: 500, perOperationP99Ms: 500, maxErrorRate: 0.5 });

@@ -1,10 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isolatedHome, runCli, smokeScenarioFile } from './support.js';
+import { isolatedHome, runCli, smokeScenarioFile, scratchDir } from './support.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { parseScenario, type ScenarioInput } from '../../src/load/scenario.js';
@@ -19,7 +18,7 @@ const publishedSchema = JSON.parse(readFileSync(new URL('../../docs/summary.sche
 const validateSummary = new Ajv2020({ allErrors: true, strict: false }).compile(publishedSchema);
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-load-'));
+const work = scratchDir('gauntlet-load-');
 const reports = join(work, 'reports');
 
 function readSummary(stdout: string): Summary {

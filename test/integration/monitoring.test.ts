@@ -1,9 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, isolatedHome, isPidAlive, runCli, smokeScenarioFile } from './support.js';
+import { eventually, isolatedHome, isPidAlive, runCli, smokeScenarioFile, scratchDir } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import { MonitoringStack, type FiredAlert } from '../../src/monitoring/monitoringStack.js';
 import { startLiveMetrics } from '../../src/report/liveMetrics.js';
@@ -114,7 +113,7 @@ describe('monitoring stack on a real topology under chaos', { timeout: 300_000 }
  */
 describe('monitoring a Redis Cluster run', { timeout: 240_000 }, () => {
   test('nothing fires before the kill; killing shard 0\'s master fires RedisDown for it, and every alert that fires follows the kill and concerns that shard (or the cluster state)', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'gauntlet-cluster-monitoring-'));
+    const work = scratchDir('gauntlet-cluster-monitoring-');
     const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 200, perOperationP99Ms: 200, maxErrorRate: 0.001 });
     const r = await runCli(['run', '--cluster', '--monitoring', '--scenario', scenario, '--chaos', 'kill-shard-master', '--duration', '24s', '--out', join(work, 'reports'), '--quiet'], { timeoutMs: 180_000 });
     const m = /report: (.*summary\.json)/.exec(r.stdout);

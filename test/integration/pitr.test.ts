@@ -1,10 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isolatedHome } from './support.js';
+import { isolatedHome, scratchDir } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import type { StartedTopology } from '../../src/topology/startedTopology.js';
 import type { RedisNodeHandle } from '../../src/topology/nodeHandles.js';
@@ -22,7 +21,7 @@ import { sessionKey } from '../../src/load/session/sessionKeys.js';
 import smoke from '../../scenarios/smoke.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-pitr-'));
+const work = scratchDir('gauntlet-pitr-');
 /** How many of these sessions a restored node holds. */
 async function present(client: { exists(...keys: string[]): Promise<number> }, records: Array<{ uid: string; sid: string }>): Promise<number> {
   return records.length ? client.exists(...records.map((r) => sessionKey(r.uid, r.sid))) : 0;

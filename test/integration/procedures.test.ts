@@ -1,12 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertGatesPass, assertPassedOrStarved, besideAnotherFile, chaosRun, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology } from './support.js';
+import { assertGatesPass, assertPassedOrStarved, besideAnotherFile, chaosRun, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-procedures-'));
+const work = scratchDir('gauntlet-procedures-');
 const reports = join(work, 'reports');
 // The generator sleeps instead of spinning on short waits here: less CPU taken from the servers
 // while the procedures run, and the 'block' path gets exercised.

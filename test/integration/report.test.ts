@@ -1,18 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create } from 'xmlbuilder2';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { freePort } from '../../src/topology/freePort.js';
-import { gauntletBin, isolatedHome, openOffline, repoRoot, runCli, impossibleScenarioFile } from './support.js';
+import { gauntletBin, isolatedHome, openOffline, repoRoot, runCli, impossibleScenarioFile, scratchDir } from './support.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-report-'));
+const work = scratchDir('gauntlet-report-');
 const reports = join(work, 'reports');
 // The smoke scenario with an impossible budget, so this run has failing thresholds to report.
 const scenario = impossibleScenarioFile(work, 'smoke-strict');

@@ -1,17 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { newHistogram, percentilesMs } from '../../src/load/latencyRecorder.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 import { decodeHistogram } from '../../src/scaleout/histogramCodec.js';
 import { partialFileName, partialResultSchema, type PartialResult } from '../../src/scaleout/partialResult.js';
 import smoke from '../../scenarios/smoke.js';
-import { experimentFile, isolatedHome, runCli, runShards, smokeScenarioFile, useDetachedTopology } from './support.js';
+import { experimentFile, isolatedHome, runCli, runShards, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-scale-out-'));
+const work = scratchDir('gauntlet-scale-out-');
 const reports = join(work, 'reports');
 // Budgets far above machine noise (two load workers share this machine's cores with the
 // servers): only a planted problem or a broken merge can change a verdict.

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,9 +22,25 @@ local start = t[1] * 1000000 + t[2]
 repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start >= tonumber(ARGV[1])
 return 0`;
 
+const scratchDirs: string[] = [];
+process.on('exit', () => {
+  if (process.env.GAUNTLET_KEEP_TEST_DIRS === '1') return;
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A temporary directory for one test file, removed when the file's process exits (a CI machine
+ * runs the suite again and again); GAUNTLET_KEEP_TEST_DIRS=1 keeps them to read a failed run's reports.
+ */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
 /** Each test file gets its own GAUNTLET_HOME, so files never see each other's topologies. */
 export function isolatedHome(): string {
-  const home = mkdtempSync(join(tmpdir(), 'gauntlet-test-'));
+  const home = scratchDir('gauntlet-test-');
   process.env.GAUNTLET_HOME = home;
   return home;
 }
@@ -138,7 +154,7 @@ export async function chaosRun(scenario: string, reports: string, chaos: string,
  * for the audit, and the CA when it runs TLS; `overrides` replaces fields (undefined drops one).
  */
 export function externalTargetFile(t: StartedTopology, overrides: object = {}): { file: string; env: NodeJS.ProcessEnv } {
-  const file = join(mkdtempSync(join(tmpdir(), 'gauntlet-target-')), 'staging.json');
+  const file = join(scratchDir('gauntlet-target-'), 'staging.json');
   writeFileSync(
     file,
     JSON.stringify({

@@ -1,10 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
-import { assertPassedOrStarved, besideAnotherFile, chaosRun, externalTargetFile, isolatedHome, runCli, smokeScenarioFile } from './support.js';
+import { assertPassedOrStarved, besideAnotherFile, chaosRun, externalTargetFile, isolatedHome, runCli, smokeScenarioFile, scratchDir } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
@@ -13,7 +12,7 @@ import { presentedFingerprint } from '../../src/chaos/procedures/rotateTlsCertif
 import { sessionKey } from '../../src/load/session/sessionKeys.js';
 
 isolatedHome();
-const work = mkdtempSync(join(tmpdir(), 'gauntlet-tls-'));
+const work = scratchDir('gauntlet-tls-');
 
 async function answers(options: RedisOptions): Promise<string> {
   const c = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false, connectTimeout: 2000, commandTimeout: 2000 });

@@ -1,11 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync, chmodSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
-import { eventually, isolatedHome, isPidAlive, repoRoot, runCli } from './support.js';
+import { eventually, isolatedHome, isPidAlive, repoRoot, runCli, scratchDir } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import type { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
@@ -233,7 +232,7 @@ describe('bad input gets one clear line', { timeout: 60_000 }, () => {
   });
 
   test('Redis older than 7.0 is refused', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'old-redis-'));
+    const dir = scratchDir('old-redis-');
     const fake = join(dir, 'redis-server');
     // Only the version banner is faked; gauntlet must refuse before starting anything.
     writeFileSync(fake, '#!/bin/sh\necho "Redis server v=6.2.14 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64"\n');
