@@ -4,11 +4,10 @@
  * the ledger-memory part's 200,000 records), and collecting that during the generator's steady
  * window would be charged to the generator's GC pauses and CPU.
  *
- *   node --expose-gc --import tsx bench/steadyMeasurement.ts <bursts|paced|generator> <topology id> <steady ms>
+ *   node --expose-gc --import tsx bench/steadyMeasurement.ts <bursts|paced|generator> <topology id> <steady duration, e.g. 60s>
  *
  * Prints one line of JSON (SteadyFigures) last; the topology is a detached one bench/run.ts started.
  */
-import { readFileSync } from 'node:fs';
 import ms from 'ms';
 import { loadScenario } from '../src/load/loadScenario.js';
 import { applyOverrides } from '../src/load/scenario.js';
@@ -34,29 +33,21 @@ export interface GeneratorFigures extends CostFigures {
   saturated: boolean;
   steadyGcPauses: number;
   steadyGcMaxMs: number;
-  steadyGcOver2Ms: number;
+  /** Seconds of the steady window with a GC pause over 2 ms. */
+  steadyGcOver2Seconds: number;
   /** The steady window's seconds with a pause over 2 ms: [second, longest pause ms]. */
   steadyGcOver2At: Array<[number, number]>;
   /**
-   * How long the generator's main thread waited for a CPU (ready to run, the OS running something
-   * else: Linux schedstat), per second of the steady window: the median second's, and each second
-   * with a GC pause over 2 ms (in steadyGcOver2At's order). null where /proc has no schedstat.
+   * How long the generator's thread waited for a CPU (the monitor's figure per second): the
+   * median second of the steady window, and each second with a GC pause over 2 ms (in
+   * steadyGcOver2At's order; null where not measured). null where not measurable.
    */
-  cpuWaitMs: { medianSecond: number; inGcOver2Seconds: number[] } | null;
+  cpuWaitMs: { medianSecond: number; inGcOver2Seconds: Array<number | null> } | null;
   wholeRunGc: { count: number; scavenges: number; markCompacts: number; maxMs: number };
   memoryAt: { second: number; sessions: number; heapPerSessionKb: number; rssPerSessionKb: number };
 }
 
 export type SteadyFigures = CostFigures | GeneratorFigures;
-
-/** Nanoseconds this thread has waited on a run queue (/proc/thread-self/schedstat, second field); null off Linux. */
-function runQueueWaitNs(): number | null {
-  try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]);
-  } catch {
-    return null;
-  }
-}
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
@@ -81,12 +72,7 @@ async function measure(kind: SteadyKind, topologyId: string, durationMs: number)
     const measureAt = steadyEndS - 1;
     const steadyFrom = rampS + 5;
     const steadyTo = steadyEndS - 2;
-    const cpuWait = new Map<number, number>();
-    let waitedNs = runQueueWaitNs();
     const gen = await generator(target, s, steadyFrom, steadyTo, (p) => {
-      const now = runQueueWaitNs();
-      if (now !== null && waitedNs !== null) cpuWait.set(p.elapsedS, (now - waitedNs) / 1e6);
-      waitedNs = now;
       if (p.elapsedS === measureAt) {
         gc?.();
         const m = process.memoryUsage();
@@ -99,7 +85,7 @@ async function measure(kind: SteadyKind, topologyId: string, durationMs: number)
     const win = r.generatorSeconds.filter((x) => x.t > steadyFrom && x.t <= steadyTo);
     const sessions = Math.max(1, atPeak.sessions);
     const over2 = win.filter((x) => x.gcMaxMs > 2);
-    const waits = win.map((x) => cpuWait.get(x.t)).filter((w): w is number => w !== undefined).sort((a, b) => a - b);
+    const waits = win.map((x) => x.cpuWaitMs).filter((w): w is number => w != null).sort((a, b) => a - b);
     return {
       opsPerSecond: gen.opsPerSecond,
       cpuUsPerOp: gen.cpuUsPerOp,
@@ -122,9 +108,9 @@ async function measure(kind: SteadyKind, topologyId: string, durationMs: number)
       saturated: g.saturated,
       steadyGcPauses: win.reduce((a, x) => a + x.gcPauses, 0),
       steadyGcMaxMs: Math.max(0, ...win.map((x) => x.gcMaxMs)),
-      steadyGcOver2Ms: over2.length,
+      steadyGcOver2Seconds: over2.length,
       steadyGcOver2At: over2.map((x) => [x.t, x.gcMaxMs]),
-      cpuWaitMs: waits.length === 0 ? null : { medianSecond: round(waits[Math.floor(waits.length / 2)]!), inGcOver2Seconds: over2.map((x) => round(cpuWait.get(x.t) ?? 0)) },
+      cpuWaitMs: waits.length === 0 ? null : { medianSecond: round(waits[Math.floor(waits.length / 2)]!), inGcOver2Seconds: over2.map((x) => x.cpuWaitMs ?? null) },
       wholeRunGc: { count: g.gc.count, scavenges: g.gc.scavenges, markCompacts: g.gc.markCompacts, maxMs: g.gc.maxMs },
       memoryAt: {
         second: measureAt,

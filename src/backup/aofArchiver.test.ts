@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,14 @@ import { readArchiveCatalog } from './restoreFromArchive.js';
  * The archiver against a directory laid out as Redis 7 lays out appendonlydir, changed between
  * passes the way a rewrite changes it (files only: the real thing is test/integration/pitr.test.ts).
  */
+const roots: string[] = [];
+after(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
 function node(): { dataDir: string; aof: string; archive: string; manifest(lines: string[]): void } {
   const root = mkdtempSync(join(tmpdir(), 'gauntlet-archiver-'));
+  roots.push(root);
   const dataDir = join(root, 'data');
   const aof = join(dataDir, 'appendonlydir');
   mkdirSync(aof, { recursive: true });

@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
  */
 export function threadCpuWaitMs(): number | null {
   try {
-    const waitedNs = Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]);
-    return Number.isFinite(waitedNs) ? waitedNs / 1e6 : null;
+    const [ranNs, waitedNs] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    // A kernel without scheduler accounting prints zeros: a running thread has always run a little.
+    return ranNs! > 0 && Number.isFinite(waitedNs) ? waitedNs! / 1e6 : null;
   } catch {
     return null;
   }

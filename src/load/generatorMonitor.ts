@@ -14,7 +14,7 @@ export interface GeneratorSecond {
   gcPauses: number;
   gcMaxMs: number;
   cpuPercent: number;
-  /** How long the generator's thread waited for a CPU this second (the OS ran something else); null where not measurable, absent from older versions. */
+  /** How long the generator's thread waited for a CPU, in ms per second of this interval (the OS ran something else); null where not measurable, absent from older versions. */
   cpuWaitMs?: number | null;
   rssMb: number;
   inChaosWindow: boolean;
@@ -130,7 +130,8 @@ export class GeneratorMonitor {
     const wall = performance.now() - this.wallAt;
     this.cpuAt = process.cpuUsage();
     const cpuWaitNow = threadCpuWaitMs();
-    const cpuWaitMs = cpuWaitNow !== null && this.cpuWaitAt !== null ? round(cpuWaitNow - this.cpuWaitAt) : null;
+    // Per second of wall time: the first interval also holds the set-up, a late tick more than a second.
+    const cpuWaitMs = cpuWaitNow !== null && this.cpuWaitAt !== null ? round(((cpuWaitNow - this.cpuWaitAt) * 1000) / wall) : null;
     this.cpuWaitAt = cpuWaitNow;
     this.wallAt = performance.now();
     const rss = process.memoryUsage.rss() / 1048576;

@@ -159,7 +159,7 @@ export const summarySchema = z
         .object({ meanPerSecond: z.number(), maxPerSecond: z.number() })
         .nullable()
         .optional()
-        .describe("the generator's thread waiting for a CPU (ready to run while the OS ran something else, e.g. the target's servers on a shared machine), per second outside chaos windows; null where not measurable (Linux schedstat only)"),
+        .describe("the generator's thread waiting for a CPU (ready to run while the OS ran something else, e.g. the target's servers on a shared machine), per second outside chaos windows (with workers or shards, the worst generator's mean and maximum); null where not measurable (Linux schedstat only)"),
     }),
     scaleOut: z
       .object({

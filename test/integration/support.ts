@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,9 +23,45 @@ repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start >= tonumber(AR
 return 0`;
 
 const scratchDirs: string[] = [];
+
+/**
+ * The working directories of every running process (servers run inside their topology's
+ * directory); null where /proc cannot be read. Exit listeners run in the order they were added,
+ * so ours runs before a topology's kill-on-exit: servers a failed test left are still alive then.
+ */
+function workingDirsInUse(): string[] | null {
+  try {
+    return readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .flatMap((p) => {
+        try {
+          return [readlinkSync(`/proc/${p}/cwd`)];
+        } catch {
+          return [];
+        }
+      });
+  } catch {
+    return null;
+  }
+}
+
 process.on('exit', () => {
-  if (process.env.GAUNTLET_KEEP_TEST_DIRS === '1') return;
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+  if (process.env.GAUNTLET_KEEP_TEST_DIRS === '1' || scratchDirs.length === 0) return;
+  const inUse = workingDirsInUse();
+  if (inUse === null) return;
+  for (const dir of scratchDirs) {
+    // A directory a live process works in is kept: its state is what finds and stops that process.
+    if (inUse.some((cwd) => cwd === dir || cwd.startsWith(`${dir}/`))) {
+      process.stderr.write(`kept ${dir}: a running process works in it\n`);
+      continue;
+    }
+    // An exit listener that throws would skip the ones after it (a topology's kill-on-exit).
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+    } catch (e) {
+      process.stderr.write(`could not remove ${dir}: ${(e as Error).message}\n`);
+    }
+  }
 });
 
 /**
