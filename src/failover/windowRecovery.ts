@@ -38,8 +38,8 @@ export interface RecoveryRecord {
    * seconds from the one its outage ended in (the master switch seen and every client writing
    * again), to its end. The outage before it is the failover's, judged by the failover-time and
    * write-gap gates; the window's error budget judges what follows. Null for any other window,
-   * for one whose outage never ended, and (when the run ends) for one whose failover another
-   * step caused: those are judged whole.
+   * for one whose outage never ended, and for one whose failover another step caused: those are
+   * judged whole.
    */
   afterOutage: { ops: number; errors: number } | null;
 }
@@ -91,7 +91,8 @@ export class WindowRecovery {
       // budget: the whole window tracks its outage, which down-after sets, not the target's
       // errors. By the outage's own times, not this call's (a second is judged once it is
       // settled, which can be seconds after it closed), and whether or not the fault still runs.
-      if (outageOver && endMs > Math.max(switched, back)) {
+      // Only the window whose failover it is: every strike before the switch has struck by then.
+      if (outageOver && endMs > Math.max(switched, back) && (x.d.ownsFailover?.() ?? true)) {
         const after = (x.record.afterOutage ??= { ops: 0, errors: 0 });
         after.ops += s.ops;
         after.errors += s.errors;
@@ -108,11 +109,7 @@ export class WindowRecovery {
 
   /** The run ended: windows still open end with it, unrecovered. */
   finish(endMs: number): RecoveryRecord[] {
-    for (const x of this.tracked) {
-      if (x.record.endMs === null) this.close(x, endMs, false);
-      // Counted while open; kept only for the window whose failover it was.
-      if (!(x.d.ownsFailover?.() ?? true)) x.record.afterOutage = null;
-    }
+    for (const x of this.tracked) if (x.record.endMs === null) this.close(x, endMs, false);
     return this.tracked.map((x) => x.record);
   }
 

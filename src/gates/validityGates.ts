@@ -2,6 +2,9 @@ import { breachBeyondGenerator, type Attribution } from '../attribution/latencyA
 import type { LoadResult } from '../load/loadResult.js';
 import type { Gate } from './gate.js';
 
+/** The gate a generator that fell behind its schedule fails (what makes a run `invalid`). */
+export const keptScheduleGate = 'generator kept up with its schedule';
+
 /**
  * Could the harness measure? The generator kept its schedule (scheduler lag per dispatch within
  * 10 % of the p99 budget unless the scenario says otherwise), a latency breach is not the
@@ -14,7 +17,7 @@ export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | '
   const lag = g.reason ?? `scheduler lag p99 ${g.schedulerLagOutsideChaosMs.p99} ms outside chaos windows`;
   return [
     {
-      name: 'generator kept up with its schedule',
+      name: keptScheduleGate,
       kind: 'validity',
       limit: `scheduler lag p99 outside chaos windows <= ${g.maxSchedulerLagP99Ms} ms`,
       actual: beyond ? `${lag}; not decisive: ${beyond}` : lag,

@@ -30,7 +30,7 @@ test('the reference ACL file turns the default user off', async () => {
 
 test('compose/render.sh (docker-compose) renders the same text as the embedded topology', async () => {
   const { execFileSync } = await import('node:child_process');
-  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const { composeDir } = await import('./configTemplate.js');
@@ -38,7 +38,12 @@ test('compose/render.sh (docker-compose) renders the same text as the embedded t
     BIND: '127.0.0.1', PORT: 7000, DATA_DIR: '/data', LOG_FILE: '/data/redis.log', ANNOUNCE_IP: '127.0.0.1', ANNOUNCE_PORT: 7001,
     REPLICATION_PASSWORD: 'p&w/d\\1', ACL_FILE: '/data/users.acl', MAXMEMORY: '1gb', MIN_REPLICAS_TO_WRITE: 1, MIN_REPLICAS_MAX_LAG: 10,
   };
-  const out = join(mkdtempSync(join(tmpdir(), 'render-')), 'redis.conf');
-  execFileSync('sh', [join(composeDir, 'render.sh'), join(composeDir, 'redis.conf.tmpl'), out], { env: { ...process.env, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])) } });
-  assert.equal(readFileSync(out, 'utf8').trimEnd(), (await renderComposeFile('redis.conf.tmpl', values)).trimEnd());
+  const dir = mkdtempSync(join(tmpdir(), 'render-'));
+  const out = join(dir, 'redis.conf');
+  try {
+    execFileSync('sh', [join(composeDir, 'render.sh'), join(composeDir, 'redis.conf.tmpl'), out], { env: { ...process.env, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])) } });
+    assert.equal(readFileSync(out, 'utf8').trimEnd(), (await renderComposeFile('redis.conf.tmpl', values)).trimEnd());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
