@@ -25,6 +25,9 @@ export interface CostFigures {
   gcMaxMs?: number;
   gcOver2Ms?: number;
   gcCount?: number;
+  /** How late the operations were sent after their intended times (the generator's scheduler lag, measured the same way): p99 and max, ms. */
+  lagP99Ms?: number;
+  lagMaxMs?: number;
 }
 
 const ttl = { sessionS: 1800, refreshTokenS: 7200, oauthStateS: 300 };
@@ -37,7 +40,7 @@ const ttl = { sessionS: 1800, refreshTokenS: 7200, oauthStateS: 300 };
  * between the two is the price of sending on schedule; the difference between paced and the
  * generator is gauntlet's own bookkeeping (sessions, histograms, ledger).
  */
-export async function bareIoredis(target: Target, s: Scenario, rate: number, seconds: number, sessions: number, paced = false): Promise<CostFigures> {
+export async function bareIoredis(target: Target, s: Scenario, rate: number, seconds: number, sessions: number, paced = false, batchMs = 0): Promise<CostFigures> {
   const clients = await createAppClients(target, s.clients);
   const stores: SessionStore[] = clients.map((client) => ({ client, waitMs: null }));
   const tag = `bare${Math.random().toString(36).slice(2, 6)}.`;
@@ -65,24 +68,52 @@ export async function bareIoredis(target: Target, s: Scenario, rate: number, sec
     } else p = ops.sendRevokeAll(store, x).then((v) => ops.settleRevokeAll(x, v));
     p.catch(() => undefined);
   };
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
+  // Each operation's send lag, kept in a buffer made before the clock starts (no garbage).
+  const lags = new Float64Array(Math.ceil(rate * seconds * 1.5) + 1000);
+  let sent = 0;
+  // The first seconds collect the logins' garbage: sent at the rate, not counted.
+  const warmMs = 3000;
+  const start = performance.now();
+  let t0 = start + warmMs;
+  let n0 = 0;
+  let cpu0 = process.cpuUsage();
+  const lagOf = (late: number, now: number): void => {
+    if (now >= t0 && sent < lags.length) lags[sent++] = late;
+  };
+  const countFrom = (now: number): void => {
+    if (n0 === 0 && now >= t0) {
+      n0 = n;
+      t0 = now;
+      cpu0 = process.cpuUsage();
+    }
+  };
+  const endAt = t0 + seconds * 1000;
   if (paced) {
     const wait = waitStrategy(s.generator.shortWait);
-    let next = t0;
-    for (let now = t0; now - t0 < seconds * 1000; now = performance.now()) {
-      while (next <= now) {
-        one();
-        next += (-Math.log(1 - Math.random()) * 1000) / rate;
+    let next = start;
+    let sendAt = start;
+    for (let now = start; now < endAt; now = performance.now()) {
+      countFrom(now);
+      if (now >= sendAt) {
+        while (next <= now) {
+          one();
+          lagOf(now - next, now);
+          next += (-Math.log(1 - Math.random()) * 1000) / rate;
+        }
+        // batchMs > 0: the next send no sooner than batchMs after this one (replies are read
+        // meanwhile), so what falls due in between goes out together, up to batchMs late.
+        sendAt = now + batchMs;
       }
-      await wait(next - performance.now());
+      await wait(Math.max(sendAt, next) - performance.now());
     }
   } else {
     let due = 0;
-    while (performance.now() - t0 < seconds * 1000) {
-      const target = ((performance.now() - t0) / 1000) * rate;
+    for (let now = start; now < endAt; now = performance.now()) {
+      countFrom(now);
+      const target = ((now - start) / 1000) * rate;
       while (due < target) {
         one();
+        lagOf(now - start - (due * 1000) / rate, now);
         due++;
       }
       await sleep(1);
@@ -93,7 +124,10 @@ export async function bareIoredis(target: Target, s: Scenario, rate: number, sec
   const wall = (performance.now() - t0) / 1000;
   await closeAppClients(clients);
   const us = cpu.user + cpu.system;
-  return { opsPerSecond: n / wall, cpuUsPerOp: us / n, cpuPercent: (us / 1e6 / wall) * 100 };
+  n -= n0;
+  const sorted = lags.subarray(0, sent).sort();
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  return { opsPerSecond: n / wall, cpuUsPerOp: us / n, cpuPercent: (us / 1e6 / wall) * 100, lagP99Ms: round(sorted[Math.floor(sent * 0.99)] ?? 0), lagMaxMs: round(sorted[sent - 1] ?? 0) };
 }
 
 /** gauntlet's generator on `s` (ledger on, as in a run): CPU per operation over its steady seconds. */

@@ -4,7 +4,7 @@
  * the ledger-memory part's 200,000 records), and collecting that during the generator's steady
  * window would be charged to the generator's GC pauses and CPU.
  *
- *   node --expose-gc --import tsx bench/steadyMeasurement.ts <bursts|paced|generator> <topology id> <steady duration, e.g. 60s>
+ *   node --expose-gc --import tsx bench/steadyMeasurement.ts <bursts|paced|paced-batched|generator> <topology id> <steady duration, e.g. 60s>
  *
  * Prints one line of JSON (SteadyFigures) last; the topology is a detached one bench/run.ts started.
  */
@@ -15,7 +15,10 @@ import { percentilesMs } from '../src/load/latencyRecorder.js';
 import { resolveTarget } from '../src/target/resolveTarget.js';
 import { bareIoredis, generator, type CostFigures } from './generatorCost.js';
 
-export type SteadyKind = 'bursts' | 'paced' | 'generator';
+export type SteadyKind = 'bursts' | 'paced' | 'paced-batched' | 'generator';
+
+/** The batch interval of the `paced-batched` peer: BENCH_PACED_BATCH_MS, default 0.25 ms. */
+const batchMs = Number(process.env.BENCH_PACED_BATCH_MS ?? 0.25);
 
 export interface GeneratorFigures extends CostFigures {
   seconds: number;
@@ -62,7 +65,7 @@ async function measure(kind: SteadyKind, topologyId: string, durationMs: number)
   try {
     // The steady phase's rate: 50,000 sessions / mean think time.
     const rate = Math.round(((s.stages[1]?.sessions ?? 50_000) / ((s.session.thinkTime as { meanMs?: number }).meanMs ?? 8000)) * 1000);
-    if (kind !== 'generator') return await bareIoredis(target, s, rate, 20, 50_000, kind === 'paced');
+    if (kind !== 'generator') return await bareIoredis(target, s, rate, 20, 50_000, kind !== 'bursts', kind === 'paced-batched' ? batchMs : 0);
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const baseline = process.memoryUsage();
@@ -125,7 +128,7 @@ async function measure(kind: SteadyKind, topologyId: string, durationMs: number)
 }
 
 const [kind, topologyId, duration] = process.argv.slice(2);
-if (kind !== 'bursts' && kind !== 'paced' && kind !== 'generator') throw new Error(`usage: steadyMeasurement.ts <bursts|paced|generator> <topology id> <steady duration>`);
+if (kind !== 'bursts' && kind !== 'paced' && kind !== 'paced-batched' && kind !== 'generator') throw new Error(`usage: steadyMeasurement.ts <bursts|paced|paced-batched|generator> <topology id> <steady duration>`);
 const figures = await measure(kind, topologyId!, ms((duration ?? '60s') as '60s'));
 console.log(JSON.stringify(figures));
 process.exit(0);
