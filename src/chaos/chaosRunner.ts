@@ -11,7 +11,7 @@ import type { RunClock } from '../load/loadOptions.js';
 import type { AnyTopology } from '../topology/openTopology.js';
 import { StartedCluster } from '../topology/startedCluster.js';
 import type { HealthReport } from '../topology/startedTopology.js';
-import { stepOffsetMs, type Experiment } from './experiment.js';
+import { stepOffsetMs, stepWaitsForFailover, type Experiment } from './experiment.js';
 import { buildFault, faultType } from './faultRegistry.js';
 import type { DrillReport, Fault, FaultCheck, FaultContext } from './faults/fault.js';
 
@@ -165,7 +165,7 @@ export class ChaosRunner {
         label: fault.kind,
         startMs: at,
         faultDone: () => record.outcome !== 'still-running',
-        needsFailover: this.experiment.thresholds.expectFailover === true,
+        needsFailover: stepWaitsForFailover(this.experiment, this.entries.indexOf(entry)),
         failoverSeenAtMs: switchedAt,
         clientsBackAtMs: () => writes.clientsBackAt(mark),
         ownsFailover: () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { experimentSchema, stepOffsetMs } from './experiment.js';
+import { experimentSchema, stepOffsetMs, stepWaitsForFailover } from './experiment.js';
 import { buildFault, faultTypes } from './faultRegistry.js';
 
 test('steps take a duration or a share of the run', () => {
@@ -35,4 +35,18 @@ test('every shipped experiment in chaos/ parses against the registry', async () 
     const r = experimentSchema.safeParse(mod.default);
     assert.ok(r.success, `${f}: ${r.success ? '' : r.error.message}`);
   }
+});
+
+test("a window waits for a failover only when its step can cause it, or when no step of the experiment can", () => {
+  const parse = (kinds: object[], expectFailover?: boolean) =>
+    experimentSchema.parse({ name: 'x', description: 'x', steps: kinds.map((fault, i) => ({ at: `${10 + i * 10}%`, fault })), thresholds: expectFailover === undefined ? {} : { expectFailover } });
+  const latencyThenKill = parse([{ kind: 'master-latency', latencyMs: 20, duration: '5s' }, { kind: 'kill-master' }], true);
+  assert.deepEqual([0, 1].map((i) => stepWaitsForFailover(latencyThenKill, i)), [false, true]);
+  // The same steps without a failover expected: no window waits.
+  assert.deepEqual([0, 1].map((i) => stepWaitsForFailover(parse([{ kind: 'master-latency', latencyMs: 20, duration: '5s' }, { kind: 'kill-master' }]), i)), [false, false]);
+  // A failover expected of steps none of which fails the master over: every step's window waits.
+  const flood = parse([{ kind: 'slow-commands', count: 5, blockMs: 100 }, { kind: 'master-latency', latencyMs: 20, duration: '5s' }], true);
+  assert.deepEqual([0, 1].map((i) => stepWaitsForFailover(flood, i)), [true, true]);
+  for (const kind of ['kill-master', 'freeze-master', 'partition-master', 'isolate-master', 'planned-failover']) assert.equal(faultTypes.find((t) => t.kind === kind)!.failsOverMaster, true, kind);
+  for (const kind of ['master-latency', 'master-bandwidth', 'kill-replica', 'kill-sentinels', 'slow-sentinels']) assert.equal(faultTypes.find((t) => t.kind === kind)!.failsOverMaster, false, kind);
 });

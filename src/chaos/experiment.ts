@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDurationMs } from '../inputValidation.js';
-import { faultSpec } from './faultRegistry.js';
+import { faultSpec, faultType } from './faultRegistry.js';
 
 export const experimentSchema = z
   .object({
@@ -36,4 +36,18 @@ export function defineExperiment(e: ExperimentInput): ExperimentInput {
 export function stepOffsetMs(at: string, runMs: number): number {
   if (at.endsWith('%')) return Math.round((Number(at.slice(0, -1)) / 100) * runMs);
   return parseDurationMs(at) ?? 0;
+}
+
+/**
+ * Whether step `index`'s chaos window waits for a failover before it can recover: in an experiment
+ * that expects one, the steps whose fault fails the master over (kill, freeze, partition, a
+ * failover asked for) wait; a latency or bandwidth step beside them does not, or its window would
+ * stay open until another step's failover and be judged on it. An experiment that expects a
+ * failover from none of those (a user's slow-command flood that gets the master marked down) has
+ * every data-path step wait, as the failover can only be one of theirs.
+ */
+export function stepWaitsForFailover(e: Experiment, index: number): boolean {
+  if (e.thresholds.expectFailover !== true) return false;
+  const failsOver = (i: number): boolean => faultType(e.steps[i]!.fault.kind).failsOverMaster;
+  return failsOver(index) || !e.steps.some((_, i) => failsOver(i));
 }

@@ -144,6 +144,32 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
     assert.equal(gate(short.s, 'no failover happened')?.pass, true);
   });
 
+  test("a latency step before a kill: the latency step's window recovers on its own, the kill's waits for its failover", async () => {
+    // 20 ms on the master's app link for 2 s at 3 s, the master killed at 18 s. Had the latency
+    // window waited for a failover too (as every data-path step of such an experiment once did),
+    // it would have stayed open until after the kill's failover, and been judged on it.
+    const { s } = await chaosRun(
+      experimentFile(work, 'latency-then-kill', {
+        name: 'latency-then-kill',
+        description: '',
+        steps: [
+          { at: '3s', fault: { kind: 'master-latency', latencyMs: 20, duration: '2s' } },
+          { at: '18s', fault: { kind: 'kill-master' } },
+        ],
+        thresholds: { expectFailover: true },
+      }),
+      ['--duration', '30s'],
+    );
+    assert.ok(s.failover && s.failover.count >= 1, 'the kill caused a failover');
+    const [latency, kill] = ['master-latency', 'kill-master'].map((label) => s.chaos.windows.find((w) => w.label === label));
+    assert.ok(latency && kill, JSON.stringify(s.chaos.windows));
+    const switchAt = s.failover.switches?.[0]?.atMs;
+    assert.ok(latency.recoveredAtMs != null && latency.recoveredAtMs < kill.startMs, `latency window ${JSON.stringify(latency)}, kill struck at ${kill.startMs} ms`);
+    assert.equal(latency.afterOutage ?? null, null, 'no failover of its own');
+    assert.ok(kill.afterOutage, `the kill's window counts its seconds after its outage: ${JSON.stringify(kill)}`);
+    assert.ok(switchAt === undefined || kill.endMs === null || kill.endMs > switchAt, `the kill's window ends after the switch at ${switchAt} ms: ${JSON.stringify(kill)}`);
+  });
+
   test('restart-master-from-aof keeps every acknowledged write with the reference ACL; with the default user stripped of rights (Redis 7.0 AOF bug) it does not', async () => {
     const ok = await chaosRun('restart-master-from-aof');
     assert.ok(ok.s.ledger);

@@ -69,6 +69,12 @@ export interface FaultType<K extends string = string, Shape extends z.ZodRawShap
   hitsDataPath: boolean;
   /** It acts on the app links (node or sentinel app proxies), so app traffic must cross Toxiproxy. */
   usesAppLinks: boolean;
+  /**
+   * It makes the master fail over (killed, frozen or cut off past the failure detection, or a
+   * failover asked for): in an experiment that expects a failover, its window's recovery waits for
+   * the switch and the clients' return, and another step's window does not.
+   */
+  failsOverMaster: boolean;
   /** It reconfigures the application's clients, which exist only when the load runs in the run's own thread (not with --workers). */
   usesAppClients?: boolean;
   /** The topology shape it acts on: a Sentinel topology, a Cluster, or either. */
@@ -81,13 +87,15 @@ export function defineFault<K extends string, Shape extends z.ZodRawShape>(t: {
   attributes: Shape;
   hitsDataPath: boolean;
   usesAppLinks: boolean;
+  /** Default: false. */
+  failsOverMaster?: boolean;
   usesAppClients?: boolean;
   /** Default: a Sentinel topology. */
   topology?: 'sentinel' | 'cluster' | 'either';
   create: (spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>) => Fault<AnyTopology>;
 }): FaultType<K, Shape> {
   const schema = z.object({ kind: z.literal(t.kind), ...t.attributes }).strict() as FaultType<K, Shape>['schema'];
-  return { kind: t.kind, schema, hitsDataPath: t.hitsDataPath, usesAppLinks: t.usesAppLinks, usesAppClients: t.usesAppClients ?? false, topology: t.topology ?? 'sentinel', create: t.create };
+  return { kind: t.kind, schema, hitsDataPath: t.hitsDataPath, usesAppLinks: t.usesAppLinks, failsOverMaster: t.failsOverMaster ?? false, usesAppClients: t.usesAppClients ?? false, topology: t.topology ?? 'sentinel', create: t.create };
 }
 
 export async function requireMaster(t: StartedTopology): Promise<RedisNodeHandle> {

@@ -45,7 +45,7 @@ export class PartitionShardMaster implements Fault<StartedCluster> {
 export const partitionShardMaster = defineFault({
   kind: 'partition-shard-master',
   attributes: { ...shardAttribute, duration: durationSchema },
-  hitsDataPath: true,
+  hitsDataPath: true, failsOverMaster: true,
   usesAppLinks: false,
   topology: 'cluster',
   create: (f) => new PartitionShardMaster(f.shard, f.duration),
