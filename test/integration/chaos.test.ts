@@ -145,7 +145,7 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
   });
 
   test("a latency step before a kill: the latency step's window recovers on its own, the kill's waits for its failover", async () => {
-    // 20 ms on the master's app link for 2 s at 3 s, the master killed at 18 s. Had the latency
+    // 20 ms on the master's app link for 1 s at 1 s, the master killed at 8 s. Had the latency
     // window waited for a failover too (as every data-path step of such an experiment once did),
     // it would have stayed open until after the kill's failover, and been judged on it.
     const { s } = await chaosRun(
@@ -153,12 +153,12 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
         name: 'latency-then-kill',
         description: '',
         steps: [
-          { at: '3s', fault: { kind: 'master-latency', latencyMs: 20, duration: '2s' } },
-          { at: '18s', fault: { kind: 'kill-master' } },
+          { at: '1s', fault: { kind: 'master-latency', latencyMs: 20, duration: '1s' } },
+          { at: '8s', fault: { kind: 'kill-master' } },
         ],
         thresholds: { expectFailover: true },
       }),
-      ['--duration', '30s'],
+      ['--duration', '18s'],
     );
     assert.ok(s.failover && s.failover.count >= 1, 'the kill caused a failover');
     const [latency, kill] = ['master-latency', 'kill-master'].map((label) => s.chaos.windows.find((w) => w.label === label));
