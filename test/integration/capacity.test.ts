@@ -3,31 +3,16 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Capacity } from '../../src/capacity/capacitySchema.js';
-import { gauntletBin, isolatedHome, openOffline, repoRoot, runCli, useDetachedTopology, scratchDir } from './support.js';
+import { isolatedHome, openOffline, repoRoot, runCli, useDetachedTopology, scratchDir } from './support.js';
+import { capacityValidator, kneeScenarioFile } from './capacityScenarios.js';
 
 isolatedHome();
 const work = scratchDir('gauntlet-capacity-');
 const reports = join(work, 'reports');
 const smoke = JSON.stringify(join(repoRoot, 'scenarios', 'smoke.ts'));
-const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(join(repoRoot, 'docs', 'capacity.schema.json'), 'utf8')) as object);
-
-/**
- * The smoke workload at a 500 ms think time (steps ramp in 3 s), a 100 ms p99 budget, and
- * generator limits loose enough that a busy shared machine does not make its steps invalid: this
- * file tests where the sweep stops and whose limit it says that is, not this machine's noise. Its
- * stages hold 2,000 sessions, so its target rate (4,100 ops/s) is above the planted knee.
- */
-const kneeScenario = join(work, 'knee.ts');
-writeFileSync(
-  kneeScenario,
-  `import smoke from ${smoke};
-export default { ...smoke, name: 'knee', stages: [{ name: 'ramp-up', duration: '3s', sessions: 2000 }, { name: 'steady', duration: '10s', sessions: 2000 }],
-  session: { ...smoke.session, thinkTime: { distribution: 'exponential', meanMs: 500 } },
-  thresholds: { p99Ms: 100, perOperationP99Ms: 100, maxErrorRate: 0.01 }, generator: { maxSchedulerLagP99Ms: 25, stallThresholdMs: 100 } };\n`,
-);
+const validate = capacityValidator();
+const kneeScenario = kneeScenarioFile(work);
 /** 1,000 sessions acting every 10 ms: 100,000 operations per second, far beyond what one generator process offers. */
 const floodScenario = join(work, 'flood.ts');
 writeFileSync(floodScenario, `import smoke from ${smoke};\nexport default { ...smoke, name: 'flood', session: { ...smoke.session, thinkTime: { distribution: 'constant', ms: 10 } }, thresholds: { p99Ms: 50, maxErrorRate: 0.01 } };\n`);
@@ -175,41 +160,6 @@ describe('a generator that cannot keep up: a harness limit, never the target\'s 
     assert.doesNotMatch(s.stdout, /^knee/m);
     assert.equal(s.c.target.kind, 'embedded');
     assert.equal(s.c.target.flushedBetweenSteps, true);
-    const status = await runCli(['status']);
-    assert.match(status.stdout + status.stderr, /no embedded topology is running/);
-  });
-});
-
-describe('Ctrl-C during a sweep', { timeout: 170_000 }, () => {
-  test('writes capacity.json and the page with the steps measured so far, the step under way interrupted; exit 2; nothing left running', async () => {
-    const child = spawn(process.execPath, [gauntletBin, 'capacity', '--out', reports, '--scenario', kneeScenario, '--from', '300', '--step-duration', '4s', '--p99-precision', '100'], { env: process.env });
-    let stdout = '';
-    let stderr = '';
-    let stopping = false;
-    const killer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    const code = await new Promise<number | null>((resolve) => {
-      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-      child.stderr.on('data', (b: Buffer) => {
-        stderr += b.toString();
-        // The second step's note: the first is judged (its hold doubled as often as it needed). Stop in the second one, 2 s into its 3 s ramp.
-        // One SIGINT only: a second one exits at once.
-        if (!stopping && /^step 2 \(rise\)/m.test(stderr)) {
-          stopping = true;
-          setTimeout(() => child.kill('SIGINT'), 2000);
-        }
-      });
-      child.on('exit', (c) => resolve(c));
-    });
-    clearTimeout(killer);
-    assert.equal(code, 2, stdout + stderr);
-    const m = /^report: (\S*capacity\.json)/m.exec(stdout);
-    assert.ok(m, stdout);
-    const c = JSON.parse(readFileSync(m[1]!, 'utf8')) as Capacity;
-    assert.ok(validate(c), JSON.stringify(validate.errors?.slice(0, 3)));
-    assert.equal(c.outcome.kind, 'interrupted');
-    assert.deepEqual(c.steps.map((x) => [x.index, x.result === 'interrupted']), [[1, false], [2, true]], stdout);
-    assert.ok(existsSync(join(dirname(m[1]!), 'index.html')));
-    assert.match(stdout, /^sweep stopped before it found the knee/m);
     const status = await runCli(['status']);
     assert.match(status.stdout + status.stderr, /no embedded topology is running/);
   });
