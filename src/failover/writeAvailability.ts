@@ -1,10 +1,33 @@
 import type { OperationEvent, OperationObserver } from '../load/operationEvent.js';
 
-/** A write after a fault that the ledger may later confirm: a login (version 1) or a refresh (its version). */
-interface CandidateWrite {
-  sid: string;
-  version: number;
-  doneMs: number;
+/** Writes after a fault kept per client: enough to find the first confirmed one behind a split brain. */
+const candidatesPerClient = 2000;
+
+/**
+ * Writes after a fault that the ledger may later confirm, one client's, oldest first: logins
+ * (version 1) and refreshes (their version). Kept in arrays made once per client and mark: a
+ * record per write would be garbage that outlives the young generation on the reply path, for
+ * the seconds after every failover (the time it takes to fill).
+ */
+class CandidateWrites {
+  readonly sids: string[] = new Array<string>(candidatesPerClient).fill('');
+  readonly versions = new Float64Array(candidatesPerClient);
+  readonly doneMs = new Float64Array(candidatesPerClient);
+  length = 0;
+
+  add(sid: string, version: number, doneMs: number): void {
+    if (this.length >= candidatesPerClient) return;
+    const i = this.length++;
+    this.sids[i] = sid;
+    this.versions[i] = version;
+    this.doneMs[i] = doneMs;
+  }
+
+  /** When the first write `confirm` accepts was acknowledged, or undefined. */
+  firstConfirmedAt(confirm: (sid: string, version: number) => boolean | null): number | undefined {
+    for (let i = 0; i < this.length; i++) if (confirm(this.sids[i]!, this.versions[i]!) === true) return this.doneMs[i];
+    return undefined;
+  }
 }
 
 interface FaultMark {
@@ -17,7 +40,7 @@ interface FaultMark {
   /** Per client: its first successful operation sent after the mark (the unconfirmed end of the gap). */
   firstOk: number[];
   /** Per client: acknowledged writes sent after the mark, oldest first (at most `candidatesPerClient`). */
-  writes: CandidateWrite[][];
+  writes: CandidateWrites[];
 }
 
 export interface WriteGap {
@@ -31,9 +54,6 @@ export interface WriteGap {
   /** How the gaps end: at the first write the ledger confirmed, or (no verification) the first success. */
   endsAt: 'confirmed write' | 'first success';
 }
-
-/** Writes after a fault kept per client: enough to find the first confirmed one behind a split brain. */
-const candidatesPerClient = 2000;
 
 /** Keeps the later of `times[client]` and `ms`; clients not seen before start at 0 (never succeeded). */
 function keepLater(times: number[], client: number, ms: number): void {
@@ -77,9 +97,7 @@ export class WriteAvailability implements OperationObserver {
       }
       if (e.sentMs < m.atMs) continue;
       if (m.firstOk[c] === undefined) m.firstOk[c] = e.doneMs;
-      const w = (m.writes[c] ??= []);
-      if (w.length >= candidatesPerClient) continue;
-      if (e.action === 'login' || (e.action === 'refresh' && e.outcome === 'ok')) w.push({ sid: e.session.sid, version: e.session.version, doneMs: e.doneMs });
+      if (e.action === 'login' || (e.action === 'refresh' && e.outcome === 'ok')) (m.writes[c] ??= new CandidateWrites()).add(e.session.sid, e.session.version, e.doneMs);
     }
   }
 
@@ -115,7 +133,7 @@ export class WriteAvailability implements OperationObserver {
       const clients = m.before.map((b, c) => (b > 0 ? c : -1)).filter((c) => c >= 0);
       const perClientMs = clients.map((c) => {
         let end: number | undefined;
-        if (confirm) end = m.writes[c]?.find((w) => confirm(w.sid, w.version) === true)?.doneMs;
+        if (confirm) end = m.writes[c]?.firstConfirmedAt(confirm);
         else end = m.firstOk[c];
         return end === undefined ? null : Math.round(end - m.before[c]!);
       });
