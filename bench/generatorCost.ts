@@ -32,15 +32,34 @@ export interface CostFigures {
 
 const ttl = { sessionS: 1800, refreshTokenS: 7200, oauthStateS: 300 };
 
+/** How the bare-ioredis peer sends: `bursts` once a millisecond, `paced` each at its own Poisson time, `batched` those times at most every `batchMs`. */
+export type PeerSending = { kind: 'bursts' } | { kind: 'paced' } | { kind: 'batched'; batchMs: number };
+
+/** The `batched` peer's default spacing between sends (BENCH_PACED_BATCH_MS overrides it). */
+export const defaultBatchMs = 0.25;
+
+/** The `batched` peer's spacing between sends: BENCH_PACED_BATCH_MS, in ms (default `defaultBatchMs`). */
+export function batchMsFromEnv(): number {
+  const v = process.env.BENCH_PACED_BATCH_MS;
+  if (v === undefined) return defaultBatchMs;
+  const ms = Number(v);
+  if (!(ms > 0 && ms <= 100)) throw new Error(`BENCH_PACED_BATCH_MS must be a number of milliseconds above 0 and at most 100, not ${JSON.stringify(v)}`);
+  return ms;
+}
+
 /**
- * Bare ioredis: `rate` operations per second for `seconds`, after `sessions` logins (not
- * counted). `paced` false: the operations due are sent in a burst once a millisecond (a timer
- * tick), as a simple load loop would. `paced` true: each at its own Poisson arrival time, waited
- * for with the generator's wait strategy, as an open-model generator must: the difference
- * between the two is the price of sending on schedule; the difference between paced and the
- * generator is gauntlet's own bookkeeping (sessions, histograms, ledger).
+ * Bare ioredis: `rate` operations per second, counted for `seconds` after 3 s that are sent but
+ * not counted (the `sessions` logins before them leave garbage the first seconds collect, which
+ * the generator's steady window, after its ramp, does not hold). `bursts`: the operations due are
+ * sent once a millisecond (a timer tick), as a simple load loop would. `paced`: each at its own
+ * Poisson arrival time, waited for with the generator's wait strategy, as an open-model generator
+ * must: the difference between the two is the price of sending on schedule; the difference
+ * between paced and the generator is gauntlet's own bookkeeping (sessions, histograms, ledger).
+ * `batched`: the paced times, a send at most every `batchMs` (what falls due in between goes out
+ * together, up to `batchMs` late). Each operation's send lag (send time minus intended time, as
+ * the generator's scheduler lag is measured) is kept for its p99 and maximum.
  */
-export async function bareIoredis(target: Target, s: Scenario, rate: number, seconds: number, sessions: number, paced = false, batchMs = 0): Promise<CostFigures> {
+export async function bareIoredis(target: Target, s: Scenario, rate: number, seconds: number, sessions: number, sending: PeerSending): Promise<CostFigures> {
   const clients = await createAppClients(target, s.clients);
   const stores: SessionStore[] = clients.map((client) => ({ client, waitMs: null }));
   const tag = `bare${Math.random().toString(36).slice(2, 6)}.`;
@@ -71,52 +90,54 @@ export async function bareIoredis(target: Target, s: Scenario, rate: number, sec
   // Each operation's send lag, kept in a buffer made before the clock starts (no garbage).
   const lags = new Float64Array(Math.ceil(rate * seconds * 1.5) + 1000);
   let sent = 0;
-  // The first seconds collect the logins' garbage: sent at the rate, not counted.
   const warmMs = 3000;
   const start = performance.now();
   let t0 = start + warmMs;
+  let counting = false;
   let n0 = 0;
   let cpu0 = process.cpuUsage();
-  const lagOf = (late: number, now: number): void => {
-    if (now >= t0 && sent < lags.length) lags[sent++] = late;
+  const lagOf = (late: number): void => {
+    if (counting && sent < lags.length) lags[sent++] = late;
   };
+  // CPU, operations and lags are counted from the same loop turn: the first at or after the warm-up.
   const countFrom = (now: number): void => {
-    if (n0 === 0 && now >= t0) {
+    if (!counting && now >= t0) {
+      counting = true;
       n0 = n;
       t0 = now;
       cpu0 = process.cpuUsage();
     }
   };
   const endAt = t0 + seconds * 1000;
-  if (paced) {
-    const wait = waitStrategy(s.generator.shortWait);
-    let next = start;
-    let sendAt = start;
-    for (let now = start; now < endAt; now = performance.now()) {
-      countFrom(now);
-      if (now >= sendAt) {
-        while (next <= now) {
-          one();
-          lagOf(now - next, now);
-          next += (-Math.log(1 - Math.random()) * 1000) / rate;
-        }
-        // batchMs > 0: the next send no sooner than batchMs after this one (replies are read
-        // meanwhile), so what falls due in between goes out together, up to batchMs late.
-        sendAt = now + batchMs;
-      }
-      await wait(Math.max(sendAt, next) - performance.now());
-    }
-  } else {
+  if (sending.kind === 'bursts') {
     let due = 0;
     for (let now = start; now < endAt; now = performance.now()) {
       countFrom(now);
       const target = ((now - start) / 1000) * rate;
       while (due < target) {
         one();
-        lagOf(now - start - (due * 1000) / rate, now);
+        lagOf(now - start - (due * 1000) / rate);
         due++;
       }
       await sleep(1);
+    }
+  } else {
+    const wait = waitStrategy(s.generator.shortWait);
+    const batchMs = sending.kind === 'batched' ? sending.batchMs : 0;
+    let next = start;
+    let sendAt = start;
+    for (let now = start; now < endAt; now = performance.now()) {
+      countFrom(now);
+      if (now >= sendAt && next <= now) {
+        while (next <= now) {
+          one();
+          lagOf(now - next);
+          next += (-Math.log(1 - Math.random()) * 1000) / rate;
+        }
+        // The next send no sooner than batchMs after this one (replies are read meanwhile).
+        sendAt = now + batchMs;
+      }
+      await wait(Math.max(sendAt, next) - performance.now());
     }
   }
   await sleep(200);

@@ -35,6 +35,7 @@ import { newHistogram, percentilesMs } from '../src/load/latencyRecorder.js';
 import { loadScenario } from '../src/load/loadScenario.js';
 import { applyOverrides } from '../src/load/scenario.js';
 import type { GeneratorFigures, SteadyFigures, SteadyKind } from './steadyMeasurement.js';
+import { batchMsFromEnv } from './generatorCost.js';
 import { EmbeddedTopology } from '../src/topology/embeddedTopology.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { workerScaling } from './workerScaling.js';
@@ -122,6 +123,7 @@ async function measureApart(kind: SteadyKind, topologyId: string, duration: stri
 
 async function steady50k(): Promise<void> {
   const duration = process.env.BENCH_STEADY_DURATION ?? '60s';
+  const batchMs = batchMsFromEnv();
   const topology = await new EmbeddedTopology().detached().start();
   let bare: SteadyFigures;
   let paced: SteadyFigures;
@@ -150,7 +152,7 @@ async function steady50k(): Promise<void> {
   const late = (f: SteadyFigures): string => `sent late by p99 ${f.lagP99Ms ?? '?'} ms, max ${f.lagMaxMs ?? '?'} ms`;
   console.log(`bare ioredis, bursts once a millisecond (the same scripts, ${bare.opsPerSecond.toFixed(0)} ops/s): ${bare.cpuUsPerOp.toFixed(1)} µs per operation (${bare.cpuPercent.toFixed(1)} % of a core); ${late(bare)}`);
   console.log(`bare ioredis, each operation at its own Poisson time (${paced.opsPerSecond.toFixed(0)} ops/s, ${shortWait} short waits): ${paced.cpuUsPerOp.toFixed(1)} µs per operation (${paced.cpuPercent.toFixed(1)} % of a core); ${late(paced)}`);
-  console.log(`bare ioredis, the same Poisson times sent at most every ${process.env.BENCH_PACED_BATCH_MS ?? 0.25} ms (what falls due between goes out together): ${batched.cpuUsPerOp.toFixed(1)} µs per operation (${batched.cpuPercent.toFixed(1)} % of a core); ${late(batched)}`);
+  console.log(`bare ioredis, the same Poisson times sent at most every ${batchMs} ms (${batched.opsPerSecond.toFixed(0)} ops/s; what falls due between goes out together): ${batched.cpuUsPerOp.toFixed(1)} µs per operation (${batched.cpuPercent.toFixed(1)} % of a core); ${late(batched)}`);
   console.log(`gauntlet generator (${gen.opsPerSecond.toFixed(0)} ops/s, ledger on): ${gen.cpuUsPerOp.toFixed(1)} µs per operation (${gen.cpuPercent.toFixed(1)} % of a core); scheduler lag p99 ${gen.lagP99Ms} ms over the whole run`);
   console.log(`ratio to bare bursts: ${(gen.cpuUsPerOp / bare.cpuUsPerOp).toFixed(2)} (goal <= 1.3); to bare paced: ${(gen.cpuUsPerOp / paced.cpuUsPerOp).toFixed(2)} (each operation sent at its own time, as the generator must: what the bookkeeping costs); to bare batched: ${(gen.cpuUsPerOp / batched.cpuUsPerOp).toFixed(2)}`);
   const g = gen.wholeRunGc;
@@ -199,6 +201,12 @@ async function workers(): Promise<void> {
   console.log(`2 workers / 1: ${(figures[1]!.achievedPerSecond / figures[0]!.achievedPerSecond).toFixed(2)}x the operations per second, ${(figures[1]!.cpuUsPerOp / figures[0]!.cpuUsPerOp).toFixed(2)}x the CPU per operation (${availableParallelism()} cores, shared with the topology's servers)`);
 }
 
+try {
+  batchMsFromEnv();
+} catch (e) {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exit(3);
+}
 ledgerMemory();
 await rawComparisons();
 if (process.env.BENCH_SKIP_STEADY !== '1') await steady50k();

@@ -13,12 +13,9 @@ import { loadScenario } from '../src/load/loadScenario.js';
 import { applyOverrides } from '../src/load/scenario.js';
 import { percentilesMs } from '../src/load/latencyRecorder.js';
 import { resolveTarget } from '../src/target/resolveTarget.js';
-import { bareIoredis, generator, type CostFigures } from './generatorCost.js';
+import { bareIoredis, batchMsFromEnv, generator, type CostFigures } from './generatorCost.js';
 
 export type SteadyKind = 'bursts' | 'paced' | 'paced-batched' | 'generator';
-
-/** The batch interval of the `paced-batched` peer: BENCH_PACED_BATCH_MS, default 0.25 ms. */
-const batchMs = Number(process.env.BENCH_PACED_BATCH_MS ?? 0.25);
 
 export interface GeneratorFigures extends CostFigures {
   seconds: number;
@@ -65,7 +62,7 @@ async function measure(kind: SteadyKind, topologyId: string, durationMs: number)
   try {
     // The steady phase's rate: 50,000 sessions / mean think time.
     const rate = Math.round(((s.stages[1]?.sessions ?? 50_000) / ((s.session.thinkTime as { meanMs?: number }).meanMs ?? 8000)) * 1000);
-    if (kind !== 'generator') return await bareIoredis(target, s, rate, 20, 50_000, kind !== 'bursts', kind === 'paced-batched' ? batchMs : 0);
+    if (kind !== 'generator') return await bareIoredis(target, s, rate, 20, 50_000, kind === 'paced-batched' ? { kind: 'batched', batchMs: batchMsFromEnv() } : { kind });
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const baseline = process.memoryUsage();

@@ -54,6 +54,8 @@ export interface ChaosOutcome {
 }
 
 interface StepEntry {
+  /** Its place in the experiment's steps. */
+  index: number;
   step: Experiment['steps'][number];
   fault: Fault<AnyTopology>;
   record: ChaosStepRecord;
@@ -91,11 +93,11 @@ export class ChaosRunner {
     private readonly watchers: ChaosWatchers,
     private readonly runMs: number,
   ) {
-    this.entries = experiment.steps.map((step) => {
+    this.entries = experiment.steps.map((step, index) => {
       const fault = buildFault(step.fault);
       const scheduledAtMs = stepOffsetMs(step.at, runMs);
       const procedure = fault.checks !== undefined || fault.drill !== undefined;
-      return { step, fault, timer: null, running: null, record: { name: fault.kind, scheduledAtMs, atMs: scheduledAtMs, struck: false, endMs: null, outcome: 'never-ran', detail: fault.describe(), procedure, recovery: null, markIndex: null } };
+      return { index, step, fault, timer: null, running: null, record: { name: fault.kind, scheduledAtMs, atMs: scheduledAtMs, struck: false, endMs: null, outcome: 'never-ran', detail: fault.describe(), procedure, recovery: null, markIndex: null } };
     });
   }
 
@@ -165,7 +167,7 @@ export class ChaosRunner {
         label: fault.kind,
         startMs: at,
         faultDone: () => record.outcome !== 'still-running',
-        needsFailover: stepWaitsForFailover(this.experiment, this.entries.indexOf(entry)),
+        needsFailover: stepWaitsForFailover(this.experiment, entry.index, this.topology.settings.downAfterMs),
         failoverSeenAtMs: switchedAt,
         clientsBackAtMs: () => writes.clientsBackAt(mark),
         ownsFailover: () => {

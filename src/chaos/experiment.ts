@@ -39,15 +39,19 @@ export function stepOffsetMs(at: string, runMs: number): number {
 }
 
 /**
- * Whether step `index`'s chaos window waits for a failover before it can recover: in an experiment
- * that expects one, the steps whose fault fails the master over (kill, freeze, partition, a
- * failover asked for) wait; a latency or bandwidth step beside them does not, or its window would
- * stay open until another step's failover and be judged on it. An experiment that expects a
- * failover from none of those (a user's slow-command flood that gets the master marked down) has
- * every data-path step wait, as the failover can only be one of theirs.
+ * Whether step `index`'s chaos window waits for a failover before it can recover, on a topology
+ * whose failure detection takes `detectionMs`: in an experiment that expects one, the steps that
+ * fail the master over (a kill, a failover asked for, a freeze or partition at least that long)
+ * wait; a latency step, or a freeze too short to be detected, before them does not, or its window
+ * would stay open until another step's failover and be judged on its outage. An experiment that
+ * expects a failover from none of those (a user's slow-command flood that gets the master marked
+ * down) has every data-path step wait, as the failover can only be one of theirs.
  */
-export function stepWaitsForFailover(e: Experiment, index: number): boolean {
+export function stepWaitsForFailover(e: Experiment, index: number, detectionMs: number): boolean {
   if (e.thresholds.expectFailover !== true) return false;
-  const failsOver = (i: number): boolean => faultType(e.steps[i]!.fault.kind).failsOverMaster;
+  const failsOver = (i: number): boolean => {
+    const spec = e.steps[i]!.fault;
+    return faultType(spec.kind).failsOverMaster(spec as never, detectionMs);
+  };
   return failsOver(index) || !e.steps.some((_, i) => failsOver(i));
 }

@@ -25,7 +25,7 @@ export function experimentRules(e: Experiment): string[] {
   }
   // Only a strike on the data path opens a chaos window.
   if (faults.some((f) => faultType(f.kind).hitsDataPath)) {
-    rules.push(t.recoverWithinMs === null ? 'no recovery limit: the outage is expected to last until healing' : `each chaos window recovers within ${seconds(t.recoverWithinMs)}, with at most ${(t.maxErrorRateInWindow * 100).toFixed(0)} % errors inside windows${t.expectFailover === true ? ' from the end of the outage (the switch seen, every client writing again; the outage is the write gap above)' : ''}`);
+    rules.push(t.recoverWithinMs === null ? 'no recovery limit: the outage is expected to last until healing' : `each chaos window recovers within ${seconds(t.recoverWithinMs)}, with at most ${(t.maxErrorRateInWindow * 100).toFixed(0)} % errors inside windows${t.expectFailover === true ? ' (in the window of the step that fails the master over: from the end of the outage, the switch seen and every client writing again; the outage is the write gap above)' : ''}`);
   }
   for (const f of faults) {
     if (f.fault.checks) rules.push(`${f.kind}: the procedure's own checks pass`);

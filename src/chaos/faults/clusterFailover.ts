@@ -39,4 +39,4 @@ export class ClusterFailover implements Fault<StartedCluster> {
   async heal(): Promise<void> {}
 }
 
-export const clusterFailover = defineFault({ kind: 'cluster-failover', attributes: { ...shardAttribute, force: z.boolean().default(false) }, hitsDataPath: true, failsOverMaster: true, usesAppLinks: false, topology: 'cluster', create: (f) => new ClusterFailover(f.shard, f.force) });
+export const clusterFailover = defineFault({ kind: 'cluster-failover', attributes: { ...shardAttribute, force: z.boolean().default(false) }, hitsDataPath: true, failsOverMaster: () => true, usesAppLinks: false, topology: 'cluster', create: (f) => new ClusterFailover(f.shard, f.force) });

@@ -70,11 +70,12 @@ export interface FaultType<K extends string = string, Shape extends z.ZodRawShap
   /** It acts on the app links (node or sentinel app proxies), so app traffic must cross Toxiproxy. */
   usesAppLinks: boolean;
   /**
-   * It makes the master fail over (killed, frozen or cut off past the failure detection, or a
-   * failover asked for): in an experiment that expects a failover, its window's recovery waits for
-   * the switch and the clients' return, and another step's window does not.
+   * This step makes the master fail over on a topology whose failure detection (down-after, or
+   * cluster-node-timeout) takes `detectionMs`: killed, a failover asked for, or frozen or cut off
+   * for at least that long. In an experiment that expects a failover, such a step's window waits
+   * for the switch and the clients' return, and another step's window does not.
    */
-  failsOverMaster: boolean;
+  failsOverMaster(spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>, detectionMs: number): boolean;
   /** It reconfigures the application's clients, which exist only when the load runs in the run's own thread (not with --workers). */
   usesAppClients?: boolean;
   /** The topology shape it acts on: a Sentinel topology, a Cluster, or either. */
@@ -82,20 +83,22 @@ export interface FaultType<K extends string = string, Shape extends z.ZodRawShap
   create(spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>): Fault<AnyTopology>;
 }
 
+const never = (): boolean => false;
+
 export function defineFault<K extends string, Shape extends z.ZodRawShape>(t: {
   kind: K;
   attributes: Shape;
   hitsDataPath: boolean;
   usesAppLinks: boolean;
-  /** Default: false. */
-  failsOverMaster?: boolean;
+  /** Default: never. */
+  failsOverMaster?: (spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>, detectionMs: number) => boolean;
   usesAppClients?: boolean;
   /** Default: a Sentinel topology. */
   topology?: 'sentinel' | 'cluster' | 'either';
   create: (spec: z.output<z.ZodObject<{ kind: z.ZodLiteral<K> } & Shape>>) => Fault<AnyTopology>;
 }): FaultType<K, Shape> {
   const schema = z.object({ kind: z.literal(t.kind), ...t.attributes }).strict() as FaultType<K, Shape>['schema'];
-  return { kind: t.kind, schema, hitsDataPath: t.hitsDataPath, usesAppLinks: t.usesAppLinks, failsOverMaster: t.failsOverMaster ?? false, usesAppClients: t.usesAppClients ?? false, topology: t.topology ?? 'sentinel', create: t.create };
+  return { kind: t.kind, schema, hitsDataPath: t.hitsDataPath, usesAppLinks: t.usesAppLinks, failsOverMaster: t.failsOverMaster ?? never, usesAppClients: t.usesAppClients ?? false, topology: t.topology ?? 'sentinel', create: t.create };
 }
 
 export async function requireMaster(t: StartedTopology): Promise<RedisNodeHandle> {

@@ -25,4 +25,4 @@ export class FreezeMaster implements Fault {
   }
 }
 
-export const freezeMaster = defineFault({ kind: 'freeze-master', attributes: { duration: durationSchema }, hitsDataPath: true, failsOverMaster: true, usesAppLinks: false, create: (f) => new FreezeMaster(f.duration) });
+export const freezeMaster = defineFault({ kind: 'freeze-master', attributes: { duration: durationSchema }, hitsDataPath: true, failsOverMaster: (f, detectionMs) => f.duration >= detectionMs, usesAppLinks: false, create: (f) => new FreezeMaster(f.duration) });

@@ -36,4 +36,4 @@ export class FreezeShardMaster implements Fault<StartedCluster> {
   }
 }
 
-export const freezeShardMaster = defineFault({ kind: 'freeze-shard-master', attributes: { ...shardAttribute, duration: durationSchema }, hitsDataPath: true, failsOverMaster: true, usesAppLinks: false, topology: 'cluster', create: (f) => new FreezeShardMaster(f.shard, f.duration) });
+export const freezeShardMaster = defineFault({ kind: 'freeze-shard-master', attributes: { ...shardAttribute, duration: durationSchema }, hitsDataPath: true, failsOverMaster: (f, detectionMs) => f.duration >= detectionMs, usesAppLinks: false, topology: 'cluster', create: (f) => new FreezeShardMaster(f.shard, f.duration) });

@@ -19,4 +19,4 @@ export class IsolateMaster extends ProxyFault {
   }
 }
 
-export const isolateMaster = defineFault({ kind: 'isolate-master', attributes: { duration: durationSchema }, hitsDataPath: true, failsOverMaster: true, usesAppLinks: true, create: (f) => new IsolateMaster(f.duration) });
+export const isolateMaster = defineFault({ kind: 'isolate-master', attributes: { duration: durationSchema }, hitsDataPath: true, failsOverMaster: (f, detectionMs) => f.duration >= detectionMs, usesAppLinks: true, create: (f) => new IsolateMaster(f.duration) });

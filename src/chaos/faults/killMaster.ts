@@ -20,4 +20,4 @@ export class KillMaster implements Fault {
   }
 }
 
-export const killMaster = defineFault({ kind: 'kill-master', attributes: {}, hitsDataPath: true, failsOverMaster: true, usesAppLinks: false, create: () => new KillMaster() });
+export const killMaster = defineFault({ kind: 'kill-master', attributes: {}, hitsDataPath: true, failsOverMaster: () => true, usesAppLinks: false, create: () => new KillMaster() });

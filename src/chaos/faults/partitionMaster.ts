@@ -23,4 +23,4 @@ export class PartitionMaster extends ProxyFault {
   }
 }
 
-export const partitionMaster = defineFault({ kind: 'partition-master', attributes: { duration: durationSchema }, hitsDataPath: true, failsOverMaster: true, usesAppLinks: false, create: (f) => new PartitionMaster(f.duration) });
+export const partitionMaster = defineFault({ kind: 'partition-master', attributes: { duration: durationSchema }, hitsDataPath: true, failsOverMaster: (f, detectionMs) => f.duration >= detectionMs, usesAppLinks: false, create: (f) => new PartitionMaster(f.duration) });

@@ -62,4 +62,4 @@ export class PlannedFailover implements Fault {
   }
 }
 
-export const plannedFailover = defineFault({ kind: 'planned-failover', attributes: { safe: z.boolean().default(true) }, hitsDataPath: true, failsOverMaster: true, usesAppLinks: false, create: (f) => new PlannedFailover(f.safe) });
+export const plannedFailover = defineFault({ kind: 'planned-failover', attributes: { safe: z.boolean().default(true) }, hitsDataPath: true, failsOverMaster: () => true, usesAppLinks: false, create: (f) => new PlannedFailover(f.safe) });
