@@ -17,6 +17,7 @@ import * as ops from '../src/load/session/sessionOperations.js';
 import type { SessionState, SessionStore } from '../src/load/session/sessionOperations.js';
 import type { Target } from '../src/target/target.js';
 import { waitStrategy } from '../src/load/waitStrategy.js';
+import { newHistogram, percentilesMs } from '../src/load/latencyRecorder.js';
 
 export interface CostFigures {
   opsPerSecond: number;
@@ -87,9 +88,8 @@ export async function bareIoredis(target: Target, s: Scenario, rate: number, sec
     } else p = ops.sendRevokeAll(store, x).then((v) => ops.settleRevokeAll(x, v));
     p.catch(() => undefined);
   };
-  // Each operation's send lag, kept in a buffer made before the clock starts (no garbage).
-  const lags = new Float64Array(Math.ceil(rate * seconds * 1.5) + 1000);
-  let sent = 0;
+  // Each operation's send lag, recorded as the generator's monitor records its scheduler lag.
+  const lags = newHistogram();
   const warmMs = 3000;
   const start = performance.now();
   let t0 = start + warmMs;
@@ -97,7 +97,7 @@ export async function bareIoredis(target: Target, s: Scenario, rate: number, sec
   let n0 = 0;
   let cpu0 = process.cpuUsage();
   const lagOf = (late: number): void => {
-    if (counting && sent < lags.length) lags[sent++] = late;
+    if (counting) lags.recordValue(Math.max(1, Math.round(late * 1000)));
   };
   // CPU, operations and lags are counted from the same loop turn: the first at or after the warm-up.
   const countFrom = (now: number): void => {
@@ -146,9 +146,8 @@ export async function bareIoredis(target: Target, s: Scenario, rate: number, sec
   await closeAppClients(clients);
   const us = cpu.user + cpu.system;
   n -= n0;
-  const sorted = lags.subarray(0, sent).sort();
-  const round = (x: number): number => Math.round(x * 1000) / 1000;
-  return { opsPerSecond: n / wall, cpuUsPerOp: us / n, cpuPercent: (us / 1e6 / wall) * 100, lagP99Ms: round(sorted[Math.floor(sent * 0.99)] ?? 0), lagMaxMs: round(sorted[sent - 1] ?? 0) };
+  const lag = percentilesMs(lags);
+  return { opsPerSecond: n / wall, cpuUsPerOp: us / n, cpuPercent: (us / 1e6 / wall) * 100, lagP99Ms: lag.p99, lagMaxMs: lag.max };
 }
 
 /** gauntlet's generator on `s` (ledger on, as in a run): CPU per operation over its steady seconds. */

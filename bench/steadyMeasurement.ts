@@ -4,7 +4,7 @@
  * the ledger-memory part's 200,000 records), and collecting that during the generator's steady
  * window would be charged to the generator's GC pauses and CPU.
  *
- *   node --expose-gc --import tsx bench/steadyMeasurement.ts <bursts|paced|paced-batched|generator> <topology id> <steady duration, e.g. 60s>
+ *   node --expose-gc --import tsx bench/steadyMeasurement.ts <bursts|paced|batched|generator> <topology id> <steady duration, e.g. 60s>
  *
  * Prints one line of JSON (SteadyFigures) last; the topology is a detached one bench/run.ts started.
  */
@@ -13,9 +13,9 @@ import { loadScenario } from '../src/load/loadScenario.js';
 import { applyOverrides } from '../src/load/scenario.js';
 import { percentilesMs } from '../src/load/latencyRecorder.js';
 import { resolveTarget } from '../src/target/resolveTarget.js';
-import { bareIoredis, batchMsFromEnv, generator, type CostFigures } from './generatorCost.js';
+import { bareIoredis, batchMsFromEnv, generator, type CostFigures, type PeerSending } from './generatorCost.js';
 
-export type SteadyKind = 'bursts' | 'paced' | 'paced-batched' | 'generator';
+export type SteadyKind = PeerSending['kind'] | 'generator';
 
 export interface GeneratorFigures extends CostFigures {
   seconds: number;
@@ -62,7 +62,7 @@ async function measure(kind: SteadyKind, topologyId: string, durationMs: number)
   try {
     // The steady phase's rate: 50,000 sessions / mean think time.
     const rate = Math.round(((s.stages[1]?.sessions ?? 50_000) / ((s.session.thinkTime as { meanMs?: number }).meanMs ?? 8000)) * 1000);
-    if (kind !== 'generator') return await bareIoredis(target, s, rate, 20, 50_000, kind === 'paced-batched' ? { kind: 'batched', batchMs: batchMsFromEnv() } : { kind });
+    if (kind !== 'generator') return await bareIoredis(target, s, rate, 20, 50_000, kind === 'batched' ? { kind, batchMs: batchMsFromEnv() } : { kind });
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const baseline = process.memoryUsage();
@@ -125,7 +125,7 @@ async function measure(kind: SteadyKind, topologyId: string, durationMs: number)
 }
 
 const [kind, topologyId, duration] = process.argv.slice(2);
-if (kind !== 'bursts' && kind !== 'paced' && kind !== 'paced-batched' && kind !== 'generator') throw new Error(`usage: steadyMeasurement.ts <bursts|paced|paced-batched|generator> <topology id> <steady duration>`);
+if (kind !== 'bursts' && kind !== 'paced' && kind !== 'batched' && kind !== 'generator') throw new Error(`usage: steadyMeasurement.ts <bursts|paced|batched|generator> <topology id> <steady duration>`);
 const figures = await measure(kind, topologyId!, ms((duration ?? '60s') as '60s'));
 console.log(JSON.stringify(figures));
 process.exit(0);

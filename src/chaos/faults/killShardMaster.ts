@@ -53,7 +53,8 @@ export class KillShardMaster implements Fault<StartedCluster> {
 export const killShardMaster = defineFault({
   kind: 'kill-shard-master',
   attributes: { ...shardAttribute, restart: z.boolean().default(true) },
-  hitsDataPath: true, failsOverMaster: () => true,
+  hitsDataPath: true,
+  failsOverMaster: () => true,
   usesAppLinks: false,
   topology: 'cluster',
   create: (f) => new KillShardMaster(f.shard, f.restart),

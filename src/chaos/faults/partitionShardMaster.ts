@@ -45,7 +45,8 @@ export class PartitionShardMaster implements Fault<StartedCluster> {
 export const partitionShardMaster = defineFault({
   kind: 'partition-shard-master',
   attributes: { ...shardAttribute, duration: durationSchema },
-  hitsDataPath: true, failsOverMaster: (f, detectionMs) => f.duration >= detectionMs,
+  hitsDataPath: true,
+  failsOverMaster: (f, detectionMs) => f.duration >= detectionMs,
   usesAppLinks: false,
   topology: 'cluster',
   create: (f) => new PartitionShardMaster(f.shard, f.duration),
