@@ -97,7 +97,10 @@ export class OperationExecutor {
     s.busy = false;
     const q = s.queue;
     if (q !== null && q.length > 0) {
-      const nextOp = q.shift() as OperationCode;
+      // The queue holds doubles (intended times), so its codes come out as heap numbers: `| 0`
+      // keeps opCode a small integer. A heap number stored there once (the first action queued
+      // behind a slow one: at a failover) changes the layout of every session.
+      const nextOp = (q.shift()! | 0) as OperationCode;
       const nextAt = q.shift()!;
       if (q.length === 0) s.queue = null;
       s.busy = true;
