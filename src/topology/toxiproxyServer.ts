@@ -19,7 +19,10 @@ export async function startToxiproxy(spec: {
 }): Promise<StartedToxiproxy> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const pid = startServerProcess(spec.binary, ['-host', '127.0.0.1', '-port', String(port)], { cwd: spec.cwd, logFile: spec.logFile });
+    // One Go processor: the proxies mostly pass many small chunks (the replication streams), and
+    // with two the Go scheduler hands them between threads on the 2 cores the generator needs.
+    // Measured in steady-50k + kill-master: 28-29 % of a core instead of 36-38 % (docs/benchmarks.md).
+    const pid = startServerProcess(spec.binary, ['-host', '127.0.0.1', '-port', String(port)], { cwd: spec.cwd, logFile: spec.logFile, env: { GOMAXPROCS: '1' } });
     await spec.onSpawn(pid);
     const api = `http://127.0.0.1:${port}`;
     const client = new Toxiproxy(api);
