@@ -2,12 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ledger, resendWindowMs } from './ledger.js';
 import { LedgerObserver } from './ledgerObserver.js';
-import type { OperationEvent } from '../load/operationEvent.js';
-import type { SessionState } from '../load/session/sessionOperations.js';
-
-const ttl = { sessionMs: 60_000, refreshTokenMs: 60_000, oauthStateMs: 60_000 };
-const state = (over: Partial<SessionState> = {}): SessionState => ({ uid: 'u1', sid: 's1', family: 'f1', token: 't1', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null, ...over });
-const event = (action: OperationEvent['action'], s: SessionState, over: Partial<OperationEvent> = {}): OperationEvent => ({ session: s, client: 0, action, intendedMs: 0, sentMs: 0, doneMs: 0, outcome: 'ok', error: null, ...over });
+import { event, state, ttl } from './ledgerTestEvents.js';
 
 test("a revoke-all seen before a sibling session's login acknowledgement still ends that session", () => {
   const l = new Ledger(ttl);

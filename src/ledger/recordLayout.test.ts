@@ -1,20 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
 import { Ledger } from './ledger.js';
 import { LedgerObserver } from './ledgerObserver.js';
-import type { OperationEvent } from '../load/operationEvent.js';
-import type { SessionState } from '../load/session/sessionOperations.js';
+import { event, state, ttl } from './ledgerTestEvents.js';
+import { sameLayout } from '../load/sameLayout.js';
 
-// Alone in its file, so in a process of its own: V8 shares a layout among all objects made by
-// one literal, so a test run before this one could change it first and hide what this checks.
-// V8's own view of an object's layout (its hidden class, `%HaveSameMap`) is the source of truth.
-v8.setFlagsFromString('--allow-natives-syntax');
-const sameLayout = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
-
-const ttl = { sessionMs: 60_000, refreshTokenMs: 60_000, oauthStateMs: 60_000 };
-const state = (over: Partial<SessionState> = {}): SessionState => ({ uid: 'u1', sid: 's1', family: 'f1', token: 't1', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null, ...over });
-const event = (action: OperationEvent['action'], s: SessionState, over: Partial<OperationEvent> = {}): OperationEvent => ({ session: s, client: 0, action, intendedMs: 0, sentMs: 0, doneMs: 0, outcome: 'ok', error: null, ...over });
+// Alone in its file, so in a process of its own (see sameLayout).
 
 test('a time stored by an error path keeps the layout every record shares (a failover must not make 50,000 records change theirs)', () => {
   const l = new Ledger(ttl);

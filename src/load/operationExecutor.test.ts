@@ -1,15 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
 import { OperationExecutor } from './operationExecutor.js';
 import { op, type OperationCode } from './scenario.js';
+import { sameLayout } from './sameLayout.js';
 import type { SimSession } from './session/simSession.js';
 
-// One test, alone in its file, so in a process of its own: V8 shares a layout among all objects
-// made by one literal, and a test run before it could change it first and hide what it checks.
-// V8's own view of an object's layout (its hidden class, `%HaveSameMap`) is the source of truth.
-v8.setFlagsFromString('--allow-natives-syntax');
-const sameLayout = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+// One test, alone in its file, so in a process of its own (see sameLayout).
 
 const session = (id: number): SimSession => ({
   id, rng: null as never, uid: 'u', sid: `s${id}`, family: 'f', token: 't', previousToken: null, version: 0, oauthNonce: null, consumedNonce: null,

@@ -5,7 +5,7 @@ import { assertPassedOrStarved, chaosRun, downDetachedCluster, gate, isolatedHom
 import { parseClusterNodes, servesSlot, type ClusterNodeLine } from '../../src/topology/clusterNodes.js';
 import { keySlot } from '../../src/topology/hashSlot.js';
 import type { RedisNodeHandle } from '../../src/topology/nodeHandles.js';
-import { parseInfo } from '../../src/topology/replicationInfo.js';
+import { fieldsOf, parseInfo } from '../../src/topology/replicationInfo.js';
 import { StartedCluster } from '../../src/topology/startedCluster.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { pollFor } from '../../src/waitUntil.js';
@@ -26,18 +26,10 @@ async function nodesSeenBy(n: RedisNodeHandle): Promise<ClusterNodeLine[]> {
   return parseClusterNodes(String(await n.control().call('CLUSTER', 'NODES')));
 }
 
-/** CLUSTER LINKS (RESP2: one flat field/value array per link): each link's direction and peer id. */
-function clusterLinks(reply: unknown): Array<{ direction: string; node: string }> {
-  return (reply as unknown[][]).map((fields) => {
-    const f = new Map<string, string>();
-    for (let i = 0; i + 1 < fields.length; i += 2) f.set(String(fields[i]), String(fields[i + 1]));
-    return { direction: f.get('direction') ?? '', node: f.get('node') ?? '' };
-  });
-}
-
 /** Redis's own view (not the gates' bookkeeping): `n` holds a bus link opened by node `id`. */
 async function hasInboundLinkFrom(n: RedisNodeHandle, id: string): Promise<boolean> {
-  return clusterLinks(await n.control().call('CLUSTER', 'LINKS')).some((l) => l.direction === 'from' && l.node === id);
+  const links = (await n.control().call('CLUSTER', 'LINKS')) as unknown[];
+  return links.map(fieldsOf).some((l) => l.get('direction') === 'from' && l.get('node') === id);
 }
 
 async function clusterInfo(n: RedisNodeHandle): Promise<Map<string, string>> {
@@ -79,7 +71,7 @@ describe('partitioning a shard master from the cluster bus (bus gates and source
     // A `fail?` (PFAIL) is one node's own suspicion; the FAIL flag is the majority's verdict
     // that starts a failover, the same flag the partition test below waits for. The victim's
     // pings reach the others every cluster-node-timeout/2, so a PFAIL here needs a stall of
-    // more than half a node timeout on a saturated machine (CI: once, 4.3 s after the cut):
+    // more than half a node timeout on a saturated machine (CI: once, 4.3 s after the disable):
     // it is logged, not failed on, as it fails nothing over.
     let suspected: string | undefined;
     try {

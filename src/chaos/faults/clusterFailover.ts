@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { StartedCluster } from '../../topology/startedCluster.js';
 import { pollFor } from '../../waitUntil.js';
-import { defineFault, type Fault } from './fault.js';
+import { always, defineFault, type Fault } from './fault.js';
 import { shardAttribute, shardPrecondition } from './shardFault.js';
 
 /** A manual failover completes in well under a second when the replica is in sync; this bounds a stuck one. */
@@ -39,4 +39,4 @@ export class ClusterFailover implements Fault<StartedCluster> {
   async heal(): Promise<void> {}
 }
 
-export const clusterFailover = defineFault({ kind: 'cluster-failover', attributes: { ...shardAttribute, force: z.boolean().default(false) }, hitsDataPath: true, failsOverMaster: () => true, usesAppLinks: false, topology: 'cluster', create: (f) => new ClusterFailover(f.shard, f.force) });
+export const clusterFailover = defineFault({ kind: 'cluster-failover', attributes: { ...shardAttribute, force: z.boolean().default(false) }, hitsDataPath: true, failsOverMaster: always, usesAppLinks: false, topology: 'cluster', create: (f) => new ClusterFailover(f.shard, f.force) });

@@ -85,6 +85,12 @@ export interface FaultType<K extends string = string, Shape extends z.ZodRawShap
 
 const never = (): boolean => false;
 
+/** `failsOverMaster` of a kill or a failover asked for. */
+export const always = (): boolean => true;
+
+/** `failsOverMaster` of a freeze, partition or isolation: only one that lasts at least the failure detection. */
+export const whenItOutlastsDetection = (f: { duration: number }, detectionMs: number): boolean => f.duration >= detectionMs;
+
 export function defineFault<K extends string, Shape extends z.ZodRawShape>(t: {
   kind: K;
   attributes: Shape;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { durationSchema } from '../../inputValidation.js';
 import type { RedisNodeHandle } from '../../topology/nodeHandles.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
-import { defineFault, requireMaster, type Fault } from './fault.js';
+import { whenItOutlastsDetection, defineFault, requireMaster, type Fault } from './fault.js';
 
 /** SIGSTOP the master for `durationMs`, then SIGCONT. Longer than down-after-milliseconds triggers a failover. */
 export class FreezeMaster implements Fault {
@@ -25,4 +25,4 @@ export class FreezeMaster implements Fault {
   }
 }
 
-export const freezeMaster = defineFault({ kind: 'freeze-master', attributes: { duration: durationSchema }, hitsDataPath: true, failsOverMaster: (f, detectionMs) => f.duration >= detectionMs, usesAppLinks: false, create: (f) => new FreezeMaster(f.duration) });
+export const freezeMaster = defineFault({ kind: 'freeze-master', attributes: { duration: durationSchema }, hitsDataPath: true, failsOverMaster: whenItOutlastsDetection, usesAppLinks: false, create: (f) => new FreezeMaster(f.duration) });

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { durationSchema } from '../../inputValidation.js';
 import type { RedisNodeHandle } from '../../topology/nodeHandles.js';
 import type { StartedCluster } from '../../topology/startedCluster.js';
-import { defineFault, type Fault } from './fault.js';
+import { whenItOutlastsDetection, defineFault, type Fault } from './fault.js';
 import { shardAttribute, shardPrecondition } from './shardFault.js';
 
 /**
@@ -36,4 +36,4 @@ export class FreezeShardMaster implements Fault<StartedCluster> {
   }
 }
 
-export const freezeShardMaster = defineFault({ kind: 'freeze-shard-master', attributes: { ...shardAttribute, duration: durationSchema }, hitsDataPath: true, failsOverMaster: (f, detectionMs) => f.duration >= detectionMs, usesAppLinks: false, topology: 'cluster', create: (f) => new FreezeShardMaster(f.shard, f.duration) });
+export const freezeShardMaster = defineFault({ kind: 'freeze-shard-master', attributes: { ...shardAttribute, duration: durationSchema }, hitsDataPath: true, failsOverMaster: whenItOutlastsDetection, usesAppLinks: false, topology: 'cluster', create: (f) => new FreezeShardMaster(f.shard, f.duration) });

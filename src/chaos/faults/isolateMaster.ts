@@ -1,6 +1,6 @@
 import { durationSchema } from '../../inputValidation.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
-import { defineFault, requireMaster } from './fault.js';
+import { defineFault, requireMaster, whenItOutlastsDetection } from './fault.js';
 import { cutLinks, ProxyFault } from './proxyFault.js';
 
 /** Cut both of the master's proxies (clients and peers) for `durationMs`: unreachable for everyone. */
@@ -19,4 +19,4 @@ export class IsolateMaster extends ProxyFault {
   }
 }
 
-export const isolateMaster = defineFault({ kind: 'isolate-master', attributes: { duration: durationSchema }, hitsDataPath: true, failsOverMaster: (f, detectionMs) => f.duration >= detectionMs, usesAppLinks: true, create: (f) => new IsolateMaster(f.duration) });
+export const isolateMaster = defineFault({ kind: 'isolate-master', attributes: { duration: durationSchema }, hitsDataPath: true, failsOverMaster: whenItOutlastsDetection, usesAppLinks: true, create: (f) => new IsolateMaster(f.duration) });

@@ -1,6 +1,6 @@
 import type { RedisNodeHandle } from '../../topology/nodeHandles.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
-import { defineFault, requireMaster, type Fault } from './fault.js';
+import { always, defineFault, requireMaster, type Fault } from './fault.js';
 
 /** SIGKILL the master process; healing restarts it on its data directory (it rejoins as a replica). */
 export class KillMaster implements Fault {
@@ -20,4 +20,4 @@ export class KillMaster implements Fault {
   }
 }
 
-export const killMaster = defineFault({ kind: 'kill-master', attributes: {}, hitsDataPath: true, failsOverMaster: () => true, usesAppLinks: false, create: () => new KillMaster() });
+export const killMaster = defineFault({ kind: 'kill-master', attributes: {}, hitsDataPath: true, failsOverMaster: always, usesAppLinks: false, create: () => new KillMaster() });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RedisNodeHandle } from '../../topology/nodeHandles.js';
 import type { StartedCluster } from '../../topology/startedCluster.js';
 import { pollFor } from '../../waitUntil.js';
-import { defineFault, type Fault } from './fault.js';
+import { always, defineFault, type Fault } from './fault.js';
 import { shardAttribute, shardPrecondition } from './shardFault.js';
 
 /** How long after the kill a promotion is awaited before the victim is restarted anyway: far beyond any node timeout we start with. */
@@ -54,7 +54,7 @@ export const killShardMaster = defineFault({
   kind: 'kill-shard-master',
   attributes: { ...shardAttribute, restart: z.boolean().default(true) },
   hitsDataPath: true,
-  failsOverMaster: () => true,
+  failsOverMaster: always,
   usesAppLinks: false,
   topology: 'cluster',
   create: (f) => new KillShardMaster(f.shard, f.restart),

@@ -1,6 +1,6 @@
 import { durationSchema } from '../../inputValidation.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
-import { defineFault, requireMaster } from './fault.js';
+import { defineFault, requireMaster, whenItOutlastsDetection } from './fault.js';
 import { cutLinks, ProxyFault } from './proxyFault.js';
 
 /**
@@ -23,4 +23,4 @@ export class PartitionMaster extends ProxyFault {
   }
 }
 
-export const partitionMaster = defineFault({ kind: 'partition-master', attributes: { duration: durationSchema }, hitsDataPath: true, failsOverMaster: (f, detectionMs) => f.duration >= detectionMs, usesAppLinks: false, create: (f) => new PartitionMaster(f.duration) });
+export const partitionMaster = defineFault({ kind: 'partition-master', attributes: { duration: durationSchema }, hitsDataPath: true, failsOverMaster: whenItOutlastsDetection, usesAppLinks: false, create: (f) => new PartitionMaster(f.duration) });

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { durationSchema } from '../../inputValidation.js';
 import type { RedisNodeHandle } from '../../topology/nodeHandles.js';
 import type { StartedCluster } from '../../topology/startedCluster.js';
-import { defineFault, type Fault } from './fault.js';
+import { whenItOutlastsDetection, defineFault, type Fault } from './fault.js';
 import { shardAttribute, shardPrecondition } from './shardFault.js';
 
 /**
@@ -46,7 +46,7 @@ export const partitionShardMaster = defineFault({
   kind: 'partition-shard-master',
   attributes: { ...shardAttribute, duration: durationSchema },
   hitsDataPath: true,
-  failsOverMaster: (f, detectionMs) => f.duration >= detectionMs,
+  failsOverMaster: whenItOutlastsDetection,
   usesAppLinks: false,
   topology: 'cluster',
   create: (f) => new PartitionShardMaster(f.shard, f.duration),

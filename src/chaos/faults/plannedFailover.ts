@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisNodeHandle } from '../../topology/nodeHandles.js';
 import { replicasFromInfo } from '../../topology/replicationInfo.js';
 import type { StartedTopology } from '../../topology/startedTopology.js';
-import { defineFault, requireMaster, type Fault } from './fault.js';
+import { always, defineFault, requireMaster, type Fault } from './fault.js';
 
 /**
  * The safe maintenance failover: pause writes on the master (CLIENT PAUSE WRITE), wait until a
@@ -62,4 +62,4 @@ export class PlannedFailover implements Fault {
   }
 }
 
-export const plannedFailover = defineFault({ kind: 'planned-failover', attributes: { safe: z.boolean().default(true) }, hitsDataPath: true, failsOverMaster: () => true, usesAppLinks: false, create: (f) => new PlannedFailover(f.safe) });
+export const plannedFailover = defineFault({ kind: 'planned-failover', attributes: { safe: z.boolean().default(true) }, hitsDataPath: true, failsOverMaster: always, usesAppLinks: false, create: (f) => new PlannedFailover(f.safe) });
