@@ -1,5 +1,6 @@
 import type { ChaosOutcome, ChaosStepRecord } from '../chaos/chaosRunner.js';
 import type { FailoverFigures } from '../failover/failoverReport.js';
+import type { WriteGap } from '../failover/writeAvailability.js';
 import type { Gate } from './gate.js';
 
 const stepActual = (s: ChaosStepRecord): string => {
@@ -18,6 +19,27 @@ const stepActual = (s: ChaosStepRecord): string => {
 /** Default limits derive from the topology's down-after-milliseconds (a cluster: cluster-node-timeout), not a flat 30 s. */
 export const failoverBudgetMs = 5000;
 export const clientReconnectBudgetMs = 2000;
+
+/** The worst client's write gap after the struck steps, as the write-gap gate judges it. */
+export interface JudgedWriteGap {
+  /** undefined: no step struck; null: some client never wrote again. */
+  worstMs: number | null | undefined;
+  limitMs: number;
+  endsAt: WriteGap['endsAt'];
+}
+
+/** The write gap an experiment judges (null when it judges none: no failover expected and no limit set). */
+export function judgedWriteGap(c: ChaosOutcome, f: FailoverFigures): JudgedWriteGap | null {
+  const t = c.thresholds;
+  if (t.maxWriteUnavailabilityMs === undefined && t.expectFailover !== true) return null;
+  const marks = new Set(c.steps.filter((s) => s.struck).map((s) => s.markIndex));
+  const gaps = f.gaps.filter((_, i) => marks.has(i));
+  return {
+    worstMs: gaps.length === 0 ? undefined : gaps.some((g) => g.maxMs === null) ? null : Math.max(0, ...gaps.map((g) => g.maxMs ?? 0)),
+    limitMs: t.maxWriteUnavailabilityMs ?? c.downAfterMs + failoverBudgetMs + clientReconnectBudgetMs,
+    endsAt: gaps[0]?.endsAt ?? 'confirmed write',
+  };
+}
 
 /**
  * What an experiment must show: every step struck and ran to completion (a fault that could not
@@ -45,7 +67,6 @@ export function chaosGates(c: ChaosOutcome, f: FailoverFigures): Gate[] {
       pass: t.expectFailover ? caused.length >= 1 : f.count === 0,
     });
   }
-  const struck = c.steps.filter((s) => s.struck);
   const cluster = c.detectionSetting === 'cluster-node-timeout';
   const detection = `${cluster ? 'cluster-node-timeout' : 'down-after'} ${c.downAfterMs} ms`;
   if (t.expectFailover === true) {
@@ -59,12 +80,9 @@ export function chaosGates(c: ChaosOutcome, f: FailoverFigures): Gate[] {
       pass: first?.fromStrikeMs != null && first.fromStrikeMs <= limit,
     });
   }
-  if (t.maxWriteUnavailabilityMs !== undefined || t.expectFailover === true) {
-    const limit = t.maxWriteUnavailabilityMs ?? c.downAfterMs + failoverBudgetMs + clientReconnectBudgetMs;
-    const marks = new Set(struck.map((s) => s.markIndex));
-    const gaps = f.gaps.filter((_, i) => marks.has(i));
-    const worst = gaps.length === 0 ? undefined : gaps.some((g) => g.maxMs === null) ? null : Math.max(0, ...gaps.map((g) => g.maxMs ?? 0));
-    const endsAt = gaps[0]?.endsAt ?? 'confirmed write';
+  const gap = judgedWriteGap(c, f);
+  if (gap) {
+    const { worstMs: worst, limitMs: limit, endsAt } = gap;
     gates.push({
       name: 'client-observed write unavailability (worst client)',
       kind: 'availability',

@@ -51,3 +51,27 @@ test('an outweighed gate alone never makes a run fail: with no target gate faile
   const failed = judge([{ ...held, actual: '1240 ms', pass: false }, lag]);
   assert.deepEqual([failed.verdict, failed.reason], ['fail', 'failed: p99 latency, all operations (1240 ms, limit < 50 ms)']);
 });
+
+test('a late generator does not make invalid a write gap it cannot have made: a client that never wrote again, or a gap past its limit by more than the longest delay, fails the run', () => {
+  // A busy box (CI, two test files at once): lag p99 over its limit, longest delay 140 ms.
+  const late = generator({ saturated: true, reason: 'scheduler lag p99 6.2 ms outside chaos windows exceeds 5 ms', schedulerLagMs: { p99: 6.2, max: 140 }, eventLoopDelayMs: { p99: 9, max: 120 } });
+  const load = { generator: late, aborted: false, durationMs: 20_000 };
+  const gapGate = (actual: string) => ({ name: 'client-observed write unavailability (worst client)', kind: 'availability' as const, limit: '<= 9000 ms', actual, pass: false });
+  const stranded = validityGates(load, 20_000, null, null, { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' });
+  assert.match(stranded[0]!.outweighed ?? '', /some client never wrote again, and the generator's longest delay \(140 ms\) is below the 9000 ms/);
+  assert.equal(judge([gapGate('unbounded: some client never wrote again'), ...stranded]).verdict, 'fail');
+  const long = validityGates(load, 20_000, null, null, { worstMs: 9200, limitMs: 9000, endsAt: 'confirmed write' });
+  assert.match(long[0]!.outweighed ?? '', /the write gap \(9200 ms\) exceeds its 9000 ms limit by more than/);
+  assert.equal(judge([gapGate('9200 ms'), ...long]).verdict, 'fail');
+  // Within the limit plus the longest delay, the lag may be the breach: invalid.
+  const near = validityGates(load, 20_000, null, null, { worstMs: 9100, limitMs: 9000, endsAt: 'confirmed write' });
+  assert.equal(near[0]!.outweighed, undefined);
+  assert.equal(judge([gapGate('9100 ms'), ...near]).verdict, 'invalid');
+  // A generator stalled longer than the limit could have kept a client from writing: invalid.
+  const frozen = generator({ saturated: true, reason: 'stalled', schedulerLagMs: { p99: 900, max: 12_000 } });
+  const blind = validityGates({ ...load, generator: frozen }, 20_000, null, null, { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' });
+  assert.equal(blind[0]!.outweighed, undefined);
+  assert.equal(judge([gapGate('unbounded'), ...blind]).verdict, 'invalid');
+  // A generator that kept up: nothing to outweigh.
+  assert.equal(validityGates({ ...load, generator: generator() }, 20_000, null, null, { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' })[0]!.outweighed, undefined);
+});
