@@ -35,6 +35,6 @@ export function buildGates(i: GateInputs): Gate[] {
     ...(i.chaos && i.failover ? chaosGates(i.chaos, i.failover) : []),
     ...(i.failover ? failoverGates({ figures: i.failover, byWindow: figures.byWindow, maxErrorRateInWindow: i.chaos?.thresholds.maxErrorRateInWindow ?? defaultMaxErrorRateInWindow }) : []),
     ...(i.ledger ? ledgerGates(i.ledger, i.scenario.thresholds.maxUnverifiableShare) : []),
-    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason, i.attribution, i.chaos && i.failover ? judgedWriteGap(i.chaos, i.failover) : null),
+    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason, i.attribution, i.chaos ? { outcome: i.chaos, writeGap: i.failover ? judgedWriteGap(i.chaos, i.failover) : null } : null),
   ];
 }

@@ -4,6 +4,7 @@ import { validityGates } from './validityGates.js';
 import { judge } from './gate.js';
 import type { Attribution, BreachCause } from '../attribution/latencyAttribution.js';
 import type { LoadResult } from '../load/loadResult.js';
+import type { ChaosStepRecord } from '../chaos/chaosRunner.js';
 
 type Generator = LoadResult['generator'];
 const generator = (over: Partial<Generator> = {}): Generator => ({
@@ -57,21 +58,39 @@ test('a late generator does not make invalid a write gap it cannot have made: a 
   const late = generator({ saturated: true, reason: 'scheduler lag p99 6.2 ms outside chaos windows exceeds 5 ms', schedulerLagMs: { p99: 6.2, max: 140 }, eventLoopDelayMs: { p99: 9, max: 120 } });
   const load = { generator: late, aborted: false, durationMs: 20_000 };
   const gapGate = (actual: string) => ({ name: 'client-observed write unavailability (worst client)', kind: 'availability' as const, limit: '<= 9000 ms', actual, pass: false });
-  const stranded = validityGates(load, 20_000, null, null, { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' });
+  const stranded = validityGates(load, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' } });
   assert.match(stranded[0]!.outweighed ?? '', /some client never wrote again, and the generator's longest delay \(140 ms\) is below the 9000 ms/);
   assert.equal(judge([gapGate('unbounded: some client never wrote again'), ...stranded]).verdict, 'fail');
-  const long = validityGates(load, 20_000, null, null, { worstMs: 9200, limitMs: 9000, endsAt: 'confirmed write' });
+  const long = validityGates(load, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: 9200, limitMs: 9000, endsAt: 'confirmed write' } });
   assert.match(long[0]!.outweighed ?? '', /the write gap \(9200 ms\) exceeds its 9000 ms limit by more than/);
   assert.equal(judge([gapGate('9200 ms'), ...long]).verdict, 'fail');
   // Within the limit plus the longest delay, the lag may be the breach: invalid.
-  const near = validityGates(load, 20_000, null, null, { worstMs: 9100, limitMs: 9000, endsAt: 'confirmed write' });
+  const near = validityGates(load, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: 9100, limitMs: 9000, endsAt: 'confirmed write' } });
   assert.equal(near[0]!.outweighed, undefined);
   assert.equal(judge([gapGate('9100 ms'), ...near]).verdict, 'invalid');
   // A generator stalled longer than the limit could have kept a client from writing: invalid.
   const frozen = generator({ saturated: true, reason: 'stalled', schedulerLagMs: { p99: 900, max: 12_000 } });
-  const blind = validityGates({ ...load, generator: frozen }, 20_000, null, null, { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' });
+  const blind = validityGates({ ...load, generator: frozen }, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' } });
   assert.equal(blind[0]!.outweighed, undefined);
   assert.equal(judge([gapGate('unbounded'), ...blind]).verdict, 'invalid');
   // A generator that kept up: nothing to outweigh.
-  assert.equal(validityGates({ ...load, generator: generator() }, 20_000, null, null, { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' })[0]!.outweighed, undefined);
+  assert.equal(validityGates({ ...load, generator: generator() }, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' } })[0]!.outweighed, undefined);
+});
+
+test("a procedure that ran in full and failed its own checks fails the run however late the generator was; one whose step did not complete stays invalid", () => {
+  const late = generator({ saturated: true, reason: 'scheduler lag p99 19 ms outside chaos windows exceeds 10 ms' });
+  const load = { generator: late, aborted: false, durationMs: 20_000 };
+  const check = { name: 'old app password refused (WRONGPASS) on every server', kind: 'procedure' as const, limit: '3 servers', actual: 'still accepted or other error on node-0', pass: false };
+  const step = (outcome: ChaosStepRecord['outcome'], struck = true) => ({ struck, outcome }) as ChaosStepRecord;
+  const ran = validityGates(load, 20_000, null, null, { outcome: { steps: [step('completed')], checks: [check] }, writeGap: null });
+  assert.match(ran[0]!.outweighed ?? '', /the procedure ran in full and its own checks failed \(old app password refused/);
+  assert.equal(judge([check, ...ran]).verdict, 'fail');
+  for (const s of [step('failed'), step('still-running'), step('never-ran', false)]) {
+    const broken = validityGates(load, 20_000, null, null, { outcome: { steps: [s], checks: [check] }, writeGap: null });
+    assert.equal(broken[0]!.outweighed, undefined, s.outcome);
+    assert.equal(judge([check, ...broken]).verdict, 'invalid');
+  }
+  const held = validityGates(load, 20_000, null, null, { outcome: { steps: [step('completed')], checks: [{ ...check, pass: true }] }, writeGap: null });
+  assert.equal(held[0]!.outweighed, undefined);
+  assert.equal(judge(held).verdict, 'invalid');
 });

@@ -13,6 +13,10 @@ const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 50, perOperationP9
 // seconds outside it: 10 s steady leaves about five of them (the 7 s test smoke left two, where
 // one hiccup of the machine decided the scheduler-lag p99 of some 240 dispatches).
 const run = (chaos: string, extra: string[] = []): ReturnType<typeof chaosRun> => chaosRun(scenario, reports, chaos, ['--duration', '10s', ...extra]);
+// The same, its generator held to a lag limit no generator keeps (1 µs), as on a box so busy it
+// falls behind (a CI run beside another file once did): a procedure's failed checks read the
+// servers' state, so the run fails however late the generator was.
+const lateScenario = smokeScenarioFile(work, 'smoke-late', { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 }, { generator: { maxSchedulerLagP99Ms: 0.001, shortWait: 'block' } });
 
 /** The runbook's procedures, each run as its experiment under load on one detached topology. */
 describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
@@ -52,8 +56,11 @@ describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
 
   test('a rotation that never retires the old password fails its gate', async () => {
     const f = experimentFile(work, 'rotate-incomplete', { name: 'rotate-incomplete', description: 'old password kept', steps: [{ at: '40%', fault: { kind: 'rotate-app-password', retireOld: false } }], thresholds: {} });
-    const { code, s } = await run(f);
+    const { code, s } = await chaosRun(lateScenario, reports, f, ['--duration', '10s']);
     assert.equal(gate(s, 'old app password refused (WRONGPASS) on every server')?.pass, false);
+    const late = gate(s, 'generator kept up with its schedule');
+    assert.equal(late?.pass, false, 'the 1 µs lag limit is exceeded');
+    assert.match(late.outweighed ?? '', /the procedure ran in full and its own checks failed \(old app password refused/);
     assert.equal(code, 1);
   });
 
