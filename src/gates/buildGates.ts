@@ -5,7 +5,7 @@ import type { LedgerReport } from '../ledger/verifyLedger.js';
 import type { LoadResult } from '../load/loadResult.js';
 import { latencyFigures } from '../load/latencyRecorder.js';
 import { totalDurationMs, type Scenario } from '../load/scenario.js';
-import { chaosGates, judgedWriteGap } from './chaosGates.js';
+import { chaosGates, judgedFailoverTime, judgedWriteGap } from './chaosGates.js';
 import { failoverGates } from './failoverGates.js';
 import type { Gate } from './gate.js';
 import { ledgerGates } from './ledgerGates.js';
@@ -35,6 +35,6 @@ export function buildGates(i: GateInputs): Gate[] {
     ...(i.chaos && i.failover ? chaosGates(i.chaos, i.failover) : []),
     ...(i.failover ? failoverGates({ figures: i.failover, byWindow: figures.byWindow, maxErrorRateInWindow: i.chaos?.thresholds.maxErrorRateInWindow ?? defaultMaxErrorRateInWindow }) : []),
     ...(i.ledger ? ledgerGates(i.ledger, i.scenario.thresholds.maxUnverifiableShare) : []),
-    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason, i.attribution, i.chaos ? { outcome: i.chaos, writeGap: i.failover ? judgedWriteGap(i.chaos, i.failover) : null } : null),
+    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason, i.attribution, i.chaos ? { outcome: i.chaos, writeGap: i.failover ? judgedWriteGap(i.chaos, i.failover) : null, failoverTime: i.failover ? judgedFailoverTime(i.chaos, i.failover) : null } : null),
   ];
 }

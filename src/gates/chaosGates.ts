@@ -41,6 +41,19 @@ export function judgedWriteGap(c: ChaosOutcome, f: FailoverFigures): JudgedWrite
   };
 }
 
+/** The failover time an experiment that expects a failover judges. */
+export interface JudgedFailoverTime {
+  limitMs: number;
+  /** Strike to the first switch a step caused; null: none came. */
+  fromStrikeMs: number | null;
+}
+
+export function judgedFailoverTime(c: Pick<ChaosOutcome, 'thresholds' | 'downAfterMs'>, f: Pick<FailoverFigures, 'switches'>): JudgedFailoverTime | null {
+  if (c.thresholds.expectFailover !== true) return null;
+  const first = f.switches.find((x) => x.cause !== null);
+  return { limitMs: c.thresholds.failoverWithinMs ?? c.downAfterMs + failoverBudgetMs, fromStrikeMs: first?.fromStrikeMs ?? null };
+}
+
 /**
  * What an experiment must show: every step struck and ran to completion (a fault that could not
  * be injected proves nothing), the failover expectation, the failover's own time and the worst
@@ -69,15 +82,15 @@ export function chaosGates(c: ChaosOutcome, f: FailoverFigures): Gate[] {
   }
   const cluster = c.detectionSetting === 'cluster-node-timeout';
   const detection = `${cluster ? 'cluster-node-timeout' : 'down-after'} ${c.downAfterMs} ms`;
-  if (t.expectFailover === true) {
-    const limit = t.failoverWithinMs ?? c.downAfterMs + failoverBudgetMs;
-    const first = caused[0];
+  const failover = judgedFailoverTime(c, f);
+  if (failover) {
+    const { limitMs: limit, fromStrikeMs } = failover;
     gates.push({
       name: cluster ? "cluster failover time (strike to the replica's promotion)" : 'sentinel failover time (strike to +switch-master)',
       kind: 'availability',
       limit: `<= ${limit} ms${t.failoverWithinMs === undefined ? ` (${detection} + ${failoverBudgetMs} ms)` : ''}`,
-      actual: first?.fromStrikeMs != null ? `${first.fromStrikeMs} ms (${first.cause})` : 'no master switch after the strike',
-      pass: first?.fromStrikeMs != null && first.fromStrikeMs <= limit,
+      actual: fromStrikeMs !== null ? `${fromStrikeMs} ms (${caused[0]?.cause})` : 'no master switch after the strike',
+      pass: fromStrikeMs !== null && fromStrikeMs <= limit,
     });
   }
   const gap = judgedWriteGap(c, f);

@@ -58,23 +58,23 @@ test('a late generator does not make invalid a write gap it cannot have made: a 
   const late = generator({ saturated: true, reason: 'scheduler lag p99 6.2 ms outside chaos windows exceeds 5 ms', schedulerLagMs: { p99: 6.2, max: 140 }, eventLoopDelayMs: { p99: 9, max: 120 } });
   const load = { generator: late, aborted: false, durationMs: 20_000 };
   const gapGate = (actual: string) => ({ name: 'client-observed write unavailability (worst client)', kind: 'availability' as const, limit: '<= 9000 ms', actual, pass: false });
-  const stranded = validityGates(load, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' } });
+  const stranded = validityGates(load, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' }, failoverTime: null });
   assert.match(stranded[0]!.outweighed ?? '', /some client never wrote again, and the generator's longest delay \(140 ms\) is below the 9000 ms/);
   assert.equal(judge([gapGate('unbounded: some client never wrote again'), ...stranded]).verdict, 'fail');
-  const long = validityGates(load, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: 9200, limitMs: 9000, endsAt: 'confirmed write' } });
+  const long = validityGates(load, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: 9200, limitMs: 9000, endsAt: 'confirmed write' }, failoverTime: null });
   assert.match(long[0]!.outweighed ?? '', /the write gap \(9200 ms\) exceeds its 9000 ms limit by more than/);
   assert.equal(judge([gapGate('9200 ms'), ...long]).verdict, 'fail');
   // Within the limit plus the longest delay, the lag may be the breach: invalid.
-  const near = validityGates(load, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: 9100, limitMs: 9000, endsAt: 'confirmed write' } });
+  const near = validityGates(load, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: 9100, limitMs: 9000, endsAt: 'confirmed write' }, failoverTime: null });
   assert.equal(near[0]!.outweighed, undefined);
   assert.equal(judge([gapGate('9100 ms'), ...near]).verdict, 'invalid');
   // A generator stalled longer than the limit could have kept a client from writing: invalid.
   const frozen = generator({ saturated: true, reason: 'stalled', schedulerLagMs: { p99: 900, max: 12_000 } });
-  const blind = validityGates({ ...load, generator: frozen }, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' } });
+  const blind = validityGates({ ...load, generator: frozen }, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' }, failoverTime: null });
   assert.equal(blind[0]!.outweighed, undefined);
   assert.equal(judge([gapGate('unbounded'), ...blind]).verdict, 'invalid');
   // A generator that kept up: nothing to outweigh.
-  assert.equal(validityGates({ ...load, generator: generator() }, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' } })[0]!.outweighed, undefined);
+  assert.equal(validityGates({ ...load, generator: generator() }, 20_000, null, null, { outcome: { steps: [], checks: [] }, writeGap: { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' }, failoverTime: null })[0]!.outweighed, undefined);
 });
 
 test("a procedure that ran in full and failed its own checks fails the run however late the generator was; one whose step did not complete stays invalid", () => {
@@ -82,15 +82,35 @@ test("a procedure that ran in full and failed its own checks fails the run howev
   const load = { generator: late, aborted: false, durationMs: 20_000 };
   const check = { name: 'old app password refused (WRONGPASS) on every server', kind: 'procedure' as const, limit: '3 servers', actual: 'still accepted or other error on node-0', pass: false };
   const step = (outcome: ChaosStepRecord['outcome'], struck = true) => ({ struck, outcome }) as ChaosStepRecord;
-  const ran = validityGates(load, 20_000, null, null, { outcome: { steps: [step('completed')], checks: [check] }, writeGap: null });
+  const ran = validityGates(load, 20_000, null, null, { outcome: { steps: [step('completed')], checks: [check] }, writeGap: null, failoverTime: null });
   assert.match(ran[0]!.outweighed ?? '', /the procedure ran in full and its own checks failed \(old app password refused/);
   assert.equal(judge([check, ...ran]).verdict, 'fail');
   for (const s of [step('failed'), step('still-running'), step('never-ran', false)]) {
-    const broken = validityGates(load, 20_000, null, null, { outcome: { steps: [s], checks: [check] }, writeGap: null });
+    const broken = validityGates(load, 20_000, null, null, { outcome: { steps: [s], checks: [check] }, writeGap: null, failoverTime: null });
     assert.equal(broken[0]!.outweighed, undefined, s.outcome);
     assert.equal(judge([check, ...broken]).verdict, 'invalid');
   }
-  const held = validityGates(load, 20_000, null, null, { outcome: { steps: [step('completed')], checks: [{ ...check, pass: true }] }, writeGap: null });
+  const held = validityGates(load, 20_000, null, null, { outcome: { steps: [step('completed')], checks: [{ ...check, pass: true }] }, writeGap: null, failoverTime: null });
   assert.equal(held[0]!.outweighed, undefined);
   assert.equal(judge(held).verdict, 'invalid');
+});
+
+test('a failover too late or missing after a kill that struck and completed fails the run however late the generator was; within the limit plus the longest delay it stays invalid', () => {
+  const late = generator({ saturated: true, reason: 'scheduler lag p99 12 ms outside chaos windows exceeds 10 ms', schedulerLagMs: { p99: 12, max: 300 }, eventLoopDelayMs: { p99: 10, max: 250 } });
+  const load = { generator: late, aborted: false, durationMs: 30_000 };
+  const kill = { struck: true, outcome: 'completed', atMs: 9000 } as ChaosStepRecord;
+  const judged = (fromStrikeMs: number | null, steps = [kill]) => ({ outcome: { steps, checks: [] }, writeGap: null, failoverTime: { limitMs: 7000, fromStrikeMs } });
+  const slowGate = { name: 'sentinel failover time (strike to +switch-master)', kind: 'availability' as const, limit: '<= 7000 ms', actual: '', pass: false };
+  const slow = validityGates(load, 30_000, null, null, judged(7400));
+  assert.match(slow[0]!.outweighed ?? '', /the failover took 7400 ms from the strike, over its 7000 ms limit by more than the generator's longest delay \(300 ms\)/);
+  assert.equal(judge([slowGate, ...slow]).verdict, 'fail');
+  const none = validityGates(load, 30_000, null, null, judged(null));
+  assert.match(none[0]!.outweighed ?? '', /no failover came in the 21000 ms the load ran after the strike/);
+  assert.equal(judge([{ ...slowGate, name: 'a failover happened' }, ...none]).verdict, 'fail');
+  // Within the limit plus the longest delay, or a run that ended too soon after the strike to tell, or a kill that did not complete: invalid.
+  assert.equal(validityGates(load, 30_000, null, null, judged(7200))[0]!.outweighed, undefined);
+  assert.equal(validityGates({ ...load, durationMs: 16_000 }, 16_000, null, null, judged(null))[0]!.outweighed, undefined);
+  const broken = validityGates(load, 30_000, null, null, judged(null, [{ ...kill, outcome: 'failed' }]));
+  assert.equal(broken[0]!.outweighed, undefined);
+  assert.equal(judge([slowGate, ...broken]).verdict, 'invalid');
 });

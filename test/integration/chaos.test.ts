@@ -149,6 +149,18 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
     assert.ok(short.s.failover);
     assert.equal(short.s.failover.count, 0, `freeze of ${Math.round(downAfter / 3)} ms`);
     assert.equal(gate(short.s, 'no failover happened')?.pass, true);
+    // The same short freeze from an experiment that expects a failover, its generator held to a
+    // 1 µs lag limit (as on a box too busy for it): the missing failover is the sentinels' call,
+    // so the run fails however late the generator was. A strike at 25 % of 3 + 14 s leaves more
+    // than the failover limit (down-after + 5 s) after it.
+    const late = smokeScenarioFile(work, 'smoke-late', thresholds, { generator: { maxSchedulerLagP99Ms: 0.001 } });
+    const expected = await runExperiment(late, reports, experimentFile(work, 'freeze-short-expecting', { name: 'freeze-short-expecting', description: '', steps: [{ at: '25%', fault: { kind: 'freeze-master', duration: Math.round(downAfter / 3) } }], thresholds: { expectFailover: true } }), ['--duration', '14s']);
+    assert.equal(expected.s.failover?.count, 0);
+    assert.equal(gate(expected.s, 'a failover happened')?.pass, false);
+    const lag = gate(expected.s, 'generator kept up with its schedule');
+    assert.equal(lag?.pass, false, 'the 1 µs lag limit is exceeded');
+    assert.match(lag.outweighed ?? '', /no failover came in the \d+ ms the load ran after the strike/);
+    assert.equal(expected.code, 1);
   });
 
   test("a latency step before a kill: the latency step's window recovers on its own, the kill's waits for its failover", async () => {
