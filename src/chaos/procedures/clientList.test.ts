@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectionsBy, newestConnectionId } from './clientList.js';
+import { connectionsBy } from './clientList.js';
 
 const list = [
   'id=3 addr=127.0.0.1:5000 laddr=127.0.0.1:6379 fd=8 name=gauntlet-app-0 age=9 idle=0 flags=N db=0 user=app',
@@ -22,9 +22,4 @@ test('CLIENT LIST lines are grouped by ACL user', () => {
   assert.deepEqual(g.get('app'), ['3', '7', '8']);
   assert.deepEqual(g.get('replicator'), ['9']);
   assert.equal(g.get('name'), undefined);
-});
-
-test('the newest connection id is the highest in the list, 0 for an empty one', () => {
-  assert.equal(newestConnectionId(list), 9);
-  assert.equal(newestConnectionId(''), 0);
 });

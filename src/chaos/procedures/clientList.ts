@@ -14,8 +14,3 @@ export function connectionsBy(clientList: string, field: 'name' | 'user'): Map<s
   }
   return out;
 }
-
-/** The highest connection id in a `CLIENT LIST` (0 for none): ids only grow, so any later connection has a higher one. */
-export function newestConnectionId(clientList: string): number {
-  return Math.max(0, ...[...connectionsBy(clientList, 'name').values()].flat().map(Number));
-}
