@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { busyScript, isolatedHome, useDetachedTopology } from './support.js';
+import { isolatedHome, useDetachedTopology } from './support.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { executeRun } from '../../src/run/executeRun.js';
 import type { RunPlan } from '../../src/run/runPlan.js';
@@ -22,6 +22,7 @@ const everyMs = 200;
 // The generator's lag limit is set for the test (the default is 10 % of the budget), so that on a
 // busy CI machine only a planted stall can make the run invalid.
 const scenario = parseScenario({ ...smoke, thresholds: { p99Ms: 5, maxErrorRate: 0.01 }, generator: { shortWait: 'block', maxSchedulerLagP99Ms: 2, stallThresholdMs: 4 } }, 'attribution');
+const longer = parseScenario({ ...smoke, stages: [smoke.stages[0]!, { ...smoke.stages[1]!, duration: '25s' }], thresholds: scenario.thresholds, generator: scenario.generator }, 'attribution-longer');
 const plan = (): RunPlan => ({ runId: `attribution-${Math.random().toString(36).slice(2, 8)}`, scenario, scenarioSource: 'attribution', experiment: null, seed: 3, target: 'detached', tls: undefined, allowDestructive: false, writeMode: 'async', verify: true, monitoring: false, metricsPort: undefined, baseline: null });
 
 describe('where the p99 went: the harness stays out of its own measurement', { timeout: 300_000 }, () => {
@@ -56,11 +57,16 @@ describe('where the p99 went: the harness stays out of its own measurement', { t
     assert.match(s.verdictReason, /generator/);
   });
 
-  // The planted stall holds the master's one thread as the generator's was held above. On this
-  // 2-core machine a master stalled 8 ms every 100 ms kept a core busy often enough to delay the
-  // generator's wake-ups (scheduler lag p99 1.7-2.8 ms against the test's 2 ms; `invalid` in 2 of
-  // 5 runs, measured 2026-11-30); at 10 ms every 200 ms: `fail` naming the server in 5 of 5, lag
-  // p99 0.38-1.37 ms.
+  // The planted stall holds the master's one thread as the generator's was held above, with
+  // DEBUG SLEEP: the thread blocked, its core free. A busy script held it as well but also took a
+  // core, and on 2 cores that delayed the generator's own wake-ups (8 ms every 100 ms: scheduler
+  // lag p99 1.7-2.8 ms against the test's 2 ms, `invalid` in 2 of 5 runs). And the run is longer
+  // than the smoke run: the lag p99 of 13 s at ~100 dispatches a second rests on its ~13 latest
+  // dispatches, so a few GC pauses of the generator (up to 27 ms measured in a fresh process)
+  // could decide it (4.8 ms in one CI run). Such runs are rightly `invalid`, but say nothing about
+  // whether a stall of the target is blamed on the target, which is what this test is for.
+  // Measured 2026-11-30 with DEBUG SLEEP, 13 s runs: `fail` naming the server in 5 of 6, lag p99
+  // 0.46-0.67 ms in a warm process, 3.28 ms in one fresh one.
   test("the same stalls of the master's main thread fail the run, naming the server", async () => {
     const master = (await topology().currentMaster())!;
     const staller = master.control().duplicate();
@@ -69,12 +75,12 @@ describe('where the p99 went: the harness stays out of its own measurement', { t
     const stalls = (async () => {
       await sleep(1000);
       while (!stop) {
-        await staller.eval(busyScript, 0, String(stallMs * 1000)).catch(() => undefined);
+        await staller.call('DEBUG', 'SLEEP', String(stallMs / 1000)).catch(() => undefined);
         await sleep(everyMs - stallMs);
       }
     })();
     try {
-      const { summary: s } = await executeRun(plan());
+      const { summary: s } = await executeRun({ ...plan(), scenario: longer });
       assert.equal(s.verdict, 'fail', s.verdictReason);
       assert.equal(s.attribution?.cause?.who, 'server', JSON.stringify(s.attribution));
       assert.match(s.verdictReason, /the server: .*(LATENCY event|EVAL)/);
