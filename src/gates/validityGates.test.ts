@@ -114,3 +114,19 @@ test('a failover too late or missing after a kill that struck and completed fail
   assert.equal(broken[0]!.outweighed, undefined);
   assert.equal(judge([slowGate, ...broken]).verdict, 'invalid');
 });
+
+test("a latency breach that is the generator's own does not make invalid a client stranded after a failover: the run fails; without it, invalid", () => {
+  const stalled = generator({ saturated: true, reason: 'scheduler lag p99 14 ms', schedulerLagMs: { p99: 14, max: 90 }, eventLoopDelayMs: { p99: 20, max: 95 } });
+  const load = { generator: stalled, aborted: false, durationMs: 20_000 };
+  const own = attribution({ who: 'generator', why: 'the generator stalled in 12 of 20 seconds' });
+  const stranded = { outcome: { steps: [], checks: [] }, writeGap: { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' as const }, failoverTime: null };
+  const gapGate = { name: 'client-observed write unavailability (worst client)', kind: 'availability' as const, limit: '<= 9000 ms', actual: 'unbounded', pass: false };
+  const gates = validityGates(load, 20_000, null, own, stranded);
+  assert.deepEqual(failed(gates), ['generator kept up with its schedule', "a latency breach is the target's time, not the generator's"]);
+  assert.match(gates[1]!.outweighed ?? '', /some client never wrote again/);
+  assert.match(gates[1]!.actual, /^the generator's: .*; not decisive: some client never wrote again/);
+  assert.equal(judge([gapGate, ...gates]).verdict, 'fail');
+  const alone = validityGates(load, 20_000, null, own, null);
+  assert.equal(alone[1]!.outweighed, undefined);
+  assert.equal(judge([{ ...gapGate, name: 'p99 latency, all operations', kind: 'latency' as const }, ...alone]).verdict, 'invalid');
+});

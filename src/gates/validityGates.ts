@@ -17,7 +17,10 @@ export const keptScheduleGate = 'generator kept up with its schedule';
 export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, abortReason: string | null, attribution: Attribution | null, chaos: ChaosJudged | null = null): Gate[] {
   const g = load.generator;
   const cause = attribution?.cause ?? null;
-  const beyond = g.saturated ? ((attribution ? breachBeyondGenerator(attribution) : null) ?? chaosBreachBeyondGenerator(chaos, load.durationMs, g)) : null;
+  const chaosBeyond = chaosBreachBeyondGenerator(chaos, load.durationMs, g);
+  const beyond = g.saturated ? ((attribution ? breachBeyondGenerator(attribution) : null) ?? chaosBeyond) : null;
+  // The generator's stalls explain a latency breach, not a stranded client or a late failover.
+  const ownBreach = cause?.who === 'generator' ? chaosBeyond : null;
   const lag = g.reason ?? `scheduler lag p99 ${g.schedulerLagOutsideChaosMs.p99} ms outside chaos windows`;
   return [
     {
@@ -32,8 +35,9 @@ export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | '
       name: "a latency breach is the target's time, not the generator's",
       kind: 'validity',
       limit: 'the generator neither stalled nor queued its way over the p99 budget',
-      actual: cause === null ? 'no breach' : cause.who === 'generator' ? `the generator's: ${cause.why}` : `${cause.who}: ${cause.why}`,
+      actual: cause === null ? 'no breach' : cause.who === 'generator' ? `the generator's: ${cause.why}${ownBreach ? `; not decisive: ${ownBreach}` : ''}` : `${cause.who}: ${cause.why}`,
       pass: cause?.who !== 'generator',
+      ...(ownBreach ? { outweighed: ownBreach } : {}),
     },
     {
       name: 'the run went to the end of its schedule',
