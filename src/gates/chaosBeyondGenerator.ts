@@ -10,41 +10,49 @@ export interface ChaosJudged {
 }
 
 type Generator = Pick<LoadResult['generator'], 'schedulerLagMs' | 'eventLoopDelayMs'>;
-const longestDelay = (g: Generator): number => Math.max(g.schedulerLagMs.max, g.eventLoopDelayMs.max);
-const late = (longest: number): string => `the generator's longest delay (${Math.round(longest * 100) / 100} ms)`;
-const whoseever = "the breach is the target's or its clients' however late the generator was";
+/**
+ * What the generator's lateness can add to a time the harness measures: twice its longest delay
+ * (scheduler lag or event-loop delay), as a stall can move both ends of it (the last write seen
+ * before, the first one after).
+ */
+const lateBy = (g: Generator): number => 2 * Math.max(g.schedulerLagMs.max, g.eventLoopDelayMs.max);
+const lateText = (ms: number): string => `twice the generator's longest delay (${Math.round(ms * 100) / 100} ms)`;
+const notTheGenerators = "the breach is the target's or its clients' however late the generator was";
 /** Every step struck and completed: a step that did not may be the harness's, and then nothing it measured outweighs a late generator. */
-const ranInFull = (o: ChaosJudged['outcome']): boolean => o.steps.every((s) => s.struck && s.outcome === 'completed');
+const ranInFull = (o: ChaosJudged['outcome']): boolean => o.steps.length > 0 && o.steps.every((s) => s.struck && s.outcome === 'completed');
+/** How long the load ran on after the last strike. */
+const afterLastStrike = (o: ChaosJudged['outcome'], loadDurationMs: number): number => loadDurationMs - Math.max(...o.steps.map((s) => s.atMs));
 
 /**
- * A write gap over its limit that a late generator cannot have made: some client never wrote
- * again although the generator was never late by as much as the limit, or the gap exceeds the
- * limit by more than the generator's longest delay (scheduler lag or event-loop delay). A late
- * dispatch only moves a write by that delay; a client that ioredis ended stays ended however
- * punctual the generator is.
+ * A write gap over its limit that a late generator cannot have made: the gap exceeds the limit by
+ * more than the generator's lateness can add, or some client never wrote again although the steps
+ * ran in full and the load ran on past the last strike by more than the limit and that lateness.
+ * A late dispatch only moves a write; a client that ioredis ended stays ended however punctual
+ * the generator is.
  */
-export function writeGapBeyondGenerator(gap: JudgedWriteGap | null, g: Generator): string | null {
+export function writeGapBeyondGenerator(chaos: ChaosJudged, loadDurationMs: number, g: Generator): string | null {
+  const gap = chaos.writeGap;
   if (!gap || gap.worstMs === undefined) return null;
-  const longest = longestDelay(g);
-  if (gap.worstMs === null) return longest < gap.limitMs ? `some client never wrote again, and ${late(longest)} is below the ${gap.limitMs} ms write-gap limit: ${whoseever}` : null;
-  if (gap.worstMs <= gap.limitMs + longest) return null;
-  return `the write gap (${gap.worstMs} ms) exceeds its ${gap.limitMs} ms limit by more than ${late(longest)}: ${whoseever}`;
+  const late = lateBy(g);
+  if (gap.worstMs !== null) return gap.worstMs > gap.limitMs + late ? `the write gap (${gap.worstMs} ms) exceeds its ${gap.limitMs} ms limit by more than ${lateText(late)}: ${notTheGenerators}` : null;
+  if (!ranInFull(chaos.outcome)) return null;
+  const after = afterLastStrike(chaos.outcome, loadDurationMs);
+  return after > gap.limitMs + late ? `some client never wrote again in the ${Math.round(after)} ms the load ran after the strike, more than the ${gap.limitMs} ms write-gap limit and ${lateText(late)}: ${notTheGenerators}` : null;
 }
 
 /**
  * A failover that came too late or not at all, after steps that all struck and completed: the
- * sentinels (or the cluster's nodes) decide it, and the harness only sees the switch later by at
- * most its longest delay. So it outweighs when the switch came later than the limit by more than
- * that delay, or never came although the load ran on past the last strike by more than both.
+ * sentinels (or the cluster's nodes) decide it, and the harness sees the switch late by at most
+ * what its lateness adds. So it outweighs when the switch came later than the limit by more than
+ * that, or never came although the load ran on past the last strike by more than both.
  */
 export function failoverBeyondGenerator(chaos: ChaosJudged, loadDurationMs: number, g: Generator): string | null {
   const t = chaos.failoverTime;
   if (!t || !ranInFull(chaos.outcome)) return null;
-  const longest = longestDelay(g);
-  if (t.fromStrikeMs !== null) return t.fromStrikeMs > t.limitMs + longest ? `the failover took ${t.fromStrikeMs} ms from the strike, over its ${t.limitMs} ms limit by more than ${late(longest)}: ${whoseever}` : null;
-  const lastStrikeMs = Math.max(...chaos.outcome.steps.map((s) => s.atMs));
-  const after = loadDurationMs - lastStrikeMs;
-  return after > t.limitMs + longest ? `no failover came in the ${Math.round(after)} ms the load ran after the strike, more than its ${t.limitMs} ms limit and ${late(longest)}: ${whoseever}` : null;
+  const late = lateBy(g);
+  if (t.fromStrikeMs !== null) return t.fromStrikeMs > t.limitMs + late ? `the failover took ${t.fromStrikeMs} ms from the strike, over its ${t.limitMs} ms limit by more than ${lateText(late)}: ${notTheGenerators}` : null;
+  const after = afterLastStrike(chaos.outcome, loadDurationMs);
+  return after > t.limitMs + late ? `no failover came in the ${Math.round(after)} ms the load ran after the strike, more than its ${t.limitMs} ms limit and ${lateText(late)}: ${notTheGenerators}` : null;
 }
 
 /**
@@ -62,5 +70,5 @@ export function procedureBeyondGenerator(outcome: ChaosJudged['outcome']): strin
 /** The first breach of an experiment a late generator cannot have made, said in words; null when there is none. */
 export function chaosBreachBeyondGenerator(chaos: ChaosJudged | null, loadDurationMs: number, g: Generator): string | null {
   if (!chaos) return null;
-  return writeGapBeyondGenerator(chaos.writeGap, g) ?? failoverBeyondGenerator(chaos, loadDurationMs, g) ?? procedureBeyondGenerator(chaos.outcome);
+  return writeGapBeyondGenerator(chaos, loadDurationMs, g) ?? failoverBeyondGenerator(chaos, loadDurationMs, g) ?? procedureBeyondGenerator(chaos.outcome);
 }

@@ -11,33 +11,34 @@ export const keptScheduleGate = 'generator kept up with its schedule';
  * 10 % of the p99 budget unless the scenario says otherwise), a latency breach is not the
  * generator's own stalls, and the run went to its end. A late generator does not decide the
  * verdict when the figures show a breach it cannot have made (reply times beyond its longest
- * delay; an experiment's write gap, failover time or procedure checks: chaosBeyondGenerator.ts):
+ * delay; an experiment's write gap, failover time or procedure checks beyond what its lateness can
+ * add: chaosBeyondGenerator.ts):
  * the run then fails on that breach, and the lag gate still shows.
  */
 export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, abortReason: string | null, attribution: Attribution | null, chaos: ChaosJudged | null = null): Gate[] {
   const g = load.generator;
   const cause = attribution?.cause ?? null;
   const chaosBeyond = chaosBreachBeyondGenerator(chaos, load.durationMs, g);
-  const beyond = g.saturated ? ((attribution ? breachBeyondGenerator(attribution) : null) ?? chaosBeyond) : null;
+  const lagOutweighedBy = g.saturated ? ((attribution ? breachBeyondGenerator(attribution) : null) ?? chaosBeyond) : null;
   // The generator's stalls explain a latency breach, not a stranded client or a late failover.
-  const ownBreach = cause?.who === 'generator' ? chaosBeyond : null;
+  const ownLatencyOutweighedBy = cause?.who === 'generator' ? chaosBeyond : null;
   const lag = g.reason ?? `scheduler lag p99 ${g.schedulerLagOutsideChaosMs.p99} ms outside chaos windows`;
   return [
     {
       name: keptScheduleGate,
       kind: 'validity',
       limit: `scheduler lag p99 outside chaos windows <= ${g.maxSchedulerLagP99Ms} ms`,
-      actual: beyond ? `${lag}; not decisive: ${beyond}` : lag,
+      actual: lagOutweighedBy ? `${lag}; not decisive: ${lagOutweighedBy}` : lag,
       pass: !g.saturated,
-      ...(beyond ? { outweighed: beyond } : {}),
+      ...(lagOutweighedBy ? { outweighed: lagOutweighedBy } : {}),
     },
     {
       name: "a latency breach is the target's time, not the generator's",
       kind: 'validity',
       limit: 'the generator neither stalled nor queued its way over the p99 budget',
-      actual: cause === null ? 'no breach' : cause.who === 'generator' ? `the generator's: ${cause.why}${ownBreach ? `; not decisive: ${ownBreach}` : ''}` : `${cause.who}: ${cause.why}`,
+      actual: cause === null ? 'no breach' : cause.who === 'generator' ? `the generator's: ${cause.why}${ownLatencyOutweighedBy ? `; not decisive: ${ownLatencyOutweighedBy}` : ''}` : `${cause.who}: ${cause.why}`,
       pass: cause?.who !== 'generator',
-      ...(ownBreach ? { outweighed: ownBreach } : {}),
+      ...(ownLatencyOutweighedBy ? { outweighed: ownLatencyOutweighedBy } : {}),
     },
     {
       name: 'the run went to the end of its schedule',

@@ -60,13 +60,11 @@ describe('where the p99 went: the harness stays out of its own measurement', { t
   // The planted stall holds the master's one thread as the generator's was held above, with
   // DEBUG SLEEP: the thread blocked, its core free. A busy script held it as well but also took a
   // core, and on 2 cores that delayed the generator's own wake-ups (8 ms every 100 ms: scheduler
-  // lag p99 1.7-2.8 ms against the test's 2 ms, `invalid` in 2 of 5 runs). And the run is longer
-  // than the smoke run: the lag p99 of 13 s at ~100 dispatches a second rests on its ~13 latest
-  // dispatches, so a few GC pauses of the generator (up to 27 ms measured in a fresh process)
-  // could decide it (4.8 ms in one CI run). Such runs are rightly `invalid`, but say nothing about
-  // whether a stall of the target is blamed on the target, which is what this test is for.
-  // Measured 2026-11-30 with DEBUG SLEEP, 13 s runs: `fail` naming the server in 5 of 6, lag p99
-  // 0.46-0.67 ms in a warm process, 3.28 ms in one fresh one.
+  // lag p99 1.7-2.8 ms against the test's 2 ms, `invalid` in 2 of 5 runs). And the run lasts 28 s,
+  // not the smoke run's 13 s: at ~100 dispatches a second the lag p99 of 13 s rests on its ~13
+  // latest dispatches, so a few GC pauses of the generator (up to 27 ms measured in a fresh
+  // process) could decide it. Such runs are rightly `invalid`, but say nothing about whether a
+  // stall of the target is blamed on the target, which is what this test is for.
   test("the same stalls of the master's main thread fail the run, naming the server", async () => {
     const master = (await topology().currentMaster())!;
     const staller = master.control().duplicate();

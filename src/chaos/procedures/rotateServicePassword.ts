@@ -86,8 +86,7 @@ export class RotateServicePassword implements Fault {
     // after the kill, when only the new password was left. Counting only connections newer than a
     // CLIENT LIST taken before the kill missed logins that raced it: a sentinel, reconnecting
     // because SENTINEL SET auth-pass dropped its links, was accepted before that list but sent
-    // its AUTH after the kill, so the kill spared it (not yet the user) and its id was old (15 of
-    // 18 in a CI run).
+    // its AUTH after the kill, so the kill spared it (not yet the user) and its id was old.
     const listAll = (): Promise<string[]> => Promise.all(nodes.map(async (s) => String(await s.server.control().call('CLIENT', 'LIST'))));
     const killed = (await Promise.all(nodes.map(async (s) => Number(await s.server.control().call('CLIENT', 'KILL', 'USER', this.user))))).reduce((a, b) => a + b, 0);
     const expected = service.expectedConnections(t);
