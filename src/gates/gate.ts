@@ -33,6 +33,12 @@ export interface Gate {
    * still show a failure the harness cannot have caused. Reported as failed all the same.
    */
   outweighed?: string;
+  /**
+   * A failed validity gate's: the kinds of failed gates that are the generator's own doing (its
+   * stalls made the latency breach). When the run fails on something else, its reason names
+   * those apart, not as the target's.
+   */
+  explains?: readonly GateKind[];
 }
 
 export type Verdict = 'pass' | 'fail' | 'invalid';
@@ -58,7 +64,13 @@ export function judge(gates: readonly Gate[]): Judgement {
   if (target.some((g) => g.kind === 'correctness')) return { verdict: 'fail', reason: `failed: ${describe(target)}` };
   const validity = failed.filter((g) => g.kind === 'validity' && g.outweighed === undefined);
   if (validity.length > 0) return { verdict: 'invalid', reason: `invalid: ${describe(validity)}` };
-  if (target.length > 0) return { verdict: 'fail', reason: `failed: ${describe(target)}` };
+  if (target.length > 0) {
+    const explained = new Set(failed.flatMap((g) => g.explains ?? []));
+    const own = target.filter((g) => explained.has(g.kind));
+    const theirs = target.filter((g) => !explained.has(g.kind));
+    if (own.length === 0 || theirs.length === 0) return { verdict: 'fail', reason: `failed: ${describe(target)}` };
+    return { verdict: 'fail', reason: `failed: ${describe(theirs)}; also failed, on the generator's own stalls: ${own.map((g) => g.name).join('; ')}` };
+  }
   if (failed.length > 0) return { verdict: 'invalid', reason: `invalid: ${describe(failed)}` };
   return { verdict: 'pass', reason: `all ${gates.length} gates held` };
 }

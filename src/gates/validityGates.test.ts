@@ -132,6 +132,9 @@ test("a latency breach that is the generator's own does not make invalid a clien
   assert.match(gates[1]!.outweighed ?? '', /some client never wrote again/);
   assert.match(gates[1]!.actual, /^the generator's: .*; not decisive: some client never wrote again/);
   assert.equal(judge([gapGate, ...gates]).verdict, 'fail');
+  // The reason names the write gap as the failure, and the p99 breach apart, as the generator's.
+  const p99 = { name: 'p99 latency, all operations', kind: 'latency' as const, limit: '< 50 ms', actual: '80 ms', pass: false };
+  assert.equal(judge([p99, gapGate, ...gates]).reason, "failed: client-observed write unavailability (worst client) (unbounded, limit <= 9000 ms); also failed, on the generator's own stalls: p99 latency, all operations");
   const alone = validityGates(load, 20_000, null, own, null);
   assert.equal(alone[1]!.outweighed, undefined);
   assert.equal(judge([{ ...gapGate, name: 'p99 latency, all operations', kind: 'latency' as const }, ...alone]).verdict, 'invalid');

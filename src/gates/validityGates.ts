@@ -39,6 +39,7 @@ export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | '
       actual: cause === null ? 'no breach' : cause.who === 'generator' ? `the generator's: ${cause.why}${ownLatencyOutweighedBy ? `; not decisive: ${ownLatencyOutweighedBy}` : ''}` : `${cause.who}: ${cause.why}`,
       pass: cause?.who !== 'generator',
       ...(ownLatencyOutweighedBy ? { outweighed: ownLatencyOutweighedBy } : {}),
+      ...(cause?.who === 'generator' ? { explains: ['latency', 'throughput'] as const } : {}),
     },
     {
       name: 'the run went to the end of its schedule',
