@@ -5,7 +5,7 @@ import type { LedgerReport } from '../ledger/verifyLedger.js';
 import type { LoadResult } from '../load/loadResult.js';
 import { latencyFigures } from '../load/latencyRecorder.js';
 import { totalDurationMs, type Scenario } from '../load/scenario.js';
-import { chaosGates, judgedFailoverTime, judgedWriteGap } from './chaosGates.js';
+import { chaosGates, judgeChaos } from './chaosGates.js';
 import { failoverGates } from './failoverGates.js';
 import type { Gate } from './gate.js';
 import { ledgerGates } from './ledgerGates.js';
@@ -30,11 +30,12 @@ const defaultMaxErrorRateInWindow = 0.5;
 /** Every gate of a run, in the order the report lists them: load, chaos, failover, ledger, validity. */
 export function buildGates(i: GateInputs): Gate[] {
   const figures = latencyFigures(i.load.recorder, i.load.windows.any);
+  const judged = i.chaos ? judgeChaos(i.chaos, i.failover) : null;
   return [
     ...loadGatesFor(i.scenario.thresholds, figures, i.load.intendedOps, i.attribution?.cause ?? null),
-    ...(i.chaos && i.failover ? chaosGates(i.chaos, i.failover) : []),
+    ...(i.chaos && i.failover && judged ? chaosGates(i.chaos, i.failover, judged) : []),
     ...(i.failover ? failoverGates({ figures: i.failover, byWindow: figures.byWindow, maxErrorRateInWindow: i.chaos?.thresholds.maxErrorRateInWindow ?? defaultMaxErrorRateInWindow }) : []),
     ...(i.ledger ? ledgerGates(i.ledger, i.scenario.thresholds.maxUnverifiableShare) : []),
-    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason, i.attribution, i.chaos ? { outcome: i.chaos, writeGap: i.failover ? judgedWriteGap(i.chaos, i.failover) : null, failoverTime: i.failover ? judgedFailoverTime(i.chaos, i.failover) : null } : null),
+    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason, i.attribution, judged),
   ];
 }

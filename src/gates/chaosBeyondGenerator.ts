@@ -1,13 +1,5 @@
-import type { ChaosOutcome } from '../chaos/chaosRunner.js';
 import type { LoadResult } from '../load/loadResult.js';
-import type { JudgedFailoverTime, JudgedWriteGap } from './chaosGates.js';
-
-/** What an experiment measured that a late generator might be blamed for. */
-export interface ChaosJudged {
-  outcome: Pick<ChaosOutcome, 'steps' | 'checks'>;
-  writeGap: JudgedWriteGap | null;
-  failoverTime: JudgedFailoverTime | null;
-}
+import type { ChaosJudged } from './chaosGates.js';
 
 type Generator = Pick<LoadResult['generator'], 'schedulerLagMs' | 'eventLoopDelayMs'>;
 /**
@@ -20,8 +12,16 @@ const lateText = (ms: number): string => `twice the generator's longest delay ($
 const notTheGenerators = "the breach is the target's or its clients' however late the generator was";
 /** Every step struck and completed: a step that did not may be the harness's, and then nothing it measured outweighs a late generator. */
 const ranInFull = (o: ChaosJudged['outcome']): boolean => o.steps.length > 0 && o.steps.every((s) => s.struck && s.outcome === 'completed');
-/** How long the load ran on after the last strike. */
-const afterLastStrike = (o: ChaosJudged['outcome'], loadDurationMs: number): number => loadDurationMs - Math.max(...o.steps.map((s) => s.atMs));
+/**
+ * How long the load ran on after the last strike, when the steps ran in full and that is more than
+ * `limitMs` plus the lateness: long enough that what never came (a write, a failover) was not the
+ * generator's doing. Null otherwise.
+ */
+function ranOnPastLimit(o: ChaosJudged['outcome'], loadDurationMs: number, limitMs: number, late: number): number | null {
+  if (!ranInFull(o)) return null;
+  const after = loadDurationMs - Math.max(...o.steps.map((s) => s.atMs));
+  return after > limitMs + late ? after : null;
+}
 
 /**
  * A write gap over its limit that a late generator cannot have made: the gap exceeds the limit by
@@ -35,9 +35,8 @@ export function writeGapBeyondGenerator(chaos: ChaosJudged, loadDurationMs: numb
   if (!gap || gap.worstMs === undefined) return null;
   const late = lateBy(g);
   if (gap.worstMs !== null) return gap.worstMs > gap.limitMs + late ? `the write gap (${gap.worstMs} ms) exceeds its ${gap.limitMs} ms limit by more than ${lateText(late)}: ${notTheGenerators}` : null;
-  if (!ranInFull(chaos.outcome)) return null;
-  const after = afterLastStrike(chaos.outcome, loadDurationMs);
-  return after > gap.limitMs + late ? `some client never wrote again in the ${Math.round(after)} ms the load ran after the strike, more than the ${gap.limitMs} ms write-gap limit and ${lateText(late)}: ${notTheGenerators}` : null;
+  const after = ranOnPastLimit(chaos.outcome, loadDurationMs, gap.limitMs, late);
+  return after !== null ? `some client never wrote again in the ${Math.round(after)} ms the load ran after the strike, more than the ${gap.limitMs} ms write-gap limit and ${lateText(late)}: ${notTheGenerators}` : null;
 }
 
 /**
@@ -51,8 +50,8 @@ export function failoverBeyondGenerator(chaos: ChaosJudged, loadDurationMs: numb
   if (!t || !ranInFull(chaos.outcome)) return null;
   const late = lateBy(g);
   if (t.fromStrikeMs !== null) return t.fromStrikeMs > t.limitMs + late ? `the failover took ${t.fromStrikeMs} ms from the strike, over its ${t.limitMs} ms limit by more than ${lateText(late)}: ${notTheGenerators}` : null;
-  const after = afterLastStrike(chaos.outcome, loadDurationMs);
-  return after > t.limitMs + late ? `no failover came in the ${Math.round(after)} ms the load ran after the strike, more than its ${t.limitMs} ms limit and ${lateText(late)}: ${notTheGenerators}` : null;
+  const after = ranOnPastLimit(chaos.outcome, loadDurationMs, t.limitMs, late);
+  return after !== null ? `no failover came in the ${Math.round(after)} ms the load ran after the strike, more than its ${t.limitMs} ms limit and ${lateText(late)}: ${notTheGenerators}` : null;
 }
 
 /**

@@ -46,12 +46,25 @@ export interface JudgedFailoverTime {
   limitMs: number;
   /** Strike to the first switch a step caused; null: none came. */
   fromStrikeMs: number | null;
+  /** The step that caused that switch. */
+  cause: string | null;
 }
 
 export function judgedFailoverTime(c: Pick<ChaosOutcome, 'thresholds' | 'downAfterMs'>, f: Pick<FailoverFigures, 'switches'>): JudgedFailoverTime | null {
   if (c.thresholds.expectFailover !== true) return null;
   const first = f.switches.find((x) => x.cause !== null);
-  return { limitMs: c.thresholds.failoverWithinMs ?? c.downAfterMs + failoverBudgetMs, fromStrikeMs: first?.fromStrikeMs ?? null };
+  return { limitMs: c.thresholds.failoverWithinMs ?? c.downAfterMs + failoverBudgetMs, fromStrikeMs: first?.fromStrikeMs ?? null, cause: first?.cause ?? null };
+}
+
+/** What an experiment measured that its gates judge and a late generator might be blamed for: computed once, read by chaosGates and validityGates. */
+export interface ChaosJudged {
+  outcome: Pick<ChaosOutcome, 'steps' | 'checks'>;
+  writeGap: JudgedWriteGap | null;
+  failoverTime: JudgedFailoverTime | null;
+}
+
+export function judgeChaos(c: ChaosOutcome, f: FailoverFigures | null): ChaosJudged {
+  return { outcome: c, writeGap: f ? judgedWriteGap(c, f) : null, failoverTime: f ? judgedFailoverTime(c, f) : null };
 }
 
 /**
@@ -61,7 +74,7 @@ export function judgedFailoverTime(c: Pick<ChaosOutcome, 'thresholds' | 'downAft
  * procedure's checks, each drill's restore against the ledger, and a healthy topology after
  * healing.
  */
-export function chaosGates(c: ChaosOutcome, f: FailoverFigures): Gate[] {
+export function chaosGates(c: ChaosOutcome, f: FailoverFigures, judged: Pick<ChaosJudged, 'writeGap' | 'failoverTime'>): Gate[] {
   const gates: Gate[] = c.steps.map((s) => ({
     name: `${s.name}: ${s.procedure ? 'procedure' : 'fault'} ran to completion`,
     kind: 'chaos',
@@ -82,18 +95,18 @@ export function chaosGates(c: ChaosOutcome, f: FailoverFigures): Gate[] {
   }
   const cluster = c.detectionSetting === 'cluster-node-timeout';
   const detection = `${cluster ? 'cluster-node-timeout' : 'down-after'} ${c.downAfterMs} ms`;
-  const failover = judgedFailoverTime(c, f);
+  const failover = judged.failoverTime;
   if (failover) {
-    const { limitMs: limit, fromStrikeMs } = failover;
+    const { limitMs: limit, fromStrikeMs, cause } = failover;
     gates.push({
       name: cluster ? "cluster failover time (strike to the replica's promotion)" : 'sentinel failover time (strike to +switch-master)',
       kind: 'availability',
       limit: `<= ${limit} ms${t.failoverWithinMs === undefined ? ` (${detection} + ${failoverBudgetMs} ms)` : ''}`,
-      actual: fromStrikeMs !== null ? `${fromStrikeMs} ms (${caused[0]?.cause})` : 'no master switch after the strike',
+      actual: fromStrikeMs !== null ? `${fromStrikeMs} ms (${cause})` : 'no master switch after the strike',
       pass: fromStrikeMs !== null && fromStrikeMs <= limit,
     });
   }
-  const gap = judgedWriteGap(c, f);
+  const gap = judged.writeGap;
   if (gap) {
     const { worstMs: worst, limitMs: limit, endsAt } = gap;
     gates.push({

@@ -104,7 +104,7 @@ test('a failover too late or missing after a kill that struck and completed fail
   const late = generator({ saturated: true, reason: 'scheduler lag p99 12 ms outside chaos windows exceeds 10 ms', schedulerLagMs: { p99: 12, max: 300 }, eventLoopDelayMs: { p99: 10, max: 250 } });
   const load = { generator: late, aborted: false, durationMs: 30_000 };
   const kill = { struck: true, outcome: 'completed', atMs: 9000 } as ChaosStepRecord;
-  const judged = (fromStrikeMs: number | null, steps = [kill]) => ({ outcome: { steps, checks: [] }, writeGap: null, failoverTime: { limitMs: 7000, fromStrikeMs } });
+  const judged = (fromStrikeMs: number | null, steps = [kill]) => ({ outcome: { steps, checks: [] }, writeGap: null, failoverTime: { limitMs: 7000, fromStrikeMs, cause: fromStrikeMs === null ? null : 'kill-master' } });
   const slowGate = { name: 'sentinel failover time (strike to +switch-master)', kind: 'availability' as const, limit: '<= 7000 ms', actual: '', pass: false };
   const slow = validityGates(load, 30_000, null, null, judged(7800));
   assert.match(slow[0]!.outweighed ?? '', /the failover took 7800 ms from the strike, over its 7000 ms limit by more than twice the generator's longest delay \(600 ms\)/);

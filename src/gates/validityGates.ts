@@ -1,6 +1,7 @@
 import { breachBeyondGenerator, type Attribution } from '../attribution/latencyAttribution.js';
 import type { LoadResult } from '../load/loadResult.js';
-import { chaosBreachBeyondGenerator, type ChaosJudged } from './chaosBeyondGenerator.js';
+import { chaosBreachBeyondGenerator } from './chaosBeyondGenerator.js';
+import type { ChaosJudged } from './chaosGates.js';
 import type { Gate } from './gate.js';
 
 /** The gate a generator that fell behind its schedule fails (what makes a run `invalid`). */

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertPassedOrStarved, besideAnotherFile, chaosRun as runExperiment, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
+import { assertPassedOrStarved, besideAnotherFile, chaosRun as runExperiment, experimentFile, gate, heldLate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
 import { verifyLedger } from '../../src/ledger/verifyLedger.js';
@@ -64,7 +64,7 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
     // That run's generator is held to a lag limit no generator keeps (1 µs), as on a box so busy it
     // falls behind (a CI run once did): a stranded client is the client's failure however late the
     // generator was, so the run fails (exit 1) with the lag gate shown failed and outweighed.
-    const stranded = smokeScenarioFile(work, 'smoke-no-reconnect', thresholds, { clients: { ...smoke.clients, reconnectOnEnd: false }, generator: { maxSchedulerLagP99Ms: 0.001 } });
+    const stranded = smokeScenarioFile(work, 'smoke-no-reconnect', thresholds, { clients: { ...smoke.clients, reconnectOnEnd: false }, generator: heldLate });
     const without = await untilRaceHit(() => runExperiment(stranded, reports, 'slow-sentinels-kill-master', ['--duration', '20s']));
     const ended = without.s.clients;
     assert.ok(ended && ended.endedByIoredis >= 1, `no client ended: ${JSON.stringify(ended)}`);
@@ -153,7 +153,7 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
     // 1 µs lag limit (as on a box too busy for it): the missing failover is the sentinels' call,
     // so the run fails however late the generator was. A strike at 25 % of 3 + 14 s leaves more
     // than the failover limit (down-after + 5 s) after it.
-    const late = smokeScenarioFile(work, 'smoke-late', thresholds, { generator: { maxSchedulerLagP99Ms: 0.001 } });
+    const late = smokeScenarioFile(work, 'smoke-late', thresholds, { generator: heldLate });
     const expected = await runExperiment(late, reports, experimentFile(work, 'freeze-short-expecting', { name: 'freeze-short-expecting', description: '', steps: [{ at: '25%', fault: { kind: 'freeze-master', duration: Math.round(downAfter / 3) } }], thresholds: { expectFailover: true } }), ['--duration', '14s']);
     assert.equal(expected.s.failover?.count, 0);
     assert.equal(gate(expected.s, 'a failover happened')?.pass, false);

@@ -1,14 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { assertGatesPass, assertPassedOrStarved, besideAnotherFile, chaosRun, experimentFile, gate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
+import { assertGatesPass, assertPassedOrStarved, besideAnotherFile, chaosRun, experimentFile, gate, heldLate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
 
 isolatedHome();
 const work = scratchDir('gauntlet-procedures-');
 const reports = join(work, 'reports');
+const thresholds = { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 };
 // The generator sleeps instead of spinning on short waits here: less CPU taken from the servers
 // while the procedures run, and the 'block' path gets exercised.
-const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 }, { generator: { ...besideAnotherFile, shortWait: 'block' } });
+const scenario = smokeScenarioFile(work, 'smoke-ci', thresholds, { generator: { ...besideAnotherFile, shortWait: 'block' } });
 // A procedure's chaos window covers most of a short run, and the steady-state gates judge the
 // seconds outside it: 10 s steady leaves about five of them (the 7 s test smoke left two, where
 // one hiccup of the machine decided the scheduler-lag p99 of some 240 dispatches).
@@ -16,7 +17,7 @@ const run = (chaos: string, extra: string[] = []): ReturnType<typeof chaosRun> =
 // The same, its generator held to a lag limit no generator keeps (1 µs), as on a box so busy it
 // falls behind (a CI run beside another file once did): a procedure's failed checks read the
 // servers' state, so the run fails however late the generator was.
-const lateScenario = smokeScenarioFile(work, 'smoke-late', { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 }, { generator: { maxSchedulerLagP99Ms: 0.001, shortWait: 'block' } });
+const lateScenario = smokeScenarioFile(work, 'smoke-late', thresholds, { generator: { ...heldLate, shortWait: 'block' } });
 
 /** The runbook's procedures, each run as its experiment under load on one detached topology. */
 describe('runbook procedures as experiments', { timeout: 900_000 }, () => {

@@ -134,6 +134,13 @@ export const testSmokeStages = [
  */
 export const besideAnotherFile = { maxSchedulerLagP99Ms: 10 } as const;
 
+/**
+ * A generator held to a lag limit none keeps (1 µs): its lag gate always fails, as on a box too
+ * busy for it, so a test takes the late-generator path every time and can show which breaches a
+ * late generator does not hide.
+ */
+export const heldLate = { maxSchedulerLagP99Ms: 0.001 } as const;
+
 /** Gate kinds a starved generator distorts: they measured its own queueing, not the target. */
 const distortedWhenStarved = new Set(['validity', 'latency', 'throughput']);
 
