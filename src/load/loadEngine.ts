@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isMainThread } from 'node:worker_threads';
 import { closeAppClients, createAppClients } from './appClients.js';
 import { ChaosWindows } from './chaosWindows.js';
 import type { ErrorKind } from './errorKinds.js';
 import { EventHeap } from './eventHeap.js';
+import { makeHeapRoomForRun } from './generatorHeap.js';
 import { GeneratorMonitor } from './generatorMonitor.js';
 import { LatencyRecorder } from './latencyRecorder.js';
 import type { OperationEvent, OperationObserver } from './operationEvent.js';
@@ -127,10 +129,13 @@ class LoadEngine implements PopulationHost {
       await warmUpScripts(this.stores, this.ttl, () => this.tokenOf(this.rng.next(), this.rng.next()));
       await memory.start();
       await this.opts.prepare?.(clients);
+      // Worker threads share V8's flags with the whole process: one thread's growing factor would race another's.
+      if (isMainThread) makeHeapRoomForRun();
       const startAt = await this.opts.clockStart?.();
       if (startAt !== undefined) await sleep(Math.max(0, startAt - performance.timeOrigin - performance.now()));
       startedAt = new Date().toISOString();
       this.t0 = startAt === undefined ? performance.now() : startAt - performance.timeOrigin;
+      this.monitor.clockStarted();
       this.opts.onClockStart?.({ now: () => this.now(), startedAtWallMs: startAt === undefined ? Date.now() : Math.round(startAt) });
       ticker = setInterval(() => {
         void this.closeSecond(second++, memory);
