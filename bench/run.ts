@@ -39,6 +39,7 @@ import { batchMsFromEnv } from './generatorCost.js';
 import { EmbeddedTopology } from '../src/topology/embeddedTopology.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { workerScaling } from './workerScaling.js';
+import { benchInterrupted, startedFor, stopOnInterrupt, stoppedAfter } from './interruptCleanup.js';
 
 const run = promisify(execFile);
 
@@ -92,7 +93,11 @@ async function rawComparisons(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-'));
   const port = await freePort();
   const pid = startServerProcess(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { cwd: dir, logFile: join(dir, 'redis.log') });
-  try {
+  const stop = async (): Promise<void> => {
+    await stopProcess(pid);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  await stoppedAfter(stop, async () => {
     for (let i = 0; i < 50 && !(await answers(port)); i++) await sleep(100);
     await ours(port, 50, 50_000); // warm up JIT and the server
     // Equal conditions: one connection with 50 commands in flight, pipelined, on both sides
@@ -109,34 +114,24 @@ async function rawComparisons(): Promise<void> {
     console.log(`redis-benchmark -c 1 p50: ${peer1.p50.toFixed(3)} ms`);
     console.log(`gauntlet p50 (same path as run's service time): ${us1.p50.toFixed(3)} ms`);
     console.log(`overhead: ${((us1.p50 - peer1.p50) * 1000).toFixed(0)} us per command`);
-  } finally {
-    await stopProcess(pid);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** One part-4 measurement in a fresh process (bench/steadyMeasurement.ts says why). */
 async function measureApart(kind: SteadyKind, topologyId: string, duration: string): Promise<SteadyFigures> {
-  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./steadyMeasurement.ts', import.meta.url)), kind, topologyId, duration], { maxBuffer: 16 << 20, timeout: 15 * 60_000 });
+  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./steadyMeasurement.ts', import.meta.url)), kind, topologyId, duration], { maxBuffer: 16 << 20, timeout: 15 * 60_000, signal: benchInterrupted.signal });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as SteadyFigures;
 }
 
 async function steady50k(batchMs: number): Promise<void> {
   const duration = process.env.BENCH_STEADY_DURATION ?? '60s';
-  const topology = await new EmbeddedTopology().detached().start();
-  let bare: SteadyFigures;
-  let paced: SteadyFigures;
-  let batched: SteadyFigures;
-  let gen: GeneratorFigures;
-  try {
-    // The peers first, at the steady phase's rate, then the generator; each in its own process.
-    bare = await measureApart('bursts', topology.id, duration);
-    paced = await measureApart('paced', topology.id, duration);
-    batched = await measureApart('batched', topology.id, duration);
-    gen = (await measureApart('generator', topology.id, duration)) as GeneratorFigures;
-  } finally {
-    await topology.stop();
-  }
+  // The peers first, at the steady phase's rate, then the generator; each in its own process.
+  const [bare, paced, batched, gen] = await startedFor(new EmbeddedTopology().detached().start(), async (topology) => [
+    await measureApart('bursts', topology.id, duration),
+    await measureApart('paced', topology.id, duration),
+    await measureApart('batched', topology.id, duration),
+    (await measureApart('generator', topology.id, duration)) as GeneratorFigures,
+  ] as const);
   const shortWait = (await loadScenario('steady-50k')).scenario.generator.shortWait;
   console.log(`\n== steady-50k on the embedded topology, direct data path (steady phase ${ms(ms(duration as '60s'), { long: true })}, ${gen.seconds.toFixed(0)} s in all; ${shortWait} short waits; each measurement in its own process) ==`);
   console.log(`peak concurrent sessions: ${gen.peakSessions}`);
@@ -208,6 +203,7 @@ try {
   console.error(`bench: ${(e as Error).message}`);
   process.exit(3);
 }
+stopOnInterrupt();
 ledgerMemory();
 await rawComparisons();
 if (process.env.BENCH_SKIP_STEADY !== '1') await steady50k(batchMs);

@@ -9,6 +9,7 @@ import type { RunPlan } from '../src/run/runPlan.js';
 import { newRunId } from '../src/report/writeRunReport.js';
 import type { Scenario } from '../src/load/scenario.js';
 import { EmbeddedTopology } from '../src/topology/embeddedTopology.js';
+import { startedFor } from './interruptCleanup.js';
 
 export interface WorkerFigures {
   workers: number;
@@ -56,12 +57,9 @@ async function measure(s: Scenario, topologyId: string, workers: number, steadyF
 
 /** 1 and 2 workers on `s` against one topology gauntlet starts (detached) and stops. */
 export async function workerScaling(s: Scenario, steadyFrom: number, steadyTo: number): Promise<WorkerFigures[]> {
-  const topology = await new EmbeddedTopology().detached().start();
-  try {
+  return startedFor(new EmbeddedTopology().detached().start(), async (topology) => {
     const out: WorkerFigures[] = [];
     for (const workers of [1, 2]) out.push(await measure(s, topology.id, workers, steadyFrom, steadyTo));
     return out;
-  } finally {
-    await topology.stop();
-  }
+  });
 }
