@@ -39,7 +39,7 @@ import { batchMsFromEnv } from './generatorCost.js';
 import { EmbeddedTopology } from '../src/topology/embeddedTopology.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { workerScaling } from './workerScaling.js';
-import { benchInterrupted, startedFor, stopOnInterrupt, stoppedAfter } from './interruptCleanup.js';
+import { benchInterrupted, startedFor, stopOnInterrupt } from './interruptCleanup.js';
 
 const run = promisify(execFile);
 
@@ -49,7 +49,7 @@ interface BenchmarkCsv {
 }
 
 async function redisBenchmark(port: number, clients: number, requests: number, pipeline = 1): Promise<BenchmarkCsv> {
-  const { stdout } = await run('redis-benchmark', ['-p', String(port), '-c', String(clients), '-P', String(pipeline), '-n', String(requests), '-t', 'set', '-d', '64', '-r', '100000', '--csv']);
+  const { stdout } = await run('redis-benchmark', ['-p', String(port), '-c', String(clients), '-P', String(pipeline), '-n', String(requests), '-t', 'set', '-d', '64', '-r', '100000', '--csv'], { signal: benchInterrupted });
   // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",...
   const line = stdout.trim().split('\n').find((l) => l.startsWith('"SET"'));
   if (!line) throw new Error(`unexpected redis-benchmark output: ${stdout}`);
@@ -88,16 +88,23 @@ async function answers(port: number): Promise<boolean> {
   return up;
 }
 
-async function rawComparisons(): Promise<void> {
+/** A redis-server of its own (no persistence, no proxy) in a fresh directory, for the raw comparisons. */
+async function startRawServer(): Promise<{ port: number; stop(): Promise<void> }> {
   const { redisServer } = await findBinaries();
   const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-'));
   const port = await freePort();
   const pid = startServerProcess(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { cwd: dir, logFile: join(dir, 'redis.log') });
-  const stop = async (): Promise<void> => {
-    await stopProcess(pid);
-    rmSync(dir, { recursive: true, force: true });
+  return {
+    port,
+    stop: async () => {
+      await stopProcess(pid);
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
-  await stoppedAfter(stop, async () => {
+}
+
+async function rawComparisons(): Promise<void> {
+  await startedFor(startRawServer, async ({ port }) => {
     for (let i = 0; i < 50 && !(await answers(port)); i++) await sleep(100);
     await ours(port, 50, 50_000); // warm up JIT and the server
     // Equal conditions: one connection with 50 commands in flight, pipelined, on both sides
@@ -119,14 +126,14 @@ async function rawComparisons(): Promise<void> {
 
 /** One part-4 measurement in a fresh process (bench/steadyMeasurement.ts says why). */
 async function measureApart(kind: SteadyKind, topologyId: string, duration: string): Promise<SteadyFigures> {
-  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./steadyMeasurement.ts', import.meta.url)), kind, topologyId, duration], { maxBuffer: 16 << 20, timeout: 15 * 60_000, signal: benchInterrupted.signal });
+  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./steadyMeasurement.ts', import.meta.url)), kind, topologyId, duration], { maxBuffer: 16 << 20, timeout: 15 * 60_000, signal: benchInterrupted });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as SteadyFigures;
 }
 
 async function steady50k(batchMs: number): Promise<void> {
   const duration = process.env.BENCH_STEADY_DURATION ?? '60s';
   // The peers first, at the steady phase's rate, then the generator; each in its own process.
-  const [bare, paced, batched, gen] = await startedFor(new EmbeddedTopology().detached().start(), async (topology) => [
+  const [bare, paced, batched, gen] = await startedFor(() => new EmbeddedTopology().detached().start(), async (topology) => [
     await measureApart('bursts', topology.id, duration),
     await measureApart('paced', topology.id, duration),
     await measureApart('batched', topology.id, duration),

@@ -57,7 +57,7 @@ async function measure(s: Scenario, topologyId: string, workers: number, steadyF
 
 /** 1 and 2 workers on `s` against one topology gauntlet starts (detached) and stops. */
 export async function workerScaling(s: Scenario, steadyFrom: number, steadyTo: number): Promise<WorkerFigures[]> {
-  return startedFor(new EmbeddedTopology().detached().start(), async (topology) => {
+  return startedFor(() => new EmbeddedTopology().detached().start(), async (topology) => {
     const out: WorkerFigures[] = [];
     for (const workers of [1, 2]) out.push(await measure(s, topology.id, workers, steadyFrom, steadyTo));
     return out;

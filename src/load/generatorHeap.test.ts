@@ -26,7 +26,6 @@ async function fullCollectionsWhileGrowing(n: number): Promise<number> {
 test('a run grows its heap by hundreds of megabytes without a full collection once room is made; without it, V8 collects', async () => {
   const without = await fullCollectionsWhileGrowing(2_000_000);
   assert.ok(without >= 1, `V8's own limits collect while about 300 MB are kept (${without} full collections)`);
-  const room = makeHeapRoomForRun(512);
-  assert.ok(room.limitMb >= room.liveMb + 500, `limit ${room.limitMb} MB for ${room.liveMb} MB live`);
+  makeHeapRoomForRun(512);
   assert.equal(await fullCollectionsWhileGrowing(2_000_000), 0);
 });

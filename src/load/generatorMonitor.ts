@@ -147,7 +147,7 @@ export class GeneratorMonitor {
     const wall = performance.now() - this.wallAt;
     this.cpuAt = process.cpuUsage();
     const cpuWaitNow = threadCpuWaitMs();
-    // Per second of wall time: the first interval also holds the set-up, a late tick more than a second.
+    // Per second of wall time: a late tick covers more than a second.
     const cpuWaitMs = cpuWaitNow !== null && this.cpuWaitAt !== null ? round(((cpuWaitNow - this.cpuWaitAt) * 1000) / wall) : null;
     this.cpuWaitAt = cpuWaitNow;
     this.wallAt = performance.now();
