@@ -15,16 +15,17 @@ export const benchInterrupted: AbortSignal = interrupted.signal;
 const untilExit = (): Promise<never> => new Promise<never>(() => undefined);
 
 /**
- * Runs `work` with `stop` registered for an interrupt, and calls `stop` once when `work` ends
- * either way. Nothing new starts once interrupted.
+ * `work` on what `start` starts, and that stopped once when `work` ends either way, or on an
+ * interrupt (even one during the start). Nothing new starts once interrupted.
  */
-async function stoppedAfter<T>(stop: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+export async function startedFor<T extends { stop(): Promise<void> }, R>(start: () => Promise<T>, work: (started: T) => Promise<R>): Promise<R> {
   if (benchInterrupted.aborted) return untilExit();
+  let starting: Promise<T> | undefined;
   let stopping: Promise<void> | undefined;
-  const stopOnce = (): Promise<void> => (stopping ??= stop());
+  const stopOnce = (): Promise<void> => (stopping ??= starting ? starting.then((started) => started.stop()) : Promise.resolve());
   stoppers.add(stopOnce);
   try {
-    return await work();
+    return await work(await (starting = start()));
   } catch (e) {
     // Interrupted: the work failed because its servers are being stopped.
     if (benchInterrupted.aborted) return untilExit();
@@ -34,17 +35,6 @@ async function stoppedAfter<T>(stop: () => Promise<void>, work: () => Promise<T>
     await stopOnce();
     stoppers.delete(stopOnce);
   }
-}
-
-/** `work` on what `start` starts, stopped after it, or on an interrupt (even one during the start). */
-export function startedFor<T extends { stop(): Promise<void> }, R>(start: () => Promise<T>, work: (started: T) => Promise<R>): Promise<R> {
-  let starting: Promise<T> | undefined;
-  return stoppedAfter(
-    async () => {
-      if (starting) await (await starting).stop();
-    },
-    async () => work(await (starting = start())),
-  );
 }
 
 /** Installs the handler: the first SIGINT or SIGTERM stops everything registered and exits 130. */

@@ -73,6 +73,8 @@ function blockedMs(sampleNs: number): number {
   return Math.max(0, sampleNs / 1e6 - loopResolutionMs);
 }
 
+const noGc = (): GcFigures => ({ count: 0, scavenges: 0, markCompacts: 0, maxMs: 0, totalMs: 0, over2Ms: 0 });
+
 export class GeneratorMonitor {
   private readonly lag = newHistogram();
   private readonly lagOutside = newHistogram();
@@ -83,7 +85,7 @@ export class GeneratorMonitor {
   private readonly gcObserver: PerformanceObserver;
   private gcSecondCount = 0;
   private gcSecondMax = 0;
-  private readonly gc: GcFigures = { count: 0, scavenges: 0, markCompacts: 0, maxMs: 0, totalMs: 0, over2Ms: 0 };
+  private gc: GcFigures = noGc();
   private cpuAt = process.cpuUsage();
   private cpuWaitAt = threadCpuWaitMs();
   private wallAt = performance.now();
@@ -123,7 +125,7 @@ export class GeneratorMonitor {
    */
   clockStarted(): void {
     this.countFrom = performance.now();
-    Object.assign(this.gc, { count: 0, scavenges: 0, markCompacts: 0, maxMs: 0, totalMs: 0, over2Ms: 0 });
+    this.gc = noGc();
     this.gcSecondCount = 0;
     this.gcSecondMax = 0;
     this.loop.reset();
