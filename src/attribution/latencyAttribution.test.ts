@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { breachBeyondGenerator, breachCause, type Attribution } from './latencyAttribution.js';
+import { attributeLatency, breachBeyondGenerator, breachCause, latencyBreaches, type Attribution } from './latencyAttribution.js';
+import { LatencyRecorder } from '../load/latencyRecorder.js';
+import { loadNotStarted, type LoadResult } from '../load/loadResult.js';
+import { op, parseScenario } from '../load/scenario.js';
+import smoke from '../../scenarios/smoke.js';
 
 const base = (over: Partial<Attribution> = {}, gen: Partial<Attribution['generator']> = {}, server: Partial<Attribution['server']> = {}): Attribution => ({
   scope: 'all operations', budgetMs: 10, p99Ms: 12, serviceP99Ms: 11,
@@ -88,4 +92,49 @@ test("a breach the reply times alone carry past the generator's longest stall is
   assert.equal(breachBeyondGenerator(base({ budgetMs: 50, serviceP99Ms: 85, cause: proxy }, { eventLoopDelayMaxMs: 18.91 })), null, 'within the margin a stall could add');
   assert.equal(breachBeyondGenerator(base({ budgetMs: 50, serviceP99Ms: 182.91, cause: { who: 'generator', why: 'GC' } })), null, "the generator's own breach");
   assert.equal(breachBeyondGenerator(base({ budgetMs: 50, serviceP99Ms: 182.91 })), null, 'no breach');
+});
+
+/**
+ * A recorder with 20 s of operations (1000 requests and 10 logins a second, 2 ms each) whose
+ * logins take 80 ms in `slowLoginSeconds`; the generator stalled in `stalled` (seconds named by
+ * their end, as the run clock names them).
+ */
+function loginRun(slowLoginSeconds: readonly number[], stalled: readonly number[]): LoadResult {
+  const scenario = parseScenario({ ...smoke, thresholds: { ...smoke.thresholds, p99Ms: 50, perOperationP99Ms: 50 } }, 'smoke');
+  const load = loadNotStarted(scenario);
+  const recorder = new LatencyRecorder(load.windows, (t) => stalled.includes(t));
+  for (let s = 0; s < 20; s++) {
+    for (let k = 0; k < 1000; k++) recorder.record(op.request, s * 1000 + k, s * 1000 + k, s * 1000 + k, s * 1000 + k + 2, null);
+    for (let k = 0; k < 10; k++) {
+      const at = s * 1000 + k * 100;
+      recorder.record(op.login, at, at, at, at + (slowLoginSeconds.includes(s + 1) ? 80 : 2), null);
+    }
+    recorder.closeInterval(s + 1);
+  }
+  recorder.settleAll();
+  return { ...load, recorder, generator: { ...load.generator, stalledSeconds: stalled.length }, generatorSeconds: Array.from({ length: 20 }, (_, s) => ({ t: s + 1, inChaosWindow: false }) as LoadResult['generatorSeconds'][number]) };
+}
+const quietServer = base().server;
+
+test("an operation type's own p99 over budget in the generator's stalled seconds is the generator's; in seconds it ran well, the target's", () => {
+  // Logins slow in 3 of 20 s: 30 of 200 over budget, so the login p99 breaches while the p99 of all operations holds.
+  const own = attributeLatency({ load: loginRun([5, 10, 15], [5, 10, 15]), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null });
+  assert.equal(own.cause, null, 'the p99 of all operations held');
+  assert.equal(own.operationBreaches?.length, 1);
+  const login = own.operationBreaches![0]!;
+  assert.equal(login.op, 'login');
+  assert.ok(login.p99Ms >= 80 && login.p99Ms < 80.1, String(login.p99Ms));
+  assert.equal(login.opsHealthySeconds, 170);
+  assert.ok(login.p99HealthySecondsMs! < 2.1, String(login.p99HealthySecondsMs));
+  assert.equal(login.cause.who, 'generator');
+  assert.deepEqual(latencyBreaches(own).map((b) => [b.what, b.cause.who]), [['login', 'generator']]);
+
+  // The same slow logins in seconds the generator ran well: the target's time.
+  const theirs = attributeLatency({ load: loginRun([5, 10, 15], [6, 11, 16]), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null });
+  assert.equal(theirs.operationBreaches?.[0]?.cause.who, 'network or target');
+  assert.ok(theirs.operationBreaches![0]!.p99HealthySecondsMs! >= 80);
+
+  // Without a per-operation budget nothing is judged per type; below the sample count neither.
+  assert.equal(attributeLatency({ load: loginRun([5, 10, 15], [5, 10, 15]), thresholds: { p99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null }).operationBreaches, undefined);
+  assert.deepEqual(attributeLatency({ load: loginRun([5, 10, 15], [5, 10, 15]), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 201 }, server: quietServer, dataPath: 'direct', proxy: null }).operationBreaches, []);
 });

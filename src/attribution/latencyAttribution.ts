@@ -1,5 +1,6 @@
 import type { LoadResult } from '../load/loadResult.js';
-import { percentilesMs } from '../load/latencyRecorder.js';
+import { percentilesMs, type LatencyRecorder } from '../load/latencyRecorder.js';
+import { op as operationCode, type Scenario } from '../load/scenario.js';
 import type { TailShare } from '../load/tailAttribution.js';
 import type { ProxyCalibration } from './proxyCalibration.js';
 import type { ServerTime } from './serverTime.js';
@@ -47,11 +48,28 @@ export interface Attribution {
   proxy: ProxyCalibration | null;
   /** Set when the p99 is at or over budget. */
   cause: BreachCause | null;
+  /**
+   * Each operation type judged on its own p99 (enough samples) that is at or over its budget,
+   * and whose time that is. Absent in summaries written before it was kept.
+   */
+  operationBreaches?: OperationBreach[];
+}
+
+/** An operation type's own p99 at or over its budget, and whose time it is. */
+export interface OperationBreach {
+  op: string;
+  budgetMs: number;
+  p99Ms: number;
+  /** The type's p99 again, of the seconds the generator did not stall (null: none), and how many operations of it those hold. */
+  p99HealthySecondsMs: number | null;
+  opsHealthySeconds: number;
+  cause: BreachCause;
 }
 
 export interface AttributionInputs {
   load: LoadResult;
-  budgetMs: number;
+  /** The scenario's: the p99 budget, and the per-operation one with the samples a type needs to be judged on it. */
+  thresholds: Pick<Scenario['thresholds'], 'p99Ms' | 'perOperationP99Ms' | 'minSamplesPerOperation'>;
   server: ServerTime;
   dataPath: DataPath;
   proxy: ProxyCalibration | null;
@@ -66,6 +84,7 @@ const opsForAP99 = 300;
 
 export function attributeLatency(i: AttributionInputs): Attribution {
   const r = i.load.recorder;
+  const t = i.thresholds;
   const windowsSeen = i.load.windows.any;
   const all = percentilesMs(windowsSeen ? r.outsideOverall.latency : r.overall.latency);
   const service = percentilesMs(windowsSeen ? r.outsideOverall.service : r.overall.service);
@@ -88,19 +107,57 @@ export function attributeLatency(i: AttributionInputs): Attribution {
   };
   const a: Attribution = {
     scope: windowsSeen ? 'outside chaos windows' : 'all operations',
-    budgetMs: i.budgetMs,
+    budgetMs: t.p99Ms,
     p99Ms: all.p99,
     serviceP99Ms: service.p99,
     atP99: all.count > 0 ? r.tail.at(all.p99) : null,
-    overBudget: all.count > 0 ? r.tail.above(i.budgetMs) : null,
+    overBudget: all.count > 0 ? r.tail.above(t.p99Ms) : null,
     generator,
     server: i.server,
     dataPath: i.dataPath,
     proxy: i.proxy,
     cause: null,
   };
-  if (all.count > 0 && all.p99 >= i.budgetMs) a.cause = breachCause(a);
+  if (all.count > 0 && all.p99 >= t.p99Ms) a.cause = breachCause(a);
+  if (t.perOperationP99Ms !== undefined) a.operationBreaches = operationBreaches(a, r, windowsSeen, t.perOperationP99Ms, t.minSamplesPerOperation);
   return a;
+}
+
+/**
+ * Each operation type over its own budget, judged as the p99 of all operations is (`breachCause`)
+ * on that type's own p99, send-to-reply p99 and p99 of the seconds the generator did not stall.
+ * The queueing share is judged on the operations of every type over that budget: the tail's parts
+ * are not kept per type. A type with fewer than `minSamples` is not judged (its p99 is its maximum),
+ * as in the load gates.
+ */
+function operationBreaches(a: Attribution, r: LatencyRecorder, windowsSeen: boolean, budgetMs: number, minSamples: number): OperationBreach[] {
+  const out: OperationBreach[] = [];
+  for (const [op, pair] of windowsSeen ? r.outsideByOp() : r.byOp()) {
+    const p = percentilesMs(pair.latency);
+    if (p.count < minSamples || p.p99 < budgetMs) continue;
+    const healthy = percentilesMs(r.outsideHealthyByOp[operationCode[op]]!);
+    const view: Attribution = {
+      ...a,
+      budgetMs,
+      p99Ms: p.p99,
+      serviceP99Ms: percentilesMs(pair.service).p99,
+      atP99: r.tail.at(p.p99),
+      overBudget: r.tail.above(budgetMs),
+      generator: { ...a.generator, p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null, opsHealthySeconds: healthy.count },
+      cause: null,
+    };
+    out.push({ op, budgetMs, p99Ms: p.p99, p99HealthySecondsMs: view.generator.p99HealthySecondsMs, opsHealthySeconds: healthy.count, cause: breachCause(view) });
+  }
+  return out;
+}
+
+/**
+ * The latency breaches a verdict weighs and whose time each is: the p99 of all operations when it
+ * breached (as before per-operation breaches were attributed), else each operation type's own.
+ */
+export function latencyBreaches(a: Attribution): Array<{ what: string; cause: BreachCause }> {
+  if (a.cause) return [{ what: 'all operations', cause: a.cause }];
+  return (a.operationBreaches ?? []).map((b) => ({ what: b.op, cause: b.cause }));
 }
 
 /**

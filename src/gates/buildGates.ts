@@ -32,7 +32,7 @@ export function buildGates(i: GateInputs): Gate[] {
   const figures = latencyFigures(i.load.recorder, i.load.windows.any);
   const judged = i.chaos ? judgeChaos(i.chaos, i.failover) : null;
   return [
-    ...loadGatesFor(i.scenario.thresholds, figures, i.load.intendedOps, i.attribution?.cause ?? null),
+    ...loadGatesFor(i.scenario.thresholds, figures, i.load.intendedOps, i.attribution),
     ...(i.chaos && i.failover && judged ? chaosGates(i.chaos, i.failover, judged) : []),
     ...(i.failover ? failoverGates({ figures: i.failover, byWindow: figures.byWindow, maxErrorRateInWindow: i.chaos?.thresholds.maxErrorRateInWindow ?? defaultMaxErrorRateInWindow }) : []),
     ...(i.ledger ? ledgerGates(i.ledger, i.scenario.thresholds.maxUnverifiableShare) : []),

@@ -15,6 +15,12 @@ test('p99 at or above the budget fails the gate, below passes', () => {
   assert.deepEqual(slow.filter((t) => !t.pass).map((t) => t.name), ['p99 latency, all operations', 'p99 latency, login']);
 });
 
+test("a failed operation type's gate says whose time its breach is, unless it is the generator's (the validity gate says that)", () => {
+  const opCauses = { login: { who: 'server' as const, why: 'the server: EVAL 9 ms per call' }, refresh: { who: 'generator' as const, why: 'GC' } };
+  const gates = loadGates({ ...base, overall: p(5), byOp: { login: p(12), refresh: p(12), request: p(5) }, opCauses });
+  assert.deepEqual(gates.slice(1, 4).map((g) => g.actual), ['12.000 ms (the server: EVAL 9 ms per call)', '12.000 ms', '5.000 ms']);
+});
+
 test('an operation with fewer samples than the minimum is reported, not judged on its own', () => {
   const few = { ...p(50), count: 12 };
   const [, login] = loadGates({ ...base, overall: p(5), byOp: { login: few } });

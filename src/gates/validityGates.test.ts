@@ -139,3 +139,21 @@ test("a latency breach that is the generator's own does not make invalid a clien
   assert.equal(alone[1]!.outweighed, undefined);
   assert.equal(judge([{ ...gapGate, name: 'p99 latency, all operations', kind: 'latency' as const }, ...alone]).verdict, 'invalid');
 });
+
+test("per-operation breaches: invalid when every one is the generator's; one the target made stands and the run fails", () => {
+  const breach = (op: string, cause: BreachCause) => ({ op, budgetMs: 50, p99Ms: 58.9, p99HealthySecondsMs: 12, opsHealthySeconds: 170, cause });
+  const gen: BreachCause = { who: 'generator', why: 'the generator stalled in 4 of 19 seconds' };
+  const server: BreachCause = { who: 'server', why: 'the server: LATENCY event "command" up to 20 ms' };
+  const run = (operationBreaches: unknown[]) => validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, null, { ...attribution(null), operationBreaches } as Attribution);
+  const own = run([breach('login', gen)]);
+  assert.deepEqual(failed(own), ["a latency breach is the target's time, not the generator's"]);
+  assert.match(own[1]!.actual, /^the generator's: login: the generator stalled in 4 of 19 seconds$/);
+  const loginGate = { name: 'p99 latency, login (outside chaos windows)', kind: 'latency' as const, limit: '< 50 ms', actual: '58.943 ms', pass: false };
+  assert.equal(judge([loginGate, ...own]).verdict, 'invalid');
+  const mixed = run([breach('login', gen), breach('refresh', server)]);
+  assert.deepEqual(failed(mixed), []);
+  assert.match(mixed[1]!.actual, /^refresh: server: the server: LATENCY event/);
+  assert.equal(judge([loginGate, ...mixed]).verdict, 'fail');
+  // The p99 of all operations over budget decides as before, whatever each type's cause.
+  assert.deepEqual(failed(validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, null, { ...attribution(server), operationBreaches: [breach('login', gen)] } as Attribution)), []);
+});

@@ -90,6 +90,8 @@ export class LatencyRecorder {
   readonly outsideOverall: Pair = newPair();
   /** The steady state of seconds in which the generator did not stall: tells a breach it caused from one the target caused. */
   readonly outsideHealthy: Pair = newPair();
+  /** The same per operation type (latency only), by operation code: tells a per-operation breach the generator caused from the target's. */
+  readonly outsideHealthyByOp: Histogram[] = Array.from({ length: this.n }, newHistogram);
   private readonly pending: PendingSecond[] = [];
   private readonly spare: PendingSecond[] = [];
   private readonly secondLatency = newHistogram();
@@ -254,6 +256,7 @@ export class LatencyRecorder {
       } else {
         addRecorded(this.outsideTotals[op]!.latency, pair.latency);
         addRecorded(this.outsideTotals[op]!.service, pair.service);
+        if (healthy) addRecorded(this.outsideHealthyByOp[op]!, pair.latency);
         addRecorded(this.settling.latency, pair.latency);
         addRecorded(this.settling.service, pair.service);
       }

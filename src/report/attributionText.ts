@@ -23,6 +23,11 @@ export function attributionRows(a: AttributionSummary): Array<[string, string, s
   const over = a.overBudget;
   if (over) rows.push([`operations over the ${ms(a.budgetMs)} budget (whose time a breach is judged on)`, `${over.samples}, mean ${ms(over.latencyMs)}`, parts(over)]);
   if (g.p99HealthySecondsMs !== null && g.stalledSeconds > 0) rows.push(['p99 without the generator\'s stalled seconds', ms(g.p99HealthySecondsMs), g.opsHealthySeconds === undefined ? '' : `${g.opsHealthySeconds} operations`]);
+  for (const b of a.operationBreaches ?? []) {
+    // The generator's cause already says the p99 without its stalled seconds.
+    const healthy = b.cause.who !== 'generator' && b.p99HealthySecondsMs !== null && g.stalledSeconds > 0 ? `; without the generator's stalled seconds ${ms(b.p99HealthySecondsMs)} (${b.opsHealthySeconds} operations)` : '';
+    rows.push([`${b.op} p99 over its ${ms(b.budgetMs)} budget`, ms(b.p99Ms), `${b.cause.who}'s time: ${b.cause.why}${healthy}`]);
+  }
   return rows;
 }
 

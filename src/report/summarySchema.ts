@@ -14,6 +14,7 @@ export const percentilesSchema = z
   .describe('Latency percentiles and the maximum in milliseconds (microsecond resolution; each the top of its HDR bucket, within 0.1 % of the sample), and the number of operations');
 
 /** Mean parts of a set of operations' latency (the attribution's). */
+const breachCause = z.object({ who: z.enum(['generator', 'server', 'proxy', 'network or target']), why: z.string() });
 const tailShare = z.object({ samples: z.number(), latencyMs: z.number(), waitMs: z.number(), queueMs: z.number(), replyMs: z.number() });
 
 /**
@@ -139,7 +140,18 @@ export const summarySchema = z
           .object({ before: z.object({ directP50Ms: z.number(), directP99Ms: z.number(), proxiedP50Ms: z.number(), proxiedP99Ms: z.number() }), after: z.object({ directP50Ms: z.number(), directP99Ms: z.number(), proxiedP50Ms: z.number(), proxiedP99Ms: z.number() }).nullable() })
           .nullable()
           .describe('PING on the master straight and through its app proxy, one in flight, before and after the load'),
-        cause: z.object({ who: z.enum(['generator', 'server', 'proxy', 'network or target']), why: z.string() }).nullable().describe('whose time a p99 over budget is'),
+        cause: breachCause.nullable().describe('whose time a p99 over budget is'),
+        operationBreaches: z
+          .array(
+            z.object({
+              op: z.string(), budgetMs: z.number(), p99Ms: z.number(),
+              p99HealthySecondsMs: z.number().nullable().describe("the type's p99 in the seconds the generator did not stall (null: none)"),
+              opsHealthySeconds: z.number().int(),
+              cause: breachCause,
+            }),
+          )
+          .optional()
+          .describe("each operation type judged on its own p99 that is at or over the per-operation budget, and whose time that is (a run whose every breach is the generator's is invalid); absent in summaries written before it was kept"),
       })
       .nullable()
       .optional()

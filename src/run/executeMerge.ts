@@ -70,7 +70,7 @@ export async function executeMerge(r: MergeRequest, control: RunControl = {}): P
       await target.close();
     }
   }
-  const attribution = merged.load.recorder.totalOps > 0 ? attributeLatency({ load: merged.load, budgetMs: run.scenario.thresholds.p99Ms, server: notSampled, dataPath: run.dataPath, proxy: null }) : null;
+  const attribution = merged.load.recorder.totalOps > 0 ? attributeLatency({ load: merged.load, thresholds: run.scenario.thresholds, server: notSampled, dataPath: run.dataPath, proxy: null }) : null;
   const plan = {
     runId: newRunId(run.scenario.name), scenario: run.scenario, scenarioSource: run.scenarioSource, experiment: null, seed: run.seed, target: r.target, tls: undefined,
     allowDestructive: false, writeMode: run.writeMode, verify: run.verify, monitoring: false, metricsPort: undefined, baseline: null, workers: run.workers,

@@ -145,7 +145,7 @@ export async function executeRun(plan: RunPlan, control: RunControl = {}): Promi
     const recoveries = recovery.finish(load.durationMs);
     const server = await serverTime.finish();
     const proxyAfter = target.topology && proxyBefore ? await pingThroughProxy(target.topology) : null;
-    const attribution = load.recorder.totalOps > 0 ? attributeLatency({ load, budgetMs: scenario.thresholds.p99Ms, server, dataPath, proxy: proxyBefore ? { before: proxyBefore, after: proxyAfter } : null }) : null;
+    const attribution = load.recorder.totalOps > 0 ? attributeLatency({ load, thresholds: scenario.thresholds, server, dataPath, proxy: proxyBefore ? { before: proxyBefore, after: proxyAfter } : null }) : null;
     let chaosOutcome: ChaosOutcome | null = null;
     if (chaos) {
       say({ kind: 'phase', phase: 'heal', message: 'healing faults and waiting for the topology to be healthy again' });

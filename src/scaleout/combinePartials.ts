@@ -116,7 +116,9 @@ function combineLoads(loads: readonly PartialLoad[]): PartialLoad {
     const totals = loads.flatMap((l) => (l.byOp[name] ? [l.byOp[name]] : []));
     if (totals.length === 0) continue;
     const outside = totals.flatMap((t) => (t.outside ? [t.outside] : []));
-    byOp[name] = { ok: totals.reduce((a, t) => a + t.ok, 0), errors: totals.reduce((a, t) => a + t.errors, 0), all: addPairs(totals.map((t) => t.all)), outside: outside.length ? addPairs(outside) : null };
+    // Known only when every part kept it (a part of an earlier version did not).
+    const healthy = totals.every((t) => t.outsideHealthy !== undefined) ? { outsideHealthy: addEncoded(totals.map((t) => t.outsideHealthy!)) } : {};
+    byOp[name] = { ok: totals.reduce((a, t) => a + t.ok, 0), errors: totals.reduce((a, t) => a + t.errors, 0), all: addPairs(totals.map((t) => t.all)), outside: outside.length ? addPairs(outside) : null, ...healthy };
   }
   const mergedSeconds = groupBySecond(loads.flatMap((l) => l.seconds), (s) => s.t).map(([t, ss]) => ({ t, ops: ss.reduce((a, s) => a + s.ops, 0), errors: ss.reduce((a, s) => a + s.errors, 0), sessions: ss.reduce((a, s) => a + s.sessions, 0), ...addPairs(ss) }));
   const tail = new TailAttribution();

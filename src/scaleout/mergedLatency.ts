@@ -1,7 +1,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { ChaosWindows } from '../load/chaosWindows.js';
 import { LatencyRecorder, percentilesMs, type IntervalStats } from '../load/latencyRecorder.js';
-import { operationNames, type OperationName } from '../load/scenario.js';
+import { op as operationCode, operationNames, type OperationName } from '../load/scenario.js';
 import { decodeHistogram } from './histogramCodec.js';
 import type { PartialLoad } from './partialResult.js';
 
@@ -49,6 +49,7 @@ export class MergedLatency extends LatencyRecorder {
       const t = load.byOp[name];
       if (!t || t.ok + t.errors === 0) continue;
       this.ops.set(name, { ...decodePair(t.all), ok: t.ok, errors: t.errors });
+      if (t.outsideHealthy) this.outsideHealthyByOp[operationCode[name]]!.add(decodeHistogram(t.outsideHealthy));
       if (t.outside) {
         const outside = decodePair(t.outside);
         if (outside.latency.totalCount > 0) this.outsideOps.set(name, outside);

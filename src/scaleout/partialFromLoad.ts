@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LoadResult } from '../load/loadResult.js';
-import { operationNames } from '../load/scenario.js';
+import { op as operationCode, operationNames } from '../load/scenario.js';
 import type { ShardLoad } from '../load/shardLoad.js';
 import { gauntletVersion } from '../packageInfo.js';
 import { encodeHistogram, type SecondHistograms } from './histogramCodec.js';
@@ -43,7 +43,7 @@ export function partialFromLoad(src: PartialSource): PartialResult {
     const t = all.get(name);
     if (!t) continue;
     const o = outside.get(name);
-    byOp[name] = { ok: t.ok, errors: t.errors, all: pair(t), outside: o ? pair(o) : null };
+    byOp[name] = { ok: t.ok, errors: t.errors, all: pair(t), outside: o ? pair(o) : null, outsideHealthy: encodeHistogram(r.outsideHealthyByOp[operationCode[name]]!) };
   }
   const seconds = r.intervals.map((iv, k) => ({ t: iv.t, ops: iv.ops, errors: iv.errors, sessions: load.sessionsPerSecond[k] ?? 0, ...src.seconds.at(iv.t) }));
   return {

@@ -87,7 +87,13 @@ const ledgerShard = z
 
 /** One operation type's totals. */
 const operationTotals = z
-  .object({ ok: count, errors: count, all: pair.describe('every operation of the type'), outside: pair.nullable().describe('those that touched no chaos window (settled seconds)') })
+  .object({
+    ok: count,
+    errors: count,
+    all: pair.describe('every operation of the type'),
+    outside: pair.nullable().describe('those that touched no chaos window (settled seconds)'),
+    outsideHealthy: histogram.optional().describe("the latency of those in seconds the generator did not stall (absent from a part written before it was kept)"),
+  })
   .strict();
 
 export const partialResultSchema = z

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Summary } from '../../src/report/summarySchema.js';
-import { keptScheduleGate } from '../../src/gates/validityGates.js';
+import { keptScheduleGate, ownBreachGate } from '../../src/gates/validityGates.js';
 import { after, before } from 'node:test';
 import { StartedCluster } from '../../src/topology/startedCluster.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
@@ -141,19 +141,27 @@ export const besideAnotherFile = { maxSchedulerLagP99Ms: 10 } as const;
  */
 export const heldLate = { maxSchedulerLagP99Ms: 0.001 } as const;
 
+/** What a starved generator fails: its lag gate, or the gate that finds its stalls made a latency breach. */
+const starvedGates = new Set([keptScheduleGate, ownBreachGate]);
+
 /** Gate kinds a starved generator distorts: they measured its own queueing, not the target. */
 const distortedWhenStarved = new Set(['validity', 'latency', 'throughput']);
 
 /**
  * The run passed; or, beside another file on 2 cores, it was `invalid` because the generator
- * was starved of CPU (its lag gate failed: what `invalid` means is "rerun"), and every gate a
+ * was starved of CPU (its lag gate failed, or its stalls made a latency breach: what `invalid`
+ * means is "rerun"), and every gate a
  * starved generator cannot distort passed: correctness, availability, chaos, procedures and
  * errors. These files test failovers, procedures and TLS; the generator's own validity is
  * tested by the files run alone. A failed correctness gate always fails the test. (CI once had
- * a procedure run `invalid` at scheduler lag p99 19 ms, every procedure check passed.)
+ * a procedure run `invalid` at scheduler lag p99 19 ms, every procedure check passed; and it
+ * once failed a TLS run on a login p99 of 58.9 ms, the p99 of all operations 24.3 ms, lag p99
+ * 6.2 ms, the generator stalled in 4 of 19 seconds: per-operation breaches were not attributed.)
  */
 export function assertPassedOrStarved(code: number, s: Summary, detail: string): void {
-  if (code === 2 && s.verdict === 'invalid' && gate(s, keptScheduleGate)?.pass === false && s.thresholds.every((t) => t.pass || distortedWhenStarved.has(t.kind ?? ''))) {
+  const failedValidity = s.thresholds.filter((t) => !t.pass && t.kind === 'validity').map((t) => t.name);
+  const starved = failedValidity.length > 0 && failedValidity.every((name) => starvedGates.has(name));
+  if (code === 2 && s.verdict === 'invalid' && starved && s.thresholds.every((t) => t.pass || distortedWhenStarved.has(t.kind ?? ''))) {
     console.log(`  (invalid on a busy box, every gate it cannot distort passed: ${s.verdictReason})`);
     return;
   }
