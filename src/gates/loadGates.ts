@@ -49,10 +49,15 @@ export function loadGates(i: LoadGateInputs): Gate[] {
   return gates;
 }
 
+/** Each breaching operation type's cause, by type, as `loadGates` takes them. */
+export function opCausesOf(attribution: Pick<Attribution, 'operationBreaches'> | null | undefined): Record<string, BreachCause> {
+  return Object.fromEntries((attribution?.operationBreaches ?? []).map((b) => [b.op, b.cause]));
+}
+
 /** In a chaos run the load gates judge the steady state: operations that touched no chaos window. */
 export function loadGatesFor(thresholds: Scenario['thresholds'], f: LatencyFigures, intendedOps: number, attribution: Pick<Attribution, 'cause' | 'operationBreaches'> | null = null): Gate[] {
   const cause = attribution?.cause ?? null;
-  const opCauses = Object.fromEntries((attribution?.operationBreaches ?? []).map((b) => [b.op, b.cause]));
+  const opCauses = opCausesOf(attribution);
   const o = f.outsideChaos;
   if (!o) return loadGates({ thresholds, overall: f.overall, byOp: f.byOp, totalOps: f.totalOps, errors: f.totalErrors, intendedOps, scope: '', cause, opCauses });
   // Intended and succeeded by intended second, clear of the windows: an action the generator never
