@@ -26,7 +26,7 @@ export function attributionRows(a: AttributionSummary): Array<[string, string, s
   for (const b of a.operationBreaches ?? []) {
     // The generator's cause already says the p99 without its stalled seconds.
     const healthy = b.cause.who !== 'generator' && b.p99HealthySecondsMs !== null && g.stalledSeconds > 0 ? `; without the generator's stalled seconds ${ms(b.p99HealthySecondsMs)} (${b.opsHealthySeconds} operations)` : '';
-    rows.push([`${b.op} p99 over its ${ms(b.budgetMs)} budget`, ms(b.p99Ms), `${b.cause.who}'s time: ${b.cause.why}${healthy}`]);
+    rows.push([`${b.op} p99 over its ${ms(b.budgetMs)} budget`, ms(b.p99Ms), `${b.cause.why}${healthy}`]);
   }
   return rows;
 }
