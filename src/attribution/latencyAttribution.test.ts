@@ -134,6 +134,16 @@ test("an operation type's own p99 over budget in the generator's stalled seconds
   assert.equal(theirs.operationBreaches?.[0]?.cause.who, 'network or target');
   assert.ok(theirs.operationBreaches![0]!.p99HealthySecondsMs! >= 80);
 
+  // Slow logins in a second the generator ran well as well as in its stalled ones: the healthy seconds breach on their own.
+  const spans = attributeLatency({ load: loginRun([2, 5, 10, 15], [5, 10, 15]), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null });
+  assert.equal(spans.operationBreaches?.[0]?.cause.who, 'network or target');
+  // Too few logins in the healthy seconds (80 of the 100 a type needs) to clear the generator: the breach stands as the target's.
+  const stalledMost = Array.from({ length: 12 }, (_, k) => k + 1);
+  const few = attributeLatency({ load: loginRun([5, 10], stalledMost), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null });
+  assert.equal(few.operationBreaches?.[0]?.opsHealthySeconds, 80);
+  assert.ok(few.operationBreaches![0]!.p99HealthySecondsMs! < 2.1);
+  assert.equal(few.operationBreaches?.[0]?.cause.who, 'network or target');
+
   // Without a per-operation budget nothing is judged per type; below the sample count neither.
   assert.equal(attributeLatency({ load: loginRun([5, 10, 15], [5, 10, 15]), thresholds: { p99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null }).operationBreaches, undefined);
   assert.deepEqual(attributeLatency({ load: loginRun([5, 10, 15], [5, 10, 15]), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 201 }, server: quietServer, dataPath: 'direct', proxy: null }).operationBreaches, []);

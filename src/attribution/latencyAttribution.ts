@@ -124,11 +124,14 @@ export function attributeLatency(i: AttributionInputs): Attribution {
 }
 
 /**
- * Each operation type over its own budget, judged as the p99 of all operations is (`breachCause`)
- * on that type's own p99, send-to-reply p99 and p99 of the seconds the generator did not stall.
- * The queueing share is judged on the operations of every type over that budget: the tail's parts
- * are not kept per type. A type with fewer than `minSamples` is not judged (its p99 is its maximum),
- * as in the load gates.
+ * Each operation type over its own budget, and whose time that is. A type holds a few hundred
+ * operations where all of them hold thousands, so of the rules for all of them only the first
+ * applies, with the load gates' sample floor: the breach is the generator's when it stalled and
+ * the type's own p99 in the seconds it did not stall, over at least `minSamples` operations, is
+ * under the budget. Most seconds stalled, or the queueing share (kept for all types together, not
+ * per type), clear no type: a type's breach without that evidence is the target's, named by the
+ * target's rules on the type's own send-to-reply p99. A type with fewer than `minSamples` is not
+ * judged at all (its p99 is its maximum), as in the load gates.
  */
 function operationBreaches(a: Attribution, r: LatencyRecorder, windowsSeen: boolean, budgetMs: number, minSamples: number): OperationBreach[] {
   const out: OperationBreach[] = [];
@@ -136,17 +139,12 @@ function operationBreaches(a: Attribution, r: LatencyRecorder, windowsSeen: bool
     const p = percentilesMs(pair.latency);
     if (p.count < minSamples || p.p99 < budgetMs) continue;
     const healthy = percentilesMs(r.outsideHealthyByOp[operationCode[op]]!);
-    const view: Attribution = {
-      ...a,
-      budgetMs,
-      p99Ms: p.p99,
-      serviceP99Ms: percentilesMs(pair.service).p99,
-      atP99: r.tail.at(p.p99),
-      overBudget: r.tail.above(budgetMs),
-      generator: { ...a.generator, p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null, opsHealthySeconds: healthy.count },
-      cause: null,
-    };
-    out.push({ op, budgetMs, p99Ms: p.p99, p99HealthySecondsMs: view.generator.p99HealthySecondsMs, opsHealthySeconds: healthy.count, cause: breachCause(view) });
+    const gen = a.generator;
+    const ownStalls = gen.stalledSeconds > 0 && healthy.count >= minSamples && healthy.p99 < budgetMs;
+    const cause: BreachCause = ownStalls
+      ? { who: 'generator', why: `${stallsText(gen)}; without those seconds the ${op} p99 is ${ms(healthy.p99)} over ${healthy.count} operations, under the ${ms(budgetMs)} budget` }
+      : targetCause({ ...a, budgetMs, p99Ms: p.p99, serviceP99Ms: percentilesMs(pair.service).p99 });
+    out.push({ op, budgetMs, p99Ms: p.p99, p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null, opsHealthySeconds: healthy.count, cause });
   }
   return out;
 }
@@ -188,9 +186,17 @@ export function breachBeyondGenerator(a: Attribution): string | null {
  * and the hop costs that much; else the network's or the target's.
  */
 export function breachCause(a: Attribution): BreachCause {
+  return generatorCause(a) ?? targetCause(a);
+}
+
+const stallsText = (gen: Attribution['generator']): string =>
+  `the generator stalled in ${gen.stalledSeconds} of ${gen.seconds} seconds (GC pauses up to ${ms(gen.gcMaxMs)}, ${gen.gcOver2Ms} over 2 ms; event-loop delay up to ${ms(gen.eventLoopDelayMaxMs)})`;
+
+/** The generator's rules of `breachCause`: its stalls or its own queueing; null when neither is shown. */
+function generatorCause(a: Attribution): BreachCause | null {
   const budget = a.budgetMs;
   const gen = a.generator;
-  const stalls = `the generator stalled in ${gen.stalledSeconds} of ${gen.seconds} seconds (GC pauses up to ${ms(gen.gcMaxMs)}, ${gen.gcOver2Ms} over 2 ms; event-loop delay up to ${ms(gen.eventLoopDelayMaxMs)})`;
+  const stalls = stallsText(gen);
   if (gen.stalledSeconds > 0 && gen.p99HealthySecondsMs !== null && gen.p99HealthySecondsMs < budget) {
     return { who: 'generator', why: `${stalls}; without those seconds the p99 is ${ms(gen.p99HealthySecondsMs)}, under the ${ms(budget)} budget` };
   }
@@ -205,6 +211,12 @@ export function breachCause(a: Attribution): BreachCause {
   const over = a.overBudget ?? a.atP99;
   const where = a.overBudget ? `over the ${ms(budget)} budget (${a.overBudget.samples} operations), on average` : 'at the p99,';
   if (over && over.queueMs > over.waitMs + over.replyMs) return { who: 'generator', why: `${where} ${ms(over.queueMs)} of ${ms(over.latencyMs)} is the generator's own queueing before the send` };
+  return null;
+}
+
+/** The target's rules of `breachCause`: the server's, the proxy's, else the network's or the target's. */
+function targetCause(a: Attribution): BreachCause {
+  const budget = a.budgetMs;
   const s = a.server;
   const serverSigns: string[] = [];
   for (const e of s.latencyEvents) if (e.maxMs >= budget * stallShare) serverSigns.push(`LATENCY event "${e.event}" up to ${e.maxMs} ms${e.node ? ` on ${e.node}` : ''}`);
