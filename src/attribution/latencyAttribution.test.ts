@@ -127,7 +127,7 @@ test("an operation type's own p99 over budget in the generator's stalled seconds
   assert.equal(login.opsHealthySeconds, 170);
   assert.ok(login.p99HealthySecondsMs! < 2.1, String(login.p99HealthySecondsMs));
   assert.equal(login.cause.who, 'generator');
-  assert.deepEqual(latencyBreaches(own).map((b) => [b.what, b.cause.who]), [['login', 'generator']]);
+  assert.deepEqual(latencyBreaches(own).map((b) => [b.op, b.cause.who]), [['login', 'generator']]);
 
   // The same slow logins in seconds the generator ran well: the target's time.
   const theirs = attributeLatency({ load: loginRun([5, 10, 15], [6, 11, 16]), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null });

@@ -150,12 +150,13 @@ function operationBreaches(a: Attribution, r: LatencyRecorder, windowsSeen: bool
 }
 
 /**
- * The latency breaches a verdict weighs and whose time each is: the p99 of all operations when it
- * breached (as before per-operation breaches were attributed), else each operation type's own.
+ * The latency breaches a verdict weighs and whose time each is: the p99 of all operations (`op`
+ * null) when it breached (as before per-operation breaches were attributed), else each operation
+ * type's own.
  */
-export function latencyBreaches(a: Attribution): Array<{ what: string; cause: BreachCause }> {
-  if (a.cause) return [{ what: 'all operations', cause: a.cause }];
-  return (a.operationBreaches ?? []).map((b) => ({ what: b.op, cause: b.cause }));
+export function latencyBreaches(a: Attribution): Array<{ op: string | null; cause: BreachCause }> {
+  if (a.cause) return [{ op: null, cause: a.cause }];
+  return a.operationBreaches ?? [];
 }
 
 /**

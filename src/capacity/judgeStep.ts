@@ -1,6 +1,5 @@
-import type { BreachCause } from '../attribution/latencyAttribution.js';
 import { judge, type Gate } from '../gates/gate.js';
-import { loadGates, opCausesOf } from '../gates/loadGates.js';
+import { loadGates } from '../gates/loadGates.js';
 import type { Scenario } from '../load/scenario.js';
 import type { Summary } from '../report/summarySchema.js';
 import type { HoldFigures } from './holdRecorder.js';
@@ -33,8 +32,7 @@ export interface StepJudgement {
 export function judgeStep(scenario: Scenario, summary: StepRunFacts, hold: HoldFigures): StepJudgement {
   // Operations intended in the ramp all complete long before the run ends, so the rest of the run's intended count is the hold's.
   const intendedOps = Math.max(hold.completed, summary.ops.intended - hold.beforeHold);
-  const cause: BreachCause | null = summary.attribution?.cause ?? null;
-  const load = loadGates({ thresholds: scenario.thresholds, overall: hold.overall, byOp: hold.byOp, totalOps: hold.completed, errors: hold.errors, intendedOps, scope: ' (hold)', cause, opCauses: opCausesOf(summary.attribution) });
+  const load = loadGates({ thresholds: scenario.thresholds, overall: hold.overall, byOp: hold.byOp, totalOps: hold.completed, errors: hold.errors, intendedOps, scope: ' (hold)', causes: summary.attribution });
   const validity: Gate[] = summary.thresholds.filter((t) => t.kind === 'validity' && t.name !== ranToEnd).map((t) => ({ ...t, kind: 'validity' }));
   const gates = [...load, ...validity];
   const failed = gates.filter((g) => !g.pass).map((g) => `${g.name}: ${g.actual} (limit ${g.limit})`);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { loadGates, loadGatesFor } from './loadGates.js';
 import type { LatencyFigures } from '../load/latencyRecorder.js';
 import { judge, type Gate } from './gate.js';
+import type { BreachCause } from '../attribution/latencyAttribution.js';
 
 const p = (p99: number) => ({ p50: 1, p90: 2, p99, p999: p99, max: p99, count: 100 });
 const thresholds = { p99Ms: 10, perOperationP99Ms: 10, maxErrorRate: 0.01, minThroughputRatio: 0.95, maxUnverifiableShare: 0.01, minSamplesPerOperation: 100 };
@@ -16,8 +17,9 @@ test('p99 at or above the budget fails the gate, below passes', () => {
 });
 
 test("a failed operation type's gate says whose time its breach is, unless it is the generator's (the validity gate says that)", () => {
-  const opCauses = { login: { who: 'server' as const, why: 'the server: EVAL 9 ms per call' }, refresh: { who: 'generator' as const, why: 'GC' } };
-  const gates = loadGates({ ...base, overall: p(5), byOp: { login: p(12), refresh: p(12), request: p(5) }, opCauses });
+  const breach = (op: string, cause: BreachCause) => ({ op, budgetMs: 10, p99Ms: 12, p99HealthySecondsMs: null, opsHealthySeconds: 0, cause });
+  const operationBreaches = [breach('login', { who: 'server', why: 'the server: EVAL 9 ms per call' }), breach('refresh', { who: 'generator', why: 'GC' })];
+  const gates = loadGates({ ...base, overall: p(5), byOp: { login: p(12), refresh: p(12), request: p(5) }, causes: { cause: null, operationBreaches } });
   assert.deepEqual(gates.slice(1, 4).map((g) => g.actual), ['12.000 ms (the server: EVAL 9 ms per call)', '12.000 ms', '5.000 ms']);
 });
 

@@ -17,8 +17,7 @@ export interface LoadGateInputs {
   /** Suffix for every name, e.g. " (outside chaos windows)". */
   scope: string;
   /** Whose time a p99 over budget is, said beside the failing gate: all operations', and each type's own. */
-  cause?: BreachCause | null;
-  opCauses?: Readonly<Record<string, BreachCause>>;
+  causes?: Pick<Attribution, 'cause' | 'operationBreaches'> | null;
 }
 
 /** The cause beside a failed gate, unless it is the generator's (the validity gate says that). */
@@ -28,7 +27,7 @@ const besides = (c: BreachCause | null | undefined): string => (c && c.who !== '
 export function loadGates(i: LoadGateInputs): Gate[] {
   const t = i.thresholds;
   const overallPass = i.overall.count > 0 && i.overall.p99 < t.p99Ms;
-  const why = overallPass ? '' : besides(i.cause);
+  const why = overallPass ? '' : besides(i.causes?.cause);
   const gates: Gate[] = [{ name: `p99 latency, all operations${i.scope}`, kind: 'latency', limit: `< ${ms(t.p99Ms)}`, actual: `${ms(i.overall.p99)}${why}`, pass: overallPass }];
   if (t.perOperationP99Ms !== undefined) {
     for (const [op, p] of Object.entries(i.byOp)) {
@@ -37,7 +36,7 @@ export function loadGates(i: LoadGateInputs): Gate[] {
       if (p.count < t.minSamplesPerOperation) gates.push({ name: `p99 latency, ${op}${i.scope}`, kind: 'latency', limit, actual: `not judged: ${p.count} samples, fewer than ${t.minSamplesPerOperation} (max ${ms(p.max)})`, pass: true });
       else {
         const pass = p.p99 < t.perOperationP99Ms;
-        gates.push({ name: `p99 latency, ${op}${i.scope}`, kind: 'latency', limit, actual: `${ms(p.p99)}${pass ? '' : besides(i.opCauses?.[op])}`, pass });
+        gates.push({ name: `p99 latency, ${op}${i.scope}`, kind: 'latency', limit, actual: `${ms(p.p99)}${pass ? '' : besides(i.causes?.operationBreaches?.find((b) => b.op === op)?.cause)}`, pass });
       }
     }
   }
@@ -49,18 +48,11 @@ export function loadGates(i: LoadGateInputs): Gate[] {
   return gates;
 }
 
-/** Each breaching operation type's cause, by type, as `loadGates` takes them. */
-export function opCausesOf(attribution: Pick<Attribution, 'operationBreaches'> | null | undefined): Record<string, BreachCause> {
-  return Object.fromEntries((attribution?.operationBreaches ?? []).map((b) => [b.op, b.cause]));
-}
-
 /** In a chaos run the load gates judge the steady state: operations that touched no chaos window. */
 export function loadGatesFor(thresholds: Scenario['thresholds'], f: LatencyFigures, intendedOps: number, attribution: Pick<Attribution, 'cause' | 'operationBreaches'> | null = null): Gate[] {
-  const cause = attribution?.cause ?? null;
-  const opCauses = opCausesOf(attribution);
   const o = f.outsideChaos;
-  if (!o) return loadGates({ thresholds, overall: f.overall, byOp: f.byOp, totalOps: f.totalOps, errors: f.totalErrors, intendedOps, scope: '', cause, opCauses });
+  if (!o) return loadGates({ thresholds, overall: f.overall, byOp: f.byOp, totalOps: f.totalOps, errors: f.totalErrors, intendedOps, scope: '', causes: attribution });
   // Intended and succeeded by intended second, clear of the windows: an action the generator never
   // sent, or sent and lost, counts against the ratio here as in a run without chaos.
-  return loadGates({ thresholds, overall: o.overall, byOp: o.byOp, totalOps: o.ops, errors: o.errors, intendedOps: o.intended, succeededOps: o.succeeded, scope: ' (outside chaos windows)', cause, opCauses });
+  return loadGates({ thresholds, overall: o.overall, byOp: o.byOp, totalOps: o.ops, errors: o.errors, intendedOps: o.intended, succeededOps: o.succeeded, scope: ' (outside chaos windows)', causes: attribution });
 }

@@ -1,4 +1,4 @@
-import { breachBeyondGenerator, latencyBreaches, type Attribution, type BreachCause } from '../attribution/latencyAttribution.js';
+import { breachBeyondGenerator, latencyBreaches, type Attribution } from '../attribution/latencyAttribution.js';
 import type { LoadResult } from '../load/loadResult.js';
 import { chaosBreachBeyondGenerator } from './chaosBeyondGenerator.js';
 import type { ChaosJudged } from './chaosGates.js';
@@ -10,8 +10,17 @@ export const keptScheduleGate = 'generator kept up with its schedule';
 /** The gate a run fails when its latency breaches are the generator's own stalls (it is then `invalid`). */
 export const ownBreachGate = "a latency breach is the target's time, not the generator's";
 
-/** A breach's cause, named by what breached when that is one operation type. */
-const said = (b: { what: string; cause: BreachCause }, text: string): string => (b.what === 'all operations' ? text : `${b.what}: ${text}`);
+type Breach = ReturnType<typeof latencyBreaches>[number];
+
+/** A breach's cause, named by the operation type that breached when it is one. */
+const said = (b: Breach, text: string): string => (b.op === null ? text : `${b.op}: ${text}`);
+
+/** What the breach gate says: none, the generator's (every one), or those the target made. */
+function whoseBreaches(breaches: readonly Breach[], own: boolean, notDecisive: string | null): string {
+  if (breaches.length === 0) return 'no breach';
+  if (own) return `the generator's: ${breaches.map((b) => said(b, b.cause.why)).join('; ')}${notDecisive ? `; not decisive: ${notDecisive}` : ''}`;
+  return breaches.filter((b) => b.cause.who !== 'generator').map((b) => said(b, `${b.cause.who}: ${b.cause.why}`)).join('; ');
+}
 
 /**
  * Could the harness measure? The generator kept its schedule (scheduler lag per dispatch within
@@ -32,7 +41,6 @@ export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | '
   const lagOutweighedBy = g.saturated ? ((attribution ? breachBeyondGenerator(attribution) : null) ?? chaosBeyond) : null;
   // The generator's stalls explain a latency breach, not a stranded client or a late failover.
   const ownLatencyOutweighedBy = own ? chaosBeyond : null;
-  const whose = breaches.length === 0 ? 'no breach' : own ? `the generator's: ${breaches.map((b) => said(b, b.cause.why)).join('; ')}${ownLatencyOutweighedBy ? `; not decisive: ${ownLatencyOutweighedBy}` : ''}` : breaches.filter((b) => b.cause.who !== 'generator').map((b) => said(b, `${b.cause.who}: ${b.cause.why}`)).join('; ');
   const lag = g.reason ?? `scheduler lag p99 ${g.schedulerLagOutsideChaosMs.p99} ms outside chaos windows`;
   return [
     {
@@ -47,7 +55,7 @@ export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | '
       name: ownBreachGate,
       kind: 'validity',
       limit: 'the generator neither stalled nor queued its way over a p99 budget (all operations, or each type judged on its own)',
-      actual: whose,
+      actual: whoseBreaches(breaches, own, ownLatencyOutweighedBy),
       pass: !own,
       ...(ownLatencyOutweighedBy ? { outweighed: ownLatencyOutweighedBy } : {}),
       ...(own ? { explains: ['latency', 'throughput'] as const } : {}),

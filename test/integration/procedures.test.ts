@@ -1,9 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertGatesPass, assertPassedOrStarved, besideAnotherFile, chaosRun, experimentFile, gate, heldLate, isolatedHome, runCli, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
-import type { Summary } from '../../src/report/summarySchema.js';
+import { assertGatesPass, assertPassedOrStarved, besideAnotherFile, chaosRun, experimentFile, gate, heldLate, isolatedHome, reportedSummary, runCli, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
 
 isolatedHome();
 const work = scratchDir('gauntlet-procedures-');
@@ -54,9 +52,7 @@ describe('runbook procedures as experiments', { timeout: 900_000 }, () => {
     assertPassedOrStarved(code, s, stdout);
     // The next run connects with the rotated password from the credentials file.
     const next = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--out', reports, '--quiet']);
-    const nextReport = /report: (\S*summary\.json)/.exec(next.stdout);
-    assert.ok(nextReport, next.stdout + next.stderr);
-    assertPassedOrStarved(next.code, JSON.parse(readFileSync(nextReport[1]!, 'utf8')) as Summary, next.stdout);
+    assertPassedOrStarved(next.code, reportedSummary(next).s, next.stdout);
   });
 
   test('a rotation that never retires the old password fails its gate', async () => {

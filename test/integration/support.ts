@@ -194,9 +194,14 @@ export { isAlive as isPidAlive } from '../../src/topology/processControl.js';
 /** `gauntlet run --chaos` on the detached topology; returns the exit code and the parsed summary. */
 export async function chaosRun(scenario: string, reports: string, chaos: string, extra: string[] = []): Promise<{ code: number; s: Summary; dir: string; stdout: string; stderr: string }> {
   const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', chaos, '--out', reports, '--quiet', ...extra]);
+  return { code: r.code, ...reportedSummary(r), stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The summary a `run` wrote, found by the report line it printed, and its directory. */
+export function reportedSummary(r: { stdout: string; stderr: string }): { s: Summary; dir: string } {
   const m = /report: (.*summary\.json)/.exec(r.stdout);
   assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
-  return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, dir: dirname(m[1]!), stdout: r.stdout, stderr: r.stderr };
+  return { s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, dir: dirname(m[1]!) };
 }
 
 /**

@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
-import { assertPassedOrStarved, besideAnotherFile, chaosRun, externalTargetFile, isolatedHome, runCli, smokeScenarioFile, scratchDir } from './support.js';
+import { assertPassedOrStarved, besideAnotherFile, chaosRun, externalTargetFile, isolatedHome, reportedSummary, runCli, smokeScenarioFile, scratchDir } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
-import type { Summary } from '../../src/report/summarySchema.js';
 import { presentedFingerprint } from '../../src/chaos/procedures/rotateTlsCertificates.js';
 import { sessionKey } from '../../src/load/session/sessionKeys.js';
 
@@ -47,16 +46,12 @@ describe('TLS topology', { timeout: 300_000 }, () => {
       assert.equal(extAudit.code, 0, extAudit.stdout + extAudit.stderr);
       assert.ok((JSON.parse(extAudit.stdout) as { checked: string[] }).checked.some((c) => c.includes('plaintext port 0')));
       const extRun = await runCli(['run', '--scenario', scenario, '--target', external.file, '--out', join(work, 'reports'), '--quiet'], { env: external.env });
-      const extReport = /report: (\S*summary\.json)/.exec(extRun.stdout);
-      assert.ok(extReport, extRun.stdout + extRun.stderr);
-      assertPassedOrStarved(extRun.code, JSON.parse(readFileSync(extReport[1]!, 'utf8')) as Summary, extRun.stdout + extRun.stderr);
+      assertPassedOrStarved(extRun.code, reportedSummary(extRun).s, extRun.stdout + extRun.stderr);
 
       // Durable writes fail (NOREPLICAS) until a replica is re-attached to the new master: a 20 s
       // steady stage leaves room for that after the kill (CI once ended a 13 s run before it).
       const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--chaos', 'kill-master', '--durable', '--duration', '30s', '--out', join(work, 'reports'), '--quiet']);
-      const m = /report: (\S*summary\.json)/.exec(r.stdout);
-      assert.ok(m, r.stdout + r.stderr);
-      const s = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
+      const { s } = reportedSummary(r);
       assert.equal(s.target.tls, true);
       assert.ok(s.failover && s.failover.count >= 1);
       assert.equal(s.ledger?.lost, 0);
