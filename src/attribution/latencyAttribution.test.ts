@@ -96,18 +96,19 @@ test("a breach the reply times alone carry past the generator's longest stall is
 
 /**
  * A recorder with 20 s of operations (1000 requests and 10 logins a second, 2 ms each) whose
- * logins take 80 ms in `slowLoginSeconds`; the generator stalled in `stalled` (seconds named by
- * their end, as the run clock names them).
+ * logins take 80 ms in `slowLoginSeconds`, and every operation in `slowSeconds`; the generator
+ * stalled in `stalled` (seconds named by their end, as the run clock names them).
  */
-function loginRun(slowLoginSeconds: readonly number[], stalled: readonly number[]): LoadResult {
+function loginRun(slowLoginSeconds: readonly number[], stalled: readonly number[], slowSeconds: readonly number[] = []): LoadResult {
   const scenario = parseScenario({ ...smoke, thresholds: { ...smoke.thresholds, p99Ms: 50, perOperationP99Ms: 50 } }, 'smoke');
   const load = loadNotStarted(scenario);
   const recorder = new LatencyRecorder(load.windows, (t) => stalled.includes(t));
   for (let s = 0; s < 20; s++) {
-    for (let k = 0; k < 1000; k++) recorder.record(op.request, s * 1000 + k, s * 1000 + k, s * 1000 + k, s * 1000 + k + 2, null);
+    const slow = slowSeconds.includes(s + 1);
+    for (let k = 0; k < 1000; k++) recorder.record(op.request, s * 1000 + k, s * 1000 + k, s * 1000 + k, s * 1000 + k + (slow ? 80 : 2), null);
     for (let k = 0; k < 10; k++) {
       const at = s * 1000 + k * 100;
-      recorder.record(op.login, at, at, at, at + (slowLoginSeconds.includes(s + 1) ? 80 : 2), null);
+      recorder.record(op.login, at, at, at, at + (slow || slowLoginSeconds.includes(s + 1) ? 80 : 2), null);
     }
     recorder.closeInterval(s + 1);
   }
@@ -147,4 +148,19 @@ test("an operation type's own p99 over budget in the generator's stalled seconds
   // Without a per-operation budget nothing is judged per type; below the sample count neither.
   assert.equal(attributeLatency({ load: loginRun([5, 10, 15], [5, 10, 15]), thresholds: { p99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null }).operationBreaches, undefined);
   assert.deepEqual(attributeLatency({ load: loginRun([5, 10, 15], [5, 10, 15]), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 201 }, server: quietServer, dataPath: 'direct', proxy: null }).operationBreaches, []);
+});
+
+test("a type that breaches in the seconds the generator ran well stands as the target's beside an overall breach the generator's stalls made", () => {
+  const thresholds = { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 };
+  // Everything slow in the 3 stalled seconds (the overall breach, the generator's), logins slow in second 2 as well.
+  const a = attributeLatency({ load: loginRun([2], [5, 10, 15], [5, 10, 15]), thresholds, server: quietServer, dataPath: 'direct', proxy: null });
+  assert.equal(a.cause?.who, 'generator');
+  const login = a.operationBreaches?.find((b) => b.op === 'login');
+  assert.equal(login?.breachesWithoutStalls, true);
+  assert.ok(login!.p99HealthySecondsMs! >= 80 && login!.opsHealthySeconds === 170, JSON.stringify(login));
+  assert.deepEqual(latencyBreaches(a).map((b) => [b.op, b.cause.who]), [[null, 'generator'], ['login', 'network or target']]);
+  // Logins slow only in the stalled seconds: no type breaches without them, so only the overall breach is weighed.
+  const own = attributeLatency({ load: loginRun([], [5, 10, 15], [5, 10, 15]), thresholds, server: quietServer, dataPath: 'direct', proxy: null });
+  assert.deepEqual(latencyBreaches(own).map((b) => [b.op, b.cause.who]), [[null, 'generator']]);
+  assert.ok(own.operationBreaches!.length > 0 && own.operationBreaches!.every((b) => b.breachesWithoutStalls === false));
 });

@@ -63,6 +63,11 @@ export interface OperationBreach {
   /** The type's p99 again, of the seconds the generator did not stall (null: none), and how many operations of it those hold. */
   p99HealthySecondsMs: number | null;
   opsHealthySeconds: number;
+  /**
+   * Those seconds, over at least the operations a type needs to be judged, breach the budget on
+   * their own: the target's however the generator stalled. Absent in summaries written before.
+   */
+  breachesWithoutStalls?: boolean;
   cause: BreachCause;
 }
 
@@ -144,19 +149,23 @@ function operationBreaches(a: Attribution, r: LatencyRecorder, windowsSeen: bool
     const cause: BreachCause = ownStalls
       ? { who: 'generator', why: `${stallsText(gen)}; without those seconds the ${op} p99 is ${ms(healthy.p99)} over ${healthy.count} operations, under the ${ms(budgetMs)} budget` }
       : targetCause({ ...a, budgetMs, p99Ms: p.p99, serviceP99Ms: percentilesMs(pair.service).p99 });
-    out.push({ op, budgetMs, p99Ms: p.p99, p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null, opsHealthySeconds: healthy.count, cause });
+    const breachesWithoutStalls = healthy.count >= minSamples && healthy.p99 >= budgetMs;
+    out.push({ op, budgetMs, p99Ms: p.p99, p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null, opsHealthySeconds: healthy.count, breachesWithoutStalls, cause });
   }
   return out;
 }
 
 /**
  * The latency breaches a verdict weighs and whose time each is: the p99 of all operations (`op`
- * null) when it breached (as before per-operation breaches were attributed), else each operation
- * type's own.
+ * null) when it breached, else each operation type's own. Beside an overall breach the
+ * generator's stalls made, a type whose seconds without a stall breach on their own is weighed
+ * too: the target's time, which those stalls do not hide. (A type's breach that only lacks the
+ * samples to clear the generator is not: the overall breach already shows the stalls.)
  */
 export function latencyBreaches(a: Attribution): Array<{ op: string | null; cause: BreachCause }> {
-  if (a.cause) return [{ op: null, cause: a.cause }];
-  return a.operationBreaches ?? [];
+  const types = a.operationBreaches ?? [];
+  if (!a.cause) return types;
+  return [{ op: null, cause: a.cause }, ...(a.cause.who === 'generator' ? types.filter((b) => b.breachesWithoutStalls === true) : [])];
 }
 
 /**

@@ -10,7 +10,7 @@ import { failoverGates } from './failoverGates.js';
 import type { Gate } from './gate.js';
 import { ledgerGates } from './ledgerGates.js';
 import { loadGatesFor } from './loadGates.js';
-import { validityGates } from './validityGates.js';
+import { errorsBeyondGenerator, validityGates } from './validityGates.js';
 
 export interface GateInputs {
   scenario: Scenario;
@@ -31,11 +31,13 @@ const defaultMaxErrorRateInWindow = 0.5;
 export function buildGates(i: GateInputs): Gate[] {
   const figures = latencyFigures(i.load.recorder, i.load.windows.any);
   const judged = i.chaos ? judgeChaos(i.chaos, i.failover) : null;
+  const load = loadGatesFor(i.scenario.thresholds, figures, i.load.intendedOps, i.attribution);
+  const errorsBeyond = errorsBeyondGenerator(load, i.load.generator, i.scenario.clients.commandTimeoutMs);
   return [
-    ...loadGatesFor(i.scenario.thresholds, figures, i.load.intendedOps, i.attribution),
+    ...load,
     ...(i.chaos && i.failover && judged ? chaosGates(i.chaos, i.failover, judged) : []),
     ...(i.failover ? failoverGates({ figures: i.failover, byWindow: figures.byWindow, maxErrorRateInWindow: i.chaos?.thresholds.maxErrorRateInWindow ?? defaultMaxErrorRateInWindow }) : []),
     ...(i.ledger ? ledgerGates(i.ledger, i.scenario.thresholds.maxUnverifiableShare) : []),
-    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason, i.attribution, judged),
+    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason, i.attribution, judged, errorsBeyond),
   ];
 }

@@ -12,6 +12,19 @@ export const ownBreachGate = "a latency breach is the target's time, not the gen
 
 type Breach = ReturnType<typeof latencyBreaches>[number];
 
+/**
+ * A failed error-rate gate the generator's stalls cannot have made: errors are the target's
+ * replies and the commands it left unanswered past their timeout, and when the generator's
+ * longest event-loop delay is under half that timeout, at least half of every timed-out wait
+ * was the target's. Then a latency breach that is the generator's own does not make the run
+ * `invalid`: it fails on the errors, and the report says the breach was the generator's.
+ */
+export function errorsBeyondGenerator(loadGates: readonly Gate[], g: Pick<LoadResult['generator'], 'eventLoopDelayMs'>, commandTimeoutMs: number): string | null {
+  const errors = loadGates.find((x) => x.kind === 'errors' && !x.pass);
+  if (!errors || !(g.eventLoopDelayMs.max < commandTimeoutMs / 2)) return null;
+  return `the ${errors.name} failed (${errors.actual}): errors are the target's replies and timeouts, and the generator's longest event-loop delay (${g.eventLoopDelayMs.max} ms) is under half the ${commandTimeoutMs} ms command timeout`;
+}
+
 /** A breach's cause, named by the operation type that breached when it is one. */
 const said = (b: Breach, text: string): string => (b.op === null ? text : `${b.op}: ${text}`);
 
@@ -25,22 +38,23 @@ function whoseBreaches(breaches: readonly Breach[], own: boolean, notDecisive: s
 /**
  * Could the harness measure? The generator kept its schedule (scheduler lag per dispatch within
  * 10 % of the p99 budget unless the scenario says otherwise), its latency breaches (the p99 of all
- * operations, else each type's own) are not all the generator's own stalls, and the run went to
+ * operations, else each type's own: latencyBreaches) are not all the generator's own stalls, and the run went to
  * its end. A late generator does not decide the
  * verdict when the figures show a breach it cannot have made (reply times beyond its longest
  * delay; an experiment's write gap, failover time or procedure checks beyond what its lateness can
- * add: chaosBeyondGenerator.ts):
+ * add: chaosBeyondGenerator.ts; beside its own latency breach, the target's errors:
+ * `errorsBeyond`):
  * the run then fails on that breach, and the lag gate still shows.
  */
-export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, abortReason: string | null, attribution: Attribution | null, chaos: ChaosJudged | null = null): Gate[] {
+export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, abortReason: string | null, attribution: Attribution | null, chaos: ChaosJudged | null = null, errorsBeyond: string | null = null): Gate[] {
   const g = load.generator;
   // The generator's doing only when every breach weighed is: one the target made stands.
   const breaches = attribution ? latencyBreaches(attribution) : [];
   const own = breaches.length > 0 && breaches.every((b) => b.cause.who === 'generator');
   const chaosBeyond = chaosBreachBeyondGenerator(chaos, load.durationMs, g);
   const lagOutweighedBy = g.saturated ? ((attribution ? breachBeyondGenerator(attribution) : null) ?? chaosBeyond) : null;
-  // The generator's stalls explain a latency breach, not a stranded client or a late failover.
-  const ownLatencyOutweighedBy = own ? chaosBeyond : null;
+  // The generator's stalls explain a latency breach, not a stranded client, a late failover or the target's errors.
+  const ownLatencyOutweighedBy = own ? (chaosBeyond ?? errorsBeyond) : null;
   const lag = g.reason ?? `scheduler lag p99 ${g.schedulerLagOutsideChaosMs.p99} ms outside chaos windows`;
   return [
     {
