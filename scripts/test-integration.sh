@@ -16,8 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-alone=(attribution capacity falsePasses load ledgerRecall scaleOut exportK6 kubernetesManifests cloudwatchAlarms compose)
-paired=(cluster chaos procedures clusterPartition tls monitoring externalTargets history ciTemplates backup report cli capacityInterrupt topology pitr audit clusterAudit dashboards alertRules)
+alone=(attribution capacity falsePasses load scaleOut exportK6 kubernetesManifests cloudwatchAlarms compose)
+paired=(cluster chaos procedures clusterPartition monitoring tls unplannedEvents externalTargets history ciTemplates ledgerRecall backup report cli capacityInterrupt topology pitr audit clusterAudit dashboards alertRules)
 
 files_of() { for f in "$@"; do echo "test/integration/$f.test.ts"; done; }
 mapfile -t first < <(files_of "${alone[@]}")

@@ -1,10 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { assertPassedOrStarved, besideAnotherFile, busyScript, chaosRun as runExperiment, downDetachedCluster, experimentFile, gate, isolatedHome, isPidAlive, runCli, runShards, smokeScenarioFile, upDetachedCluster, scratchDir } from './support.js';
+import { assertPassedOrStarved, besideAnotherFile, busyScript, chaosRun as runExperiment, downDetachedCluster, experimentFile, gate, isolatedHome, isPidAlive, reportedSummary, runCli, runShards, smokeScenarioFile, upDetachedCluster, scratchDir } from './support.js';
 import { servesSlot } from '../../src/topology/clusterNodes.js';
 import { parseScenario } from '../../src/load/scenario.js';
 import { runLoad } from '../../src/load/loadEngine.js';
@@ -52,9 +52,7 @@ function chaosRun(chaos: string, extra: string[] = []): ReturnType<typeof runExp
 /** `gauntlet run` without chaos on the detached cluster. */
 async function plainRun(extra: string[] = []): Promise<{ code: number; s: Summary; stdout: string }> {
   const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--out', reports, '--quiet', ...extra]);
-  const m = /report: (.*summary\.json)/.exec(r.stdout);
-  assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
-  return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, stdout: r.stdout };
+  return { code: r.code, s: reportedSummary(r).s, stdout: r.stdout };
 }
 
 type ShardViews = Awaited<ReturnType<StartedCluster['shards']>>;
@@ -212,9 +210,7 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
   test('an external target file (clusterNodes, natMap, app user, secrets in the environment) runs the smoke load; a wrong password is a target error', async () => {
     const { file, env } = targetFile();
     const r = await runCli(['run', '--scenario', scenario, '--target', file, '--out', reports, '--quiet'], { env });
-    const m = /report: (.*summary\.json)/.exec(r.stdout);
-    assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
-    const s = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
+    const { s } = reportedSummary(r);
     assert.equal(s.target.kind, 'external');
     assert.ok(s.shards && s.shards.byShard.length === 3 && s.shards.byShard.every((x) => x.ops > 100 && x.errors === 0), JSON.stringify(s.shards));
     assert.ok(s.ledger && s.ledger.keysChecked > 100, 'verified as the app user, each key on its master');
@@ -234,9 +230,8 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
   /** The fixed scenario, seed 7, on the detached cluster or through a target file. */
   async function fixedRun(workers: string, target: { file: string; env: NodeJS.ProcessEnv } | null): Promise<{ code: number; s: Summary; stdout: string }> {
     const r = await runCli(['run', '--scenario', fixed, '--seed', '7', '--workers', workers, '--target', target?.file ?? 'detached', '--out', reports, '--quiet'], { timeoutMs: 180_000, env: target?.env ?? {} });
-    const m = /report: (.*summary\.json)/.exec(r.stdout);
-    assert.ok(m, `no report (--workers ${workers}, exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-    return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, stdout: r.stdout };
+    const { s } = reportedSummary({ stdout: r.stdout, stderr: `(--workers ${workers}, exit ${r.code})\n${r.stderr}` });
+    return { code: r.code, s, stdout: r.stdout };
   }
 
   /** The one-process run the --shard runs are compared with: the --workers test's, or its own when that test did not run (a name pattern). */
@@ -279,9 +274,7 @@ describe('embedded Redis Cluster, detached, from the CLI', { timeout: 900_000 },
       for (const r of shards) assert.ok(r.code === 0 || r.code === 2, r.stdout + r.stderr);
       const parts = await Promise.all(dirs.map(readPartial));
       const merge = await runCli(['merge', ...dirs, '--target', 'detached', '--out', reports, '--quiet'], { timeoutMs: 120_000 });
-      const m = /report: (.*summary\.json)/.exec(merge.stdout);
-      assert.ok(m, merge.stdout + merge.stderr);
-      const s = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
+      const { s } = reportedSummary(merge);
       assert.equal(s.scaleOut?.shards, 2);
       assert.ok(s.ledger && s.ledger.keysChecked > 100, JSON.stringify(s.ledger));
       assert.equal(s.ledger.lost, 0);

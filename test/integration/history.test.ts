@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { floodScenarioFile, isolatedHome, openOffline, runCli, smokeScenarioFile, impossibleScenarioFile, scratchDir } from './support.js';
+import { join, resolve } from 'node:path';
+import { floodScenarioFile, isolatedHome, openOffline, reportedSummary, runCli, smokeScenarioFile, impossibleScenarioFile, scratchDir } from './support.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 import type { TrendHistory } from '../../src/history/trendSeries.js';
 
@@ -22,9 +22,8 @@ interface Night {
 }
 async function night(scenario: string, extra: string[] = ['--duration', '4s']): Promise<Night> {
   const r = await runCli(['run', '--scenario', scenario, '--target', 'detached', '--out', reports, '--quiet', ...extra]);
-  const m = /report: (\S*summary\.json)/.exec(r.stdout);
-  assert.ok(m, r.stdout + r.stderr);
-  return { code: r.code, stdout: r.stdout, dir: dirname(m[1]!), s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary };
+  const { s, dir } = reportedSummary(r);
+  return { code: r.code, stdout: r.stdout, dir, s };
 }
 
 /** A copy of a night's run directory under `history/<name>`, its summary changed by `edit`. */

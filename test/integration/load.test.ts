@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isolatedHome, runCli, smokeScenarioFile, scratchDir } from './support.js';
+import { isolatedHome, reportedSummary, runCli, smokeScenarioFile, scratchDir } from './support.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { parseScenario, type ScenarioInput } from '../../src/load/scenario.js';
@@ -21,11 +21,7 @@ isolatedHome();
 const work = scratchDir('gauntlet-load-');
 const reports = join(work, 'reports');
 
-function readSummary(stdout: string): Summary {
-  const m = /report: (.*summary\.json)/.exec(stdout);
-  assert.ok(m, `no report line in:\n${stdout}`);
-  return JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
-}
+const readSummary = (stdout: string): Summary => reportedSummary({ stdout, stderr: '' }).s;
 
 function scenarioFile(name: string, body: ScenarioInput | string): string {
   const file = join(work, `${name}.ts`);

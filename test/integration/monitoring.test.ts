@@ -1,8 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, isolatedHome, isPidAlive, runCli, smokeScenarioFile, scratchDir } from './support.js';
+import { eventually, isolatedHome, isPidAlive, reportedSummary, runCli, smokeScenarioFile, scratchDir } from './support.js';
 import { EmbeddedTopology } from '../../src/topology/embeddedTopology.js';
 import { MonitoringStack, type FiredAlert } from '../../src/monitoring/monitoringStack.js';
 import { startLiveMetrics } from '../../src/report/liveMetrics.js';
@@ -10,7 +9,6 @@ import { freePort } from '../../src/topology/freePort.js';
 import { KillMaster } from '../../src/chaos/faults/killMaster.js';
 import { KillSentinels } from '../../src/chaos/faults/killSentinels.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
-import type { Summary } from '../../src/report/summarySchema.js';
 
 isolatedHome();
 
@@ -116,9 +114,7 @@ describe('monitoring a Redis Cluster run', { timeout: 240_000 }, () => {
     const work = scratchDir('gauntlet-cluster-monitoring-');
     const scenario = smokeScenarioFile(work, 'smoke-ci', { p99Ms: 200, perOperationP99Ms: 200, maxErrorRate: 0.001 });
     const r = await runCli(['run', '--cluster', '--monitoring', '--scenario', scenario, '--chaos', 'kill-shard-master', '--duration', '24s', '--out', join(work, 'reports'), '--quiet'], { timeoutMs: 180_000 });
-    const m = /report: (.*summary\.json)/.exec(r.stdout);
-    assert.ok(m, `no report:\n${r.stdout}\n${r.stderr}`);
-    const s = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
+    const { s } = reportedSummary(r);
     assert.deepEqual(await listTopologies(), [], 'the embedded cluster and its monitoring are gone');
     const step = s.chaos?.steps[0];
     const names = /(\S+) promoted, (\S+) restarted/.exec(step?.detail ?? '');

@@ -2,12 +2,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create } from 'xmlbuilder2';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { freePort } from '../../src/topology/freePort.js';
-import { gauntletBin, isolatedHome, openOffline, repoRoot, runCli, impossibleScenarioFile, scratchDir } from './support.js';
+import { gauntletBin, isolatedHome, openOffline, repoRoot, reportedSummary, runCli, impossibleScenarioFile, scratchDir } from './support.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 
 isolatedHome();
@@ -37,10 +37,7 @@ describe('reports of a kill-master run', { timeout: 300_000 }, () => {
       scraped = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
     }
     exitCode = await exited;
-    const m = /report: (\S*summary\.json)/.exec(stdout);
-    assert.ok(m, stdout);
-    runDir = dirname(m[1]!);
-    summary = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
+    ({ s: summary, dir: runDir } = reportedSummary({ stdout, stderr: '' }));
   });
   after(async () => {
     await runCli(['down']);

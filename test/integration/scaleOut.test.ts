@@ -1,13 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { newHistogram, percentilesMs } from '../../src/load/latencyRecorder.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 import { decodeHistogram } from '../../src/scaleout/histogramCodec.js';
 import { partialFileName, partialResultSchema, type PartialResult } from '../../src/scaleout/partialResult.js';
 import smoke from '../../scenarios/smoke.js';
-import { experimentFile, isolatedHome, runCli, runShards, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
+import { experimentFile, isolatedHome, reportedSummary, runCli, runShards, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
 
 isolatedHome();
 const work = scratchDir('gauntlet-scale-out-');
@@ -23,9 +23,8 @@ const seed = '7';
 
 async function runSummary(args: string[]): Promise<{ code: number; s: Summary; dir: string; stderr: string }> {
   const r = await runCli(['run', '--scenario', scenario, '--seed', seed, '--target', 'detached', '--out', reports, '--quiet', ...args], { timeoutMs: 180_000 });
-  const m = /report: (.*summary\.json)/.exec(r.stdout);
-  assert.ok(m, `no report (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return { code: r.code, s: JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary, dir: dirname(m[1]!), stderr: r.stderr };
+  const { s, dir } = reportedSummary({ stdout: r.stdout, stderr: `(exit ${r.code})\n${r.stderr}` });
+  return { code: r.code, s, dir, stderr: r.stderr };
 }
 
 const counts = (s: Summary) => ({
@@ -68,9 +67,7 @@ describe('workers and shards', { timeout: 900_000 }, () => {
     assert.equal(parts[0]!.load.startedAt.slice(0, 19), startAt.slice(0, 19), 'the shard waited for the shared start');
 
     const merge = await runCli(['merge', ...shardDirs, '--target', 'detached', '--out', reports, '--quiet'], { timeoutMs: 120_000 });
-    const m = /report: (.*summary\.json)/.exec(merge.stdout);
-    assert.ok(m, merge.stdout + merge.stderr);
-    const merged = JSON.parse(readFileSync(m[1]!, 'utf8')) as Summary;
+    const { s: merged, dir: mergedDir } = reportedSummary(merge);
     assert.equal(merged.verdict, oneProcess.verdict, merged.verdictReason);
     assert.equal(merge.code, 0);
     assert.deepEqual(counts(merged), counts(oneProcess));
@@ -82,7 +79,7 @@ describe('workers and shards', { timeout: 900_000 }, () => {
     const added = newHistogram();
     for (const p of parts) added.add(decodeHistogram(p.load.overall.latency));
     assert.deepEqual(merged.latencyMs.overall, percentilesMs(added));
-    assert.equal(readFileSync(join(dirname(m[1]!), 'latency-overall.hgrm'), 'utf8'), added.outputPercentileDistribution(5, 1000));
+    assert.equal(readFileSync(join(mergedDir, 'latency-overall.hgrm'), 'utf8'), added.outputPercentileDistribution(5, 1000));
     for (const [op, p] of Object.entries(merged.latencyMs.byOp)) {
       const h = newHistogram();
       for (const part of parts) {
