@@ -13,16 +13,18 @@ import { sessionKey } from '../../src/load/session/sessionKeys.js';
 import smoke from '../../scenarios/smoke.js';
 
 /*
- * No false passes on problems a run must measure: a planted loss among errored commands, a
- * saturated generator beside a real loss, a latency problem that outlasts the failover. Runs
- * alone (latency verdicts, a generator saturated on purpose); unplannedEvents.test.ts holds the
- * runs that do not go as planned.
+ * No false passes on problems a run must measure: a planted loss among errored commands, a step
+ * that throws, a saturated generator beside a real loss, a latency problem that outlasts the
+ * failover. Runs alone (latency verdicts, a generator saturated on purpose, a verdict a starved
+ * generator would turn `invalid`); unplannedEvents.test.ts holds the runs that do not go as
+ * planned.
  */
 isolatedHome();
 const work = scratchDir('gauntlet-false-passes-');
 const reports = join(work, 'reports');
 // A budget far above machine noise: only a planted problem can fail these gates.
 const thresholds = { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 };
+const scenario = smokeScenarioFile(work, 'smoke-ci', thresholds);
 const longer = smokeScenarioFile(work, 'smoke-30s', thresholds, { stages: [{ name: 'ramp-up', duration: '3s', sessions: 200 }, { name: 'steady', duration: '27s', sessions: 200 }] });
 
 describe('no false passes', { timeout: 900_000 }, () => {
@@ -52,6 +54,16 @@ describe('no false passes', { timeout: 900_000 }, () => {
     const r = await verifyLedger(ledger, master.control());
     assert.equal(r.lost, 1, JSON.stringify(r.examples));
     assert.deepEqual(r.findings.map((f) => f.key), [sessionKey(victim.uid, victim.sid)]);
+  });
+
+  test('a step that throws fails the run', async () => {
+    const f = experimentFile(work, 'throws', { name: 'throws', description: 'cannot strike', steps: [{ at: '40%', fault: { kind: 'delete-acknowledged-sessions', sessions: 10_000 } }], thresholds: {} });
+    const { code, s } = await chaosRun(scenario, reports, f);
+    const g = gate(s, 'delete-acknowledged-sessions: fault ran to completion');
+    assert.equal(g?.pass, false);
+    assert.match(g?.actual ?? '', /could not inject: only \d+ acknowledged live sessions/);
+    assert.equal(s.verdict, 'fail');
+    assert.equal(code, 1);
   });
 
   test('a saturated run that lost acknowledged writes exits 1 (fail), not 2', async () => {

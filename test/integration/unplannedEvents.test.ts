@@ -4,16 +4,17 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chaosRun, experimentFile, externalTargetFile, gate, gauntletBin, isolatedHome, reportedSummary, runCli, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
+import { experimentFile, externalTargetFile, gate, gauntletBin, isolatedHome, reportedSummary, runCli, smokeScenarioFile, useDetachedTopology, scratchDir } from './support.js';
 import type { Summary } from '../../src/report/summarySchema.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { ledgerVerifiedGateName } from '../../src/gates/ledgerGates.js';
 
 /*
- * No false passes when a run does not go as planned: a step that cannot strike, a step that
- * would never strike, Ctrl-C, a failover gauntlet did not cause. Verdicts and exit codes, not
- * latency: these tests hold on a busy machine, so the suite runs this file beside another
- * (falsePasses.test.ts keeps the planted problems a run must measure, and runs alone).
+ * No false passes when a run does not go as planned: a step that would never strike, Ctrl-C, a
+ * failover gauntlet did not cause. What these tests assert holds on a busy machine (a refusal, a
+ * run that is not a pass, an exit code that matches the verdict), so the suite runs this file
+ * beside another. falsePasses.test.ts keeps the runs whose verdict a starved generator could turn
+ * `invalid` (a step that throws must `fail`), and runs alone.
  */
 isolatedHome();
 const work = scratchDir('gauntlet-unplanned-');
@@ -41,16 +42,6 @@ async function interruptedRun(args: string[], afterMs: number, env: NodeJS.Proce
 
 describe('no false passes when a run does not go as planned', { timeout: 900_000 }, () => {
   const topology = useDetachedTopology();
-
-  test('a step that throws fails the run', async () => {
-    const f = experimentFile(work, 'throws', { name: 'throws', description: 'cannot strike', steps: [{ at: '40%', fault: { kind: 'delete-acknowledged-sessions', sessions: 10_000 } }], thresholds: {} });
-    const { code, s } = await chaosRun(scenario, reports, f);
-    const g = gate(s, 'delete-acknowledged-sessions: fault ran to completion');
-    assert.equal(g?.pass, false);
-    assert.match(g?.actual ?? '', /could not inject: only \d+ acknowledged live sessions/);
-    assert.equal(s.verdict, 'fail');
-    assert.equal(code, 1);
-  });
 
   test('a step scheduled after the end of the run is refused before anything starts', async () => {
     const f = experimentFile(work, 'too-late', { name: 'too-late', description: '', steps: [{ at: '5m', fault: { kind: 'kill-master' } }], thresholds: {} });
