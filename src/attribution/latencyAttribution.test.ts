@@ -95,20 +95,22 @@ test("a breach the reply times alone carry past the generator's longest stall is
 });
 
 /**
- * A recorder with 20 s of operations (1000 requests and 10 logins a second, 2 ms each) whose
- * logins take 80 ms in `slowLoginSeconds`, and every operation in `slowSeconds`; the generator
+ * A recorder with 20 s of operations (1000 requests and `loginsPerSecond` logins a second, 2 ms
+ * each) whose logins take 80 ms in `slowLoginSeconds`, and every operation in `slowSeconds`
+ * (replies 80 ms late) and in `queuedSeconds` (sent 78 ms after its intended time); the generator
  * stalled in `stalled` (seconds named by their end, as the run clock names them).
  */
-function loginRun(slowLoginSeconds: readonly number[], stalled: readonly number[], slowSeconds: readonly number[] = []): LoadResult {
+function loginRun(slowLoginSeconds: readonly number[], stalled: readonly number[], slowSeconds: readonly number[] = [], loginsPerSecond = 10, queuedSeconds: readonly number[] = []): LoadResult {
   const scenario = parseScenario({ ...smoke, thresholds: { ...smoke.thresholds, p99Ms: 50, perOperationP99Ms: 50 } }, 'smoke');
   const load = loadNotStarted(scenario);
   const recorder = new LatencyRecorder(load.windows, (t) => stalled.includes(t));
   for (let s = 0; s < 20; s++) {
     const slow = slowSeconds.includes(s + 1);
-    for (let k = 0; k < 1000; k++) recorder.record(op.request, s * 1000 + k, s * 1000 + k, s * 1000 + k, s * 1000 + k + (slow ? 80 : 2), null);
-    for (let k = 0; k < 10; k++) {
-      const at = s * 1000 + k * 100;
-      recorder.record(op.login, at, at, at, at + (slow || slowLoginSeconds.includes(s + 1) ? 80 : 2), null);
+    const queued = queuedSeconds.includes(s + 1) ? 78 : 0;
+    for (let k = 0; k < 1000; k++) recorder.record(op.request, s * 1000 + k, s * 1000 + k, s * 1000 + k + queued, s * 1000 + k + queued + (slow ? 80 : 2), null);
+    for (let k = 0; k < loginsPerSecond; k++) {
+      const at = s * 1000 + Math.floor((k * 1000) / loginsPerSecond);
+      recorder.record(op.login, at, at, at + queued, at + queued + (slow || slowLoginSeconds.includes(s + 1) ? 80 : 2), null);
     }
     recorder.closeInterval(s + 1);
   }
@@ -152,15 +154,29 @@ test("an operation type's own p99 over budget in the generator's stalled seconds
 
 test("a type that breaches in the seconds the generator ran well stands as the target's beside an overall breach the generator's stalls made", () => {
   const thresholds = { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 };
-  // Everything slow in the 3 stalled seconds (the overall breach, the generator's), logins slow in second 2 as well.
-  const a = attributeLatency({ load: loginRun([2], [5, 10, 15], [5, 10, 15]), thresholds, server: quietServer, dataPath: 'direct', proxy: null });
+  // Everything slow in the 3 stalled seconds (the overall breach, the generator's), logins slow in second 2 as well: 20 of 340 healthy logins.
+  const a = attributeLatency({ load: loginRun([2], [5, 10, 15], [5, 10, 15], 20), thresholds, server: quietServer, dataPath: 'direct', proxy: null });
   assert.equal(a.cause?.who, 'generator');
   const login = a.operationBreaches?.find((b) => b.op === 'login');
   assert.equal(login?.breachesWithoutStalls, true);
-  assert.ok(login!.p99HealthySecondsMs! >= 80 && login!.opsHealthySeconds === 170, JSON.stringify(login));
+  assert.ok(login!.p99HealthySecondsMs! >= 80 && login!.opsHealthySeconds === 340, JSON.stringify(login));
   assert.deepEqual(latencyBreaches(a).map((b) => [b.op, b.cause.who]), [[null, 'generator'], ['login', 'network or target']]);
   // Logins slow only in the stalled seconds: no type breaches without them, so only the overall breach is weighed.
-  const own = attributeLatency({ load: loginRun([], [5, 10, 15], [5, 10, 15]), thresholds, server: quietServer, dataPath: 'direct', proxy: null });
+  const own = attributeLatency({ load: loginRun([], [5, 10, 15], [5, 10, 15], 20), thresholds, server: quietServer, dataPath: 'direct', proxy: null });
   assert.deepEqual(latencyBreaches(own).map((b) => [b.op, b.cause.who]), [[null, 'generator']]);
   assert.ok(own.operationBreaches!.length > 0 && own.operationBreaches!.every((b) => b.breachesWithoutStalls === false));
+  // 170 healthy logins, 10 of them slow: the p99 rests on two operations, fewer than the three a p99 of the healthy seconds needs. Not weighed.
+  const few = attributeLatency({ load: loginRun([2], [5, 10, 15], [5, 10, 15], 10), thresholds, server: quietServer, dataPath: 'direct', proxy: null });
+  assert.equal(few.operationBreaches?.find((b) => b.op === 'login')?.breachesWithoutStalls, false);
+  assert.deepEqual(latencyBreaches(few).map((b) => [b.op, b.cause.who]), [[null, 'generator']]);
+});
+
+test("beside an overall breach made of the generator's own queueing, no type is weighed: the queueing share is not kept per type", () => {
+  const thresholds = { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 };
+  // No stalls; in 2 of 20 s every operation is sent 78 ms after its intended time.
+  const a = attributeLatency({ load: loginRun([], [], [], 20, [5, 10]), thresholds, server: quietServer, dataPath: 'direct', proxy: null });
+  assert.match(a.cause?.why ?? '', /generator's own queueing/);
+  const login = a.operationBreaches?.find((b) => b.op === 'login');
+  assert.equal(login?.breachesWithoutStalls, true, 'no second stalled, so every second is healthy and the type breaches in them');
+  assert.deepEqual(latencyBreaches(a).map((b) => [b.op, b.cause.who]), [[null, 'generator']]);
 });

@@ -64,8 +64,9 @@ export interface OperationBreach {
   p99HealthySecondsMs: number | null;
   opsHealthySeconds: number;
   /**
-   * Those seconds, over at least the operations a type needs to be judged, breach the budget on
-   * their own: the target's however the generator stalled. Absent in summaries written before.
+   * Those seconds breach the budget on their own, over at least the operations a type needs to
+   * be judged and the 300 a p99 of the healthy seconds needs for all operations: the target's
+   * however the generator stalled. Absent in summaries written before.
    */
   breachesWithoutStalls?: boolean;
   cause: BreachCause;
@@ -149,7 +150,8 @@ function operationBreaches(a: Attribution, r: LatencyRecorder, windowsSeen: bool
     const cause: BreachCause = ownStalls
       ? { who: 'generator', why: `${stallsText(gen)}; without those seconds the ${op} p99 is ${ms(healthy.p99)} over ${healthy.count} operations, under the ${ms(budgetMs)} budget` }
       : targetCause({ ...a, budgetMs, p99Ms: p.p99, serviceP99Ms: percentilesMs(pair.service).p99 });
-    const breachesWithoutStalls = healthy.count >= minSamples && healthy.p99 >= budgetMs;
+    // As for all operations: a p99 the healthy seconds reach on their own needs three operations over it.
+    const breachesWithoutStalls = healthy.count >= Math.max(minSamples, opsForAP99) && healthy.p99 >= budgetMs;
     out.push({ op, budgetMs, p99Ms: p.p99, p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null, opsHealthySeconds: healthy.count, breachesWithoutStalls, cause });
   }
   return out;
@@ -158,14 +160,22 @@ function operationBreaches(a: Attribution, r: LatencyRecorder, windowsSeen: bool
 /**
  * The latency breaches a verdict weighs and whose time each is: the p99 of all operations (`op`
  * null) when it breached, else each operation type's own. Beside an overall breach the
- * generator's stalls made, a type whose seconds without a stall breach on their own is weighed
- * too: the target's time, which those stalls do not hide. (A type's breach that only lacks the
- * samples to clear the generator is not: the overall breach already shows the stalls.)
+ * generator's stalls made (the seconds it did not stall meet the budget), a type whose seconds
+ * without a stall breach on their own is weighed too: the target's time, which those stalls do
+ * not hide. Not beside one made of the generator's queueing: that share is kept for all types
+ * together, so a type's healthy seconds may breach on the same queueing. (Nor a type's breach
+ * that only lacks the samples to clear the generator: the overall breach already shows the stalls.)
  */
 export function latencyBreaches(a: Attribution): Array<{ op: string | null; cause: BreachCause }> {
   const types = a.operationBreaches ?? [];
   if (!a.cause) return types;
-  return [{ op: null, cause: a.cause }, ...(a.cause.who === 'generator' ? types.filter((b) => b.breachesWithoutStalls === true) : [])];
+  return [{ op: null, cause: a.cause }, ...(a.cause.who === 'generator' && stallsMadeIt(a) ? types.filter((b) => b.breachesWithoutStalls === true) : [])];
+}
+
+/** The generator stalled, and without the seconds it stalled in the p99 of all operations meets the budget. */
+function stallsMadeIt(a: Attribution): boolean {
+  const gen = a.generator;
+  return gen.stalledSeconds > 0 && gen.p99HealthySecondsMs !== null && gen.p99HealthySecondsMs < a.budgetMs;
 }
 
 /**
@@ -207,8 +217,8 @@ function generatorCause(a: Attribution): BreachCause | null {
   const budget = a.budgetMs;
   const gen = a.generator;
   const stalls = stallsText(gen);
-  if (gen.stalledSeconds > 0 && gen.p99HealthySecondsMs !== null && gen.p99HealthySecondsMs < budget) {
-    return { who: 'generator', why: `${stalls}; without those seconds the p99 is ${ms(gen.p99HealthySecondsMs)}, under the ${ms(budget)} budget` };
+  if (stallsMadeIt(a)) {
+    return { who: 'generator', why: `${stalls}; without those seconds the p99 is ${ms(gen.p99HealthySecondsMs!)}, under the ${ms(budget)} budget` };
   }
   // Seconds the generator did not stall that breach on their own, on enough operations, are the
   // target's time however often the generator stalled in the others.

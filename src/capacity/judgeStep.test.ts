@@ -44,3 +44,13 @@ test('the generator falling behind makes the step the harness\'s limit, even whe
 test('a stopped step is interrupted, not a harness limit', () => {
   assert.equal(judgeStep(scenario, run({ aborted: true, thresholds: validity(true, false) }), hold()).result, 'interrupted');
 });
+
+test("the run's own breach outweighed by its errors (ramp included) outweighs the hold's only when the hold's errors failed too", () => {
+  const own = validity(true).map((t) => (t.name === "a latency breach is the target's time, not the generator's" ? { ...t, actual: "the generator's: stalls", pass: false, outweighed: 'the error rate failed (2.000 %)' } : t));
+  // The hold's errors held: its latency breach is the generator's own, so the step is the harness's limit.
+  assert.equal(judgeStep(scenario, run({ thresholds: own }), hold({ overall: p(50) })).result, 'harness-limit');
+  // The hold's errors failed too: the target's, so the step is over the knee.
+  const over = judgeStep(scenario, run({ thresholds: own }), hold({ overall: p(50), errors: 50 }));
+  assert.equal(over.result, 'over');
+  assert.match(over.reasons.join(), /error rate \(hold\)/);
+});

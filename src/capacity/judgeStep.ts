@@ -1,5 +1,6 @@
 import { judge, type Gate } from '../gates/gate.js';
 import { loadGates } from '../gates/loadGates.js';
+import { ownBreachGate } from '../gates/validityGates.js';
 import type { Scenario } from '../load/scenario.js';
 import type { Summary } from '../report/summarySchema.js';
 import type { HoldFigures } from './holdRecorder.js';
@@ -33,7 +34,12 @@ export function judgeStep(scenario: Scenario, summary: StepRunFacts, hold: HoldF
   // Operations intended in the ramp all complete long before the run ends, so the rest of the run's intended count is the hold's.
   const intendedOps = Math.max(hold.completed, summary.ops.intended - hold.beforeHold);
   const load = loadGates({ thresholds: scenario.thresholds, overall: hold.overall, byOp: hold.byOp, totalOps: hold.completed, errors: hold.errors, intendedOps, scope: ' (hold)', causes: summary.attribution });
-  const validity: Gate[] = summary.thresholds.filter((t) => t.kind === 'validity' && t.name !== ranToEnd).map((t) => ({ ...t, kind: 'validity' }));
+  // A sweep runs no chaos, so what outweighs the run's own-breach gate is the run's errors, ramp
+  // included: the step keeps that only when its hold's errors failed too.
+  const holdErrorsFailed = load.some((g) => g.kind === 'errors' && !g.pass);
+  const validity: Gate[] = summary.thresholds
+    .filter((t) => t.kind === 'validity' && t.name !== ranToEnd)
+    .map(({ outweighed, ...t }) => ({ ...t, kind: 'validity', ...(outweighed !== undefined && (t.name !== ownBreachGate || holdErrorsFailed) ? { outweighed } : {}) }));
   const gates = [...load, ...validity];
   const failed = gates.filter((g) => !g.pass).map((g) => `${g.name}: ${g.actual} (limit ${g.limit})`);
   if (summary.aborted) return { result: 'interrupted', gates, reasons: ['stopped (Ctrl-C) before the hold ended'], intendedOps };

@@ -140,21 +140,23 @@ test("a latency breach that is the generator's own does not make invalid a clien
   assert.equal(judge([{ ...gapGate, name: 'p99 latency, all operations', kind: 'latency' as const }, ...alone]).verdict, 'invalid');
 });
 
-test("a latency breach that is the generator's own does not make invalid the target's errors: the run fails on them, unless the generator's stalls could have timed commands out", () => {
+test("a latency breach that is the generator's own does not make invalid the target's errors: the run fails on them, unless the generator's stalls could have timed commands out; a lagging generator still makes it invalid", () => {
   const load = { generator: generator({ stalledSeconds: 6, eventLoopDelayMs: { p99: 20, max: 45 } }), aborted: false, durationMs: 20_000 };
   const own = attribution({ who: 'generator', why: 'the generator stalled in 6 of 20 seconds' });
   const p99 = { name: 'p99 latency, all operations', kind: 'latency' as const, limit: '< 10 ms', actual: '14 ms', pass: false };
   const errors = { name: 'error rate', kind: 'errors' as const, limit: '<= 0.100 %', actual: '2.000 % (200 of 10000)', pass: false };
   const beyond = errorsBeyondGenerator([p99, errors], load.generator, 1000);
-  assert.match(beyond ?? '', /^the error rate failed \(2\.000 %.*longest event-loop delay \(45 ms\) is under half the 1000 ms command timeout$/);
+  assert.match(beyond ?? '', /^the error rate failed \(2\.000 %.*longest event-loop delay \(45 ms\) is under a quarter of the 1000 ms command timeout$/);
   const gates = validityGates(load, 20_000, null, own, null, beyond);
   assert.deepEqual(failed(gates), ["a latency breach is the target's time, not the generator's"]);
   assert.equal(gates[1]!.outweighed, beyond);
   assert.equal(judge([p99, errors, ...gates]).reason, "failed: error rate (2.000 % (200 of 10000), limit <= 0.100 %); also failed, on the generator's own stalls: p99 latency, all operations");
-  // Errors held, or a stall as long as half the timeout: the breach is the generator's and the run invalid.
+  // Errors held, or a stall as long as a quarter of the timeout: the breach is the generator's and the run invalid.
   assert.equal(errorsBeyondGenerator([p99, { ...errors, pass: true }], load.generator, 1000), null);
-  assert.equal(errorsBeyondGenerator([p99, errors], { eventLoopDelayMs: { p99: 20, max: 500 } }, 1000), null);
+  assert.equal(errorsBeyondGenerator([p99, errors], { eventLoopDelayMs: { p99: 20, max: 250 } }, 1000), null);
   assert.equal(judge([p99, errors, ...validityGates(load, 20_000, null, own, null, null)]).verdict, 'invalid');
+  const lagging = { ...load, generator: { ...load.generator, saturated: true, reason: 'scheduler lag p99 3 ms' } };
+  assert.equal(judge([p99, errors, ...validityGates(lagging, 20_000, null, own, null, beyond)]).verdict, 'invalid');
 });
 
 test("per-operation breaches: invalid when every one is the generator's; one the target made stands and the run fails", () => {

@@ -14,15 +14,18 @@ type Breach = ReturnType<typeof latencyBreaches>[number];
 
 /**
  * A failed error-rate gate the generator's stalls cannot have made: errors are the target's
- * replies and the commands it left unanswered past their timeout, and when the generator's
- * longest event-loop delay is under half that timeout, at least half of every timed-out wait
- * was the target's. Then a latency breach that is the generator's own does not make the run
- * `invalid`: it fails on the errors, and the report says the breach was the generator's.
+ * replies and the commands it left unanswered past their timeout. A stall can add to a timed-out
+ * wait twice its length (the reply read late, and the burst of sends it leaves queued at the
+ * target, as in `breachBeyondGenerator`); when the generator's longest event-loop delay is under
+ * a quarter of the timeout, at least half of every timed-out wait was still the target's. Then a
+ * latency breach that is the generator's own does not make the run `invalid`: it fails on the
+ * errors, and the report says the breach was the generator's. (A lagging generator still does:
+ * this outweighs only the own-breach gate.)
  */
 export function errorsBeyondGenerator(loadGates: readonly Gate[], g: Pick<LoadResult['generator'], 'eventLoopDelayMs'>, commandTimeoutMs: number): string | null {
   const errors = loadGates.find((x) => x.kind === 'errors' && !x.pass);
-  if (!errors || !(g.eventLoopDelayMs.max < commandTimeoutMs / 2)) return null;
-  return `the ${errors.name} failed (${errors.actual}): errors are the target's replies and timeouts, and the generator's longest event-loop delay (${g.eventLoopDelayMs.max} ms) is under half the ${commandTimeoutMs} ms command timeout`;
+  if (!errors || !(g.eventLoopDelayMs.max < commandTimeoutMs / 4)) return null;
+  return `the ${errors.name} failed (${errors.actual}): errors are the target's replies and timeouts, and the generator's longest event-loop delay (${g.eventLoopDelayMs.max} ms) is under a quarter of the ${commandTimeoutMs} ms command timeout`;
 }
 
 /** A breach's cause, named by the operation type that breached when it is one. */
@@ -42,9 +45,9 @@ function whoseBreaches(breaches: readonly Breach[], own: boolean, notDecisive: s
  * its end. A late generator does not decide the
  * verdict when the figures show a breach it cannot have made (reply times beyond its longest
  * delay; an experiment's write gap, failover time or procedure checks beyond what its lateness can
- * add: chaosBeyondGenerator.ts; beside its own latency breach, the target's errors:
- * `errorsBeyond`):
- * the run then fails on that breach, and the lag gate still shows.
+ * add: chaosBeyondGenerator.ts):
+ * the run then fails on that breach, and the lag gate still shows. Its own latency breach does not
+ * decide the verdict either beside such a breach or beside the target's errors (`errorsBeyond`).
  */
 export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, abortReason: string | null, attribution: Attribution | null, chaos: ChaosJudged | null = null, errorsBeyond: string | null = null): Gate[] {
   const g = load.generator;

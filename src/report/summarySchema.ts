@@ -147,7 +147,7 @@ export const summarySchema = z
               op: z.string(), budgetMs: z.number(), p99Ms: z.number(),
               p99HealthySecondsMs: z.number().nullable().describe("the type's p99 in the seconds the generator did not stall (null: none)"),
               opsHealthySeconds: z.number().int(),
-              breachesWithoutStalls: z.boolean().optional().describe('those seconds, over at least minSamplesPerOperation operations, breach the budget on their own: the target\'s time whatever the generator did (weighed beside an overall breach the generator made); absent in summaries written before'),
+              breachesWithoutStalls: z.boolean().optional().describe('those seconds, over at least minSamplesPerOperation operations and 300, breach the budget on their own: the target\'s time whatever the generator did (weighed beside an overall breach the generator made); absent in summaries written before'),
               cause: breachCause,
             }),
           )
