@@ -169,7 +169,8 @@ function operationBreaches(a: Attribution, r: LatencyRecorder, windowsSeen: bool
 export function latencyBreaches(a: Attribution): Array<{ op: string | null; cause: BreachCause }> {
   const types = a.operationBreaches ?? [];
   if (!a.cause) return types;
-  return [{ op: null, cause: a.cause }, ...(a.cause.who === 'generator' && stallsMadeIt(a) ? types.filter((b) => b.breachesWithoutStalls === true) : [])];
+  // stallsMadeIt is the first rule of generatorCause: the overall cause is then the generator's.
+  return [{ op: null, cause: a.cause }, ...(stallsMadeIt(a) ? types.filter((b) => b.breachesWithoutStalls === true) : [])];
 }
 
 /** The generator stalled, and without the seconds it stalled in the p99 of all operations meets the budget. */

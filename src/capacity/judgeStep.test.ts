@@ -15,7 +15,7 @@ const validity = (generatorKeptUp: boolean, ranToEnd = true): StepRunFacts['thre
   { name: "a latency breach is the target's time, not the generator's", kind: 'validity', limit: '', actual: 'no breach', pass: true },
   { name: 'the run went to the end of its schedule', kind: 'validity', limit: '', actual: ranToEnd ? 'completed' : 'stopped', pass: ranToEnd },
 ];
-const run = (o: Partial<StepRunFacts> = {}): StepRunFacts => ({ aborted: false, thresholds: validity(true), attribution: null, ops: { intended: 1300 }, ...o });
+const run = (o: Partial<StepRunFacts> = {}): StepRunFacts => ({ aborted: false, thresholds: validity(true), attribution: null, ops: { intended: 1300 }, generator: { eventLoopDelayMs: { p99: 5, max: 45 } }, ...o });
 
 test('within budget: every hold gate and every validity gate held; the whole-run latency gate (ramp included) is not the hold\'s', () => {
   const j = judgeStep(scenario, run(), hold());

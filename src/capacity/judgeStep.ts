@@ -1,6 +1,6 @@
 import { judge, type Gate } from '../gates/gate.js';
 import { loadGates } from '../gates/loadGates.js';
-import { ownBreachGate } from '../gates/validityGates.js';
+import { errorsBeyondGenerator, ownBreachGate } from '../gates/validityGates.js';
 import type { Scenario } from '../load/scenario.js';
 import type { Summary } from '../report/summarySchema.js';
 import type { HoldFigures } from './holdRecorder.js';
@@ -10,7 +10,7 @@ import type { StepClass } from './sweepLogic.js';
 const ranToEnd = 'the run went to the end of its schedule';
 
 /** What the judgement reads from the step's run summary. */
-export type StepRunFacts = Pick<Summary, 'aborted' | 'thresholds' | 'attribution'> & { ops: Pick<Summary['ops'], 'intended'> };
+export type StepRunFacts = Pick<Summary, 'aborted' | 'thresholds' | 'attribution'> & { ops: Pick<Summary['ops'], 'intended'>; generator: Pick<Summary['generator'], 'eventLoopDelayMs'> };
 
 export interface StepJudgement {
   result: StepClass;
@@ -34,12 +34,15 @@ export function judgeStep(scenario: Scenario, summary: StepRunFacts, hold: HoldF
   // Operations intended in the ramp all complete long before the run ends, so the rest of the run's intended count is the hold's.
   const intendedOps = Math.max(hold.completed, summary.ops.intended - hold.beforeHold);
   const load = loadGates({ thresholds: scenario.thresholds, overall: hold.overall, byOp: hold.byOp, totalOps: hold.completed, errors: hold.errors, intendedOps, scope: ' (hold)', causes: summary.attribution });
-  // A sweep runs no chaos, so what outweighs the run's own-breach gate is the run's errors, ramp
-  // included: the step keeps that only when its hold's errors failed too.
-  const holdErrorsFailed = load.some((g) => g.kind === 'errors' && !g.pass);
+  // A sweep runs no chaos, so only errors outweigh the run's own-breach gate: judged again on
+  // the hold's errors (the run's error gate covers the ramp too).
+  const errorsBeyond = errorsBeyondGenerator(load, summary.generator, scenario.clients.commandTimeoutMs);
   const validity: Gate[] = summary.thresholds
     .filter((t) => t.kind === 'validity' && t.name !== ranToEnd)
-    .map(({ outweighed, ...t }) => ({ ...t, kind: 'validity', ...(outweighed !== undefined && (t.name !== ownBreachGate || holdErrorsFailed) ? { outweighed } : {}) }));
+    .map(({ outweighed, ...t }) => {
+      const by = t.name !== ownBreachGate ? outweighed : t.pass ? undefined : (errorsBeyond ?? undefined);
+      return { ...t, kind: 'validity', ...(by !== undefined ? { outweighed: by } : {}) };
+    });
   const gates = [...load, ...validity];
   const failed = gates.filter((g) => !g.pass).map((g) => `${g.name}: ${g.actual} (limit ${g.limit})`);
   if (summary.aborted) return { result: 'interrupted', gates, reasons: ['stopped (Ctrl-C) before the hold ended'], intendedOps };
