@@ -100,7 +100,7 @@ test("a breach the reply times alone carry past the generator's longest stall is
  * (replies 80 ms late) and in `queuedSeconds` (sent 78 ms after its intended time); the generator
  * stalled in `stalled` (seconds named by their end, as the run clock names them).
  */
-function loginRun(slowLoginSeconds: readonly number[], stalled: readonly number[], slowSeconds: readonly number[] = [], loginsPerSecond = 10, queuedSeconds: readonly number[] = []): LoadResult {
+function loginRun(slowLoginSeconds: readonly number[], stalled: readonly number[], slowSeconds: readonly number[] = [], loginsPerSecond = 10, queuedSeconds: readonly number[] = [], someSlow: { second: number; logins: number } | null = null): LoadResult {
   const scenario = parseScenario({ ...smoke, thresholds: { ...smoke.thresholds, p99Ms: 50, perOperationP99Ms: 50 } }, 'smoke');
   const load = loadNotStarted(scenario);
   const recorder = new LatencyRecorder(load.windows, (t) => stalled.includes(t));
@@ -110,7 +110,8 @@ function loginRun(slowLoginSeconds: readonly number[], stalled: readonly number[
     for (let k = 0; k < 1000; k++) recorder.record(op.request, s * 1000 + k, s * 1000 + k, s * 1000 + k + queued, s * 1000 + k + queued + (slow ? 80 : 2), null);
     for (let k = 0; k < loginsPerSecond; k++) {
       const at = s * 1000 + Math.floor((k * 1000) / loginsPerSecond);
-      recorder.record(op.login, at, at, at + queued, at + queued + (slow || slowLoginSeconds.includes(s + 1) ? 80 : 2), null);
+      const slowLogin = slow || slowLoginSeconds.includes(s + 1) || (someSlow !== null && someSlow.second === s + 1 && k < someSlow.logins);
+      recorder.record(op.login, at, at, at + queued, at + queued + (slowLogin ? 80 : 2), null);
     }
     recorder.closeInterval(s + 1);
   }
@@ -140,12 +141,21 @@ test("an operation type's own p99 over budget in the generator's stalled seconds
   // Slow logins in a second the generator ran well as well as in its stalled ones: the healthy seconds breach on their own.
   const spans = attributeLatency({ load: loginRun([2, 5, 10, 15], [5, 10, 15]), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null });
   assert.equal(spans.operationBreaches?.[0]?.cause.who, 'network or target');
-  // Too few logins in the healthy seconds (80 of the 100 a type needs) to clear the generator: the breach stands as the target's.
+  // Too few logins in the healthy seconds (80 of the 100 a type needs) to judge their p99, and none of them slow: the
+  // stalls alone may have made the breach, so it is the generator's (a small type's false fail on a stalling generator).
   const stalledMost = Array.from({ length: 12 }, (_, k) => k + 1);
   const few = attributeLatency({ load: loginRun([5, 10], stalledMost), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null });
   assert.equal(few.operationBreaches?.[0]?.opsHealthySeconds, 80);
   assert.ok(few.operationBreaches![0]!.p99HealthySecondsMs! < 2.1);
-  assert.equal(few.operationBreaches?.[0]?.cause.who, 'network or target');
+  assert.equal(few.operationBreaches?.[0]?.cause.who, 'generator');
+  assert.match(few.operationBreaches![0]!.cause.why, /only 80 of the 200 login operations .* fewer than the 3 over the 50 ms budget/);
+  // The same few, but 3 of them slow (the 3 over the budget a p99 of 200 needs): the breach stands without the stalled seconds.
+  const slowThree = attributeLatency({ load: loginRun([5, 10], stalledMost, [], 10, [], { second: 14, logins: 3 }), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null });
+  assert.equal(slowThree.operationBreaches?.[0]?.opsHealthySeconds, 80);
+  assert.equal(slowThree.operationBreaches?.[0]?.cause.who, 'network or target');
+  // Two slow: one short of what the p99 needs, so the stalled seconds' logins are needed for the breach.
+  const slowTwo = attributeLatency({ load: loginRun([5, 10], stalledMost, [], 10, [], { second: 14, logins: 2 }), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null });
+  assert.equal(slowTwo.operationBreaches?.[0]?.cause.who, 'generator');
 
   // Without a per-operation budget nothing is judged per type; below the sample count neither.
   assert.equal(attributeLatency({ load: loginRun([5, 10, 15], [5, 10, 15]), thresholds: { p99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null }).operationBreaches, undefined);

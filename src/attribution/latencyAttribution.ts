@@ -1,3 +1,4 @@
+import type { Histogram } from 'hdr-histogram-js';
 import type { LoadResult } from '../load/loadResult.js';
 import { percentilesMs, type LatencyRecorder } from '../load/latencyRecorder.js';
 import { op as operationCode, type Scenario } from '../load/scenario.js';
@@ -134,10 +135,14 @@ export function attributeLatency(i: AttributionInputs): Attribution {
  * operations where all of them hold thousands, so of the rules for all of them only the first
  * applies, with the load gates' sample floor: the breach is the generator's when it stalled and
  * the type's own p99 in the seconds it did not stall, over at least `minSamples` operations, is
- * under the budget. Most seconds stalled, or the queueing share (kept for all types together, not
- * per type), clear no type: a type's breach without that evidence is the target's, named by the
- * target's rules on the type's own send-to-reply p99. A type with fewer than `minSamples` is not
- * judged at all (its p99 is its maximum), as in the load gates.
+ * under the budget. When the generator stalled so often that fewer than `minSamples` of the
+ * type's operations fall in the other seconds, their p99 cannot be judged: the breach is the
+ * generator's unless enough of those operations are over the budget to make the type's p99
+ * breach on their own (a small type would otherwise stand as the target's on the generator's
+ * stalls alone: a false fail). The queueing share (kept for all types together, not per type)
+ * clears no type: a type's breach without that evidence is the target's, named by the target's
+ * rules on the type's own send-to-reply p99. A type with fewer than `minSamples` is not judged at
+ * all (its p99 is its maximum), as in the load gates.
  */
 function operationBreaches(a: Attribution, r: LatencyRecorder, windowsSeen: boolean, budgetMs: number, minSamples: number): OperationBreach[] {
   const out: OperationBreach[] = [];
@@ -147,14 +152,30 @@ function operationBreaches(a: Attribution, r: LatencyRecorder, windowsSeen: bool
     const healthy = percentilesMs(r.outsideHealthyByOp[operationCode[op]]!);
     const gen = a.generator;
     const ownStalls = gen.stalledSeconds > 0 && healthy.count >= minSamples && healthy.p99 < budgetMs;
+    const overNeeded = opsOverBudgetForP99(p.count);
+    const tooFewToTell = gen.stalledSeconds > 0 && healthy.count < minSamples && !healthyOpsBreach(r.outsideHealthyByOp[operationCode[op]]!, overNeeded, budgetMs);
     const cause: BreachCause = ownStalls
       ? { who: 'generator', why: `${stallsText(gen)}; without those seconds the ${op} p99 is ${ms(healthy.p99)} over ${healthy.count} operations, under the ${ms(budgetMs)} budget` }
-      : targetCause({ ...a, budgetMs, p99Ms: p.p99, serviceP99Ms: percentilesMs(pair.service).p99 });
+      : tooFewToTell
+        ? { who: 'generator', why: `${stallsText(gen)}; only ${healthy.count} of the ${p.count} ${op} operations fell in the other seconds, fewer than the ${minSamples} a type's p99 needs, and fewer than the ${overNeeded} over the ${ms(budgetMs)} budget that make its p99 breach are among them: too few to tell the target's time from the generator's` }
+        : targetCause({ ...a, budgetMs, p99Ms: p.p99, serviceP99Ms: percentilesMs(pair.service).p99 });
     // As for all operations: a p99 the healthy seconds reach on their own needs three operations over it.
     const breachesWithoutStalls = healthy.count >= Math.max(minSamples, opsForAP99) && healthy.p99 >= budgetMs;
     out.push({ op, budgetMs, p99Ms: p.p99, p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null, opsHealthySeconds: healthy.count, breachesWithoutStalls, cause });
   }
   return out;
+}
+
+/** How many of `count` operations must be over the budget for their p99 to be (HdrHistogram's rank: the round(0.99 count)-th value). */
+function opsOverBudgetForP99(count: number): number {
+  return count - Math.max(1, Math.floor(0.99 * count + 0.5)) + 1;
+}
+
+/** At least `needed` of the histogram's operations are over the budget: they make a p99 breach on their own. */
+function healthyOpsBreach(h: Histogram, needed: number, budgetMs: number): boolean {
+  const n = h.totalCount;
+  if (n < needed) return false;
+  return h.getValueAtPercentile((100 * (n - needed + 1)) / n) / 1000 >= budgetMs;
 }
 
 /**
