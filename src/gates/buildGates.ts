@@ -38,6 +38,6 @@ export function buildGates(i: GateInputs): Gate[] {
     ...(i.chaos && i.failover && judged ? chaosGates(i.chaos, i.failover, judged) : []),
     ...(i.failover ? failoverGates({ figures: i.failover, byWindow: figures.byWindow, maxErrorRateInWindow: i.chaos?.thresholds.maxErrorRateInWindow ?? defaultMaxErrorRateInWindow }) : []),
     ...(i.ledger ? ledgerGates(i.ledger, i.scenario.thresholds.maxUnverifiableShare) : []),
-    ...validityGates(i.load, totalDurationMs(i.scenario), i.abortReason, i.attribution, judged, errorsBeyond),
+    ...validityGates(i.load, totalDurationMs(i.scenario), { abortReason: i.abortReason, attribution: i.attribution, chaos: judged, errorsBeyond }),
   ];
 }

@@ -18,13 +18,13 @@ const attribution = (cause: BreachCause | null, serviceP99Ms = 11, budgetMs = 10
   ({ cause, serviceP99Ms, budgetMs, generator: { eventLoopDelayMaxMs } }) as unknown as Attribution;
 
 test('a generator that kept up, a breach that is not its own and a finished run: valid', () => {
-  assert.deepEqual(failed(validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, null, attribution({ who: 'server', why: 'LATENCY event' }))), []);
+  assert.deepEqual(failed(validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, { attribution: attribution({ who: 'server', why: 'LATENCY event' }) })), []);
 });
 
 test('a saturated generator, its own breach, or a stopped run each make the run invalid', () => {
-  assert.deepEqual(failed(validityGates({ generator: generator({ saturated: true, reason: 'lag p99 3 ms' }), aborted: false, durationMs: 60_000 }, 60_000, null, null)), ['generator kept up with its schedule']);
-  assert.deepEqual(failed(validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, null, attribution({ who: 'generator', why: 'GC' }))), ["a latency breach is the target's time, not the generator's"]);
-  const stopped = validityGates({ generator: generator(), aborted: true, durationMs: 12_000 }, 60_000, 'SIGINT', null);
+  assert.deepEqual(failed(validityGates({ generator: generator({ saturated: true, reason: 'lag p99 3 ms' }), aborted: false, durationMs: 60_000 }, 60_000)), ['generator kept up with its schedule']);
+  assert.deepEqual(failed(validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, { attribution: attribution({ who: 'generator', why: 'GC' }) })), ["a latency breach is the target's time, not the generator's"]);
+  const stopped = validityGates({ generator: generator(), aborted: true, durationMs: 12_000 }, 60_000, { abortReason: 'SIGINT' });
   assert.deepEqual(failed(stopped), ['the run went to the end of its schedule']);
   assert.match(stopped[2]!.actual, /stopped early at 12\.0 s \(SIGINT\)/);
 });
@@ -32,13 +32,13 @@ test('a saturated generator, its own breach, or a stopped run each make the run 
 test("a late generator does not make invalid a breach the reply times alone carry past its longest stall: the run fails, the lag gate still shows", () => {
   const late = generator({ saturated: true, reason: 'scheduler lag p99 6.855 ms outside chaos windows exceeds 5 ms' });
   const proxy: BreachCause = { who: 'proxy', why: 'the Toxiproxy hop adds 81.28 ms' };
-  const beyond = validityGates({ generator: late, aborted: false, durationMs: 7000 }, 7000, null, attribution(proxy, 182.91, 50, 18.91));
+  const beyond = validityGates({ generator: late, aborted: false, durationMs: 7000 }, 7000, { attribution: attribution(proxy, 182.91, 50, 18.91) });
   assert.deepEqual(failed(beyond), ['generator kept up with its schedule']);
   assert.match(beyond[0]!.actual, /exceeds 5 ms; not decisive: the reply times alone/);
   const breach = { name: 'p99 latency, all operations', kind: 'latency' as const, limit: '< 50 ms', actual: '1240 ms', pass: false };
   assert.equal(judge([breach, ...beyond]).verdict, 'fail');
   // Reply times within the budget plus twice the longest stall: the lag may be the breach, so invalid.
-  const near = validityGates({ generator: late, aborted: false, durationMs: 7000 }, 7000, null, attribution(proxy, 85, 50, 18.91));
+  const near = validityGates({ generator: late, aborted: false, durationMs: 7000 }, 7000, { attribution: attribution(proxy, 85, 50, 18.91) });
   assert.equal(near[0]!.outweighed, undefined);
   assert.equal(judge([breach, ...near]).verdict, 'invalid');
 });
@@ -60,26 +60,26 @@ test('a late generator does not make invalid a write gap it cannot have made: a 
   const kill = { struck: true, outcome: 'completed', atMs: 5000 } as ChaosStepRecord;
   const gapGate = (actual: string) => ({ name: 'client-observed write unavailability (worst client)', kind: 'availability' as const, limit: '<= 9000 ms', actual, pass: false });
   const judged = (worstMs: number | null, steps = [kill]) => ({ outcome: { steps, checks: [] }, writeGap: { worstMs, limitMs: 9000, endsAt: 'confirmed write' as const }, failoverTime: null });
-  const stranded = validityGates(load, 20_000, null, null, judged(null));
+  const stranded = validityGates(load, 20_000, { chaos: judged(null) });
   assert.match(stranded[0]!.outweighed ?? '', /some client never wrote again in the 15000 ms the load ran after the strike, more than the 9000 ms write-gap limit and twice the generator's longest delay \(280 ms\)/);
   assert.equal(judge([gapGate('unbounded: some client never wrote again'), ...stranded]).verdict, 'fail');
-  const long = validityGates(load, 20_000, null, null, judged(9400));
+  const long = validityGates(load, 20_000, { chaos: judged(9400) });
   assert.match(long[0]!.outweighed ?? '', /the write gap \(9400 ms\) exceeds its 9000 ms limit by more than twice/);
   assert.equal(judge([gapGate('9400 ms'), ...long]).verdict, 'fail');
   // Within the limit plus what the lateness can add, the lag may be the breach: invalid.
-  const near = validityGates(load, 20_000, null, null, judged(9250));
+  const near = validityGates(load, 20_000, { chaos: judged(9250) });
   assert.equal(near[0]!.outweighed, undefined);
   assert.equal(judge([gapGate('9250 ms'), ...near]).verdict, 'invalid');
   // Stranded, but: a generator stalled longer than the limit, a run that ended 5 s after the strike, or a step that did not complete: invalid.
   const frozen = generator({ saturated: true, reason: 'stalled', schedulerLagMs: { p99: 900, max: 12_000 } });
-  const blind = validityGates({ ...load, generator: frozen }, 20_000, null, null, judged(null));
+  const blind = validityGates({ ...load, generator: frozen }, 20_000, { chaos: judged(null) });
   assert.equal(blind[0]!.outweighed, undefined);
   assert.equal(judge([gapGate('unbounded'), ...blind]).verdict, 'invalid');
-  assert.equal(validityGates(load, 20_000, null, null, judged(null, [{ ...kill, atMs: 15_000 }]))[0]!.outweighed, undefined);
-  assert.equal(validityGates(load, 20_000, null, null, judged(null, [{ ...kill, outcome: 'still-running' }]))[0]!.outweighed, undefined);
-  assert.equal(validityGates(load, 20_000, null, null, judged(null, []))[0]!.outweighed, undefined);
+  assert.equal(validityGates(load, 20_000, { chaos: judged(null, [{ ...kill, atMs: 15_000 }]) })[0]!.outweighed, undefined);
+  assert.equal(validityGates(load, 20_000, { chaos: judged(null, [{ ...kill, outcome: 'still-running' }]) })[0]!.outweighed, undefined);
+  assert.equal(validityGates(load, 20_000, { chaos: judged(null, []) })[0]!.outweighed, undefined);
   // A generator that kept up: nothing to outweigh.
-  assert.equal(validityGates({ ...load, generator: generator() }, 20_000, null, null, judged(null))[0]!.outweighed, undefined);
+  assert.equal(validityGates({ ...load, generator: generator() }, 20_000, { chaos: judged(null) })[0]!.outweighed, undefined);
 });
 
 test("a procedure that ran in full and failed its own checks fails the run however late the generator was; one whose step did not complete stays invalid", () => {
@@ -87,15 +87,15 @@ test("a procedure that ran in full and failed its own checks fails the run howev
   const load = { generator: late, aborted: false, durationMs: 20_000 };
   const check = { name: 'old app password refused (WRONGPASS) on every server', kind: 'procedure' as const, limit: '3 servers', actual: 'still accepted or other error on node-0', pass: false };
   const step = (outcome: ChaosStepRecord['outcome'], struck = true) => ({ struck, outcome }) as ChaosStepRecord;
-  const ran = validityGates(load, 20_000, null, null, { outcome: { steps: [step('completed')], checks: [check] }, writeGap: null, failoverTime: null });
+  const ran = validityGates(load, 20_000, { chaos: { outcome: { steps: [step('completed')], checks: [check] }, writeGap: null, failoverTime: null } });
   assert.match(ran[0]!.outweighed ?? '', /the procedure ran in full and its own checks failed \(old app password refused/);
   assert.equal(judge([check, ...ran]).verdict, 'fail');
   for (const s of [step('failed'), step('still-running'), step('never-ran', false)]) {
-    const broken = validityGates(load, 20_000, null, null, { outcome: { steps: [s], checks: [check] }, writeGap: null, failoverTime: null });
+    const broken = validityGates(load, 20_000, { chaos: { outcome: { steps: [s], checks: [check] }, writeGap: null, failoverTime: null } });
     assert.equal(broken[0]!.outweighed, undefined, s.outcome);
     assert.equal(judge([check, ...broken]).verdict, 'invalid');
   }
-  const held = validityGates(load, 20_000, null, null, { outcome: { steps: [step('completed')], checks: [{ ...check, pass: true }] }, writeGap: null, failoverTime: null });
+  const held = validityGates(load, 20_000, { chaos: { outcome: { steps: [step('completed')], checks: [{ ...check, pass: true }] }, writeGap: null, failoverTime: null } });
   assert.equal(held[0]!.outweighed, undefined);
   assert.equal(judge(held).verdict, 'invalid');
 });
@@ -106,16 +106,16 @@ test('a failover too late or missing after a kill that struck and completed fail
   const kill = { struck: true, outcome: 'completed', atMs: 9000 } as ChaosStepRecord;
   const judged = (fromStrikeMs: number | null, steps = [kill]) => ({ outcome: { steps, checks: [] }, writeGap: null, failoverTime: { limitMs: 7000, fromStrikeMs, cause: fromStrikeMs === null ? null : 'kill-master' } });
   const slowGate = { name: 'sentinel failover time (strike to +switch-master)', kind: 'availability' as const, limit: '<= 7000 ms', actual: '', pass: false };
-  const slow = validityGates(load, 30_000, null, null, judged(7800));
+  const slow = validityGates(load, 30_000, { chaos: judged(7800) });
   assert.match(slow[0]!.outweighed ?? '', /the failover took 7800 ms from the strike, over its 7000 ms limit by more than twice the generator's longest delay \(600 ms\)/);
   assert.equal(judge([slowGate, ...slow]).verdict, 'fail');
-  const none = validityGates(load, 30_000, null, null, judged(null));
+  const none = validityGates(load, 30_000, { chaos: judged(null) });
   assert.match(none[0]!.outweighed ?? '', /no failover came in the 21000 ms the load ran after the strike/);
   assert.equal(judge([{ ...slowGate, name: 'a failover happened' }, ...none]).verdict, 'fail');
   // Within the limit plus twice the longest delay, or a run that ended too soon after the strike to tell, or a kill that did not complete: invalid.
-  assert.equal(validityGates(load, 30_000, null, null, judged(7500))[0]!.outweighed, undefined);
-  assert.equal(validityGates({ ...load, durationMs: 16_000 }, 16_000, null, null, judged(null))[0]!.outweighed, undefined);
-  const broken = validityGates(load, 30_000, null, null, judged(null, [{ ...kill, outcome: 'failed' }]));
+  assert.equal(validityGates(load, 30_000, { chaos: judged(7500) })[0]!.outweighed, undefined);
+  assert.equal(validityGates({ ...load, durationMs: 16_000 }, 16_000, { chaos: judged(null) })[0]!.outweighed, undefined);
+  const broken = validityGates(load, 30_000, { chaos: judged(null, [{ ...kill, outcome: 'failed' }]) });
   assert.equal(broken[0]!.outweighed, undefined);
   assert.equal(judge([slowGate, ...broken]).verdict, 'invalid');
 });
@@ -127,7 +127,7 @@ test("a latency breach that is the generator's own does not make invalid a clien
   const kill = { struck: true, outcome: 'completed', atMs: 5000 } as ChaosStepRecord;
   const stranded = { outcome: { steps: [kill], checks: [] }, writeGap: { worstMs: null, limitMs: 9000, endsAt: 'confirmed write' as const }, failoverTime: null };
   const gapGate = { name: 'client-observed write unavailability (worst client)', kind: 'availability' as const, limit: '<= 9000 ms', actual: 'unbounded', pass: false };
-  const gates = validityGates(load, 20_000, null, own, stranded);
+  const gates = validityGates(load, 20_000, { attribution: own, chaos: stranded });
   assert.deepEqual(failed(gates), ['generator kept up with its schedule', "a latency breach is the target's time, not the generator's"]);
   assert.match(gates[1]!.outweighed ?? '', /some client never wrote again/);
   assert.match(gates[1]!.actual, /^the generator's: .*; not decisive: some client never wrote again/);
@@ -135,7 +135,7 @@ test("a latency breach that is the generator's own does not make invalid a clien
   // The reason names the write gap as the failure, and the p99 breach apart, as the generator's.
   const p99 = { name: 'p99 latency, all operations', kind: 'latency' as const, limit: '< 50 ms', actual: '80 ms', pass: false };
   assert.equal(judge([p99, gapGate, ...gates]).reason, "failed: client-observed write unavailability (worst client) (unbounded, limit <= 9000 ms); also failed, on the generator's own stalls: p99 latency, all operations");
-  const alone = validityGates(load, 20_000, null, own, null);
+  const alone = validityGates(load, 20_000, { attribution: own });
   assert.equal(alone[1]!.outweighed, undefined);
   assert.equal(judge([{ ...gapGate, name: 'p99 latency, all operations', kind: 'latency' as const }, ...alone]).verdict, 'invalid');
 });
@@ -147,23 +147,23 @@ test("a latency breach that is the generator's own does not make invalid the tar
   const errors = { name: 'error rate', kind: 'errors' as const, limit: '<= 0.100 %', actual: '2.000 % (200 of 10000)', pass: false };
   const beyond = errorsBeyondGenerator([p99, errors], load.generator, 1000);
   assert.match(beyond ?? '', /^the error rate failed \(2\.000 %.*longest event-loop delay \(45 ms\) is under a quarter of the 1000 ms command timeout$/);
-  const gates = validityGates(load, 20_000, null, own, null, beyond);
+  const gates = validityGates(load, 20_000, { attribution: own, errorsBeyond: beyond });
   assert.deepEqual(failed(gates), ["a latency breach is the target's time, not the generator's"]);
   assert.equal(gates[1]!.outweighed, beyond);
   assert.equal(judge([p99, errors, ...gates]).reason, "failed: error rate (2.000 % (200 of 10000), limit <= 0.100 %); also failed, on the generator's own stalls: p99 latency, all operations");
   // Errors held, or a stall as long as a quarter of the timeout: the breach is the generator's and the run invalid.
   assert.equal(errorsBeyondGenerator([p99, { ...errors, pass: true }], load.generator, 1000), null);
   assert.equal(errorsBeyondGenerator([p99, errors], { eventLoopDelayMs: { p99: 20, max: 250 } }, 1000), null);
-  assert.equal(judge([p99, errors, ...validityGates(load, 20_000, null, own, null, null)]).verdict, 'invalid');
+  assert.equal(judge([p99, errors, ...validityGates(load, 20_000, { attribution: own })]).verdict, 'invalid');
   const lagging = { ...load, generator: { ...load.generator, saturated: true, reason: 'scheduler lag p99 3 ms' } };
-  assert.equal(judge([p99, errors, ...validityGates(lagging, 20_000, null, own, null, beyond)]).verdict, 'invalid');
+  assert.equal(judge([p99, errors, ...validityGates(lagging, 20_000, { attribution: own, errorsBeyond: beyond })]).verdict, 'invalid');
 });
 
 test("per-operation breaches: invalid when every one is the generator's; one the target made stands and the run fails", () => {
   const breach = (op: string, cause: BreachCause) => ({ op, budgetMs: 50, p99Ms: 58.9, p99HealthySecondsMs: 12, opsHealthySeconds: 170, cause });
   const gen: BreachCause = { who: 'generator', why: 'the generator stalled in 4 of 19 seconds' };
   const server: BreachCause = { who: 'server', why: 'the server: LATENCY event "command" up to 20 ms' };
-  const run = (operationBreaches: unknown[]) => validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, null, { ...attribution(null), operationBreaches } as Attribution);
+  const run = (operationBreaches: unknown[]) => validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, { attribution: { ...attribution(null), operationBreaches } as Attribution });
   const own = run([breach('login', gen)]);
   assert.deepEqual(failed(own), ["a latency breach is the target's time, not the generator's"]);
   assert.match(own[1]!.actual, /^the generator's: login: the generator stalled in 4 of 19 seconds$/);
@@ -174,5 +174,5 @@ test("per-operation breaches: invalid when every one is the generator's; one the
   assert.match(mixed[1]!.actual, /^refresh: server: the server: LATENCY event/);
   assert.equal(judge([loginGate, ...mixed]).verdict, 'fail');
   // The p99 of all operations over budget decides as before, whatever each type's cause.
-  assert.deepEqual(failed(validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, null, { ...attribution(server), operationBreaches: [breach('login', gen)] } as Attribution)), []);
+  assert.deepEqual(failed(validityGates({ generator: generator(), aborted: false, durationMs: 60_000 }, 60_000, { attribution: { ...attribution(server), operationBreaches: [breach('login', gen)] } as Attribution })), []);
 });

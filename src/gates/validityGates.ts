@@ -38,6 +38,18 @@ function whoseBreaches(breaches: readonly Breach[], own: boolean, notDecisive: s
   return breaches.filter((b) => b.cause.who !== 'generator').map((b) => said(b, `${b.cause.who}: ${b.cause.why}`)).join('; ');
 }
 
+/** What a run's validity is judged on beside its generator and schedule. */
+export interface ValidityFacts {
+  /** Why the run stopped early (e.g. SIGINT), when it did. */
+  abortReason?: string | null;
+  /** Where the p99 went; null or absent when nothing was attributed. */
+  attribution?: Attribution | null;
+  /** The chaos experiment's judged figures, when one ran. */
+  chaos?: ChaosJudged | null;
+  /** Why the target's errors outweigh the generator's own latency breach (errorsBeyondGenerator), if they do. */
+  errorsBeyond?: string | null;
+}
+
 /**
  * Could the harness measure? The generator kept its schedule (scheduler lag per dispatch within
  * 10 % of the p99 budget unless the scenario says otherwise), its latency breaches (the p99 of all
@@ -49,7 +61,8 @@ function whoseBreaches(breaches: readonly Breach[], own: boolean, notDecisive: s
  * the run then fails on that breach, and the lag gate still shows. Its own latency breach does not
  * decide the verdict either beside such a breach or beside the target's errors (`errorsBeyond`).
  */
-export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, abortReason: string | null, attribution: Attribution | null, chaos: ChaosJudged | null = null, errorsBeyond: string | null = null): Gate[] {
+export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, facts: ValidityFacts = {}): Gate[] {
+  const { abortReason = null, attribution = null, chaos = null, errorsBeyond = null } = facts;
   const g = load.generator;
   // The generator's doing only when every breach weighed is: one the target made stands.
   const breaches = attribution ? latencyBreaches(attribution) : [];
