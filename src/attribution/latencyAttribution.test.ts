@@ -156,6 +156,10 @@ test("an operation type's own p99 over budget in the generator's stalled seconds
   // Two slow: one short of what the p99 needs, so the stalled seconds' logins are needed for the breach.
   const slowTwo = attributeLatency({ load: loginRun([5, 10], stalledMost, [], 10, [], { second: 14, logins: 2 }), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null });
   assert.equal(slowTwo.operationBreaches?.[0]?.cause.who, 'generator');
+  // 160 logins: their p99 is the 159th (HdrHistogram takes ceil(0.99 n)), so 2 over the budget make it breach; 1 does not.
+  const few160 = (slow: number): string | undefined => attributeLatency({ load: loginRun([5, 10], stalledMost, [], 8, [], { second: 14, logins: slow }), thresholds: { p99Ms: 50, perOperationP99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null }).operationBreaches?.[0]?.cause.who;
+  assert.equal(few160(2), 'network or target');
+  assert.equal(few160(1), 'generator');
 
   // Without a per-operation budget nothing is judged per type; below the sample count neither.
   assert.equal(attributeLatency({ load: loginRun([5, 10, 15], [5, 10, 15]), thresholds: { p99Ms: 50, minSamplesPerOperation: 100 }, server: quietServer, dataPath: 'direct', proxy: null }).operationBreaches, undefined);

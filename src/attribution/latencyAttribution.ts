@@ -135,8 +135,8 @@ export function attributeLatency(i: AttributionInputs): Attribution {
  * operations where all of them hold thousands, so of the rules for all of them only the first
  * applies, with the load gates' sample floor: the breach is the generator's when it stalled and
  * the type's own p99 in the seconds it did not stall, over at least `minSamples` operations, is
- * under the budget. When the generator stalled so often that fewer than `minSamples` of the
- * type's operations fall in the other seconds, their p99 cannot be judged: the breach is the
+ * under the budget. When the generator stalled and fewer than `minSamples` of the type's
+ * operations fall in the seconds it did not, their p99 cannot be judged: the breach is the
  * generator's unless enough of those operations are over the budget to make the type's p99
  * breach on their own (a small type would otherwise stand as the target's on the generator's
  * stalls alone: a false fail). The queueing share (kept for all types together, not per type)
@@ -166,9 +166,14 @@ function operationBreaches(a: Attribution, r: LatencyRecorder, windowsSeen: bool
   return out;
 }
 
-/** How many of `count` operations must be over the budget for their p99 to be (HdrHistogram's rank: the round(0.99 count)-th value). */
+/**
+ * How many of `count` operations must be over the budget for their p99 to be: HdrHistogram's p99
+ * is the ceil(0.99 count)-th value, the ceiling taken after a step back of the float's last digit
+ * (as the library does) so that a product a hair over a whole number does not round up past it.
+ */
 function opsOverBudgetForP99(count: number): number {
-  return count - Math.max(1, Math.floor(0.99 * count + 0.5)) + 1;
+  const at = 0.99 * count;
+  return count - Math.max(1, Math.ceil(at - Number.EPSILON * at)) + 1;
 }
 
 /** At least `needed` of the histogram's operations are over the budget: they make a p99 breach on their own. */
