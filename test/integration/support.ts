@@ -126,9 +126,9 @@ export const testSmokeStages = [
 ] as const;
 
 /**
- * Generator settings for the runs of files the suite runs two at a time
+ * Generator settings for the runs of files the suite runs three at a time
  * (scripts/test-integration.sh): they test failovers, procedures and TLS, not the generator's own
- * validity (the files run alone do), and the file beside them takes CPU. A scheduler-lag limit of
+ * validity (the files run alone do), and the files beside them take CPU. A scheduler-lag limit of
  * 10 ms, 20 % of their 50 ms budget: at the default 10 % a chaos run beside cluster.test.ts was
  * `invalid` at 5.5-5.8 ms in CI.
  */
@@ -148,7 +148,7 @@ const starvedGates = new Set([keptScheduleGate, ownBreachGate]);
 const distortedWhenStarved = new Set(['validity', 'latency', 'throughput']);
 
 /**
- * The run passed; or, beside another file on 2 cores, it was `invalid` because the generator
+ * The run passed; or, beside other files on 2 cores, it was `invalid` because the generator
  * was starved of CPU (its lag gate failed, or its stalls made a latency breach: what `invalid`
  * means is "rerun"), and every gate a
  * starved generator cannot distort passed: correctness, availability, chaos, procedures and
