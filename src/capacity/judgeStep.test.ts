@@ -54,3 +54,13 @@ test("the run's own breach outweighed by its errors (ramp included) outweighs th
   assert.equal(over.result, 'over');
   assert.match(over.reasons.join(), /error rate \(hold\)/);
 });
+
+test("a hold gate's cause is the whole run's attribution, and says so", () => {
+  const cause = { who: 'server' as const, why: 'the master stalled' };
+  // Only what the load gates read of the run's attribution.
+  const attribution = { cause, operationBreaches: [{ op: 'request', cause }] } as unknown as StepRunFacts['attribution'];
+  const j = judgeStep(scenario, run({ attribution }), hold({ overall: p(12), byOp: { request: p(12) } }));
+  assert.equal(j.result, 'over');
+  assert.match(j.reasons.join('; '), /p99 latency, all operations \(hold\): 12\.000 ms \(over the whole run: the master stalled\)/);
+  assert.match(j.reasons.join('; '), /p99 latency, request \(hold\): 12\.000 ms \(over the whole run: the master stalled\)/);
+});

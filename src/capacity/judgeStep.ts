@@ -33,7 +33,7 @@ export interface StepJudgement {
 export function judgeStep(scenario: Scenario, summary: StepRunFacts, hold: HoldFigures): StepJudgement {
   // Operations intended in the ramp all complete long before the run ends, so the rest of the run's intended count is the hold's.
   const intendedOps = Math.max(hold.completed, summary.ops.intended - hold.beforeHold);
-  const load = loadGates({ thresholds: scenario.thresholds, overall: hold.overall, byOp: hold.byOp, totalOps: hold.completed, errors: hold.errors, intendedOps, scope: ' (hold)', causes: summary.attribution });
+  const load = loadGates({ thresholds: scenario.thresholds, overall: hold.overall, byOp: hold.byOp, totalOps: hold.completed, errors: hold.errors, intendedOps, scope: ' (hold)', causes: summary.attribution, causesOver: 'the whole run' });
   // A sweep runs no chaos, so only errors outweigh the run's own-breach gate: judged again on
   // the hold's errors (the run's error gate covers the ramp too).
   const errorsBeyond = errorsBeyondGenerator(load, summary.generator, scenario.clients.commandTimeoutMs);
