@@ -5,7 +5,7 @@
 # 1. Alone, one file at a time: files whose assertions depend on a quiet machine (latency and
 #    scheduler-lag verdicts, capacity knees, exact schedules compared between runs), and files
 #    that load both cores themselves (load workers, high rates, type checkers and validators).
-# 2. Three files at a time (GAUNTLET_PAIRED_CONCURRENCY; 2 before 2026-12-02), longest first:
+# 2. Three files at a time (GAUNTLET_TOGETHER_CONCURRENCY to change it), longest first:
 #    files that start real servers and mostly wait on them (failovers, drills, procedures,
 #    reports). The two cores were 60-90 % idle with two at a time; with three, 40 % busy at the
 #    median, 84 % at the 90th percentile, and the phase took 520 s instead of 764 s. Their
@@ -21,17 +21,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 alone=(attribution capacity falsePasses load scaleOut exportK6 kubernetesManifests cloudwatchAlarms compose)
-paired=(cluster chaos procedures monitoring tls unplannedEvents clusterPartition externalTargets history ciTemplates ledgerRecall backup report cli capacityInterrupt topology pitr audit clusterAudit dashboards alertRules)
+together=(cluster chaos procedures monitoring tls unplannedEvents clusterPartition externalTargets history ciTemplates ledgerRecall backup report cli capacityInterrupt topology pitr audit clusterAudit dashboards alertRules)
 
 files_of() { for f in "$@"; do echo "test/integration/$f.test.ts"; done; }
 mapfile -t first < <(files_of "${alone[@]}")
-mapfile -t second < <(files_of "${paired[@]}")
+mapfile -t second < <(files_of "${together[@]}")
 for f in test/integration/*.test.ts; do
   name=$(basename "$f" .test.ts)
-  if [[ " ${alone[*]} ${paired[*]} " != *" $name "* ]]; then second+=("$f"); fi
+  if [[ " ${alone[*]} ${together[*]} " != *" $name "* ]]; then second+=("$f"); fi
 done
 
 status=0
 node --import tsx --test --test-concurrency=1 --test-reporter=spec "$@" "${first[@]}" || status=$?
-node --import tsx --test --test-concurrency="${GAUNTLET_PAIRED_CONCURRENCY:-3}" --test-reporter=spec "$@" "${second[@]}" || status=$?
+node --import tsx --test --test-concurrency="${GAUNTLET_TOGETHER_CONCURRENCY:-3}" --test-reporter=spec "$@" "${second[@]}" || status=$?
 exit "$status"
