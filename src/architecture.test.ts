@@ -89,6 +89,26 @@ test('the diagram reader reads edges and folders without any', () => {
   assert.deepEqual([...g.keys()], ['a', 'b']);
 });
 
+/**
+ * Helpers only unit tests use sit beside those tests, named `*.testSupport.ts`, so a reader sees
+ * they are not part of the engine; nothing but a test (or another helper) may import one.
+ */
+export function testSupportImports(text: string): string[] {
+  return [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+'(\.{1,2}\/[^']+\.testSupport\.js)'/gm)].map((m) => m[1]!);
+}
+
+test('only tests import the helpers named *.testSupport.ts', () => {
+  const offenders = sources(src)
+    .filter((file) => !file.endsWith('.testSupport.ts'))
+    .flatMap((file) => testSupportImports(readFileSync(file, 'utf8')).map((m) => `${relative(src, file)} imports ${m}`));
+  assert.deepEqual(offenders, []);
+});
+
+test('the test-support check finds a planted import', () => {
+  assert.deepEqual(testSupportImports("import { a } from './x.js';\nimport { sameLayout } from '../load/sameLayout.testSupport.js';\n"), ['../load/sameLayout.testSupport.js']);
+  assert.deepEqual(testSupportImports("import { a } from './x.js';\n"), []);
+});
+
 test('the cycle check finds a planted cycle', () => {
   const g = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])]]);
   assert.deepEqual(findCycle(g), ['a', 'b', 'c', 'a']);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ledger, resendWindowMs } from './ledger.js';
 import { LedgerObserver } from './ledgerObserver.js';
-import { event, state, ttl } from './ledgerTestEvents.js';
+import { event, state, ttl } from './ledgerEvents.testSupport.js';
 
 test("a revoke-all seen before a sibling session's login acknowledgement still ends that session", () => {
   const l = new Ledger(ttl);

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ledger } from './ledger.js';
 import { LedgerObserver } from './ledgerObserver.js';
-import { event, state, ttl } from './ledgerTestEvents.js';
-import { sameLayout } from '../load/sameLayout.js';
+import { event, state, ttl } from './ledgerEvents.testSupport.js';
+import { sameLayout } from '../load/sameLayout.testSupport.js';
 
 // Alone in its file, so in a process of its own (see sameLayout).
 

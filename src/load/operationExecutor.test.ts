@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OperationExecutor } from './operationExecutor.js';
 import { op, type OperationCode } from './scenario.js';
-import { sameLayout } from './sameLayout.js';
+import { sameLayout } from './sameLayout.testSupport.js';
 import type { SimSession } from './session/simSession.js';
 
 // One test, alone in its file, so in a process of its own (see sameLayout).
