@@ -1,8 +1,8 @@
 import type { Histogram } from 'hdr-histogram-js';
 import type { LoadResult } from '../load/loadResult.js';
-import { percentilesMs, type LatencyRecorder } from '../load/latencyRecorder.js';
-import { op as operationCode, type Scenario } from '../load/scenario.js';
-import type { TailShare } from '../load/tailAttribution.js';
+import { percentilesMs, type Pair } from '../load/latencyRecorder.js';
+import { op as operationCode, type OperationName, type Scenario } from '../load/scenario.js';
+import type { TailAttribution, TailShare } from '../load/tailAttribution.js';
 import type { ProxyCalibration } from './proxyCalibration.js';
 import type { ServerTime } from './serverTime.js';
 
@@ -91,42 +91,79 @@ const opsForAP99 = 300;
 
 export function attributeLatency(i: AttributionInputs): Attribution {
   const r = i.load.recorder;
-  const t = i.thresholds;
   const windowsSeen = i.load.windows.any;
-  const all = percentilesMs(windowsSeen ? r.outsideOverall.latency : r.overall.latency);
-  const service = percentilesMs(windowsSeen ? r.outsideOverall.service : r.overall.service);
-  const healthy = percentilesMs(r.outsideHealthy.latency);
   const g = i.load.generator;
-  const seconds = i.load.generatorSeconds.filter((s) => !s.inChaosWindow).length;
-  const generator = {
+  const span: JudgedSpan = {
+    scope: windowsSeen ? 'outside chaos windows' : 'all operations',
+    overall: windowsSeen ? r.outsideOverall : r.overall,
+    byOp: windowsSeen ? r.outsideByOp() : r.byOp(),
+    healthyLatency: r.outsideHealthy.latency,
+    healthyLatencyByOp: (op) => r.outsideHealthyByOp[operationCode[op]]!,
+    tail: r.tail,
+    seconds: i.load.generatorSeconds.filter((s) => !s.inChaosWindow).length,
+    stalledSeconds: g.stalledSeconds,
+  };
+  const generator: GeneratorFacts = {
     schedulerLagP99Ms: g.schedulerLagOutsideChaosMs.p99,
     maxSchedulerLagP99Ms: g.maxSchedulerLagP99Ms,
     gcCount: g.gc.count,
     gcMaxMs: g.gc.maxMs,
     gcOver2Ms: g.gc.over2Ms,
     eventLoopDelayMaxMs: g.eventLoopDelayMs.max,
-    stalledSeconds: g.stalledSeconds,
-    seconds,
     stallThresholdMs: g.stallThresholdMs,
-    p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null,
-    opsHealthySeconds: healthy.count,
     cpuWaitMaxPerSecondMs: g.cpuWaitMs?.maxPerSecond ?? null,
   };
+  return attributeSpan(span, { ...i, generator });
+}
+
+/**
+ * The operations an attribution judges, and the seconds they fall in: a run's outside chaos
+ * windows (or all of them), or a capacity step's hold. `healthyLatency` holds the latencies of
+ * those that completed in the seconds the generator did not stall in.
+ */
+export interface JudgedSpan {
+  scope: Attribution['scope'];
+  overall: Pair;
+  byOp: ReadonlyMap<OperationName, Pair>;
+  healthyLatency: Histogram;
+  healthyLatencyByOp: (op: OperationName) => Histogram;
+  /** Where the latency of the judged operations went (behind the previous action, queueing, reply). */
+  tail: TailAttribution;
+  /** Seconds the span covers, and those among them in which the generator stalled. */
+  seconds: number;
+  stalledSeconds: number;
+}
+
+/** The generator's figures over the whole run, beside a span's own seconds. */
+export type GeneratorFacts = Omit<Attribution['generator'], 'stalledSeconds' | 'seconds' | 'p99HealthySecondsMs' | 'opsHealthySeconds'>;
+
+/** Whose time a span's p99 over budget is: a run's, or a capacity step's hold's (with its run's generator and server figures). */
+export function attributeSpan(span: JudgedSpan, i: Omit<AttributionInputs, 'load'> & { generator: GeneratorFacts }): Attribution {
+  const t = i.thresholds;
+  const all = percentilesMs(span.overall.latency);
+  const service = percentilesMs(span.overall.service);
+  const healthy = percentilesMs(span.healthyLatency);
   const a: Attribution = {
-    scope: windowsSeen ? 'outside chaos windows' : 'all operations',
+    scope: span.scope,
     budgetMs: t.p99Ms,
     p99Ms: all.p99,
     serviceP99Ms: service.p99,
-    atP99: all.count > 0 ? r.tail.at(all.p99) : null,
-    overBudget: all.count > 0 ? r.tail.above(t.p99Ms) : null,
-    generator,
+    atP99: all.count > 0 ? span.tail.at(all.p99) : null,
+    overBudget: all.count > 0 ? span.tail.above(t.p99Ms) : null,
+    generator: {
+      ...i.generator,
+      stalledSeconds: span.stalledSeconds,
+      seconds: span.seconds,
+      p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null,
+      opsHealthySeconds: healthy.count,
+    },
     server: i.server,
     dataPath: i.dataPath,
     proxy: i.proxy,
     cause: null,
   };
   if (all.count > 0 && all.p99 >= t.p99Ms) a.cause = breachCause(a);
-  if (t.perOperationP99Ms !== undefined) a.operationBreaches = operationBreaches(a, r, windowsSeen, t.perOperationP99Ms, t.minSamplesPerOperation);
+  if (t.perOperationP99Ms !== undefined) a.operationBreaches = operationBreaches(a, span, t.perOperationP99Ms, t.minSamplesPerOperation);
   return a;
 }
 
@@ -144,16 +181,16 @@ export function attributeLatency(i: AttributionInputs): Attribution {
  * rules on the type's own send-to-reply p99. A type with fewer than `minSamples` is not judged at
  * all (its p99 is its maximum), as in the load gates.
  */
-function operationBreaches(a: Attribution, r: LatencyRecorder, windowsSeen: boolean, budgetMs: number, minSamples: number): OperationBreach[] {
+function operationBreaches(a: Attribution, span: JudgedSpan, budgetMs: number, minSamples: number): OperationBreach[] {
   const out: OperationBreach[] = [];
-  for (const [op, pair] of windowsSeen ? r.outsideByOp() : r.byOp()) {
+  for (const [op, pair] of span.byOp) {
     const p = percentilesMs(pair.latency);
     if (p.count < minSamples || p.p99 < budgetMs) continue;
-    const healthy = percentilesMs(r.outsideHealthyByOp[operationCode[op]]!);
+    const healthy = percentilesMs(span.healthyLatencyByOp(op));
     const gen = a.generator;
     const ownStalls = gen.stalledSeconds > 0 && healthy.count >= minSamples && healthy.p99 < budgetMs;
     const overNeeded = opsOverBudgetForP99(p.count);
-    const tooFewToTell = gen.stalledSeconds > 0 && healthy.count < minSamples && !healthyOpsBreach(r.outsideHealthyByOp[operationCode[op]]!, overNeeded, budgetMs);
+    const tooFewToTell = gen.stalledSeconds > 0 && healthy.count < minSamples && !healthyOpsBreach(span.healthyLatencyByOp(op), overNeeded, budgetMs);
     const cause: BreachCause = ownStalls
       ? { who: 'generator', why: `${stallsText(gen)}; without those seconds the ${op} p99 is ${ms(healthy.p99)} over ${healthy.count} operations, under the ${ms(budgetMs)} budget` }
       : tooFewToTell

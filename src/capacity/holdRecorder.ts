@@ -1,6 +1,9 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { newHistogram, percentilesMs, type Percentiles } from '../load/latencyRecorder.js';
+import type { JudgedSpan } from '../attribution/latencyAttribution.js';
+import { newHistogram, newPair, percentilesMs, type Pair, type Percentiles } from '../load/latencyRecorder.js';
 import type { OperationEvent, OperationObserver } from '../load/operationEvent.js';
+import { op as operationCode, operationNames, type OperationName } from '../load/scenario.js';
+import { TailAttribution } from '../load/tailAttribution.js';
 
 /** What a step's hold measured: latency from the intended start, as a run measures it, of the operations intended in the hold. */
 export interface HoldFigures {
@@ -14,14 +17,27 @@ export interface HoldFigures {
 }
 
 /**
+ * One second of the hold's latencies per operation type, by the run second they completed in (the
+ * engine's own count, as its recorder and generator monitor close them), kept until the run says
+ * whether the generator stalled in it. Packed: a second holds a few thousand values in a few
+ * hundred buckets, and a hold many seconds (a typed histogram takes 86 KB however few it holds).
+ */
+type SecondLatencies = Array<Histogram | undefined>;
+
+/**
  * The judged part of a step: a step ramps its sessions up first, and the ramp's logins are a
  * transient the knee must not be read from, so only operations intended within the hold are
- * recorded here (the same microsecond HDR histograms as the run's own recorder). An observer of
- * the run: it copies two numbers and the operation's name from each event, never the event.
+ * recorded here (the same microsecond HDR histograms as the run's own recorder). Beside the
+ * figures, what the hold's own attribution needs: service times, where the latency went (behind
+ * the previous action, queueing, reply), and each second's latencies, to be split by the seconds
+ * the generator stalled in once the run has judged them (`span`). An observer of the run: it
+ * copies numbers from each event, never the event.
  */
 export class HoldRecorder implements OperationObserver {
-  private readonly overall: Histogram = newHistogram();
-  private readonly byOp = new Map<string, Histogram>();
+  private readonly overall: Pair = newPair();
+  private readonly byOp: Pair[] = operationNames.map(newPair);
+  private readonly seconds: SecondLatencies[] = [];
+  private readonly tail = new TailAttribution();
   private completed = 0;
   private errors = 0;
   private beforeHold = 0;
@@ -38,26 +54,63 @@ export class HoldRecorder implements OperationObserver {
     }
     if (e.intendedMs >= this.endMs) return;
     const us = Math.max(1, Math.round((e.doneMs - e.intendedMs) * 1000));
-    this.overall.recordValue(us);
-    let h = this.byOp.get(e.action);
-    if (!h) this.byOp.set(e.action, (h = newHistogram()));
-    h.recordValue(us);
+    const serviceUs = Math.max(1, Math.round((e.doneMs - e.sentMs) * 1000));
+    const code = operationCode[e.action];
+    this.overall.latency.recordValue(us);
+    this.overall.service.recordValue(serviceUs);
+    this.byOp[code]!.latency.recordValue(us);
+    this.byOp[code]!.service.recordValue(serviceUs);
+    this.tail.record(us, (e.readyMs - e.intendedMs) * 1000, (e.sentMs - e.readyMs) * 1000, serviceUs);
+    const second = (this.seconds[e.second] ??= []);
+    (second[code] ??= newHistogram('packed')).recordValue(us);
     this.completed++;
     if (e.error !== null) this.errors++;
   }
 
   figures(): HoldFigures {
-    return { overall: percentilesMs(this.overall), byOp: Object.fromEntries([...this.byOp].map(([k, h]) => [k, percentilesMs(h)])), completed: this.completed, errors: this.errors, beforeHold: this.beforeHold };
+    const byOp: Record<string, Percentiles> = {};
+    this.byOp.forEach((pair, code) => {
+      if (pair.latency.totalCount > 0) byOp[operationNames[code]!] = percentilesMs(pair.latency);
+    });
+    return { overall: percentilesMs(this.overall.latency), byOp, completed: this.completed, errors: this.errors, beforeHold: this.beforeHold };
+  }
+
+  /**
+   * The hold as an attribution judges it: its operations, and those of the seconds in which the
+   * generator did not stall (`stalled(t)`, the run's judgement of its second t).
+   */
+  span(stalled: (t: number) => boolean): JudgedSpan {
+    const healthy = newHistogram();
+    const healthyByOp = operationNames.map(() => newHistogram());
+    let seconds = 0;
+    let stalledSeconds = 0;
+    this.seconds.forEach((second, t) => {
+      seconds++;
+      if (stalled(t)) {
+        stalledSeconds++;
+        return;
+      }
+      second.forEach((h, code) => {
+        if (!h) return;
+        healthy.add(h);
+        healthyByOp[code]!.add(h);
+      });
+    });
+    const byOp = new Map<OperationName, Pair>();
+    this.byOp.forEach((pair, code) => {
+      if (pair.latency.totalCount > 0) byOp.set(operationNames[code]!, pair);
+    });
+    return { scope: 'all operations', overall: this.overall, byOp, healthyLatency: healthy, healthyLatencyByOp: (op) => healthyByOp[operationCode[op]]!, tail: this.tail, seconds, stalledSeconds };
   }
 
   /** The rank-th smallest latency of the hold, ms (HDR precision: 3 significant digits). */
   readonly valueAtRankMs = (rank: number): number => {
-    const n = this.overall.totalCount;
+    const n = this.overall.latency.totalCount;
     if (n === 0) return 0;
-    return this.overall.getValueAtPercentile((100 * Math.min(n, Math.max(1, rank))) / n) / 1000;
+    return this.overall.latency.getValueAtPercentile((100 * Math.min(n, Math.max(1, rank))) / n) / 1000;
   };
 
   get samples(): number {
-    return this.overall.totalCount;
+    return this.overall.latency.totalCount;
   }
 }

@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import { UserError } from '../errors.js';
+import { reportedGate } from '../gates/gate.js';
 import type { Scenario } from '../load/scenario.js';
 import { gauntletVersion } from '../packageInfo.js';
 import { executeRun } from '../run/executeRun.js';
@@ -151,7 +152,8 @@ async function runStep(r: SweepRequest, target: Target, rate: number, phase: Ste
   const run = await executeRun(stepPlan(r, scenario, runId), { signal, target, observers: [hold] });
   const s = run.summary;
   const f = hold.figures();
-  const j = judgeStep(scenario, s, f);
+  const stalledSeconds = new Set(s.timeseries.filter((x) => x.generatorStalled === true).map((x) => x.t));
+  const j = judgeStep(scenario, s, f, hold.span((t) => stalledSeconds.has(t)));
   const precision = quantilePrecision(hold.samples, q, r.p99Precision, hold.valueAtRankMs);
   const holdS = holdMs / 1000;
   const ok = f.completed - f.errors;
@@ -182,7 +184,7 @@ async function runStep(r: SweepRequest, target: Target, rate: number, phase: Ste
       relativeHalfWidth: Number.isFinite(precision.relativeHalfWidth) ? precision.relativeHalfWidth : null,
       stable: precision.stable,
     },
-    gates: j.gates,
+    gates: j.gates.map(reportedGate),
     generator: { cpuPercentMean: s.generator.cpuPercent.mean, cpuPercentMax: s.generator.cpuPercent.max, schedulerLagP99Ms: s.generator.schedulerLagMs.p99, saturated: s.generator.saturated, reason: s.generator.reason },
     memory: { usedBytesStart: s.memory.usedBytesStart, usedBytesPeak: s.memory.usedBytesPeak, bytesPerSession: s.memory.bytesPerSession, notMeasured: s.memory.notMeasured ?? null },
   };

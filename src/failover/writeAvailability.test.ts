@@ -5,7 +5,7 @@ import type { OperationEvent } from '../load/operationEvent.js';
 
 const op = (client: number, sentMs: number, doneMs: number, ok: boolean, over: Partial<OperationEvent> = {}): OperationEvent => ({
   session: { uid: 'u', sid: `s${client}-${sentMs}`, family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null },
-  client, action: 'request', intendedMs: sentMs, sentMs, doneMs, outcome: 'ok', error: ok ? null : 'timeout', ...over,
+  client, action: 'request', intendedMs: sentMs, readyMs: sentMs, sentMs, doneMs, second: 1, outcome: 'ok', error: ok ? null : 'timeout', ...over,
 });
 
 test('without verification: from the last success before the fault to the first success sent after it, per client', () => {

@@ -41,6 +41,11 @@ export interface Gate {
   explains?: readonly GateKind[];
 }
 
+/** A gate as the reports keep it (summary.json, capacity.json): what was judged and how, without `explains` (used by `judge` alone). */
+export function reportedGate(g: Gate): Omit<Gate, 'explains'> {
+  return { name: g.name, kind: g.kind, limit: g.limit, actual: g.actual, pass: g.pass, ...(g.outweighed !== undefined ? { outweighed: g.outweighed } : {}) };
+}
+
 export type Verdict = 'pass' | 'fail' | 'invalid';
 
 export interface Judgement {

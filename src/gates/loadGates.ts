@@ -18,21 +18,16 @@ export interface LoadGateInputs {
   scope: string;
   /** Whose time a p99 over budget is, said beside the failing gate: all operations', and each type's own. */
   causes?: Pick<Attribution, 'cause' | 'operationBreaches'> | null;
-  /**
-   * Where `causes` were judged, when not over the same operations as the gate: a capacity step's
-   * hold gates carry the whole run's attribution (its ramp included), and say so.
-   */
-  causesOver?: string;
 }
 
 /** The cause beside a failed gate, unless it is the generator's (the validity gate says that). */
-const besides = (c: BreachCause | null | undefined, over: string | undefined): string => (c && c.who !== 'generator' ? ` (${over ? `over ${over}: ` : ''}${c.why})` : '');
+const besides = (c: BreachCause | null | undefined): string => (c && c.who !== 'generator' ? ` (${c.why})` : '');
 
 /** The load gates of a scenario: p99 overall and per operation, error rate, throughput taken. */
 export function loadGates(i: LoadGateInputs): Gate[] {
   const t = i.thresholds;
   const overallPass = i.overall.count > 0 && i.overall.p99 < t.p99Ms;
-  const why = overallPass ? '' : besides(i.causes?.cause, i.causesOver);
+  const why = overallPass ? '' : besides(i.causes?.cause);
   const gates: Gate[] = [{ name: `p99 latency, all operations${i.scope}`, kind: 'latency', limit: `< ${ms(t.p99Ms)}`, actual: `${ms(i.overall.p99)}${why}`, pass: overallPass }];
   if (t.perOperationP99Ms !== undefined) {
     for (const [op, p] of Object.entries(i.byOp)) {
@@ -41,7 +36,7 @@ export function loadGates(i: LoadGateInputs): Gate[] {
       if (p.count < t.minSamplesPerOperation) gates.push({ name: `p99 latency, ${op}${i.scope}`, kind: 'latency', limit, actual: `not judged: ${p.count} samples, fewer than ${t.minSamplesPerOperation} (max ${ms(p.max)})`, pass: true });
       else {
         const pass = p.p99 < t.perOperationP99Ms;
-        gates.push({ name: `p99 latency, ${op}${i.scope}`, kind: 'latency', limit, actual: `${ms(p.p99)}${pass ? '' : besides(i.causes?.operationBreaches?.find((b) => b.op === op)?.cause, i.causesOver)}`, pass });
+        gates.push({ name: `p99 latency, ${op}${i.scope}`, kind: 'latency', limit, actual: `${ms(p.p99)}${pass ? '' : besides(i.causes?.operationBreaches?.find((b) => b.op === op)?.cause)}`, pass });
       }
     }
   }

@@ -38,6 +38,46 @@ function whoseBreaches(breaches: readonly Breach[], own: boolean, notDecisive: s
   return breaches.filter((b) => b.cause.who !== 'generator').map((b) => said(b, `${b.cause.who}: ${b.cause.why}`)).join('; ');
 }
 
+/** The generator's doing only when every breach weighed is: one the target made stands. */
+const allTheGenerators = (breaches: readonly Breach[]): boolean => breaches.length > 0 && breaches.every((b) => b.cause.who === 'generator');
+
+/**
+ * The gate a generator behind its schedule fails (the run's lag, over the run's whole time);
+ * `outweighedBy`, when it failed: a breach its lateness cannot have made, which then decides.
+ */
+export function keptScheduleGateOf(g: Pick<LoadResult['generator'], 'saturated' | 'reason' | 'schedulerLagOutsideChaosMs'>, limitMs: number, outweighedBy: string | null): Gate {
+  const by = g.saturated ? outweighedBy : null;
+  const lag = g.reason ?? `scheduler lag p99 ${g.schedulerLagOutsideChaosMs.p99} ms outside chaos windows`;
+  return {
+    name: keptScheduleGate,
+    kind: 'validity',
+    limit: `scheduler lag p99 outside chaos windows <= ${limitMs} ms`,
+    actual: by ? `${lag}; not decisive: ${by}` : lag,
+    pass: !g.saturated,
+    ...(by ? { outweighed: by } : {}),
+  };
+}
+
+/**
+ * The gate a latency breach made of the generator's own stalls fails, judged on an attribution
+ * (a run's, or a capacity step's hold's); `outweighedBy`, when the breach is the generator's: a
+ * breach of another kind it cannot have made, which then decides the verdict instead.
+ */
+export function ownBreachGateOf(attribution: Attribution | null, outweighedBy: string | null): Gate {
+  const breaches = attribution ? latencyBreaches(attribution) : [];
+  const own = allTheGenerators(breaches);
+  const by = own ? outweighedBy : null;
+  return {
+    name: ownBreachGate,
+    kind: 'validity',
+    limit: 'the generator neither stalled nor queued its way over a p99 budget (all operations, or each type judged on its own)',
+    actual: whoseBreaches(breaches, own, by),
+    pass: !own,
+    ...(by ? { outweighed: by } : {}),
+    ...(own ? { explains: ['latency', 'throughput'] as const } : {}),
+  };
+}
+
 /** What a run's validity is judged on beside its generator and schedule. */
 export interface ValidityFacts {
   /** Why the run stopped early (e.g. SIGINT), when it did. */
@@ -64,32 +104,14 @@ export interface ValidityFacts {
 export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, facts: ValidityFacts = {}): Gate[] {
   const { abortReason = null, attribution = null, chaos = null, errorsBeyond = null } = facts;
   const g = load.generator;
-  // The generator's doing only when every breach weighed is: one the target made stands.
-  const breaches = attribution ? latencyBreaches(attribution) : [];
-  const own = breaches.length > 0 && breaches.every((b) => b.cause.who === 'generator');
+  const own = allTheGenerators(attribution ? latencyBreaches(attribution) : []);
   const chaosBeyond = chaosBreachBeyondGenerator(chaos, load.durationMs, g);
   const lagOutweighedBy = g.saturated ? ((attribution ? breachBeyondGenerator(attribution) : null) ?? chaosBeyond) : null;
   // The generator's stalls explain a latency breach, not a stranded client, a late failover or the target's errors.
   const ownLatencyOutweighedBy = own ? (chaosBeyond ?? errorsBeyond) : null;
-  const lag = g.reason ?? `scheduler lag p99 ${g.schedulerLagOutsideChaosMs.p99} ms outside chaos windows`;
   return [
-    {
-      name: keptScheduleGate,
-      kind: 'validity',
-      limit: `scheduler lag p99 outside chaos windows <= ${g.maxSchedulerLagP99Ms} ms`,
-      actual: lagOutweighedBy ? `${lag}; not decisive: ${lagOutweighedBy}` : lag,
-      pass: !g.saturated,
-      ...(lagOutweighedBy ? { outweighed: lagOutweighedBy } : {}),
-    },
-    {
-      name: ownBreachGate,
-      kind: 'validity',
-      limit: 'the generator neither stalled nor queued its way over a p99 budget (all operations, or each type judged on its own)',
-      actual: whoseBreaches(breaches, own, ownLatencyOutweighedBy),
-      pass: !own,
-      ...(ownLatencyOutweighedBy ? { outweighed: ownLatencyOutweighedBy } : {}),
-      ...(own ? { explains: ['latency', 'throughput'] as const } : {}),
-    },
+    keptScheduleGateOf(g, g.maxSchedulerLagP99Ms, lagOutweighedBy),
+    ownBreachGateOf(attribution, ownLatencyOutweighedBy),
     {
       name: 'the run went to the end of its schedule',
       kind: 'validity',

@@ -5,9 +5,13 @@ import type { ChaosWindows } from './chaosWindows.js';
 import { TailAttribution } from './tailAttribution.js';
 import { addRecorded } from './histogramAdd.js';
 
-/** Microsecond resolution, 3 significant digits, up to 10 minutes (a stalled op during chaos). */
-export function newHistogram(): Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 32 });
+/**
+ * Microsecond resolution, 3 significant digits, up to 10 minutes (a stalled op during chaos).
+ * Packed histograms hold the same values in the memory their buckets in use need, for a price on
+ * every record: for many histograms that each hold few values.
+ */
+export function newHistogram(bitBucketSize: 32 | 'packed' = 32): Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3, bitBucketSize });
 }
 
 export interface Percentiles {
@@ -42,11 +46,11 @@ export interface IntervalStats {
 
 
 /** One operation type's histograms: latency (from intended start) and service time (from send). */
-interface Pair {
+export interface Pair {
   latency: Histogram;
   service: Histogram;
 }
-const newPair = (): Pair => ({ latency: newHistogram(), service: newHistogram() });
+export const newPair = (): Pair => ({ latency: newHistogram(), service: newHistogram() });
 
 
 

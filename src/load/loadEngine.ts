@@ -73,6 +73,8 @@ class LoadEngine implements PopulationHost {
   private readonly userSpace: number;
   private readonly clientEnds: LoadResult['clientEnds'] = { count: 0, first: [] };
   private readonly event: OperationEvent;
+  /** The second the recorder is filling: its operations are closed into second t by the t-th tick. */
+  private openSecond = 1;
 
   constructor(private readonly opts: LoadEngineOptions) {
     this.s = opts.scenario;
@@ -98,7 +100,7 @@ class LoadEngine implements PopulationHost {
     this.mixWeights = mixKeys.map((k) => this.s.session.mix[k]);
     this.mixTotal = this.mixWeights.reduce((a, b) => a + b, 0);
     const placeholder: SessionState = { uid: '', sid: '', family: '', token: '', previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null };
-    this.event = { session: placeholder, client: 0, action: 'login', intendedMs: 0, sentMs: 0, doneMs: 0, outcome: 'ok', error: null };
+    this.event = { session: placeholder, client: 0, action: 'login', intendedMs: 0, readyMs: 0, sentMs: 0, doneMs: 0, second: 1, outcome: 'ok', error: null };
   }
 
   private now(): number {
@@ -124,7 +126,6 @@ class LoadEngine implements PopulationHost {
     let aborted = false;
     let startedAt = new Date().toISOString();
     let ticker: NodeJS.Timeout | undefined;
-    let second = 1;
     try {
       await warmUpScripts(this.stores, this.ttl, () => this.tokenOf(this.rng.next(), this.rng.next()));
       await memory.start();
@@ -138,7 +139,7 @@ class LoadEngine implements PopulationHost {
       this.monitor.clockStarted();
       this.opts.onClockStart?.({ now: () => this.now(), startedAtWallMs: startAt === undefined ? Date.now() : Math.round(startAt) });
       ticker = setInterval(() => {
-        void this.closeSecond(second++, memory);
+        void this.closeSecond(this.openSecond++, memory);
       }, 1000);
       aborted = await this.loop();
       await this.drain();
@@ -146,7 +147,7 @@ class LoadEngine implements PopulationHost {
       clearInterval(ticker);
       this.monitor.stop();
     }
-    await this.closeSecond(second, memory);
+    await this.closeSecond(this.openSecond, memory);
     this.recorder.settleAll();
     memory.close();
     await closeAppClients(clients);
@@ -316,8 +317,10 @@ class LoadEngine implements PopulationHost {
       e.client = s.clientIndex;
       e.action = operationNames[action];
       e.intendedMs = at;
+      e.readyMs = ready;
       e.sentMs = sent;
       e.doneMs = doneAt;
+      e.second = this.openSecond;
       e.outcome = outcome;
       e.error = error;
       for (let i = 0; i < this.observers.length; i++) this.observers[i]!.onOperation(e);

@@ -15,8 +15,12 @@ export interface OperationEvent {
   client: number;
   action: OperationName;
   intendedMs: number;
+  /** When the session could act: its previous operation's reply had come (and the in-flight limit let it go). */
+  readyMs: number;
   sentMs: number;
   doneMs: number;
+  /** The run second it completed in, as the engine's recorder and generator monitor count them (1 = the first). */
+  second: number;
   outcome: OperationOutcome;
   error: ErrorKind | null;
 }

@@ -13,10 +13,10 @@ test('each operation lands in its shard: counts, errors and latency per shard sh
     const k = map.ofUser(uid);
     expected[k]!++;
     const slow = k === 1;
-    const e: OperationEvent = { session: { uid, sid: 's', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null }, client: 0, action: 'request', intendedMs: 0, sentMs: 0, doneMs: slow ? 50 : 1, outcome: 'ok', error: slow && uid.endsWith('1') ? 'timeout' : null };
+    const e: OperationEvent = { session: { uid, sid: 's', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null }, client: 0, action: 'request', intendedMs: 0, readyMs: 0, sentMs: 0, doneMs: slow ? 50 : 1, second: 1, outcome: 'ok', error: slow && uid.endsWith('1') ? 'timeout' : null };
     load.onOperation(e);
   }
-  load.onOperation({ session: { uid: 'u', sid: 's', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null }, client: 0, action: 'oauthBegin', intendedMs: 0, sentMs: 0, doneMs: 1, outcome: 'ok', error: 'timeout' });
+  load.onOperation({ session: { uid: 'u', sid: 's', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null }, client: 0, action: 'oauthBegin', intendedMs: 0, readyMs: 0, sentMs: 0, doneMs: 1, second: 1, outcome: 'ok', error: 'timeout' });
   const [low, high] = load.figures();
   assert.deepEqual([low!.ops, high!.ops], expected);
   assert.ok(expected[0]! > 100 && expected[1]! > 100, 'both shards get users');

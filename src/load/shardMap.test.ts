@@ -12,7 +12,7 @@ const map = new ShardMap([
 ]);
 const event = (action: OperationEvent['action'], over: Partial<OperationEvent['session']> = {}, error: OperationEvent['error'] = null): OperationEvent => ({
   session: { uid: 'u7q', sid: 's', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null, ...over },
-  client: 0, action, intendedMs: 0, sentMs: 0, doneMs: 1, outcome: 'ok', error,
+  client: 0, action, intendedMs: 0, readyMs: 0, sentMs: 0, doneMs: 1, second: 1, outcome: 'ok', error,
 });
 const shardOfKey = (key: string): number => [[0, 5460], [5461, 10922], [10923, 16383]].findIndex(([a, b]) => keySlot(key) >= a! && keySlot(key) <= b!);
 

@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import type { Gate, Judgement } from '../gates/gate.js';
+import { reportedGate, type Gate, type Judgement } from '../gates/gate.js';
 import type { LedgerReport } from '../ledger/verifyLedger.js';
 import { latencyFigures, spectrumMs } from '../load/latencyRecorder.js';
 import type { LoadResult } from '../load/loadResult.js';
@@ -122,7 +122,7 @@ export function buildSummary(i: SummaryInputs): Summary {
       : null,
     alerts: i.alerts,
     slowLog: i.slowLog,
-    thresholds: i.gates.map((g) => ({ name: g.name, kind: g.kind, limit: g.limit, actual: g.actual, pass: g.pass, ...(g.outweighed !== undefined ? { outweighed: g.outweighed } : {}) })),
+    thresholds: i.gates.map(reportedGate),
     environment: { gauntletVersion, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
   };
 }

@@ -208,11 +208,11 @@ test("a Cluster's per-shard figures over two parts: counts added, each shard's p
     for (let i = 0; i < users; i++) {
       const uid = `${salt}${i.toString(36)}`;
       const doneMs = map.ofUser(uid) === 1 ? slowMs * (1 + (i % 7) / 7) : 1 + (i % 5) / 5;
-      const e: OperationEvent = { session: session(uid), client: 0, action: 'request', intendedMs: 0, sentMs: 0, doneMs, outcome: 'ok', error: i % 31 === 0 ? 'timeout' : null };
+      const e: OperationEvent = { session: session(uid), client: 0, action: 'request', intendedMs: 0, readyMs: 0, sentMs: 0, doneMs, second: 1, outcome: 'ok', error: i % 31 === 0 ? 'timeout' : null };
       for (const l of into) l.onOperation(e);
     }
     // An OAuth begin that failed before its nonce was kept: no shard to name.
-    for (const l of into) l.onOperation({ session: session('x'), client: 0, action: 'oauthBegin', intendedMs: 0, sentMs: 0, doneMs: 1, outcome: 'ok', error: 'timeout' });
+    for (const l of into) l.onOperation({ session: session('x'), client: 0, action: 'oauthBegin', intendedMs: 0, readyMs: 0, sentMs: 0, doneMs: 1, second: 1, outcome: 'ok', error: 'timeout' });
   };
   const a = new ShardLoad(map);
   const b = new ShardLoad(map);

@@ -1,14 +1,8 @@
-import type { Histogram } from 'hdr-histogram-js';
 import { ChaosWindows } from '../load/chaosWindows.js';
-import { LatencyRecorder, percentilesMs, type IntervalStats } from '../load/latencyRecorder.js';
+import { LatencyRecorder, percentilesMs, type IntervalStats, type Pair } from '../load/latencyRecorder.js';
 import { op as operationCode, operationNames, type OperationName } from '../load/scenario.js';
 import { decodeHistogram } from './histogramCodec.js';
 import type { PartialLoad } from './partialResult.js';
-
-interface Pair {
-  latency: Histogram;
-  service: Histogram;
-}
 
 const decodePair = (p: { latency: string; service: string }): Pair => ({ latency: decodeHistogram(p.latency), service: decodeHistogram(p.service) });
 

@@ -10,7 +10,7 @@ const map = new ShardMap([0, 1, 2, 3].map((k): ShardRanges => ({ name: `q${k}`, 
 /** A completed operation of user u1's session (fields in `over` replaced). */
 function event(action: OperationEvent['action'], over: Partial<OperationEvent['session']> = {}, error: OperationEvent['error'] = null): OperationEvent {
   const session = { uid: 'u1', sid: 's', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null, ...over };
-  return { session, client: 0, action, intendedMs: 1, sentMs: 2, doneMs: 3, outcome: 'ok', error };
+  return { session, client: 0, action, intendedMs: 1, readyMs: 1, sentMs: 2, doneMs: 3, second: 1, outcome: 'ok', error };
 }
 
 // A worker's operations, among them OAuth ones (their shard is their nonce's), one begin failed, and a request while a nonce is pending.

@@ -11,7 +11,7 @@ import type { OperationOutcome, SessionState } from '../load/session/sessionOper
  */
 export interface OperationBatch {
   count: number;
-  /** Per operation: client (run-wide number), intendedMs, sentMs, doneMs, session version. */
+  /** Per operation: client (run-wide number), intendedMs, sentMs, doneMs, session version, readyMs, the worker's second it completed in. */
   numbers: Float64Array;
   /** Per operation: action code | outcome code << 3. */
   codes: Uint8Array;
@@ -23,7 +23,7 @@ export interface OperationBatch {
   uids: string[];
 }
 
-const fields = 5;
+const fields = 7;
 const outcomes = ['ok', 'session-gone', 'token-reuse-revoked', 'token-rejected', 'oauth-state-missing'] as const satisfies readonly OperationOutcome[];
 const outcomeCode = new Map<string, number>(outcomes.map((o, i) => [o, i]));
 
@@ -52,6 +52,8 @@ export class OperationStreamWriter implements OperationObserver {
     b.numbers[k + 2] = e.sentMs;
     b.numbers[k + 3] = e.doneMs;
     b.numbers[k + 4] = e.session.version;
+    b.numbers[k + 5] = e.readyMs;
+    b.numbers[k + 6] = e.second;
     b.codes[i] = op[e.action] | ((outcomeCode.get(e.outcome) ?? 0) << 3);
     if (e.error !== null) b.errors.push([i, e.error]);
     const nonce = e.action === 'oauthBegin' ? e.session.oauthNonce : e.action === 'oauthComplete' ? e.session.consumedNonce : null;
@@ -76,7 +78,7 @@ export class OperationStreamWriter implements OperationObserver {
 export function replayBatch(b: OperationBatch, observers: readonly OperationObserver[]): void {
   if (observers.length === 0) return;
   const session: SessionState = { uid: '', sid: '', family: '', token: '', previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null };
-  const e: OperationEvent = { session, client: 0, action: 'login', intendedMs: 0, sentMs: 0, doneMs: 0, outcome: 'ok', error: null };
+  const e: OperationEvent = { session, client: 0, action: 'login', intendedMs: 0, readyMs: 0, sentMs: 0, doneMs: 0, second: 1, outcome: 'ok', error: null };
   let nextError = 0;
   let nextNonce = 0;
   for (let i = 0; i < b.count; i++) {
@@ -88,6 +90,8 @@ export function replayBatch(b: OperationBatch, observers: readonly OperationObse
     e.intendedMs = b.numbers[k + 1]!;
     e.sentMs = b.numbers[k + 2]!;
     e.doneMs = b.numbers[k + 3]!;
+    e.readyMs = b.numbers[k + 5]!;
+    e.second = b.numbers[k + 6]!;
     e.action = operationNames[b.codes[i]! & 7]!;
     e.outcome = outcomes[b.codes[i]! >> 3]!;
     const err = b.errors[nextError];
