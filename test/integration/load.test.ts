@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isolatedHome, reportedSummary, runCli, smokeScenarioFile, scratchDir } from './support.js';
+import { isolatedHome, reportedSummary, runCli, smokeScenarioFile, scratchDir, starvedOnly } from './support.js';
 import { StartedTopology } from '../../src/topology/startedTopology.js';
 import { listTopologies } from '../../src/topology/staleTopologies.js';
 import { parseScenario, type ScenarioInput } from '../../src/load/scenario.js';
@@ -66,8 +66,18 @@ describe('gauntlet run', { timeout: 600_000 }, () => {
   test('a smoke run passes with plausible figures and writes summary.json', async () => {
     // The shipped smoke scenario with the noise-proof budget of `tiny` (see there).
     const smoke = smokeScenarioFile(work, 'smoke-ci', tiny.thresholds);
-    const r = await runCli(['run', '--scenario', smoke, '--target', 'detached', '--out', reports, '--quiet']);
-    const s = readSummary(r.stdout);
+    const once = async () => {
+      const r = await runCli(['run', '--scenario', smoke, '--target', 'detached', '--out', reports, '--quiet']);
+      return { r, s: readSummary(r.stdout) };
+    };
+    let { r, s } = await once();
+    // `invalid` means "rerun": a run the machine starved (a slow or shared host of the kind: its lag
+    // p99 5.7-13 ms against the 5 ms limit on 2026-12-02, the target's replies slow too) is rerun
+    // once, as a user would, and the rerun must pass.
+    if (starvedOnly(r.code, s)) {
+      console.log(`  (rerun: the first run was invalid on a busy box: ${s.verdictReason})`);
+      ({ r, s } = await once());
+    }
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.equal(s.verdict, 'pass');
     assert.ok(validateSummary(s), JSON.stringify(validateSummary.errors));

@@ -147,6 +147,13 @@ const starvedGates = new Set([keptScheduleGate, ownBreachGate]);
 /** Gate kinds a starved generator distorts: they measured its own queueing, not the target. */
 const distortedWhenStarved = new Set(['validity', 'latency', 'throughput']);
 
+/** The run is `invalid` only because its generator was starved of CPU: every gate a starved generator cannot distort passed. */
+export function starvedOnly(code: number, s: Summary): boolean {
+  const failedValidity = s.thresholds.filter((t) => !t.pass && t.kind === 'validity').map((t) => t.name);
+  const starved = failedValidity.length > 0 && failedValidity.every((name) => starvedGates.has(name));
+  return code === 2 && s.verdict === 'invalid' && starved && s.thresholds.every((t) => t.pass || distortedWhenStarved.has(t.kind ?? ''));
+}
+
 /**
  * The run passed; or, beside other files on 2 cores, it was `invalid` because the generator
  * was starved of CPU (its lag gate failed, or its stalls made a latency breach: what `invalid`
@@ -159,9 +166,7 @@ const distortedWhenStarved = new Set(['validity', 'latency', 'throughput']);
  * 6.2 ms, the generator stalled in 4 of 19 seconds: per-operation breaches were not attributed.)
  */
 export function assertPassedOrStarved(code: number, s: Summary, detail: string): void {
-  const failedValidity = s.thresholds.filter((t) => !t.pass && t.kind === 'validity').map((t) => t.name);
-  const starved = failedValidity.length > 0 && failedValidity.every((name) => starvedGates.has(name));
-  if (code === 2 && s.verdict === 'invalid' && starved && s.thresholds.every((t) => t.pass || distortedWhenStarved.has(t.kind ?? ''))) {
+  if (starvedOnly(code, s)) {
     console.log(`  (invalid on a busy box, every gate it cannot distort passed: ${s.verdictReason})`);
     return;
   }
