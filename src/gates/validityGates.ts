@@ -38,9 +38,6 @@ function whoseBreaches(breaches: readonly Breach[], own: boolean, notDecisive: s
   return breaches.filter((b) => b.cause.who !== 'generator').map((b) => said(b, `${b.cause.who}: ${b.cause.why}`)).join('; ');
 }
 
-/** The generator's doing only when every breach weighed is: one the target made stands. */
-const allTheGenerators = (breaches: readonly Breach[]): boolean => breaches.length > 0 && breaches.every((b) => b.cause.who === 'generator');
-
 /**
  * The gate a generator behind its schedule fails (the run's lag, over the run's whole time);
  * `outweighedBy`, when it failed: a breach its lateness cannot have made, which then decides.
@@ -65,7 +62,8 @@ export function keptScheduleGateOf(g: Pick<LoadResult['generator'], 'saturated' 
  */
 export function ownBreachGateOf(attribution: Attribution | null, outweighedBy: string | null): Gate {
   const breaches = attribution ? latencyBreaches(attribution) : [];
-  const own = allTheGenerators(breaches);
+  // The generator's doing only when every breach weighed is: one the target made stands.
+  const own = breaches.length > 0 && breaches.every((b) => b.cause.who === 'generator');
   const by = own ? outweighedBy : null;
   return {
     name: ownBreachGate,
@@ -104,14 +102,11 @@ export interface ValidityFacts {
 export function validityGates(load: Pick<LoadResult, 'generator' | 'aborted' | 'durationMs'>, plannedMs: number, facts: ValidityFacts = {}): Gate[] {
   const { abortReason = null, attribution = null, chaos = null, errorsBeyond = null } = facts;
   const g = load.generator;
-  const own = allTheGenerators(attribution ? latencyBreaches(attribution) : []);
   const chaosBeyond = chaosBreachBeyondGenerator(chaos, load.durationMs, g);
-  const lagOutweighedBy = g.saturated ? ((attribution ? breachBeyondGenerator(attribution) : null) ?? chaosBeyond) : null;
-  // The generator's stalls explain a latency breach, not a stranded client, a late failover or the target's errors.
-  const ownLatencyOutweighedBy = own ? (chaosBeyond ?? errorsBeyond) : null;
   return [
-    keptScheduleGateOf(g, g.maxSchedulerLagP99Ms, lagOutweighedBy),
-    ownBreachGateOf(attribution, ownLatencyOutweighedBy),
+    keptScheduleGateOf(g, g.maxSchedulerLagP99Ms, (attribution ? breachBeyondGenerator(attribution) : null) ?? chaosBeyond),
+    // The generator's stalls explain a latency breach, not a stranded client, a late failover or the target's errors.
+    ownBreachGateOf(attribution, chaosBeyond ?? errorsBeyond),
     {
       name: 'the run went to the end of its schedule',
       kind: 'validity',

@@ -15,7 +15,11 @@ export interface OperationEvent {
   client: number;
   action: OperationName;
   intendedMs: number;
-  /** When the session could act: its previous operation's reply had come (and the in-flight limit let it go). */
+  /**
+   * When the session could act: its intended time, or its previous operation's reply when that
+   * came later (one tab does one thing at a time). A wait for the in-flight limit comes after it:
+   * between ready and sent, the generator's own queueing.
+   */
   readyMs: number;
   sentMs: number;
   doneMs: number;

@@ -45,3 +45,15 @@ test('without the nonces in the stream the OAuth operations would be unattribute
   const direct = sent.map((e) => map.ofOperation(e));
   assert.notDeepEqual(replayed(stripped).map((x) => x.shard), direct);
 });
+
+test("the parent's observers see each streamed operation's times and the worker's second it completed in, as the engine told them", () => {
+  const timed = [1, 2, 3, 4, 5].map((k) => ({ ...event('request'), client: k % 2, intendedMs: 1000 * k + 0.25, readyMs: 1000 * k + 1.5, sentMs: 1000 * k + 2.75, doneMs: 1000 * k + 4, second: k + 1 }));
+  const batches: OperationBatch[] = [];
+  const writer = new OperationStreamWriter((c) => c + 10, (b) => batches.push(structuredClone(b)), 2);
+  for (const e of timed) writer.onOperation(e);
+  writer.flush();
+  const seen: Array<Pick<OperationEvent, 'client' | 'intendedMs' | 'readyMs' | 'sentMs' | 'doneMs' | 'second'>> = [];
+  const observer: OperationObserver = { onOperation: (e) => seen.push({ client: e.client, intendedMs: e.intendedMs, readyMs: e.readyMs, sentMs: e.sentMs, doneMs: e.doneMs, second: e.second }) };
+  for (const b of batches) replayBatch(b, [observer]);
+  assert.deepEqual(seen, timed.map((e) => ({ client: e.client + 10, intendedMs: e.intendedMs, readyMs: e.readyMs, sentMs: e.sentMs, doneMs: e.doneMs, second: e.second })));
+});
