@@ -1,5 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
 import type { JudgedSpan } from '../attribution/latencyAttribution.js';
+import { addRecorded } from '../load/histogramAdd.js';
 import { newHistogram, newPair, percentilesMs, type Pair, type Percentiles } from '../load/latencyRecorder.js';
 import type { OperationEvent, OperationObserver } from '../load/operationEvent.js';
 import { op as operationCode, operationNames, type OperationName } from '../load/scenario.js';
@@ -24,6 +25,12 @@ export interface HoldFigures {
  */
 type SecondLatencies = Array<Histogram | undefined>;
 
+/** The hold's totals, added up from its seconds once the run is over. */
+interface HoldTotals {
+  overall: Pair;
+  byOp: Pair[];
+}
+
 /**
  * The judged part of a step: a step ramps its sessions up first, and the ramp's logins are a
  * transient the knee must not be read from, so only operations intended within the hold are
@@ -32,12 +39,19 @@ type SecondLatencies = Array<Histogram | undefined>;
  * the previous action, queueing, reply), and each second's latencies, to be split by the seconds
  * the generator stalled in once the run has judged them (`span`). An observer of the run: it
  * copies numbers from each event, never the event.
+ *
+ * HdrHistogram's Recorder pattern, as the run's own recorder: each operation records its latency
+ * once, into its type's histogram of the second it completed in (a typed one, reused; a new second
+ * adds it into that second's packed one), and its service time once, into its type's; the tail
+ * takes the parts. The totals are added up from the seconds when asked for, after the run.
  */
 export class HoldRecorder implements OperationObserver {
-  private readonly overall: Pair = newPair();
-  private readonly byOp: Pair[] = operationNames.map(newPair);
+  private readonly interval: Histogram[] = operationNames.map(() => newHistogram());
+  private intervalSecond = -1;
   private readonly seconds: SecondLatencies[] = [];
+  private readonly service: Histogram[] = operationNames.map(() => newHistogram());
   private readonly tail = new TailAttribution();
+  private totalsCache: HoldTotals | null = null;
   private completed = 0;
   private errors = 0;
   private beforeHold = 0;
@@ -56,23 +70,50 @@ export class HoldRecorder implements OperationObserver {
     const us = Math.max(1, Math.round((e.doneMs - e.intendedMs) * 1000));
     const serviceUs = Math.max(1, Math.round((e.doneMs - e.sentMs) * 1000));
     const code = operationCode[e.action];
-    this.overall.latency.recordValue(us);
-    this.overall.service.recordValue(serviceUs);
-    this.byOp[code]!.latency.recordValue(us);
-    this.byOp[code]!.service.recordValue(serviceUs);
+    // A worker's operations reach the parent in batches, so a second can come round again: each change is one add per type.
+    if (e.second !== this.intervalSecond) this.closeInterval(e.second);
+    this.interval[code]!.recordValue(us);
+    this.service[code]!.recordValue(serviceUs);
     this.tail.record(us, (e.readyMs - e.intendedMs) * 1000, (e.sentMs - e.readyMs) * 1000, serviceUs);
-    const second = (this.seconds[e.second] ??= []);
-    (second[code] ??= newHistogram('packed')).recordValue(us);
     this.completed++;
     if (e.error !== null) this.errors++;
   }
 
+  /** The current second's latencies into its packed histograms; `next` is the second now recorded (-1: none). */
+  private closeInterval(next: number): void {
+    this.totalsCache = null;
+    if (this.intervalSecond >= 0) {
+      const second = (this.seconds[this.intervalSecond] ??= []);
+      this.interval.forEach((h, code) => {
+        if (h.totalCount === 0) return;
+        addRecorded((second[code] ??= newHistogram('packed')), h);
+        h.reset();
+      });
+    }
+    this.intervalSecond = next;
+  }
+
+  /** The hold's latency per type and overall, added up from its seconds, with its service times. */
+  private totals(): HoldTotals {
+    if (this.totalsCache) return this.totalsCache;
+    this.closeInterval(-1);
+    const byOp = operationNames.map((_, code): Pair => ({ latency: newHistogram(), service: this.service[code]! }));
+    for (const second of this.seconds) second?.forEach((h, code) => h && byOp[code]!.latency.add(h));
+    const overall = newPair();
+    for (const pair of byOp) {
+      addRecorded(overall.latency, pair.latency);
+      addRecorded(overall.service, pair.service);
+    }
+    return (this.totalsCache = { overall, byOp });
+  }
+
   figures(): HoldFigures {
-    const byOp: Record<string, Percentiles> = {};
-    this.byOp.forEach((pair, code) => {
-      if (pair.latency.totalCount > 0) byOp[operationNames[code]!] = percentilesMs(pair.latency);
+    const { overall, byOp } = this.totals();
+    const figures: Record<string, Percentiles> = {};
+    byOp.forEach((pair, code) => {
+      if (pair.latency.totalCount > 0) figures[operationNames[code]!] = percentilesMs(pair.latency);
     });
-    return { overall: percentilesMs(this.overall.latency), byOp, completed: this.completed, errors: this.errors, beforeHold: this.beforeHold };
+    return { overall: percentilesMs(overall.latency), byOp: figures, completed: this.completed, errors: this.errors, beforeHold: this.beforeHold };
   }
 
   /**
@@ -80,6 +121,7 @@ export class HoldRecorder implements OperationObserver {
    * generator did not stall (`stalled(t)`, the run's judgement of its second t).
    */
   span(stalled: (t: number) => boolean): JudgedSpan {
+    const totals = this.totals();
     const healthy = newHistogram();
     const healthyByOp = operationNames.map(() => newHistogram());
     let seconds = 0;
@@ -97,20 +139,21 @@ export class HoldRecorder implements OperationObserver {
       });
     });
     const byOp = new Map<OperationName, Pair>();
-    this.byOp.forEach((pair, code) => {
+    totals.byOp.forEach((pair, code) => {
       if (pair.latency.totalCount > 0) byOp.set(operationNames[code]!, pair);
     });
-    return { scope: 'all operations', overall: this.overall, byOp, healthyLatency: healthy, healthyLatencyByOp: (op) => healthyByOp[operationCode[op]]!, tail: this.tail, seconds, stalledSeconds };
+    return { scope: 'all operations', overall: totals.overall, byOp, healthyLatency: healthy, healthyLatencyByOp: (op) => healthyByOp[operationCode[op]]!, tail: this.tail, seconds, stalledSeconds };
   }
 
   /** The rank-th smallest latency of the hold, ms (HDR precision: 3 significant digits). */
   readonly valueAtRankMs = (rank: number): number => {
-    const n = this.overall.latency.totalCount;
+    const h = this.totals().overall.latency;
+    const n = h.totalCount;
     if (n === 0) return 0;
-    return this.overall.latency.getValueAtPercentile((100 * Math.min(n, Math.max(1, rank))) / n) / 1000;
+    return h.getValueAtPercentile((100 * Math.min(n, Math.max(1, rank))) / n) / 1000;
   };
 
   get samples(): number {
-    return this.overall.latency.totalCount;
+    return this.completed;
   }
 }

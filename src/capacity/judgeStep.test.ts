@@ -5,7 +5,7 @@ import smoke from '../../scenarios/smoke.js';
 import { HoldRecorder, type HoldFigures } from './holdRecorder.js';
 import { judgeStep, type StepRunFacts } from './judgeStep.js';
 import type { Attribution } from '../attribution/latencyAttribution.js';
-import type { OperationEvent } from '../load/operationEvent.js';
+import { event, state } from '../ledger/ledgerEvents.testSupport.js';
 import { stepScenario } from './stepLoad.js';
 
 const scenario = stepScenario(parseScenario(smoke, 'smoke'), 100, 10_000);
@@ -66,7 +66,7 @@ const runAttribution = (cause: Attribution['cause'] = null): Attribution => ({
  */
 function heldRecorder(slow: readonly number[], errors = 0, slowMs = 80): HoldRecorder {
   const hold = new HoldRecorder(3000, 13_000);
-  const e: OperationEvent = { session: { uid: 'u', sid: 's', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null }, client: 0, action: 'request', intendedMs: 0, readyMs: 0, sentMs: 0, doneMs: 0, second: 0, outcome: 'ok', error: null };
+  const e = event('request', state());
   for (let second = 4; second <= 13; second++) {
     for (let k = 0; k < 100; k++) {
       e.intendedMs = (second - 1) * 1000 + k * 5;
@@ -132,7 +132,7 @@ test("a late generator is outweighed by the hold's own reply times only", () => 
 test("one type over its budget only in the seconds the generator stalled is the generator's; in the others, the target's", () => {
   // 1,000 requests of 2 ms and 200 refreshes, 10 of them 80 ms in second 6: the p99 of all operations holds, the refreshes' does not.
   const hold = heldRecorder([]);
-  const e: OperationEvent = { session: { uid: 'u', sid: 's', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null }, client: 0, action: 'refresh', intendedMs: 0, readyMs: 0, sentMs: 0, doneMs: 0, second: 0, outcome: 'ok', error: null };
+  const e = event('refresh', state());
   for (let second = 4; second <= 13; second++) {
     for (let k = 0; k < 20; k++) {
       e.intendedMs = e.readyMs = e.sentMs = (second - 1) * 1000 + 2 + k * 40;
@@ -152,7 +152,7 @@ test("one type over its budget only in the seconds the generator stalled is the 
 
 test("a hold over budget by the generator's own queueing is the harness's limit, though it stalled in no second", () => {
   const hold = new HoldRecorder(3000, 13_000);
-  const e: OperationEvent = { session: { uid: 'u', sid: 's', family: 'f', token: 't', previousToken: null, version: 1, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null }, client: 0, action: 'request', intendedMs: 0, readyMs: 0, sentMs: 0, doneMs: 0, second: 0, outcome: 'ok', error: null };
+  const e = event('request', state());
   for (let second = 4; second <= 13; second++) {
     for (let k = 0; k < 100; k++) {
       e.intendedMs = e.readyMs = (second - 1) * 1000 + k * 5;

@@ -49,3 +49,18 @@ test('a histogram of another layout is added by the library (no silent miscount)
   assert.equal(into.totalCount, 1);
   assert.ok(Math.abs(into.getValueAtPercentile(50) - 5000) <= 50);
 });
+
+test('into a packed histogram, the recorded range gives exactly what the library add gives', () => {
+  let seed = 11;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const ours = newHistogram('packed');
+  const theirs = newHistogram('packed');
+  for (let round = 0; round < 10; round++) {
+    const from = newHistogram();
+    for (let i = 0; i < 500; i++) from.recordValue(Math.max(1, Math.floor(rnd() ** 4 * (round % 3 === 0 ? 500_000_000 : 20_000))));
+    if (round === 4) from.recordValue(0);
+    addRecorded(ours, from);
+    theirs.add(from);
+    sameAs(ours, theirs);
+  }
+});

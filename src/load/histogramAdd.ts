@@ -15,13 +15,15 @@ interface CountsView {
   maxValue: number;
   minNonZeroValue: number;
   countsArrayIndex(value: number): number;
+  valueFromIndex(index: number): number;
   setTotalCount(count: number): void;
 }
 
 /**
  * Adds `from` into `into` (same layout, as `newHistogram` builds), walking only the counts
- * between the smallest and the largest value `from` recorded. Falls back to the library's `add`
- * for any histogram this does not recognise.
+ * between the smallest and the largest value `from` recorded. Into a packed histogram of the same
+ * layout, each of those counts is recorded at its bucket's value (the same bucket in `into`).
+ * Falls back to the library's `add` for any histogram this does not recognise.
  */
 export function addRecorded(into: Histogram, from: Histogram): void {
   if (from.totalCount === 0) return;
@@ -30,8 +32,7 @@ export function addRecorded(into: Histogram, from: Histogram): void {
   const target = a._counts;
   const source = b._counts;
   if (
-    target === undefined || source === undefined ||
-    target.length !== a.countsArrayLength || source.length !== b.countsArrayLength ||
+    source === undefined || source.length !== b.countsArrayLength ||
     a.countsArrayLength !== b.countsArrayLength || a.bucketCount !== b.bucketCount ||
     a.subBucketCount !== b.subBucketCount || a.unitMagnitude !== b.unitMagnitude
   ) {
@@ -41,11 +42,21 @@ export function addRecorded(into: Histogram, from: Histogram): void {
   // Zero is not a "non-zero minimum": a histogram holding zeros starts at index 0.
   const lo = source[0] !== 0 ? 0 : b.countsArrayIndex(b.minNonZeroValue);
   const hi = Math.min(b.countsArrayIndex(b.maxValue), b.countsArrayLength - 1);
-  for (let i = lo; i <= hi; i++) {
-    const c = source[i]!;
-    if (c !== 0) target[i] = target[i]! + c;
+  const maxValue = Math.max(a.maxValue, b.maxValue);
+  const minNonZeroValue = Math.min(a.minNonZeroValue, b.minNonZeroValue);
+  if (target === undefined || target.length !== a.countsArrayLength) {
+    for (let i = lo; i <= hi; i++) {
+      const c = source[i]!;
+      if (c !== 0) into.recordValueWithCount(b.valueFromIndex(i), c);
+    }
+  } else {
+    for (let i = lo; i <= hi; i++) {
+      const c = source[i]!;
+      if (c !== 0) target[i] = target[i]! + c;
+    }
+    a.setTotalCount(into.totalCount + from.totalCount);
   }
-  a.setTotalCount(into.totalCount + from.totalCount);
-  if (b.maxValue > a.maxValue) a.maxValue = b.maxValue;
-  if (b.minNonZeroValue < a.minNonZeroValue) a.minNonZeroValue = b.minNonZeroValue;
+  // The exact extremes, as the library's add keeps them (a bucket's value is its lowest).
+  a.maxValue = maxValue;
+  a.minNonZeroValue = minNonZeroValue;
 }
