@@ -25,12 +25,6 @@ export interface HoldFigures {
  */
 type SecondLatencies = Array<Histogram | undefined>;
 
-/** The hold's totals, added up from its seconds once the run is over. */
-interface HoldTotals {
-  overall: Pair;
-  byOp: Pair[];
-}
-
 /**
  * The judged part of a step: a step ramps its sessions up first, and the ramp's logins are a
  * transient the knee must not be read from, so only operations intended within the hold are
@@ -41,17 +35,18 @@ interface HoldTotals {
  * copies numbers from each event, never the event.
  *
  * HdrHistogram's Recorder pattern, as the run's own recorder: each operation records its latency
- * once, into its type's histogram of the second it completed in (a typed one, reused; a new second
- * adds it into that second's packed one), and its service time once, into its type's; the tail
- * takes the parts. The totals are added up from the seconds when asked for, after the run.
+ * once, into its type's interval histogram (typed, reused), and its service time once, into its
+ * type's; the tail takes the parts. When an operation of another second arrives (the next one, or
+ * with workers, whose batches reach the parent in turn, an earlier one again), the interval is
+ * added into its second's packed histograms and its type's latency total.
  */
 export class HoldRecorder implements OperationObserver {
   private readonly interval: Histogram[] = operationNames.map(() => newHistogram());
   private intervalSecond = -1;
   private readonly seconds: SecondLatencies[] = [];
-  private readonly service: Histogram[] = operationNames.map(() => newHistogram());
+  /** Per type: latency (added from the intervals) and service time (recorded). */
+  private readonly byOp: Pair[] = operationNames.map(newPair);
   private readonly tail = new TailAttribution();
-  private totalsCache: HoldTotals | null = null;
   private completed = 0;
   private errors = 0;
   private beforeHold = 0;
@@ -70,41 +65,38 @@ export class HoldRecorder implements OperationObserver {
     const us = Math.max(1, Math.round((e.doneMs - e.intendedMs) * 1000));
     const serviceUs = Math.max(1, Math.round((e.doneMs - e.sentMs) * 1000));
     const code = operationCode[e.action];
-    // A worker's operations reach the parent in batches, so a second can come round again: each change is one add per type.
+    // A worker's operations reach the parent in batches, so a second can come round again: each change adds the interval's types (microseconds each).
     if (e.second !== this.intervalSecond) this.closeInterval(e.second);
     this.interval[code]!.recordValue(us);
-    this.service[code]!.recordValue(serviceUs);
+    this.byOp[code]!.service.recordValue(serviceUs);
     this.tail.record(us, (e.readyMs - e.intendedMs) * 1000, (e.sentMs - e.readyMs) * 1000, serviceUs);
     this.completed++;
     if (e.error !== null) this.errors++;
   }
 
-  /** The current second's latencies into its packed histograms; `next` is the second now recorded (-1: none). */
+  /** The interval into its second's packed histograms and the latency totals; `next` is the second now recorded (-1: none). */
   private closeInterval(next: number): void {
-    this.totalsCache = null;
     if (this.intervalSecond >= 0) {
       const second = (this.seconds[this.intervalSecond] ??= []);
       this.interval.forEach((h, code) => {
         if (h.totalCount === 0) return;
         addRecorded((second[code] ??= newHistogram('packed')), h);
+        addRecorded(this.byOp[code]!.latency, h);
         h.reset();
       });
     }
     this.intervalSecond = next;
   }
 
-  /** The hold's latency per type and overall, added up from its seconds, with its service times. */
-  private totals(): HoldTotals {
-    if (this.totalsCache) return this.totalsCache;
+  /** The hold's types and overall, once the interval under way is added in (the run is over). */
+  private totals(): { overall: Pair; byOp: Pair[] } {
     this.closeInterval(-1);
-    const byOp = operationNames.map((_, code): Pair => ({ latency: newHistogram(), service: this.service[code]! }));
-    for (const second of this.seconds) second?.forEach((h, code) => h && byOp[code]!.latency.add(h));
     const overall = newPair();
-    for (const pair of byOp) {
+    for (const pair of this.byOp) {
       addRecorded(overall.latency, pair.latency);
       addRecorded(overall.service, pair.service);
     }
-    return (this.totalsCache = { overall, byOp });
+    return { overall, byOp: this.byOp };
   }
 
   figures(): HoldFigures {
@@ -132,12 +124,10 @@ export class HoldRecorder implements OperationObserver {
         stalledSeconds++;
         return;
       }
-      second.forEach((h, code) => {
-        if (!h) return;
-        healthy.add(h);
-        healthyByOp[code]!.add(h);
-      });
+      second.forEach((h, code) => h && addRecorded(healthyByOp[code]!, h));
     });
+    // Typed into typed: a packed histogram's counts cost a call each.
+    for (const h of healthyByOp) addRecorded(healthy, h);
     const byOp = new Map<OperationName, Pair>();
     totals.byOp.forEach((pair, code) => {
       if (pair.latency.totalCount > 0) byOp.set(operationNames[code]!, pair);

@@ -50,17 +50,25 @@ test('a histogram of another layout is added by the library (no silent miscount)
   assert.ok(Math.abs(into.getValueAtPercentile(50) - 5000) <= 50);
 });
 
-test('into a packed histogram, the recorded range gives exactly what the library add gives', () => {
-  let seed = 11;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const ours = newHistogram('packed');
-  const theirs = newHistogram('packed');
-  for (let round = 0; round < 10; round++) {
-    const from = newHistogram();
-    for (let i = 0; i < 500; i++) from.recordValue(Math.max(1, Math.floor(rnd() ** 4 * (round % 3 === 0 ? 500_000_000 : 20_000))));
-    if (round === 4) from.recordValue(0);
-    addRecorded(ours, from);
-    theirs.add(from);
-    sameAs(ours, theirs);
-  }
-});
+/** Fails the test if `addRecorded` falls back to the library's add for `h`. */
+const withoutLibraryAdd = (h: hdr.Histogram): hdr.Histogram => {
+  h.add = () => assert.fail("the library's add was taken");
+  return h;
+};
+
+for (const [into, from] of [['packed', 32], [32, 'packed'], ['packed', 'packed']] as const) {
+  test(`${from === 32 ? 'typed' : 'packed'} into ${into === 32 ? 'typed' : 'packed'}: the recorded range gives exactly what the library add gives`, () => {
+    let seed = 11;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const ours = withoutLibraryAdd(newHistogram(into));
+    const theirs = newHistogram(into);
+    for (let round = 0; round < 10; round++) {
+      const part = newHistogram(from);
+      for (let i = 0; i < 500; i++) part.recordValue(Math.max(1, Math.floor(rnd() ** 4 * (round % 3 === 0 ? 500_000_000 : 20_000))));
+      if (round === 4) part.recordValue(0);
+      addRecorded(ours, part);
+      theirs.add(part);
+      sameAs(ours, theirs);
+    }
+  });
+}
