@@ -1,4 +1,4 @@
-import type { Ledger } from '../ledger/ledger.js';
+import type { Ledger, LedgerRecord } from '../ledger/ledger.js';
 import type { Strike } from './strikeBefore.js';
 import type { ObservedFailover } from './failoverTracker.js';
 import type { SentinelEvent } from './sentinelWatch.js';
@@ -69,6 +69,8 @@ function splitBrainWrites(i: FailoverInputs, ledger: Ledger): FailoverFigures['s
     .filter((r) => i.failovers.some((f) => f.atMs >= r.startMs && (r.endMs === null || f.atMs <= r.endMs)))
     .map((r) => ({ from: i.startedAtWallMs + r.startMs, to: r.endMs === null ? Infinity : i.startedAtWallMs + r.endMs }));
   if (spans.length === 0) return null;
-  const lost = [...ledger.records.values()].filter((r) => r.verifiedLost && spans.some((w) => r.lastAckAt >= w.from && r.lastAckAt <= w.to)).map((r) => r.lastAckAt - i.startedAtWallMs);
+  // A loss the app found live is dated by the lost version's acknowledgement, not the writes since.
+  const ackedAt = (r: LedgerRecord): number => r.observedOlder?.ackedAt ?? r.lastAckAt;
+  const lost = [...ledger.records.values()].filter((r) => r.verifiedLost && spans.some((w) => ackedAt(r) >= w.from && ackedAt(r) <= w.to)).map((r) => ackedAt(r) - i.startedAtWallMs);
   return lost.length > 0 ? { sessions: lost.length, firstAtMs: Math.min(...lost), lastAtMs: Math.max(...lost) } : null;
 }

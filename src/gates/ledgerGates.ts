@@ -14,7 +14,7 @@ const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 export function ledgerGates(l: LedgerReport | { error: string }, maxUnverifiableShare: number): Gate[] {
   if ('error' in l) return [{ name: ledgerVerifiedGateName, kind: 'correctness', limit: 'every ledger key read back from the master', actual: l.error, pass: false }];
   return [
-    { name: 'acknowledged writes lost', kind: 'correctness', limit: '0', actual: l.lostObservedLive ? `${l.lost} (${l.lostObservedLive} of them found missing by the app during the run)` : String(l.lost), pass: l.lost === 0 },
+    { name: 'acknowledged writes lost', kind: 'correctness', limit: '0', actual: l.lostObservedLive ? `${l.lost} (${l.lostObservedLive} of them found missing or older by the app during the run)` : String(l.lost), pass: l.lost === 0 },
     { name: 'deletes/revocations resurrected', kind: 'correctness', limit: '0', actual: String(l.resurrected), pass: l.resurrected === 0 },
     {
       name: 'acknowledged writes verifiable (ledger coverage)',

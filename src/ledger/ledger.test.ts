@@ -61,6 +61,45 @@ test('what the app finds missing is recorded, and only while the session should 
   assert.equal(l.records.get('b')!.observedMissingAt, 0, 'an acknowledged logout explains it');
 });
 
+test('a refresh that wrote over an older version, or a read of one, is a loss seen live, and the acknowledged version never goes back', () => {
+  const l = new Ledger(ttl);
+  const o = new LedgerObserver(l);
+  const s = state();
+  o.onOperation(event('login', s));
+  for (const version of [2, 3]) o.onOperation(event('refresh', { ...s, version }));
+  assert.equal(l.records.get('s1')!.observedOlderAt, 0, 'each refresh wrote above the last acknowledged version');
+  // v3 was acknowledged and lost: the store held v2, so the next refresh wrote v3 again, and the one after v4.
+  o.onOperation(event('refresh', { ...s, version: 3 }));
+  o.onOperation(event('refresh', { ...s, version: 4 }));
+  const r = l.records.get('s1')!;
+  assert.deepEqual({ ...r.observedOlder, ackedAt: 0 }, { acknowledged: 3, ackedAt: 0, found: 2 });
+  assert.ok(r.observedOlderAt > 0);
+  assert.equal(r.version, 4);
+  assert.equal(l.staleReads, 1);
+  // A read of an older version, the same.
+  const t = state({ sid: 's2', family: 'f2' });
+  o.onOperation(event('login', t));
+  o.onOperation(event('refresh', { ...t, version: 2 }));
+  o.onOperation(event('request', { ...t, lastRead: 1 }));
+  assert.deepEqual({ ...l.records.get('s2')!.observedOlder, ackedAt: 0 }, { acknowledged: 2, ackedAt: 0, found: 1 });
+  assert.equal(l.records.get('s2')!.observedOlder!.ackedAt, l.records.get('s2')!.lastAckAt, 'dated by the lost version\'s acknowledgement');
+  // A session whose login errored: that login may have run late, after v2 was acknowledged, and written v1 anew: no proof of a loss.
+  l.loginErrored('u3', 's3', 'f3', 't', 1000);
+  l.rotated('s3', 't2', 2, 2000);
+  l.touched('s3', 1, 60_000);
+  assert.equal(l.records.get('s3')!.observedOlder, null);
+  // A refresh that wrote over the late login's v1 wrote v2: that is the session's version now.
+  l.rotated('s3', 't3', 2, 61_000);
+  assert.equal(l.records.get('s3')!.observedOlder, null);
+  assert.equal(l.records.get('s3')!.version, 2);
+  // v2 acknowledged after the errored login could no longer run: an older version found later is a loss.
+  l.loginErrored('u4', 's4', 'f4', 't', 1000);
+  l.rotated('s4', 't2', 2, 1000 + resendWindowMs + 1);
+  l.touched('s4', 1, 60_000);
+  assert.deepEqual(l.records.get('s4')!.observedOlder, { acknowledged: 2, ackedAt: 1000 + resendWindowMs + 1, found: 1 });
+  assert.equal(l.staleReads, 5, 'each a stale read');
+});
+
 test('OAuth nonces: begun, consumed once, and a callback that found nothing stops tracking', () => {
   const l = new Ledger(ttl);
   const o = new LedgerObserver(l);

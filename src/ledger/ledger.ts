@@ -21,7 +21,10 @@ import { sessionKey } from '../load/session/sessionKeys.js';
  *
  * Deadlines are wall-clock ms implied by the last acknowledged operation that set a TTL (login,
  * a request's sliding expiry, a refresh for the family and token); a key absent after its
- * deadline expired, one present with an older version is lost whatever its deadline.
+ * deadline expired, one present with an older version is lost whatever its deadline. A version
+ * the app read, or a refresh wrote over, below the acknowledged one is a loss seen live: each
+ * operation of a session waits for the one before, so only a lost write (or the session's errored
+ * login, resent late) can take its version back.
  */
 export interface LedgerRecord {
   uid: string;
@@ -47,6 +50,14 @@ export interface LedgerRecord {
   familyExpiresAt: number;
   /** When the app found the session gone or its token rejected while the ledger held it live (0: never). */
   observedMissingAt: number;
+  /**
+   * When the app first found the session older than acknowledged (a read, or a refresh that
+   * wrote over an older version; 0: never), and the versions: a lost write seen live, which later
+   * writes would hide from the verification pass.
+   */
+  observedOlderAt: number;
+  /** The version acknowledged then, when it was acknowledged (wall ms), and the version found. */
+  observedOlder: { acknowledged: number; ackedAt: number; found: number } | null;
   /** Wall ms of the last acknowledged write to the session (which writes a split brain took). */
   lastAckAt: number;
   /** A begun OAuth flow's nonce, not yet consumed, and its deadline. */
@@ -161,9 +172,9 @@ export class Ledger {
     const ended = this.endedBeforeLogin.delete(sid);
     const r: LedgerRecord = {
       uid, sid, family, token, version: 1, familyGen: 1, sessionDeleted: ended, familyRevoked: ended, endUncertainAt: doubleLayout, mayNotExist: false, loginErrorAt: doubleLayout, provenAt: now,
-      sessionExpiresAt: now + this.ttl.sessionMs, familyExpiresAt: now + this.ttl.refreshTokenMs, observedMissingAt: doubleLayout, lastAckAt: now, pendingNonce: null, nonceExpiresAt: doubleLayout,
+      sessionExpiresAt: now + this.ttl.sessionMs, familyExpiresAt: now + this.ttl.refreshTokenMs, observedMissingAt: doubleLayout, observedOlderAt: doubleLayout, observedOlder: null, lastAckAt: now, pendingNonce: null, nonceExpiresAt: doubleLayout,
     };
-    r.endUncertainAt = r.loginErrorAt = r.observedMissingAt = r.nonceExpiresAt = 0;
+    r.endUncertainAt = r.loginErrorAt = r.observedMissingAt = r.observedOlderAt = r.nonceExpiresAt = 0;
     this.records.set(sid, r);
     const u = this.user(uid);
     u.setExpiresAt = Math.max(u.setExpiresAt, now + this.ttl.refreshTokenMs);
@@ -190,25 +201,44 @@ export class Ledger {
   touched(sid: string, found: number, now: number): void {
     const r = this.records.get(sid);
     if (!r) return;
-    if (!r.sessionDeleted && found < r.version) {
-      this.staleReads++;
-      if (this.staleExamples.length < 10) this.staleExamples.push({ key: sessionKey(r.uid, sid), acknowledged: `v=${r.version}`, found: `v=${found}` });
-    }
+    if (found < r.version) this.foundOlder(r, found, now);
     r.sessionExpiresAt = now + this.ttl.sessionMs;
     this.proven(r, now);
   }
 
+  /** A refresh acknowledged: a new token, the family's next generation, and the session version it wrote. */
   rotated(sid: string, token: string, version: number | null, now: number): void {
     const r = this.records.get(sid);
     if (!r) return;
+    if (version !== null) {
+      // A refresh writes the version it found plus one: at or below the acknowledged one, it
+      // found an older session. Only a late run of the session's errored login explains that
+      // without a loss, and then what it wrote is the session's version now.
+      if (version > r.version) r.version = version;
+      else if (this.foundOlder(r, version - 1, now)) r.version = version;
+      this.proven(r, now);
+    }
     r.token = token;
     r.familyGen++;
     r.familyExpiresAt = now + this.ttl.refreshTokenMs;
     r.lastAckAt = now;
-    if (version !== null) {
-      r.version = version;
-      this.proven(r, now);
+  }
+
+  /**
+   * The app found the session at version `found`, below the acknowledged one: a stale read, and a
+   * loss seen live unless the session's errored login could have run after that version was
+   * acknowledged and written it anew (then true: the older version is explained).
+   */
+  private foundOlder(r: LedgerRecord, found: number, now: number): boolean {
+    if (r.sessionDeleted) return false;
+    this.staleReads++;
+    if (this.staleExamples.length < 10) this.staleExamples.push({ key: sessionKey(r.uid, r.sid), acknowledged: `v=${r.version}`, found: `v=${found}` });
+    if (this.lateLoginMayRevive(r)) return true;
+    if (r.observedOlderAt === 0) {
+      r.observedOlderAt = now;
+      r.observedOlder = { acknowledged: r.version, ackedAt: r.lastAckAt, found };
     }
+    return false;
   }
 
   /**

@@ -6,7 +6,7 @@ import type { LedgerRecord } from './ledger.js';
 const now = 1_000_000;
 const rec = (over: Partial<LedgerRecord> = {}): LedgerRecord => ({
   uid: 'u1', sid: 's1', family: 'f1', token: 't2', version: 3, familyGen: 2, sessionDeleted: false, familyRevoked: false, endUncertainAt: 0, mayNotExist: false, loginErrorAt: 0, provenAt: now - 1000,
-  sessionExpiresAt: now + 60_000, familyExpiresAt: now + 60_000, observedMissingAt: 0, lastAckAt: now - 1000, pendingNonce: null, nonceExpiresAt: 0, ...over,
+  sessionExpiresAt: now + 60_000, familyExpiresAt: now + 60_000, observedMissingAt: 0, observedOlderAt: 0, observedOlder: null, lastAckAt: now - 1000, pendingNonce: null, nonceExpiresAt: 0, ...over,
 });
 const seen = (v: number | null, gen: number | null, state: string | null, tok = true, member = true): KeyObservation => ({ session: { version: v }, family: { gen, state }, tokenExists: tok, member });
 const ctx = (over: Partial<ClassifyContext> = {}): ClassifyContext => ({ now, mayBeEnded: false, setExpiresAt: now + 60_000, liveEvidence: true, ...over });
@@ -20,6 +20,16 @@ test('everything acknowledged is there: ok (session, family, token, set membersh
 test('a missing or older session, family, token or membership is lost', () => {
   assert.deepEqual(findings(rec(), seen(null, 2, 'active')), ['lost', 'ok', 'ok', 'ok']);
   assert.deepEqual(findings(rec(), seen(2, 1, 'active', false, false)), ['lost', 'lost', 'lost', 'lost']);
+});
+
+test('a session the app found older than acknowledged is lost, though later writes or its end hide it from the pass', () => {
+  const older = rec({ observedOlderAt: now - 30_000, observedOlder: { acknowledged: 3, ackedAt: now - 40_000, found: 2 }, version: 5 });
+  const found = classify(older, seen(5, 4, 'active'), ctx());
+  assert.deepEqual(found.map((x) => x.finding), ['lost', 'ok', 'ok', 'ok']);
+  assert.equal(found[0]!.observedLive, true);
+  assert.match(found[0]!.found, /^v=5 now; the app found v=2 at /);
+  assert.deepEqual(findings({ ...older, sessionDeleted: true, familyRevoked: true }, seen(null, 4, 'revoked', true, false)), ['lost', 'ok', 'ok', 'ok'], 'ended since');
+  assert.deepEqual(findings(older, seen(5, 4, 'active'), ctx({ liveEvidence: false })), ['ok', 'ok', 'ok', 'ok'], 'a restore checked against a snapshot counts only what it finds');
 });
 
 test('an acknowledged delete or revocation found again is resurrected, and so is a removed sid back in the set', () => {

@@ -56,7 +56,7 @@ export interface LedgerReport {
   /** unverifiable / (keysChecked + unverifiable). */
   unverifiableShare: number;
   expired: number;
-  /** Lost facts the app had already found missing during the run (a gone session, a rejected token). */
+  /** Lost facts the app had already found missing or older during the run (a gone session, a rejected token, an older version). */
   lostObservedLive: number;
   examples: LedgerExample[];
   /** Every lost or resurrected key (capped at 100,000), for reports/<run-id>/ledger-findings.jsonl. */
@@ -93,7 +93,10 @@ export function classify(r: LedgerRecord, seen: KeyObservation, ctx: ClassifyCon
   // A deleted fact found back, when the errored login could have run after the end: unverifiable.
   const back: Finding = ctx.lateLogin ? 'unverifiable' : 'resurrected';
   const lateNote = ctx.lateLogin ? ', or re-created by its errored login run late' : '';
-  if (r.sessionDeleted) out.push(f(sk, v === null ? 'ok' : back, `deleted${lateNote}`, v === null ? 'absent' : `present v=${v}`));
+  // Found older than acknowledged during the run: lost, whatever later writes or an acknowledged end made of the key since.
+  const older = ctx.liveEvidence ? r.observedOlder : null;
+  if (older) out.push({ ...f(sk, 'lost', `v=${older.acknowledged}`, `${v === null ? 'absent' : `v=${v}`} now; the app found v=${older.found} at ${new Date(r.observedOlderAt).toISOString()}`), observedLive: true });
+  else if (r.sessionDeleted) out.push(f(sk, v === null ? 'ok' : back, `deleted${lateNote}`, v === null ? 'absent' : `present v=${v}`));
   else if (v !== null) out.push(f(sk, v >= r.version ? 'ok' : 'lost', `v=${r.version}`, `v=${v}`));
   else if (observedLost) out.push({ ...f(sk, 'lost', `v=${r.version}`, `absent (the app found it missing at ${new Date(r.observedMissingAt).toISOString()})`), observedLive: true });
   else if (endRan === true && !r.mayNotExist) out.push(f(sk, 'ok', `v=${r.version}, or deleted by an errored command`, 'absent, its family revoked: the errored command ended it'));

@@ -91,7 +91,7 @@ ${s.clients?.endedByIoredis ? `<p class="bad">${esc(clientEndsLine(s.clients))}<
 ${s.chaos.drills.length ? `<h3>Recovery drills</h3>\n${table(['drill', 'what was restored', 'keys checked', 'lost', 'resurrected', 'expired', 'indeterminate'], s.chaos.drills.map((d) => (d.verification ? [d.name, d.detail, d.verification.keysChecked, d.verification.lost, d.verification.resurrected, d.verification.expired, d.verification.indeterminate] : [d.name, `not verified: ${d.error ?? ''}`, '', '', '', '', ''])))}` : ''}
 
 <h2>Acknowledged writes (ledger)</h2>
-${l ? `${table(['facts checked', 'lost', 'of them found missing live', 'resurrected', 'stale reads', 'unverifiable', 'unverifiable share', 'expired'], [[l.keysChecked, l.lost, l.lostObservedLive ?? '', l.resurrected, l.staleReads, l.indeterminate, l.unverifiableShare === undefined ? '' : `${(l.unverifiableShare * 100).toFixed(2)} %`, l.expired]])}
+${l ? `${table(['facts checked', 'lost', 'of them found missing or older live', 'resurrected', 'stale reads', 'unverifiable', 'unverifiable share', 'expired'], [[l.keysChecked, l.lost, l.lostObservedLive ?? '', l.resurrected, l.staleReads, l.indeterminate, l.unverifiableShare === undefined ? '' : `${(l.unverifiableShare * 100).toFixed(2)} %`, l.expired]])}
 ${l.examples.length ? table(['kind', 'key', 'acknowledged', 'found'], l.examples.map((e) => [e.kind, e.key, e.acknowledged, e.found])) : '<p class="muted">No examples: nothing lost, resurrected or read stale.</p>'}` : `<p class="${ledgerVerificationFailed(s) ? 'bad' : 'muted'}">Ledger ${esc(ledgerNotVerified(s))}.</p>`}
 
 <h2>Alerts and slow log</h2>

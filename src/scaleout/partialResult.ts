@@ -67,6 +67,7 @@ const ledgerRecord = z
     uid: z.string(), sid: z.string(), family: z.string(), token: z.string(), version: z.number(), familyGen: z.number(),
     sessionDeleted: z.boolean(), familyRevoked: z.boolean(), endUncertainAt: z.number(), loginErrorAt: z.number().default(0), mayNotExist: z.boolean(), provenAt: z.number(),
     sessionExpiresAt: z.number(), familyExpiresAt: z.number(), observedMissingAt: z.number(), lastAckAt: z.number(),
+    observedOlderAt: z.number().default(0), observedOlder: z.object({ acknowledged: z.number(), ackedAt: z.number(), found: z.number() }).strict().nullable().default(null),
     pendingNonce: z.string().nullable(), nonceExpiresAt: z.number(),
     foundVersion: z.number().nullable().optional(), verifiedLost: z.boolean().optional(),
   })
