@@ -29,3 +29,17 @@ test('rescheduling moves an item in place, and removal takes it out', () => {
   assert.equal(order.at(-1), 0);
   assert.ok(!order.includes(10));
 });
+
+test('takeDue takes every item due by a time, earliest first, and leaves the rest', () => {
+  const heap = new EventHeap<ReturnType<typeof item>>();
+  for (let id = 0; id < 1000; id++) heap.schedule(item(id), (id * 7919) % 1000);
+  const taken: number[] = [];
+  heap.takeDue(499.5, (x) => taken.push(x.at));
+  assert.equal(taken.length, 500);
+  assert.deepEqual(taken, [...taken].sort((a, b) => a - b));
+  assert.ok(taken.every((at) => at <= 499.5));
+  assert.equal(heap.size, 500);
+  assert.equal(heap.peek()!.at, 500);
+  heap.takeDue(-1, () => assert.fail('nothing is due'));
+  assert.equal(heap.size, 500);
+});

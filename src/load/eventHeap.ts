@@ -41,6 +41,14 @@ export class EventHeap<T extends ScheduledItem> {
     return top;
   }
 
+  /** Takes every item due by `upTo` out of the heap, earliest first, handing each to `each`. */
+  takeDue(upTo: number, each: (item: T) => void): void {
+    for (let top = this.items[0]; top && top.at <= upTo; top = this.items[0]) {
+      this.remove(top);
+      each(top);
+    }
+  }
+
   remove(item: T): void {
     const i = item.heapIndex;
     if (i < 0) return;

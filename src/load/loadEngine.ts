@@ -195,9 +195,22 @@ class LoadEngine implements PopulationHost {
         // offered as they would have been had the loop woken before it.
         controller.control(upTo);
         e = this.heap.peek();
-        // A generator that fell far behind (its lag already fails the run) would otherwise
-        // replay the whole schedule after the end: the backlog gets a bounded grace, then stops.
-        if (!e || e.at > upTo || now >= end + backlogGraceMs) return false;
+        if (!e || e.at > upTo) return false;
+        // A generator that fell far behind would otherwise replay the whole schedule after the
+        // end: the backlog gets a bounded grace, then stops. What is still due then was intended
+        // and never sent (each session's next action, and those its think times put before the
+        // end): each counts as intended, with the lag it has now, so the cut shows in the lag and
+        // throughput gates instead of leaving both.
+        if (now >= end + backlogGraceMs) {
+          this.heap.takeDue(upTo, (s) => {
+            if (!s.alive) return;
+            for (let at = s.at; at <= upTo; at += Math.max(1, s.rng.thinkTime(this.s.session.thinkTime))) {
+              this.recorder.intended(at);
+              this.monitor.recordLag(now - at);
+            }
+          });
+          return false;
+        }
         await wait(0);
         continue;
       }
