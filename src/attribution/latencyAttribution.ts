@@ -188,16 +188,14 @@ function operationBreaches(a: Attribution, span: JudgedSpan, budgetMs: number, m
     if (p.count < minSamples || p.p99 < budgetMs) continue;
     const healthy = percentilesMs(span.healthyLatencyByOp(op));
     const gen = a.generator;
-    const typeFacts: Attribution = { ...a, budgetMs, p99Ms: p.p99, serviceP99Ms: percentilesMs(pair.service).p99 };
-    const stalledAndMayHaveMadeIt = gen.stalledSeconds > 0 && !targetStalledPastGenerator(typeFacts);
-    const ownStalls = stalledAndMayHaveMadeIt && healthy.count >= minSamples && healthy.p99 < budgetMs;
+    const ownStalls = gen.stalledSeconds > 0 && healthy.count >= minSamples && healthy.p99 < budgetMs;
     const overNeeded = opsOverBudgetForP99(p.count);
-    const tooFewToTell = stalledAndMayHaveMadeIt && healthy.count < minSamples && !healthyOpsBreach(span.healthyLatencyByOp(op), overNeeded, budgetMs);
+    const tooFewToTell = gen.stalledSeconds > 0 && healthy.count < minSamples && !healthyOpsBreach(span.healthyLatencyByOp(op), overNeeded, budgetMs);
     const cause: BreachCause = ownStalls
       ? { who: 'generator', why: `${stallsText(gen)}; without those seconds the ${op} p99 is ${ms(healthy.p99)} over ${healthy.count} operations, under the ${ms(budgetMs)} budget` }
       : tooFewToTell
         ? { who: 'generator', why: `${stallsText(gen)}; only ${healthy.count} of the ${p.count} ${op} operations fell in the other seconds, fewer than the ${minSamples} a type's p99 needs, and fewer than the ${overNeeded} over the ${ms(budgetMs)} budget that make its p99 breach are among them: too few to tell the target's time from the generator's` }
-        : targetCause(typeFacts);
+        : targetCause({ ...a, budgetMs, p99Ms: p.p99, serviceP99Ms: percentilesMs(pair.service).p99 });
     // As for all operations: a p99 the healthy seconds reach on their own needs three operations over it.
     const breachesWithoutStalls = healthy.count >= Math.max(minSamples, opsForAP99) && healthy.p99 >= budgetMs;
     out.push({ op, budgetMs, p99Ms: p.p99, p99HealthySecondsMs: healthy.count > 0 ? healthy.p99 : null, opsHealthySeconds: healthy.count, breachesWithoutStalls, cause });
@@ -238,34 +236,10 @@ export function latencyBreaches(a: Attribution): Array<{ op: string | null; caus
   return [{ op: null, cause: a.cause }, ...(stallsMadeIt(a) ? types.filter((b) => b.breachesWithoutStalls === true) : [])];
 }
 
-/** The generator stalled, and without the seconds it stalled in the p99 of all operations meets the budget (and the replies alone do not breach past what it can add). */
+/** The generator stalled, and without the seconds it stalled in the p99 of all operations meets the budget. */
 function stallsMadeIt(a: Attribution): boolean {
   const gen = a.generator;
-  return gen.stalledSeconds > 0 && gen.p99HealthySecondsMs !== null && gen.p99HealthySecondsMs < a.budgetMs && !targetStalledPastGenerator(a);
-}
-
-/**
- * What a late generator can add to reply times (sent to reply): twice its longest event-loop
- * delay, once for a stall in reading a reply, once more for the burst of sends it leaves behind,
- * which queues at the target.
- */
-const replyMarginMs = (gen: Attribution['generator']): number => 2 * gen.eventLoopDelayMaxMs;
-
-/** The reply times alone (the generator's queueing left out) breach the budget by more than a late generator can add. */
-function repliesBeyondGenerator(serviceP99Ms: number, budgetMs: number, gen: Attribution['generator']): boolean {
-  return serviceP99Ms > budgetMs + replyMarginMs(gen);
-}
-
-/**
- * A target that stalls makes the generator's seconds look stalled too (the replies it held back
- * arrive at once, and reading them blocks the loop), so stalled seconds alone cannot clear a
- * target whose reply times breach past what the generator can add and that logged stalls of its
- * own (the server's or the proxy's signs). Without such signs the stall rules decide: replies
- * slow past that margin on a machine the harness shares with the target may be the target
- * waiting for a CPU the harness took, which is not the target's time.
- */
-function targetStalledPastGenerator(a: Attribution): boolean {
-  return repliesBeyondGenerator(a.serviceP99Ms, a.budgetMs, a.generator) && targetCause(a).who !== 'network or target';
+  return gen.stalledSeconds > 0 && gen.p99HealthySecondsMs !== null && gen.p99HealthySecondsMs < a.budgetMs;
 }
 
 /**
@@ -279,8 +253,8 @@ function targetStalledPastGenerator(a: Attribution): boolean {
  */
 export function breachBeyondGenerator(a: Attribution): string | null {
   if (a.cause === null || a.cause.who === 'generator') return null;
-  const margin = replyMarginMs(a.generator);
-  if (!repliesBeyondGenerator(a.serviceP99Ms, a.budgetMs, a.generator)) return null;
+  const margin = 2 * a.generator.eventLoopDelayMaxMs;
+  if (!(a.serviceP99Ms > a.budgetMs + margin)) return null;
   return `the reply times alone (send-to-reply p99 ${ms(a.serviceP99Ms)}) exceed the ${ms(a.budgetMs)} budget by more than twice the generator's longest event-loop delay (${ms(margin)} in all): the breach is the ${a.cause.who === 'network or target' ? 'target' : a.cause.who}'s however late the generator was`;
 }
 
@@ -307,7 +281,6 @@ function generatorCause(a: Attribution): BreachCause | null {
   const budget = a.budgetMs;
   const gen = a.generator;
   const stalls = stallsText(gen);
-  if (targetStalledPastGenerator(a)) return null;
   if (stallsMadeIt(a)) {
     return { who: 'generator', why: `${stalls}; without those seconds the p99 is ${ms(gen.p99HealthySecondsMs!)}, under the ${ms(budget)} budget` };
   }
