@@ -23,6 +23,21 @@ test('a write is confirmed by its session at or above its version, and refused b
   assert.equal(confirmFromLedger(ledgerWith({ version: 2, familyGen: 2 }, { version: 3 }))('s', 3), false);
 });
 
+test('a write the app found lost during the run is refused, though later writes took its session past it', () => {
+  const l = new Ledger(ttl);
+  l.loginAcked('u', 's', 'f', 't', 1000);
+  l.rotated('s', 't2', 2, 1002);
+  l.rotated('s', 't3', 3, 1003);
+  // v3 lost: the next refresh found v2 and wrote v3 again, the one after v4.
+  l.rotated('s', 't4', 3, 1004);
+  l.rotated('s', 't5', 4, 1005);
+  l.records.get('s')!.foundVersion = 4;
+  const confirm = confirmFromLedger(l);
+  assert.equal(confirm('s', 3), false);
+  assert.equal(confirm('s', 2), true);
+  assert.equal(confirm('s', 4), true);
+});
+
 test('a session that logged out since is judged by its revoked family: the ramp-down ends every session', () => {
   assert.equal(confirmFromLedger(ledgerWith({ version: null, familyGen: 3 }, { version: 3, deleted: true }))('s', 3), true);
   // The family behind the write (its generation was lost with it): not confirmed.

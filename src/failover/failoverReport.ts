@@ -30,6 +30,9 @@ export function confirmFromLedger(ledger: Ledger): (sid: string, version: number
   return (sid, version) => {
     const r = ledger.records.get(sid);
     if (!r || r.foundVersion === undefined) return null;
+    // A version the app found lost during the run is not held, whatever later writes took the session to.
+    const o = r.observedOlder;
+    if (o !== null && version > o.found && version <= o.acknowledged) return false;
     if (r.foundVersion !== null) return r.foundVersion >= version;
     if (r.foundFamilyGen !== undefined && r.foundFamilyGen !== null && r.foundFamilyGen >= version) return true;
     if (r.sessionDeleted || r.mayNotExist || ledger.mayBeEnded(r)) return null;

@@ -47,6 +47,19 @@ test('an acknowledged read proves a session exists: an errored login is then hel
   assert.equal(l.mayBeEnded(r('b')), false, 'it survived every moment the errored command could have run');
 });
 
+test("a refresh that rotated a session's token proves its errored login ran, even when it found the session gone", () => {
+  const l = new Ledger(ttl);
+  const o = new LedgerObserver(l);
+  const s = state();
+  o.onOperation(event('login', s, { error: 'timeout' }));
+  assert.equal(l.records.get('s1')!.mayNotExist, true);
+  o.onOperation(event('refresh', { ...s, token: 't2' }, { outcome: 'session-gone' }));
+  const r = l.records.get('s1')!;
+  assert.equal(r.mayNotExist, false, 'the family and the new token were written: the session existed');
+  assert.ok(r.observedMissingAt > 0, 'and the app found it gone');
+  assert.equal(r.token, 't2');
+});
+
 test('what the app finds missing is recorded, and only while the session should live', () => {
   const l = new Ledger(ttl);
   const o = new LedgerObserver(l);
@@ -88,16 +101,23 @@ test('a refresh that wrote over an older version, or a read of one, is a loss se
   l.rotated('s3', 't2', 2, 2000);
   l.touched('s3', 1, 60_000);
   assert.equal(l.records.get('s3')!.observedOlder, null);
-  // A refresh that wrote over the late login's v1 wrote v2: that is the session's version now.
+  assert.equal(l.records.get('s3')!.version, 1, "the late login's version is the session's now");
+  // A refresh over the late login's v1 writes v2: no older version any more.
   l.rotated('s3', 't3', 2, 61_000);
   assert.equal(l.records.get('s3')!.observedOlder, null);
   assert.equal(l.records.get('s3')!.version, 2);
+  // And a refresh that found the late login's v1 before any read did is explained the same way.
+  l.loginErrored('u5', 's5', 'f5', 't', 1000);
+  l.rotated('s5', 't2', 2, 2000);
+  l.rotated('s5', 't3', 2, 60_000);
+  assert.equal(l.records.get('s5')!.observedOlder, null);
+  assert.equal(l.records.get('s5')!.version, 2);
   // v2 acknowledged after the errored login could no longer run: an older version found later is a loss.
   l.loginErrored('u4', 's4', 'f4', 't', 1000);
   l.rotated('s4', 't2', 2, 1000 + resendWindowMs + 1);
   l.touched('s4', 1, 60_000);
   assert.deepEqual(l.records.get('s4')!.observedOlder, { acknowledged: 2, ackedAt: 1000 + resendWindowMs + 1, found: 1 });
-  assert.equal(l.staleReads, 5, 'each a stale read');
+  assert.equal(l.staleReads, 5, 'each older version a stale read');
 });
 
 test('OAuth nonces: begun, consumed once, and a callback that found nothing stops tracking', () => {

@@ -201,7 +201,8 @@ export class Ledger {
   touched(sid: string, found: number, now: number): void {
     const r = this.records.get(sid);
     if (!r) return;
-    if (found < r.version) this.foundOlder(r, found, now);
+    // Explained by the errored login run late: what it wrote is the session's version now.
+    if (found < r.version && this.foundOlder(r, found, now)) r.version = found;
     r.sessionExpiresAt = now + this.ttl.sessionMs;
     this.proven(r, now);
   }
@@ -222,6 +223,8 @@ export class Ledger {
     r.familyGen++;
     r.familyExpiresAt = now + this.ttl.refreshTokenMs;
     r.lastAckAt = now;
+    // The refresh found the family (and found the session gone, when version is null): the login ran, whether or not it errored.
+    r.mayNotExist = false;
   }
 
   /**

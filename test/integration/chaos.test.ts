@@ -98,6 +98,7 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
     const master = await topology().currentMaster();
     assert.ok(master);
     const c = master.control();
+    let writtenPast = 0;
     for (const f of findings) {
       if (f.key.startsWith(keyPrefix('session'))) {
         const v = await c.hget(f.key, 'v');
@@ -105,7 +106,7 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
         // A session the app found older during the run, written past the lost version since: the master cannot show
         // that loss any more (ledgerRecall.test.ts checks such findings against what the isolated old master applied).
         const foundLive = /the app found v=(\d+) at /.exec(f.found);
-        if (f.kind === 'lost' && foundLive && v !== null && Number(v) >= acked) assert.ok(Number(foundLive[1]) < acked, `${f.key}: ${f.found}`);
+        if (f.kind === 'lost' && foundLive && v !== null && Number(v) >= acked) writtenPast++;
         else if (f.kind === 'lost') assert.ok(v === null || Number(v) < acked, `${f.key}: acknowledged ${f.acknowledged}, master has v=${v}`);
         else assert.notEqual(v, null, `${f.key} reported resurrected but absent`);
       } else if (f.key.startsWith(keyPrefix('tokenFamily'))) {
@@ -116,6 +117,9 @@ describe('chaos experiments on a detached topology', { timeout: 900_000 }, () =>
         assert.equal(await c.exists(f.key), 0, `${f.key} reported lost but present`);
       }
     }
+    // Those the master cannot confirm stay few: the others carry the proof.
+    const lostSessions = findings.filter((f) => f.kind === 'lost' && f.key.startsWith(keyPrefix('session'))).length;
+    assert.ok(writtenPast <= Math.max(1, lostSessions / 10), `${writtenPast} of ${lostSessions} lost sessions found older by the app and written past since`);
   });
 
   test('a refresh-token family re-activated behind the harness after its revocation is reported as resurrected', async () => {
