@@ -174,6 +174,9 @@ test('parts that are not one whole run are refused, each naming what is wrong', 
   other.run.scenario = { ...other.run.scenario, thresholds: { ...other.run.scenario.thresholds, p99Ms: 20 } };
   assert.match(why([p(shard(0, 2)), other])!, /its scenario settings \(stages, mix, think times, thresholds\) is different/);
   assert.match(why([p(shard(0, 2), 42, new Ledger(ttl)), p(shard(1, 2))])!, /dir1 is not of the same run as dir0: its verification is off/);
+  // Every part of a verifying run without its ledger (written by hand, or by another version): refused, not judged without the ledger's gates.
+  const verifying = (part: PartialResult['part']): PartialResult => ({ ...p(part, 42, new Ledger(ttl)), ledger: null });
+  assert.match(why([verifying(shard(0, 2)), verifying(shard(1, 2))])!, /dir0 has no ledger though the run verifies/);
   assert.throws(() => combinePartials([{ source: 'a', partial: p(shard(0, 2)) }], { index: 0, count: 1 }), /shard 1\/2 missing/);
 });
 

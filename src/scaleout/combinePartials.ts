@@ -67,8 +67,9 @@ export function whyNotWhole(parts: readonly SourcedPartial[], whole: SchedulePar
   }
   const missing = [...Array(count).keys()].filter((i) => !seen.has(i));
   if (missing.length > 0 && !allowMissing) return `${word}${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: ${count} ${word}s make the run, ${parts.length} given`;
-  const ledgers = parts.filter((p) => p.partial.ledger !== null).length;
-  if (ledgers !== 0 && ledgers !== parts.length) return `${parts.find((p) => p.partial.ledger === null)!.source} has no ledger though the run verifies`;
+  // A verifying run keeps a ledger in every part: without one, nothing it acknowledged could be checked.
+  const noLedger = parts.find((p) => p.partial.ledger === null);
+  if (first.partial.run.verify && noLedger) return `${noLedger.source} has no ledger though the run verifies`;
   return null;
 }
 
