@@ -199,14 +199,18 @@ class LoadEngine implements PopulationHost {
         // A generator that fell far behind would otherwise replay the whole schedule after the
         // end: the backlog gets a bounded grace, then stops. What is still due then was intended
         // and never sent (each session's next action, and those its think times put before the
-        // end): each counts as intended, with the lag it has now, so the cut shows in the lag and
-        // throughput gates instead of leaving both.
+        // end or its logout): each counts as intended, with the lag it has now, so the cut shows
+        // in the lag and throughput gates instead of leaving both.
         if (now >= end + backlogGraceMs) {
           this.heap.takeDue(upTo, (s) => {
             if (!s.alive) return;
-            for (let at = s.at; at <= upTo; at += Math.max(1, s.rng.thinkTime(this.s.session.thinkTime))) {
+            for (let at = s.at; at <= upTo; ) {
               this.recorder.intended(at);
               this.monitor.recordLag(now - at);
+              // Its logout is its last action.
+              if (at >= s.endAt) break;
+              const think = s.rng.thinkTime(this.s.session.thinkTime);
+              at += think > 0 ? think : 1;
             }
           });
           return false;
