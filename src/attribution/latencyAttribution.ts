@@ -263,7 +263,7 @@ export function breachBeyondGenerator(a: Attribution): string | null {
  * the budget, when it stalled in most seconds (unless the others, on at least `opsForAP99`
  * operations, breach the budget on their own), or when its own queueing (not the wait behind a
  * session's previous, slow action: that is the target's) is most of the latency of the operations
- * over the budget; else
+ * over the budget while their own replies, on average, were within it; else
  * the server's when the server logged stalls (latency events, a slow command, a fork, a delayed
  * fsync) of a quarter of the budget (on a cluster, a slow command on any one shard, named with
  * its master); else the proxy's when the app's traffic crossed Toxiproxy

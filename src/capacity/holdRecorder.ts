@@ -47,6 +47,7 @@ export class HoldRecorder implements OperationObserver {
   /** Per type: latency (added from the intervals) and service time (recorded). */
   private readonly byOp: Pair[] = operationNames.map(newPair);
   private readonly tail = new TailAttribution();
+  private overallCache: Pair | null = null;
   private completed = 0;
   private errors = 0;
   private beforeHold = 0;
@@ -88,14 +89,17 @@ export class HoldRecorder implements OperationObserver {
     this.intervalSecond = next;
   }
 
-  /** The hold's types and overall, once the interval under way is added in (the run is over). */
+  /** The hold's types and overall, once the interval under way is added in (the run is over); kept until an operation comes in. */
   private totals(): { overall: Pair; byOp: Pair[] } {
+    // Every operation sets a second (>= 0): none since the last sum leaves it at -1.
+    if (this.overallCache && this.intervalSecond < 0) return { overall: this.overallCache, byOp: this.byOp };
     this.closeInterval(-1);
     const overall = newPair();
     for (const pair of this.byOp) {
       addRecorded(overall.latency, pair.latency);
       addRecorded(overall.service, pair.service);
     }
+    this.overallCache = overall;
     return { overall, byOp: this.byOp };
   }
 

@@ -24,7 +24,9 @@ export interface FailoverFigures {
  * delete or an errored command makes it impossible to tell (such a write is skipped). A session
  * that ended since (every session logs out in a ramp-down) is judged by its token family, which
  * stays behind revoked: each login and rotation raises the family's generation with the
- * session's version, so a generation at or above the write's version holds that write.
+ * session's version, so a generation at or above the write's version holds that write. A version
+ * the app found lost during the run (the ledger's observedOlder) is refused, whatever later writes
+ * took the session to.
  */
 export function confirmFromLedger(ledger: Ledger): (sid: string, version: number) => boolean | null {
   return (sid, version) => {

@@ -102,6 +102,7 @@ test('a refresh that wrote over an older version, or a read of one, is a loss se
   l.touched('s3', 1, 60_000);
   assert.equal(l.records.get('s3')!.observedOlder, null);
   assert.equal(l.records.get('s3')!.version, 1, "the late login's version is the session's now");
+  assert.equal(l.records.get('s3')!.familyGen, 1, "and its family's first generation");
   // A refresh over the late login's v1 writes v2: no older version any more.
   l.rotated('s3', 't3', 2, 61_000);
   assert.equal(l.records.get('s3')!.observedOlder, null);
@@ -112,11 +113,14 @@ test('a refresh that wrote over an older version, or a read of one, is a loss se
   l.rotated('s5', 't3', 2, 60_000);
   assert.equal(l.records.get('s5')!.observedOlder, null);
   assert.equal(l.records.get('s5')!.version, 2);
+  assert.equal(l.records.get('s5')!.familyGen, 2, "the late login's generation 1, then this refresh's");
   // v2 acknowledged after the errored login could no longer run: an older version found later is a loss.
   l.loginErrored('u4', 's4', 'f4', 't', 1000);
   l.rotated('s4', 't2', 2, 1000 + resendWindowMs + 1);
   l.touched('s4', 1, 60_000);
   assert.deepEqual(l.records.get('s4')!.observedOlder, { acknowledged: 2, ackedAt: 1000 + resendWindowMs + 1, found: 1 });
+  // Found older again before writes pass the lost version: the same loss, not counted again.
+  l.touched('s4', 1, 61_000);
   assert.equal(l.staleReads, 5, 'each older version a stale read');
 });
 

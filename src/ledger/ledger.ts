@@ -201,8 +201,11 @@ export class Ledger {
   touched(sid: string, found: number, now: number): void {
     const r = this.records.get(sid);
     if (!r) return;
-    // Explained by the errored login run late: what it wrote is the session's version now.
-    if (found < r.version && this.foundOlder(r, found, now)) r.version = found;
+    // Explained by the errored login run late: what it wrote (the session's version, the family's first generation) is the session's now.
+    if (found < r.version && this.foundOlder(r, found, now)) {
+      r.version = found;
+      r.familyGen = 1;
+    }
     r.sessionExpiresAt = now + this.ttl.sessionMs;
     this.proven(r, now);
   }
@@ -216,7 +219,11 @@ export class Ledger {
       // found an older session. Only a late run of the session's errored login explains that
       // without a loss, and then what it wrote is the session's version now.
       if (version > r.version) r.version = version;
-      else if (this.foundOlder(r, version - 1, now)) r.version = version;
+      else if (this.foundOlder(r, version - 1, now)) {
+        // The late login wrote the family's first generation too; this refresh took it one further (below).
+        r.version = version;
+        r.familyGen = 1;
+      }
       this.proven(r, now);
     }
     r.token = token;
@@ -230,10 +237,12 @@ export class Ledger {
   /**
    * The app found the session at version `found`, below the acknowledged one: a stale read, and a
    * loss seen live unless the session's errored login could have run after that version was
-   * acknowledged and written it anew (then true: the older version is explained).
+   * acknowledged and written it anew (then true: the older version is explained). Counted once
+   * per session until explained.
    */
   private foundOlder(r: LedgerRecord, found: number, now: number): boolean {
-    if (r.sessionDeleted) return false;
+    // Once per session: until writes pass the lost version, every read and refresh finds it older again.
+    if (r.sessionDeleted || r.observedOlderAt !== 0) return false;
     this.staleReads++;
     if (this.staleExamples.length < 10) this.staleExamples.push({ key: sessionKey(r.uid, r.sid), acknowledged: `v=${r.version}`, found: `v=${found}` });
     if (this.lateLoginMayRevive(r)) return true;

@@ -3,7 +3,7 @@ import type { Ledger } from './ledger.js';
 
 /**
  * Feeds the ledger from the generator's operation events: what the store acknowledged, what an
- * errored command could have changed, and what the app found missing. The generator does not
+ * errored command could have changed, and what the app found missing or older. The generator does not
  * know the ledger exists; wall-clock time is read only for events the ledger keeps.
  */
 export class LedgerObserver implements OperationObserver {

@@ -23,7 +23,7 @@ export interface ClassifyContext {
   lateLogin?: boolean;
   /** The deadline of the user's session set. */
   setExpiresAt: number;
-  /** Count what the app found missing during the run (off for a restore checked against a snapshot). */
+  /** Count what the app found missing or older during the run (off for a restore checked against a snapshot). */
   liveEvidence: boolean;
 }
 
@@ -138,7 +138,7 @@ export function classifyNonce(key: string, consumed: boolean, exists: boolean, e
 }
 
 export interface VerifyOptions {
-  /** Count what the app found missing during the run; off when checking a restore against a snapshot. */
+  /** Count what the app found missing or older during the run; off when checking a restore against a snapshot. */
   liveEvidence?: boolean;
   onProgress?: (done: number, total: number) => void;
 }

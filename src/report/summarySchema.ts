@@ -266,7 +266,7 @@ export const summarySchema = z
         keysChecked: z.number().int(),
         lost: z.number().int().describe('acknowledged writes missing or older on the master after healing'),
         resurrected: z.number().int().describe('acknowledged deletes or revocations present again'),
-        staleReads: z.number().int().describe('reads during the run older than the last acknowledged write, and refreshes that wrote over such a version (a session\'s first is a lost fact too, unless its errored login could have run after that version was acknowledged)'),
+        staleReads: z.number().int().describe('sessions the app found older during the run than their last acknowledged write (a read, or a refresh that wrote over an older version), once each until explained; each is a lost fact too, unless its errored login could have run after that version was acknowledged'),
         indeterminate: z.number().int().describe('facts (keys, set memberships) whose state only an errored or timed-out command explains: not judged. Counted in sessions in summaries before keys were'),
         unverifiableShare: z.number().optional().describe('indeterminate / (keysChecked + indeterminate); above the ledger gate\'s limit the run cannot pass'),
         lostObservedLive: z.number().int().optional().describe('lost facts the app already found missing or older during the run (a gone session, a rejected token, an older version)'),

@@ -177,6 +177,8 @@ test('parts that are not one whole run are refused, each naming what is wrong', 
   // Every part of a verifying run without its ledger (written by hand, or by another version): refused, not judged without the ledger's gates.
   const verifying = (part: PartialResult['part']): PartialResult => ({ ...p(part, 42, new Ledger(ttl)), ledger: null });
   assert.match(why([verifying(shard(0, 2)), verifying(shard(1, 2))])!, /dir0 has no ledger though the run verifies/);
+  const withLedger = { ...p(shard(0, 2)), ledger: new Ledger(ttl).toShard() };
+  assert.match(why([withLedger, p(shard(1, 2))])!, /dir1 has no ledger though another part has one/);
   assert.throws(() => combinePartials([{ source: 'a', partial: p(shard(0, 2)) }], { index: 0, count: 1 }), /shard 1\/2 missing/);
 });
 

@@ -69,7 +69,7 @@ export function whyNotWhole(parts: readonly SourcedPartial[], whole: SchedulePar
   if (missing.length > 0 && !allowMissing) return `${word}${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: ${count} ${word}s make the run, ${parts.length} given`;
   // A verifying run keeps a ledger in every part: without one, nothing it acknowledged could be checked.
   const noLedger = parts.find((p) => p.partial.ledger === null);
-  if (first.partial.run.verify && noLedger) return `${noLedger.source} has no ledger though the run verifies`;
+  if (noLedger && (first.partial.run.verify || parts.some((p) => p.partial.ledger !== null))) return `${noLedger.source} has no ledger though ${first.partial.run.verify ? 'the run verifies' : 'another part has one'}`;
   return null;
 }
 
