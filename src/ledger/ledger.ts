@@ -201,11 +201,7 @@ export class Ledger {
   touched(sid: string, found: number, now: number): void {
     const r = this.records.get(sid);
     if (!r) return;
-    // Explained by the errored login run late: what it wrote (the session's version, the family's first generation) is the session's now.
-    if (found < r.version && this.foundOlder(r, found, now)) {
-      r.version = found;
-      r.familyGen = 1;
-    }
+    if (found < r.version) this.foundOlder(r, found, now);
     r.sessionExpiresAt = now + this.ttl.sessionMs;
     this.proven(r, now);
   }
@@ -216,14 +212,9 @@ export class Ledger {
     if (!r) return;
     if (version !== null) {
       // A refresh writes the version it found plus one: at or below the acknowledged one, it
-      // found an older session. Only a late run of the session's errored login explains that
-      // without a loss, and then what it wrote is the session's version now.
+      // found an older session (then the version may have been taken back to the late login's).
+      if (version <= r.version) this.foundOlder(r, version - 1, now);
       if (version > r.version) r.version = version;
-      else if (this.foundOlder(r, version - 1, now)) {
-        // The late login wrote the family's first generation too; this refresh took it one further (below).
-        r.version = version;
-        r.familyGen = 1;
-      }
       this.proven(r, now);
     }
     r.token = token;
@@ -237,20 +228,21 @@ export class Ledger {
   /**
    * The app found the session at version `found`, below the acknowledged one: a stale read, and a
    * loss seen live unless the session's errored login could have run after that version was
-   * acknowledged and written it anew (then true: the older version is explained). Counted once
-   * per session until explained.
+   * acknowledged and written it anew: then what that login wrote (the version found, the family's
+   * first generation) is the session's now. Counted once per session until explained.
    */
-  private foundOlder(r: LedgerRecord, found: number, now: number): boolean {
+  private foundOlder(r: LedgerRecord, found: number, now: number): void {
     // Once per session: until writes pass the lost version, every read and refresh finds it older again.
-    if (r.sessionDeleted || r.observedOlderAt !== 0) return false;
+    if (r.sessionDeleted || r.observedOlderAt !== 0) return;
     this.staleReads++;
     if (this.staleExamples.length < 10) this.staleExamples.push({ key: sessionKey(r.uid, r.sid), acknowledged: `v=${r.version}`, found: `v=${found}` });
-    if (this.lateLoginMayRevive(r)) return true;
-    if (r.observedOlderAt === 0) {
-      r.observedOlderAt = now;
-      r.observedOlder = { acknowledged: r.version, ackedAt: r.lastAckAt, found };
+    if (this.lateLoginMayRevive(r)) {
+      r.version = found;
+      r.familyGen = 1;
+      return;
     }
-    return false;
+    r.observedOlderAt = now;
+    r.observedOlder = { acknowledged: r.version, ackedAt: r.lastAckAt, found };
   }
 
   /**
