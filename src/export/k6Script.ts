@@ -308,8 +308,9 @@ const operations = {
     return value === s.uid + '|' + s.sid ? 'ok' : 'oauth-state-missing';
   },
   async logout(s) {
-    await evalScript('logout', [sessionKey(s.uid, s.sid), tokenFamilyKey(s.uid, s.family), userSessionsKey(s.uid)], [s.sid]);
-    return 'ok';
+    // 0: the session was already gone and its family not revoked (expired, or lost), as in gauntlet.
+    const deleted = await evalScript('logout', [sessionKey(s.uid, s.sid), tokenFamilyKey(s.uid, s.family), userSessionsKey(s.uid)], [s.sid]);
+    return Number(deleted) === 0 ? 'session-gone' : 'ok';
   },
   async revokeAll(s) {
     await evalScript('revokeAll', [userSessionsKey(s.uid)], [s.uid]);

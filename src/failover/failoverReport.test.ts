@@ -62,6 +62,10 @@ test('split brain: lost writes acknowledged during a window that ended in a mast
   lostAt('during1', 5_500);
   lostAt('during2', 7_000);
   lostAt('after', 20_000); // after the window closed
+  // Acknowledged in the window, found gone by its logout after the window: dated by the write, not the logout.
+  lostAt('loggedOut', 6_000);
+  l.logoutFoundGone('loggedOut', start + 25_000);
+  l.ended('loggedOut', start + 25_000);
   const window = (startMs: number, endMs: number): RecoveryRecord => ({ label: 'partition-master', startMs, endMs, recoveredAtMs: endMs, exceeded: false, maxMs: 30_000, afterOutage: null });
   const figures = (failoverAtMs: number | null) =>
     failoverFigures({
@@ -73,6 +77,6 @@ test('split brain: lost writes acknowledged during a window that ended in a mast
       ledger: l,
       startedAtWallMs: start,
     }).splitBrain;
-  assert.deepEqual(figures(8_000), { sessions: 2, firstAtMs: 5_500, lastAtMs: 7_000 });
+  assert.deepEqual(figures(8_000), { sessions: 3, firstAtMs: 5_500, lastAtMs: 7_000 });
   assert.equal(figures(null), null, 'no master switch in the window: a loss there is not a split brain');
 });

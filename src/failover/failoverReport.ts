@@ -74,8 +74,8 @@ function splitBrainWrites(i: FailoverInputs, ledger: Ledger): FailoverFigures['s
     .filter((r) => i.failovers.some((f) => f.atMs >= r.startMs && (r.endMs === null || f.atMs <= r.endMs)))
     .map((r) => ({ from: i.startedAtWallMs + r.startMs, to: r.endMs === null ? Infinity : i.startedAtWallMs + r.endMs }));
   if (spans.length === 0) return null;
-  // A loss the app found live is dated by the lost version's acknowledgement, not the writes since.
-  const ackedAt = (r: LedgerRecord): number => r.observedOlder?.ackedAt ?? r.lastAckAt;
+  // A loss the app found live is dated by the lost version's acknowledgement, not the writes (or the logout) since.
+  const ackedAt = (r: LedgerRecord): number => r.observedOlder?.ackedAt ?? r.logoutFoundGone?.ackedAt ?? r.lastAckAt;
   const lost = [...ledger.records.values()].filter((r) => r.verifiedLost && spans.some((w) => ackedAt(r) >= w.from && ackedAt(r) <= w.to)).map((r) => ackedAt(r) - i.startedAtWallMs);
   return lost.length > 0 ? { sessions: lost.length, firstAtMs: Math.min(...lost), lastAtMs: Math.max(...lost) } : null;
 }

@@ -74,6 +74,44 @@ test('what the app finds missing is recorded, and only while the session should 
   assert.equal(l.records.get('b')!.observedMissingAt, 0, 'an acknowledged logout explains it');
 });
 
+test("a logout that found the session already gone is recorded while the session should have lived, beside its acknowledged end", () => {
+  const l = new Ledger(ttl);
+  const o = new LedgerObserver(l);
+  const a = state({ sid: 'a' });
+  o.onOperation(event('login', a));
+  o.onOperation(event('logout', a, { outcome: 'session-gone' }));
+  const r = l.records.get('a')!;
+  assert.ok(r.logoutFoundGone !== null && r.logoutFoundGone.at >= r.logoutFoundGone.ackedAt && r.sessionDeleted && r.familyRevoked, JSON.stringify(r));
+  const b = state({ sid: 'b' });
+  o.onOperation(event('login', b));
+  o.onOperation(event('logout', b));
+  assert.equal(l.records.get('b')!.logoutFoundGone, null, 'a logout that found it there');
+  // A sibling's revoke-all listed it (it ran before the logout) and its acknowledgement came first.
+  const d = state({ uid: 'u2', sid: 'd' });
+  const sibling = state({ uid: 'u2', sid: 'e', revoked: ['d', 'e'] });
+  o.onOperation(event('login', d));
+  o.onOperation(event('login', sibling));
+  o.onOperation(event('request', { ...d, lastRead: 1 }));
+  o.onOperation(event('revokeAll', sibling));
+  o.onOperation(event('logout', d, { outcome: 'session-gone' }));
+  assert.notEqual(l.records.get('d')!.logoutFoundGone, null, 'an end acknowledged before does not explain it');
+  // Dated by the last operation acknowledged before it: a request's sliding expiry may be the write lost.
+  const dated = new Ledger(ttl);
+  dated.loginAcked('u', 'x', 'fx', 't', 1_000);
+  dated.touched('x', 1, 5_000);
+  dated.logoutFoundGone('x', 6_000);
+  assert.deepEqual(dated.records.get('x')!.logoutFoundGone, { at: 6_000, ackedAt: 5_000 });
+  const c = state({ sid: 'c' });
+  o.onOperation(event('login', c, { error: 'timeout' }));
+  o.onOperation(event('logout', c, { outcome: 'session-gone' }));
+  assert.equal(l.records.get('c')!.logoutFoundGone, null, 'its login errored: it may never have existed');
+  const short = new Ledger({ ...ttl, sessionMs: 1000 });
+  const so = new LedgerObserver(short);
+  so.onOperation(event('login', a));
+  so.onOperation(event('logout', a, { outcome: 'session-gone' }));
+  assert.equal(short.records.get('a')!.logoutFoundGone, null, 'within the expiry margin of its deadline: it may have expired');
+});
+
 test('a refresh that wrote over an older version, or a read of one, is a loss seen live, and the acknowledged version never goes back', () => {
   const l = new Ledger(ttl);
   const o = new LedgerObserver(l);

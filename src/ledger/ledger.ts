@@ -24,7 +24,9 @@ import { sessionKey } from '../load/session/sessionKeys.js';
  * deadline expired, one present with an older version is lost whatever its deadline. A version
  * the app read, or a refresh wrote over, below the acknowledged one is a loss seen live: each
  * operation of a session waits for the one before, so only a lost write (or the session's errored
- * login, resent late) can take its version back.
+ * login, resent late) can take its version back. So is a session its own logout found already
+ * gone, its family not revoked, before its deadline: no end had run, and the logout's
+ * acknowledged end would hide the loss.
  */
 export interface LedgerRecord {
   uid: string;
@@ -50,6 +52,12 @@ export interface LedgerRecord {
   familyExpiresAt: number;
   /** When the app found the session gone or its token rejected while the ledger held it live (0: never). */
   observedMissingAt: number;
+  /**
+   * When the session's own logout found it already gone, its family not revoked, while the ledger
+   * held it live, and when its last write before was acknowledged (null: never): its acknowledged
+   * end then hides the loss from the verification pass.
+   */
+  logoutFoundGone: { at: number; ackedAt: number } | null;
   /**
    * When the app first found the session older than acknowledged (a read, or a refresh that
    * wrote over an older version; 0: never), and the versions: a lost write seen live, which later
@@ -172,7 +180,7 @@ export class Ledger {
     const ended = this.endedBeforeLogin.delete(sid);
     const r: LedgerRecord = {
       uid, sid, family, token, version: 1, familyGen: 1, sessionDeleted: ended, familyRevoked: ended, endUncertainAt: doubleLayout, mayNotExist: false, loginErrorAt: doubleLayout, provenAt: now,
-      sessionExpiresAt: now + this.ttl.sessionMs, familyExpiresAt: now + this.ttl.refreshTokenMs, observedMissingAt: doubleLayout, observedOlderAt: doubleLayout, observedOlder: null, lastAckAt: now, pendingNonce: null, nonceExpiresAt: doubleLayout,
+      sessionExpiresAt: now + this.ttl.sessionMs, familyExpiresAt: now + this.ttl.refreshTokenMs, observedMissingAt: doubleLayout, logoutFoundGone: null, observedOlderAt: doubleLayout, observedOlder: null, lastAckAt: now, pendingNonce: null, nonceExpiresAt: doubleLayout,
     };
     r.endUncertainAt = r.loginErrorAt = r.observedMissingAt = r.observedOlderAt = r.nonceExpiresAt = 0;
     this.records.set(sid, r);
@@ -254,6 +262,22 @@ export class Ledger {
     if (!r || r.observedMissingAt !== 0 || r.sessionDeleted || r.mayNotExist) return;
     // Only while every key of the session should still be there.
     if (now < Math.min(r.sessionExpiresAt, r.familyExpiresAt) - expiryMarginMs) r.observedMissingAt = now;
+  }
+
+  /**
+   * The session's logout found it already gone and its family not revoked (no end ran): expired,
+   * or lost, when every key of the session should still have been there. Kept apart from
+   * `observedMissingAt`, which an acknowledged end explains (a sibling's revoke-all whose
+   * acknowledgement came later): this end is the session's own, after the loss. Nor does an end
+   * acknowledged before explain it: a revoke-all that listed the session ran before the logout
+   * (the logout leaves the user's set), and found its hash gone too, or it would have revoked the
+   * family. Dated by the last operation acknowledged before (a request's sliding expiry may be
+   * the write lost).
+   */
+  logoutFoundGone(sid: string, now: number): void {
+    const r = this.records.get(sid);
+    if (!r || r.mayNotExist) return;
+    if (now < Math.min(r.sessionExpiresAt, r.familyExpiresAt) - expiryMarginMs) r.logoutFoundGone = { at: now, ackedAt: Math.max(r.lastAckAt, r.provenAt) };
   }
 
   /** Logout, reuse detection or revoke-all acknowledged: session gone, family revoked. */

@@ -60,9 +60,12 @@ export class LedgerObserver implements OperationObserver {
         if (e.outcome === 'ok' && s.consumedNonce) l.nonceConsumed(s.sid, s.consumedNonce);
         else l.nonceUnknown(s.sid);
         break;
-      case 'logout':
-        l.ended(s.sid, Date.now());
+      case 'logout': {
+        const now = Date.now();
+        if (e.outcome === 'session-gone') l.logoutFoundGone(s.sid, now);
+        l.ended(s.sid, now);
         break;
+      }
       case 'revokeAll': {
         const now = Date.now();
         for (const sid of s.revoked ?? []) l.ended(sid, now);

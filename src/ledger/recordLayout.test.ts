@@ -17,11 +17,12 @@ test('a time stored by an error path keeps the layout every record shares (a fai
   o.onOperation(event('refresh', a!, { error: 'timeout' }));
   o.onOperation(event('revokeAll', b!, { error: 'timeout' }));
   o.onOperation(event('request', c!, { outcome: 'session-gone' }));
+  o.onOperation(event('logout', c!, { outcome: 'session-gone' }));
   o.onOperation(event('oauthBegin', { ...c!, oauthNonce: 'n1' }));
   o.onOperation(event('refresh', { ...b!, version: 2 }));
   o.onOperation(event('request', { ...b!, lastRead: 1 }));
   const rec = (sid: string): object => l.records.get(sid)!;
-  assert.ok(l.records.get('d')!.loginErrorAt > 0 && l.records.get('a')!.endUncertainAt > 0 && l.records.get('c')!.observedMissingAt > 0, 'each error path stored its time');
+  assert.ok(l.records.get('d')!.loginErrorAt > 0 && l.records.get('a')!.endUncertainAt > 0 && l.records.get('c')!.observedMissingAt > 0 && l.records.get('c')!.logoutFoundGone !== null, 'each error path stored its time');
   assert.ok(l.users.get('u1')!.revokeErrorAt > 0 && l.records.get('c')!.nonceExpiresAt > 0, 'the revoke-all error and the nonce stored theirs');
   assert.ok(l.records.get('b')!.observedOlderAt > 0, 'the stale read stored its time');
   for (const sid of ['a', 'b', 'c', 'd']) assert.ok(sameLayout(rec(sid), rec('u')), `record ${sid} has the layout of a record no error touched`);

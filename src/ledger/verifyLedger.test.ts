@@ -6,7 +6,7 @@ import type { LedgerRecord } from './ledger.js';
 const now = 1_000_000;
 const rec = (over: Partial<LedgerRecord> = {}): LedgerRecord => ({
   uid: 'u1', sid: 's1', family: 'f1', token: 't2', version: 3, familyGen: 2, sessionDeleted: false, familyRevoked: false, endUncertainAt: 0, mayNotExist: false, loginErrorAt: 0, provenAt: now - 1000,
-  sessionExpiresAt: now + 60_000, familyExpiresAt: now + 60_000, observedMissingAt: 0, observedOlderAt: 0, observedOlder: null, lastAckAt: now - 1000, pendingNonce: null, nonceExpiresAt: 0, ...over,
+  sessionExpiresAt: now + 60_000, familyExpiresAt: now + 60_000, observedMissingAt: 0, logoutFoundGone: null, observedOlderAt: 0, observedOlder: null, lastAckAt: now - 1000, pendingNonce: null, nonceExpiresAt: 0, ...over,
 });
 const seen = (v: number | null, gen: number | null, state: string | null, tok = true, member = true): KeyObservation => ({ session: { version: v }, family: { gen, state }, tokenExists: tok, member });
 const ctx = (over: Partial<ClassifyContext> = {}): ClassifyContext => ({ now, mayBeEnded: false, setExpiresAt: now + 60_000, liveEvidence: true, ...over });
@@ -82,6 +82,17 @@ test('a session the app found gone while it should have lived is a loss seen liv
   assert.equal(findings(gone, seen(null, 2, 'revoked', true, false), ctx({ mayBeEnded: true }))[0], 'ok', 'an errored end explains it, and its revoked family shows it ran');
   assert.equal(findings(gone, seen(null, null, null, true, false), ctx({ mayBeEnded: true }))[0], 'unverifiable');
   assert.equal(findings(gone, seen(null, 2, 'active'), ctx({ liveEvidence: false, setExpiresAt: now + 60_000 }))[0], 'lost', 'still absent before its deadline');
+});
+
+test("a session its own logout found already gone, its family not revoked, is a loss seen live though the logout ended it", () => {
+  const loggedOut = rec({ sessionDeleted: true, familyRevoked: true, logoutFoundGone: { at: now - 5000, ackedAt: now - 6000 } });
+  const found = classify(loggedOut, seen(null, 2, 'revoked', true, false), ctx());
+  assert.equal(found[0]!.finding, 'lost', JSON.stringify(found[0]));
+  assert.equal(found[0]!.observedLive, true);
+  assert.deepEqual(found.slice(1).map((x) => x.finding), ['ok', 'ok', 'ok'], 'the logout itself revoked the family and left the set');
+  assert.equal(findings(rec({ sessionDeleted: true, familyRevoked: true }), seen(null, 2, 'revoked', true, false))[0], 'ok', 'a logout that found it there');
+  assert.equal(findings(loggedOut, seen(null, 2, 'revoked', true, false), ctx({ mayBeEnded: true }))[0], 'lost', 'an errored end that ran before the logout would have revoked the family');
+  assert.equal(findings(loggedOut, seen(null, 2, 'revoked', true, false), ctx({ liveEvidence: false }))[0], 'ok', 'not when checking a restore against a snapshot');
 });
 
 test('OAuth nonces: a begun one must exist until its TTL; a consumed one found again is resurrected (replayable)', () => {

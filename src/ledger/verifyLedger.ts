@@ -95,7 +95,11 @@ export function classify(r: LedgerRecord, seen: KeyObservation, ctx: ClassifyCon
   const lateNote = ctx.lateLogin ? ', or re-created by its errored login run late' : '';
   // Found older than acknowledged during the run: lost, whatever later writes or an acknowledged end made of the key since.
   const older = ctx.liveEvidence ? r.observedOlder : null;
+  // Its own logout found it gone, its family not revoked: no end ran, though the logout ended it
+  // since. Not excused by an errored end: one that ran before the logout revoked the family.
+  const goneAtLogout = ctx.liveEvidence && r.logoutFoundGone !== null && !r.mayNotExist;
   if (older) out.push({ ...f(sk, 'lost', `v=${older.acknowledged}`, `${v === null ? 'absent' : `v=${v}`} now; the app found v=${older.found} at ${new Date(r.observedOlderAt).toISOString()}`), observedLive: true });
+  else if (goneAtLogout) out.push({ ...f(sk, 'lost', `v=${r.version} until its logout`, `${v === null ? 'absent' : `v=${v}`} now; its logout found it already gone, its family not revoked, at ${new Date(r.logoutFoundGone!.at).toISOString()}`), observedLive: true });
   else if (r.sessionDeleted) out.push(f(sk, v === null ? 'ok' : back, `deleted${lateNote}`, v === null ? 'absent' : `present v=${v}`));
   else if (v !== null) out.push(f(sk, v >= r.version ? 'ok' : 'lost', `v=${r.version}`, `v=${v}`));
   else if (observedLost) out.push({ ...f(sk, 'lost', `v=${r.version}`, `absent (the app found it missing at ${new Date(r.observedMissingAt).toISOString()})`), observedLive: true });

@@ -66,7 +66,7 @@ const ledgerRecord = z
   .object({
     uid: z.string(), sid: z.string(), family: z.string(), token: z.string(), version: z.number(), familyGen: z.number(),
     sessionDeleted: z.boolean(), familyRevoked: z.boolean(), endUncertainAt: z.number(), loginErrorAt: z.number().default(0), mayNotExist: z.boolean(), provenAt: z.number(),
-    sessionExpiresAt: z.number(), familyExpiresAt: z.number(), observedMissingAt: z.number(), lastAckAt: z.number(),
+    sessionExpiresAt: z.number(), familyExpiresAt: z.number(), observedMissingAt: z.number(), logoutFoundGone: z.object({ at: z.number(), ackedAt: z.number() }).strict().nullable().default(null), lastAckAt: z.number(),
     observedOlderAt: z.number().default(0), observedOlder: z.object({ acknowledged: z.number(), ackedAt: z.number(), found: z.number() }).strict().nullable().default(null),
     pendingNonce: z.string().nullable(), nonceExpiresAt: z.number(),
     foundVersion: z.number().nullable().optional(), verifiedLost: z.boolean().optional(),

@@ -10,6 +10,8 @@ import { LedgerObserver } from '../../src/ledger/ledgerObserver.js';
 import { verifyLedger } from '../../src/ledger/verifyLedger.js';
 import { topologyTarget } from '../../src/target/resolveTarget.js';
 import { sessionKey } from '../../src/load/session/sessionKeys.js';
+import { asSessionClient, sendLogin, sendLogout, sendRevokeAll, settleLogin, settleLogout, settleRevokeAll, type SessionState } from '../../src/load/session/sessionOperations.js';
+import { event, state } from '../../src/ledger/ledgerEvents.testSupport.js';
 import smoke from '../../scenarios/smoke.js';
 
 /*
@@ -54,6 +56,47 @@ describe('no false passes', { timeout: 900_000 }, () => {
     const r = await verifyLedger(ledger, master.control());
     assert.equal(r.lost, 1, JSON.stringify(r.examples));
     assert.deepEqual(r.findings.map((f) => f.key), [sessionKey(victim.uid, victim.sid)]);
+  });
+
+  // An acknowledged end hid a loss before it: the verification pass finds an ended session absent,
+  // as it should be. A lost sliding expiry (the session then expires early on the new master), a
+  // lost login, any loss of the session's hash: if the app's next step is its logout, nothing in
+  // the final state shows it. The truth here is the planted deletion, not the ledger.
+  test("a session its own logout found already gone is reported lost; a resent logout and a sibling's revoke-all are not", async () => {
+    const master = (await topology().currentMaster())!;
+    const app = asSessionClient(master.control().duplicate());
+    try {
+      const store = { client: app, waitMs: null } as const;
+      const s = parseScenario(smoke, 'logout');
+      const ledger = ledgerForScenario(s);
+      const observer = new LedgerObserver(ledger);
+      const ttl = { sessionS: 600, refreshTokenS: 600, oauthStateS: 600 };
+      const tag = Math.random().toString(36).slice(2, 8);
+      const session = (uid: string, name: string): SessionState => state({ uid: `${uid}-${tag}`, sid: `${name}-${tag}`, family: `f-${name}-${tag}`, token: `t-${name}-${tag}` });
+      const [victim, plain, resent, revoked, sibling] = [session('u1', 'victim'), session('u2', 'plain'), session('u3', 'resent'), session('u4', 'revoked'), session('u4', 'sibling')];
+      for (const x of [victim!, plain!, resent!, revoked!, sibling!]) {
+        await sendLogin(store, x, ttl, Date.now());
+        settleLogin(x);
+        observer.onOperation(event('login', x));
+      }
+      const logout = async (x: SessionState): Promise<void> => observer.onOperation(event('logout', x, { outcome: settleLogout(await sendLogout(store, x)) }));
+      // Planted: the victim's session hash vanishes behind the app's back.
+      await master.control().del(sessionKey(victim!.uid, victim!.sid));
+      await logout(victim!);
+      await logout(plain!);
+      // The first run's reply never came (a reconnect): the client resent it, and the app sees the second reply.
+      await sendLogout(store, resent!);
+      await logout(resent!);
+      // The sibling's revoke-all ran first at the master; its acknowledgement reached the app after the logout's.
+      settleRevokeAll(sibling!, await sendRevokeAll(store, sibling!));
+      await logout(revoked!);
+      observer.onOperation(event('revokeAll', sibling!));
+      const r = await verifyLedger(ledger, master.control());
+      assert.deepEqual(r.findings.map((f) => f.key), [sessionKey(victim!.uid, victim!.sid)], JSON.stringify(r.findings));
+      assert.equal(r.lostObservedLive, 1);
+    } finally {
+      app.disconnect();
+    }
   });
 
   test('a step that throws fails the run', async () => {

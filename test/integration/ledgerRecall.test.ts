@@ -111,8 +111,16 @@ describe('ledger recall against what the isolated old master applied', { timeout
     // acknowledged version, the isolated old master applied that version (the write lost with it).
     const wrong: string[] = [];
     let hiddenSince = 0;
+    let goneAtLogout = 0;
     for (const f of result.ledgerFindings.filter((x) => x.kind === 'lost' && isSessionKey(x.key))) {
       const acked = Number(/v=(\d+)/.exec(f.acknowledged)?.[1]);
+      // Found gone by its own logout (absent from the final master since): real only if the
+      // isolated old master held the session, so the failover is what took it away.
+      if (/its logout found it already gone/.test(f.found)) {
+        if (onOldMaster.has(f.key)) goneAtLogout++;
+        else wrong.push(`${f.key}: acknowledged ${f.acknowledged}, not on the old master, found ${f.found}`);
+        continue;
+      }
       if ((onFinal.get(f.key)?.version ?? 0) < acked) continue;
       if (/the app found v=\d+ at /.test(f.found) && (onOldMaster.get(f.key)?.version ?? 0) >= acked) {
         hiddenSince++;
@@ -120,7 +128,7 @@ describe('ledger recall against what the isolated old master applied', { timeout
       }
       wrong.push(`${f.key}: acknowledged ${f.acknowledged}, final v=${onFinal.get(f.key)?.version}, old master v=${onOldMaster.get(f.key)?.version}, found ${f.found}`);
     }
-    console.log(`recall: ${found.length} of ${truth.length} real session losses reported (${recall.toFixed(3)}); ${endedSince.size} gone from the final master were ended since; ${reported.size} reported, ${hiddenSince} of them found older by the app and written past since (the old master held the acknowledged version), ${wrong.length} not real; unverifiable share ${result.summary.ledger?.unverifiableShare}`);
+    console.log(`recall: ${found.length} of ${truth.length} real session losses reported (${recall.toFixed(3)}); ${endedSince.size} gone from the final master were ended since; ${reported.size} reported, ${hiddenSince} of them found older by the app and written past since (the old master held the acknowledged version), ${goneAtLogout} found gone by their own logout (the old master held them), ${wrong.length} not real; unverifiable share ${result.summary.ledger?.unverifiableShare}`);
     assert.ok((result.summary.ops.outcomes['token-reuse-revoked'] ?? 0) > 0, 'replayed tokens revoked families during the run');
     assert.ok((result.summary.latencyMs.byOp['revokeAll']?.count ?? 0) > 0, 'revoke-all ran during the run');
     assert.ok(truth.length >= 50, `the partition must lose enough to measure (${truth.length})`);

@@ -47,7 +47,7 @@ export function settleOperation(s: SimSession, action: OperationCode, reply: unk
     case op.oauthComplete:
       return ops.settleOauthComplete(s, reply);
     case op.logout:
-      return 'ok';
+      return ops.settleLogout(reply);
     case op.revokeAll:
       return ops.settleRevokeAll(s, reply);
   }

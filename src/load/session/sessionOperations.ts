@@ -60,12 +60,19 @@ if v then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return v
 `;
 
-/** KEYS: session, family, user's sessions. ARGV: sid. */
+/**
+ * KEYS: session, family, user's sessions. ARGV: sid. Returns 0 when the session was already gone
+ * and its family not revoked: no end ran (every end deletes the session and revokes its family in
+ * one script, so a logout resent after a reconnect, or a sibling's revoke-all, finds the family
+ * revoked), so the session expired or was lost. Else 1.
+ */
 export const logoutScript = `
-redis.call('DEL', KEYS[1])
+local deleted = redis.call('DEL', KEYS[1])
+local was = redis.call('HGET', KEYS[2], 'state')
 redis.call('HSET', KEYS[2], 'state', 'revoked')
 redis.call('SREM', KEYS[3], ARGV[1])
-return 1
+if deleted == 1 or was == 'revoked' then return 1 end
+return 0
 `;
 
 /**
@@ -254,6 +261,11 @@ export function settleOauthComplete(s: SessionState, value: unknown): OperationO
 
 export function sendLogout(store: SessionStore, s: SessionState): Promise<unknown> {
   return acked(store, store.client.gauntletLogout(sessionKey(s.uid, s.sid), tokenFamilyKey(s.uid, s.family), userSessionsKey(s.uid), s.sid));
+}
+
+/** A logout that found the session already gone, its family not revoked: the app's user was logged out by an expiry or a loss. */
+export function settleLogout(reply: unknown): OperationOutcome {
+  return reply === 0 ? 'session-gone' : 'ok';
 }
 
 export function sendRevokeAll(store: SessionStore, s: SessionState): Promise<unknown> {
