@@ -6,6 +6,7 @@ import { parseScenario } from '../../src/load/scenario.js';
 import { executeRun } from '../../src/run/executeRun.js';
 import { keptScheduleGate } from '../../src/gates/validityGates.js';
 import type { RunPlan } from '../../src/run/runPlan.js';
+import type { Summary } from '../../src/report/summarySchema.js';
 import type { OperationObserver } from '../../src/load/operationEvent.js';
 import smoke from '../../scenarios/smoke.js';
 
@@ -25,6 +26,17 @@ const everyMs = 200;
 const scenario = parseScenario({ ...smoke, thresholds: { p99Ms: 5, maxErrorRate: 0.01 }, generator: { shortWait: 'block', maxSchedulerLagP99Ms: 2, stallThresholdMs: 4 } }, 'attribution');
 const longer = parseScenario({ ...smoke, stages: [smoke.stages[0]!, { ...smoke.stages[1]!, duration: '25s' }], thresholds: scenario.thresholds, generator: scenario.generator }, 'attribution-longer');
 const plan = (): RunPlan => ({ runId: `attribution-${Math.random().toString(36).slice(2, 8)}`, scenario, scenarioSource: 'attribution', experiment: null, seed: 3, target: 'detached', tls: undefined, allowDestructive: false, writeMode: 'async', verify: true, monitoring: false, metricsPort: undefined, baseline: null });
+
+/**
+ * `invalid` only because the generator missed its own schedule: its lag gate is the one failed
+ * validity gate. A master held by DEBUG SLEEP leaves its core free, so it does not cause that; the
+ * other gate a starved generator fails (its stalls made the breach) is what this file tests, and
+ * is never excused here.
+ */
+function lateOnItsOwnSchedule(s: Summary): boolean {
+  const failed = s.thresholds.filter((t) => !t.pass && t.kind === 'validity').map((t) => t.name);
+  return s.verdict === 'invalid' && failed.length === 1 && failed[0] === keptScheduleGate;
+}
 
 describe('where the p99 went: the harness stays out of its own measurement', { timeout: 300_000 }, () => {
   const topology = useDetachedTopology();
@@ -118,7 +130,13 @@ describe('where the p99 went: the harness stays out of its own measurement', { t
       }
     })();
     try {
-      const { summary: s } = await executeRun({ ...plan(), scenario: longer });
+      let { summary: s } = await executeRun({ ...plan(), scenario: longer });
+      if (lateOnItsOwnSchedule(s)) {
+        // Once: the generator's own lag gate says this run measured nothing about the target (CI
+        // once had lag p99 6.87 ms here, the file running alone). A second such run fails below.
+        console.log(`  (invalid on a busy box, rerunning once: ${s.verdictReason})`);
+        ({ summary: s } = await executeRun({ ...plan(), scenario: longer }));
+      }
       assert.equal(s.verdict, 'fail', s.verdictReason);
       assert.equal(s.attribution?.cause?.who, 'server', JSON.stringify(s.attribution));
       assert.match(s.verdictReason, /the server: .*(LATENCY event|EVAL)/);
