@@ -37,12 +37,22 @@ export async function verifyOnMaster(target: Target, ledger: Ledger, waitMs = ve
         lastError = 'no sentinel names a master';
         return undefined;
       }
+      const notMaster = await roleIsNotMaster(master.control(), `${master.name}, the master the sentinels name,`);
+      if (notMaster) {
+        lastError = notMaster;
+        return undefined;
+      }
       return await verifyLedger(ledger, master.control());
     }
     const client = new Redis({ ...target.clientOptions(), enableReadyCheck: target.infoAllowed !== false, lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 10_000, connectTimeout: 3000, retryStrategy: () => null, sentinelRetryStrategy: () => null });
     client.on('error', () => undefined);
     try {
       await client.connect();
+      const notMaster = await roleIsNotMaster(client, client.options.sentinels ? 'the master the sentinels name' : "the target's endpoint");
+      if (notMaster) {
+        lastError = notMaster;
+        return undefined;
+      }
       return await verifyLedger(ledger, client);
     } finally {
       client.disconnect();
@@ -50,6 +60,23 @@ export async function verifyOnMaster(target: Target, ledger: Ledger, waitMs = ve
   };
   const done = await pollFor(attempt, waitMs, 1000);
   return done ? { report: done.value, error: null } : { report: null, error: `acknowledged writes not verified: ${lastError} (tried for ${waitMs / 1000} s)` };
+}
+
+/**
+ * Why the server is not the one to verify on, or null when it replies ROLE master. The sentinels
+ * may still name a master they are demoting, or a node that came back as a replica; read there,
+ * a replica behind its master shows writes as lost. Where ROLE cannot be asked (a user without
+ * it: NOPERM; a proxy or managed endpoint that does not know it), the sentinels' or the
+ * endpoint's word is trusted, as ioredis does without its INFO ready check.
+ */
+export async function roleIsNotMaster(client: Redis, what: string): Promise<string | null> {
+  try {
+    const role = (await client.call('ROLE')) as unknown[];
+    return role[0] === 'master' ? null : `${what} replies ROLE ${String(role[0])}`;
+  } catch (e) {
+    if (/^NOPERM|unknown command|unsupported/i.test((e as Error).message)) return null;
+    throw e;
+  }
 }
 
 /**

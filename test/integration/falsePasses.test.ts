@@ -12,6 +12,11 @@ import { topologyTarget } from '../../src/target/resolveTarget.js';
 import { sessionKey } from '../../src/load/session/sessionKeys.js';
 import { asSessionClient, sendLogin, sendLogout, sendRevokeAll, settleLogin, settleLogout, settleRevokeAll, type SessionState } from '../../src/load/session/sessionOperations.js';
 import { event, state } from '../../src/ledger/ledgerEvents.testSupport.js';
+import { sessionStore } from '../../src/load/session/sessionStore.js';
+import { checkHealth, untilHealthy } from '../../src/topology/topologyHealth.js';
+import { Redis } from 'ioredis';
+import { verifyOnMaster } from '../../src/run/verifyWrites.js';
+import type { Target } from '../../src/target/target.js';
 import smoke from '../../scenarios/smoke.js';
 
 /*
@@ -97,6 +102,61 @@ describe('no false passes', { timeout: 900_000 }, () => {
     } finally {
       app.disconnect();
     }
+  });
+
+  // A false loss the harness made: with --durable, a write is acknowledged when WAIT 1 says a
+  // replica has it. When a failover moves the client while WAIT waits, ioredis resends WAIT to the
+  // new master, which confirms its own replicas caught up with it: not the write, which only the
+  // old master took. (On the same master a resent WAIT is honest: Redis 7.0 makes a connection's
+  // WAIT wait for everything the master took before it, measured.) The truth is the new master.
+  test('a durable write is not acknowledged by a WAIT resent to the new master after a failover', async () => {
+    const old = (await topology().currentMaster())!;
+    const app = asSessionClient(new Redis(topology().clientOptions({ failoverDetector: true, commandTimeout: 40_000, maxRetriesPerRequest: 20, retryStrategy: (n) => Math.min(100 * n, 500) })));
+    app.on('error', () => undefined);
+    const store = sessionStore(app, 30_000);
+    const ttl = { sessionS: 600, refreshTokenS: 600, oauthStateS: 600 };
+    const tag = Math.random().toString(36).slice(2, 8);
+    const s = state({ uid: `dur-${tag}`, sid: `dur-${tag}`, family: `fdur-${tag}`, token: `tdur-${tag}` });
+    try {
+      await app.ping();
+      // The master's replicas and sentinels lose it; the app still reaches it, so WAIT waits.
+      await topology().setProxyEnabled(old.peerProxyName, false);
+      const write = sendLogin(store, s, ttl, Date.now()).then(
+        () => ({ acknowledged: true, error: '' }),
+        (e: Error) => ({ acknowledged: false, error: e.message }),
+      );
+      let fresh = old;
+      const deadline = Date.now() + 60_000;
+      while (fresh === old && Date.now() < deadline) {
+        await sleep(250);
+        fresh = (await topology().currentMaster()) ?? old;
+      }
+      assert.notEqual(fresh, old, 'the sentinels promoted a replica');
+      const r = await write;
+      assert.equal(await old.control().hget(sessionKey(s.uid, s.sid), 'v'), '1', 'the old master took the write');
+      const onNew = await fresh.control().hget(sessionKey(s.uid, s.sid), 'v');
+      if (r.acknowledged) assert.notEqual(onNew, null, 'acknowledged as durable, yet only the old master, cut off from every replica, took it');
+      else assert.match(r.error, /before WAIT confirmed/);
+      assert.equal(onNew, null, 'the write never reached the new master: no acknowledgement could be right');
+    } finally {
+      app.disconnect();
+      await topology().setProxyEnabled(old.peerProxyName, true);
+      const health = await untilHealthy(() => checkHealth(topology()), 60_000, 500);
+      assert.ok(health.healthy, health.problems.join('; '));
+    }
+  });
+
+  // Read on a replica behind its master, acknowledged writes look lost: a false fail.
+  test('verification reads only a server that replies ROLE master, whatever the sentinels name', async () => {
+    const master = (await topology().currentMaster())!;
+    const replica = topology().nodes.find((n) => n !== master)!;
+    const ledger = ledgerForScenario(parseScenario(smoke, 'role'));
+    const namedBy = (node: typeof master): Target => ({ topology: { currentMaster: async () => node }, clusterAccess: () => null }) as unknown as Target;
+    const onReplica = await verifyOnMaster(namedBy(replica), ledger, 1500);
+    assert.equal(onReplica.report, null);
+    assert.match(onReplica.error ?? '', /replies ROLE slave/);
+    const onMaster = await verifyOnMaster(namedBy(master), ledger, 1500);
+    assert.equal(onMaster.error, null, onMaster.error ?? '');
   });
 
   test('a step that throws fails the run', async () => {

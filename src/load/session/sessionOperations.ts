@@ -147,7 +147,7 @@ export function asSessionClient<C extends Redis | Cluster>(client: C): C & Sessi
 
 /**
  * Where a session operation writes: an app client and, in durable-write mode, how long each
- * write waits for a replica. The write is followed in the same pipeline by WAIT 1 <ms>; a write
+ * write waits for a replica. The write is followed on the same connection by WAIT 1 <ms>; a write
  * no replica confirmed in time is not acknowledged (it errors with NOREPLICAS, which the ledger
  * treats as not acknowledged), so only replicated writes count as acknowledged. On a Cluster the
  * client itself confirms each write (clusterDurableWrites.ts: WAIT must reach the write's master),
@@ -155,13 +155,27 @@ export function asSessionClient<C extends Redis | Cluster>(client: C): C & Sessi
  */
 export type SessionStore =
   | { readonly client: SessionCommander; readonly waitMs: null }
-  | { readonly client: SessionClient; readonly waitMs: number };
+  | { readonly client: SessionClient; readonly waitMs: number; readonly link: ConnectionCount };
 
-/** Not async: in async mode the write's own promise is returned as it is (no extra layer per operation). */
+/** How often a client's connection closed (its 'close' events): a durable write's WAIT must be answered on the connection the write went to. */
+export interface ConnectionCount {
+  closes: number;
+}
+
+/**
+ * Not async: in async mode the write's own promise is returned as it is (no extra layer per
+ * operation). In durable mode, a WAIT answered after the connection closed is not trusted:
+ * ioredis resends an unanswered WAIT on the new connection, and after a failover that is the new
+ * master, whose answer says its own replicas caught up with it, not that the write the old master
+ * took reached one. (On the same master a resent WAIT is honest: Redis 7.0 makes it wait for all
+ * the master took before it, measured; refusing it costs one indeterminate write.)
+ */
 function acked<T>(store: SessionStore, write: Promise<T>): Promise<T> {
   if (store.waitMs === null) return write;
-  const waitMs = store.waitMs;
+  const { waitMs, link } = store;
+  const closes = link.closes;
   return Promise.all([write, store.client.wait(1, waitMs)]).then(([result, replicas]) => {
+    if (link.closes !== closes) throw new WaitResentError();
     if (replicas < 1) throw new NoReplicaError(waitMs);
     return result;
   });
@@ -171,6 +185,13 @@ function acked<T>(store: SessionStore, write: Promise<T>): Promise<T> {
 export class NoReplicaError extends Error {
   constructor(waitMs: number) {
     super(`NOREPLICAS write not confirmed by a replica within ${waitMs} ms (WAIT)`);
+  }
+}
+
+/** The connection closed before WAIT answered: the write may or may not have reached a replica, so it is not acknowledged. */
+export class WaitResentError extends Error {
+  constructor() {
+    super('Connection is closed before WAIT confirmed the write (a WAIT resent on a new connection, maybe to a new master, does not confirm it)');
   }
 }
 

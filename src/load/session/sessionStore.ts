@@ -6,5 +6,7 @@ import type { SessionClient, SessionStore } from './sessionOperations.js';
 export function sessionStore(client: SessionClient, durableWaitMs: number | null): SessionStore {
   if (durableWaitMs === null) return { client, waitMs: null };
   if (client instanceof Cluster) return { client: durableClusterCommander(client, durableWaitMs), waitMs: null };
-  return { client, waitMs: durableWaitMs };
+  const link = { closes: 0 };
+  client.on('close', () => link.closes++);
+  return { client, waitMs: durableWaitMs, link };
 }
