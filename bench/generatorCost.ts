@@ -77,7 +77,7 @@ export async function bareIoredis(target: Target, s: Scenario, rate: number, sec
     const r = Math.random() * total;
     // Each reply read into the session as the app would (the OAuth callback needs the nonce).
     let p: Promise<unknown>;
-    if (x.oauthNonce) p = (ops.sendOauthComplete(store, x) ?? Promise.resolve(null)).then((v) => ops.settleOauthComplete(x, v));
+    if (x.oauthNonce) p = (ops.sendOauthComplete(store, x) ?? Promise.resolve(null)).then((v) => ops.settleOauthComplete(x, v, false));
     else if (r < mix.request) p = ops.sendRequest(store, x, ttl).then((v) => ops.settleRequest(x, v));
     else if (r < mix.request + mix.refresh) {
       const token = `${tag}t${n}`;

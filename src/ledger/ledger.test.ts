@@ -112,6 +112,32 @@ test("a logout that found the session already gone is recorded while the session
   assert.equal(short.records.get('a')!.logoutFoundGone, null, 'within the expiry margin of its deadline: it may have expired');
 });
 
+test('an OAuth state the callback found gone on the connection it asked on is a loss seen live, before its deadline; one it may have consumed itself is dropped', () => {
+  const l = new Ledger(ttl);
+  const o = new LedgerObserver(l);
+  const begin = (sid: string, nonce: string): void => {
+    o.onOperation(event('login', state({ sid })));
+    o.onOperation(event('oauthBegin', state({ sid, oauthNonce: nonce })));
+  };
+  begin('a', 'na');
+  o.onOperation(event('oauthComplete', state({ sid: 'a', consumedNonce: 'na' }), { outcome: 'oauth-state-lost' }));
+  assert.deepEqual(l.lostNonces.map((n) => n.nonce), ['na']);
+  assert.equal(l.records.get('a')!.pendingNonce, null, 'no longer pending: a next flow does not replace the finding');
+  begin('b', 'nb');
+  o.onOperation(event('oauthComplete', state({ sid: 'b', consumedNonce: 'nb' }), { outcome: 'oauth-state-missing' }));
+  assert.equal(l.lostNonces.length, 1, 'a resent GETDEL may have consumed it');
+  const short = new Ledger({ ...ttl, oauthStateMs: 1000 });
+  const so = new LedgerObserver(short);
+  so.onOperation(event('login', state({ sid: 'c' })));
+  so.onOperation(event('oauthBegin', state({ sid: 'c', oauthNonce: 'nc' })));
+  so.onOperation(event('oauthComplete', state({ sid: 'c', consumedNonce: 'nc' }), { outcome: 'oauth-state-lost' }));
+  assert.equal(short.lostNonces.length, 0, 'within the expiry margin of its deadline: it may have expired');
+  assert.equal(new Ledger(ttl).toShard().lostNonces.length, 0);
+  const merged = new Ledger(ttl);
+  merged.addShard(l.toShard());
+  assert.deepEqual(merged.lostNonces.map((n) => n.nonce), ['na'], 'carried between parts');
+});
+
 test('a refresh that wrote over an older version, or a read of one, is a loss seen live, and the acknowledged version never goes back', () => {
   const l = new Ledger(ttl);
   const o = new LedgerObserver(l);

@@ -125,12 +125,21 @@ export const resendWindowMs = 15_000;
  */
 const doubleLayout = -0;
 
+/** A begun OAuth flow's state the callback found gone before its deadline, on the connection it asked on: a loss seen live. */
+export interface LostNonce {
+  uid: string;
+  sid: string;
+  nonce: string;
+  foundAt: number;
+}
+
 /** A ledger as plain data (Ledger.toShard), to carry between workers, shards and the merge. */
 export interface LedgerShard {
   ttl: LedgerTtls;
   records: LedgerRecord[];
   users: Array<[string, UserRecord]>;
   consumedNonces: ConsumedNonce[];
+  lostNonces: LostNonce[];
   staleReads: number;
   staleExamples: Array<{ key: string; acknowledged: string; found: string }>;
   /** Sessions a revoke-all ended that this part never logged in (another part did), and when. */
@@ -141,6 +150,7 @@ export class Ledger {
   readonly records = new Map<string, LedgerRecord>();
   readonly users = new Map<string, UserRecord>();
   readonly consumedNonces: ConsumedNonce[] = [];
+  readonly lostNonces: LostNonce[] = [];
   staleReads = 0;
   readonly staleExamples: Array<{ key: string; acknowledged: string; found: string }> = [];
   /**
@@ -322,7 +332,18 @@ export class Ledger {
     r.pendingNonce = null;
   }
 
-  /** The callback errored, or found nothing (a resent GETDEL may have consumed it first): the nonce is not tracked further. */
+  /**
+   * The callback found no state, on the connection it asked on (no resent GETDEL consumed it
+   * first): lost, when it should still have been there; else it expired.
+   */
+  nonceFoundMissing(sid: string, nonce: string, now: number): void {
+    const r = this.records.get(sid);
+    if (!r || r.pendingNonce !== nonce) return;
+    if (now < r.nonceExpiresAt - expiryMarginMs) this.lostNonces.push({ uid: r.uid, sid, nonce, foundAt: now });
+    r.pendingNonce = null;
+  }
+
+  /** The callback errored, or found nothing where a resent GETDEL may have consumed it first: the nonce is not tracked further. */
   nonceUnknown(sid: string): void {
     const r = this.records.get(sid);
     if (r) r.pendingNonce = null;
@@ -334,6 +355,7 @@ export class Ledger {
     for (const [k, r] of this.records) copy.records.set(k, { ...r });
     for (const [k, u] of this.users) copy.users.set(k, { ...u });
     copy.consumedNonces.push(...this.consumedNonces.map((n) => ({ ...n })));
+    copy.lostNonces.push(...this.lostNonces.map((n) => ({ ...n })));
     for (const [sid, at] of this.endedBeforeLogin) copy.endedBeforeLogin.set(sid, at);
     return copy;
   }
@@ -345,6 +367,7 @@ export class Ledger {
       records: [...this.records.values()].map((r) => ({ ...r })),
       users: [...this.users].map(([uid, u]) => [uid, { ...u }]),
       consumedNonces: this.consumedNonces.map((n) => ({ ...n })),
+      lostNonces: this.lostNonces.map((n) => ({ ...n })),
       staleReads: this.staleReads,
       staleExamples: this.staleExamples.map((e) => ({ ...e })),
       endedUnseen: [...this.endedBeforeLogin],
@@ -368,6 +391,7 @@ export class Ledger {
       mine.revokeErrorAt = Math.max(mine.revokeErrorAt, u.revokeErrorAt);
     }
     this.consumedNonces.push(...shard.consumedNonces.map((n) => ({ ...n })));
+    this.lostNonces.push(...shard.lostNonces.map((n) => ({ ...n })));
     this.staleReads += shard.staleReads;
     for (const e of shard.staleExamples) if (this.staleExamples.length < 10) this.staleExamples.push({ ...e });
     for (const [sid, at] of shard.endedUnseen) {
@@ -390,6 +414,7 @@ export class Ledger {
     this.records.clear();
     this.users.clear();
     this.consumedNonces.length = 0;
+    this.lostNonces.length = 0;
     this.staleReads = 0;
     this.staleExamples.length = 0;
     this.endedBeforeLogin.clear();

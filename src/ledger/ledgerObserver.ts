@@ -58,6 +58,8 @@ export class LedgerObserver implements OperationObserver {
         break;
       case 'oauthComplete':
         if (e.outcome === 'ok' && s.consumedNonce) l.nonceConsumed(s.sid, s.consumedNonce);
+        // Found no state, and no resent GETDEL can have consumed it first.
+        else if (e.outcome === 'oauth-state-lost' && s.consumedNonce) l.nonceFoundMissing(s.sid, s.consumedNonce, Date.now());
         else l.nonceUnknown(s.sid);
         break;
       case 'logout': {

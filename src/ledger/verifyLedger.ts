@@ -202,6 +202,12 @@ export async function verifyLedger(ledger: Ledger, master: Redis | ShardedReader
     const orphans = records.filter((r) => !served(keySlot(r.uid))).length + nonces.filter((n) => !served(keySlot(oauthStateKey(n.nonce)))).length;
     if (orphans > 0) throw new Error(`${orphans} ledger keys are in slots no master serves`);
   }
+  // Begun flows whose callback found no state before its deadline: lost whatever the key holds now.
+  if (liveEvidence) {
+    for (const n of ledger.lostNonces) {
+      count({ ...f(oauthStateKey(n.nonce), 'lost', 'present', `absent: the callback found no state at ${new Date(n.foundAt).toISOString()}`), observedLive: true }, null, true);
+    }
+  }
   const judged = report.keysChecked + report.unverifiable;
   report.unverifiableShare = judged ? report.unverifiable / judged : 0;
   return report;

@@ -277,6 +277,7 @@ class LoadEngine implements PopulationHost {
       opReady: 0,
       opSent: 0,
       proposed: null,
+      sentCloses: 0,
       onReply: null,
       onError: null,
     };

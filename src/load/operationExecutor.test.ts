@@ -10,7 +10,7 @@ import type { SimSession } from './session/simSession.js';
 const session = (id: number): SimSession => ({
   id, rng: null as never, uid: 'u', sid: `s${id}`, family: 'f', token: 't', previousToken: null, version: 0, oauthNonce: null, consumedNonce: null,
   lastRead: null, revoked: null, clientIndex: 0, store: null as never, at: 0, heapIndex: -1, endAt: 0, alive: true, loggedIn: false, busy: false,
-  queue: null, slot: 0, opCode: op.login, opAt: 0, opReady: 0, opSent: 0, proposed: null, onReply: null, onError: null,
+  queue: null, slot: 0, opCode: op.login, opAt: 0, opReady: 0, opSent: 0, proposed: null, sentCloses: 0, onReply: null, onError: null,
 });
 
 test('actions that waited in their session\'s queue keep the layout every session shares (their codes stay small integers)', async () => {

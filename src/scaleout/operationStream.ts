@@ -24,7 +24,7 @@ export interface OperationBatch {
 }
 
 const fields = 7;
-const outcomes = ['ok', 'session-gone', 'token-reuse-revoked', 'token-rejected', 'oauth-state-missing'] as const satisfies readonly OperationOutcome[];
+const outcomes = ['ok', 'session-gone', 'token-reuse-revoked', 'token-rejected', 'oauth-state-missing', 'oauth-state-lost'] as const satisfies readonly OperationOutcome[];
 const outcomeCode = new Map<string, number>(outcomes.map((o, i) => [o, i]));
 
 /** What a worker's engine tells: batches of at most `size` operations, flushed when full or when asked. */

@@ -79,6 +79,7 @@ const ledgerShard = z
     records: z.array(ledgerRecord),
     users: z.array(z.tuple([z.string(), z.object({ setExpiresAt: z.number(), revokeErrorAt: z.number() }).strict()])),
     consumedNonces: z.array(z.object({ uid: z.string(), sid: z.string(), nonce: z.string(), expiresAt: z.number() }).strict()),
+    lostNonces: z.array(z.object({ uid: z.string(), sid: z.string(), nonce: z.string(), foundAt: z.number() }).strict()).default([]),
     staleReads: count,
     staleExamples: z.array(z.object({ key: z.string(), acknowledged: z.string(), found: z.string() }).strict()),
     endedUnseen: z.array(z.tuple([z.string(), z.number()])),

@@ -9,8 +9,11 @@ import { ledgerForScenario } from '../../src/ledger/ledger.js';
 import { LedgerObserver } from '../../src/ledger/ledgerObserver.js';
 import { verifyLedger } from '../../src/ledger/verifyLedger.js';
 import { topologyTarget } from '../../src/target/resolveTarget.js';
-import { sessionKey } from '../../src/load/session/sessionKeys.js';
-import { asSessionClient, sendLogin, sendLogout, sendRevokeAll, settleLogin, settleLogout, settleRevokeAll, type SessionState } from '../../src/load/session/sessionOperations.js';
+import { oauthStateKey, sessionKey } from '../../src/load/session/sessionKeys.js';
+import { asSessionClient, sendLogin, sendLogout, sendOauthBegin, sendRevokeAll, settleLogin, settleLogout, settleOauthBegin, settleRevokeAll, type SessionState } from '../../src/load/session/sessionOperations.js';
+import { sendOperation, settleOperation } from '../../src/load/session/performOperation.js';
+import type { SimSession } from '../../src/load/session/simSession.js';
+import { op } from '../../src/load/scenario.js';
 import { event, state } from '../../src/ledger/ledgerEvents.testSupport.js';
 import { sessionStore } from '../../src/load/session/sessionStore.js';
 import { checkHealth, untilHealthy } from '../../src/topology/topologyHealth.js';
@@ -98,6 +101,53 @@ describe('no false passes', { timeout: 900_000 }, () => {
       observer.onOperation(event('revokeAll', sibling!));
       const r = await verifyLedger(ledger, master.control());
       assert.deepEqual(r.findings.map((f) => f.key), [sessionKey(victim!.uid, victim!.sid)], JSON.stringify(r.findings));
+      assert.equal(r.lostObservedLive, 1);
+    } finally {
+      app.disconnect();
+    }
+  });
+
+  // A begun OAuth flow whose state vanished was dropped from the ledger when the callback found
+  // nothing: a resent GETDEL may have consumed it first. Only a reconnect between the callback's
+  // send and its reply resends it; without one, the state was lost. The truth is the planted DEL.
+  test('an OAuth state the callback found gone on its own connection is reported lost; one a resent callback consumed is not', async () => {
+    const master = (await topology().currentMaster())!;
+    const app = asSessionClient(master.control().duplicate());
+    app.on('error', () => undefined);
+    try {
+      const store = sessionStore(app, null);
+      const ledger = ledgerForScenario(parseScenario(smoke, 'oauth'));
+      const observer = new LedgerObserver(ledger);
+      const ttl = { sessionS: 600, refreshTokenS: 600, oauthStateS: 600 };
+      const tag = Math.random().toString(36).slice(2, 8);
+      const flow = async (name: string, meanwhile: (nonce: string) => Promise<void>, duringCallback: () => Promise<void> = async () => undefined): Promise<string> => {
+        const x = { ...state({ uid: `o-${name}-${tag}`, sid: `o-${name}-${tag}`, family: `fo-${name}-${tag}`, token: `to-${name}-${tag}` }), store, sentCloses: 0 } as unknown as SimSession;
+        await sendLogin(store, x, ttl, Date.now());
+        settleLogin(x);
+        observer.onOperation(event('login', x));
+        const nonce = `n-${name}-${tag}`;
+        settleOauthBegin(x, await sendOauthBegin(store, x, ttl, nonce), nonce);
+        observer.onOperation(event('oauthBegin', x));
+        await meanwhile(nonce);
+        const reply = sendOperation(x, op.oauthComplete, ttl, () => '', 0);
+        await duringCallback();
+        const outcome = settleOperation(x, op.oauthComplete, await reply);
+        observer.onOperation(event('oauthComplete', x, { outcome }));
+        return outcome;
+      };
+      // Planted: the state vanishes behind the app's back.
+      assert.equal(await flow('victim', async (n) => void (await master.control().del(oauthStateKey(n)))), 'oauth-state-lost');
+      // The first GETDEL ran and its reply was lost (here: consumed before the callback); the
+      // callback waits behind a write pause, its connection is killed, ioredis resends it: nothing.
+      const appId = String(await app.client('ID'));
+      const consumedThenPaused = async (n: string): Promise<void> => {
+        await master.control().getdel(oauthStateKey(n));
+        await master.control().call('CLIENT', 'PAUSE', '500', 'WRITE');
+      };
+      assert.equal(await flow('resent', consumedThenPaused, async () => void (await master.control().call('CLIENT', 'KILL', 'ID', appId))), 'oauth-state-missing');
+      assert.equal(await flow('plain', async () => undefined), 'ok');
+      const r = await verifyLedger(ledger, master.control());
+      assert.deepEqual(r.findings.map((f) => f.key), [oauthStateKey(`n-victim-${tag}`)], JSON.stringify(r.findings));
       assert.equal(r.lostObservedLive, 1);
     } finally {
       app.disconnect();

@@ -25,6 +25,7 @@ export function sendOperation(s: SimSession, action: OperationCode, ttl: Session
       s.proposed = newToken(s.rng);
       return ops.sendOauthBegin(store, s, ttl, s.proposed);
     case op.oauthComplete:
+      s.sentCloses = store.link ? store.link.closes : -1;
       return ops.sendOauthComplete(store, s);
     case op.logout:
       return ops.sendLogout(store, s);
@@ -45,7 +46,7 @@ export function settleOperation(s: SimSession, action: OperationCode, reply: unk
     case op.oauthBegin:
       return ops.settleOauthBegin(s, reply, s.proposed!);
     case op.oauthComplete:
-      return ops.settleOauthComplete(s, reply);
+      return ops.settleOauthComplete(s, reply, s.store.link !== undefined && s.store.link.closes === s.sentCloses);
     case op.logout:
       return ops.settleLogout(reply);
     case op.revokeAll:

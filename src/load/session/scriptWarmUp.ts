@@ -17,7 +17,7 @@ export async function warmUpScripts(stores: readonly SessionStore[], ttl: Sessio
         ops.settleRefresh(s, await ops.sendRefresh(store, s, ttl, token, false), token);
         const nonce = newToken();
         ops.settleOauthBegin(s, await ops.sendOauthBegin(store, s, ttl, nonce), nonce);
-        ops.settleOauthComplete(s, await ops.sendOauthComplete(store, s));
+        ops.settleOauthComplete(s, await ops.sendOauthComplete(store, s), false);
         await ops.sendLogout(store, s);
       }
       await ops.sendRevokeAll(store, { uid: `warmup${k}`, sid: 'w', family: 'f', token: '', previousToken: null, version: 0, oauthNonce: null, consumedNonce: null, lastRead: null, revoked: null });

@@ -39,7 +39,12 @@ export interface SessionTtls {
 }
 
 /** What an operation found, beyond success: the generator reacts to these like an app would. */
-export type OperationOutcome = 'ok' | 'session-gone' | 'token-reuse-revoked' | 'token-rejected' | 'oauth-state-missing';
+/**
+ * 'oauth-state-lost': the callback found no state on the connection it was sent on (no reconnect
+ * between its send and its reply, so no resent GETDEL consumed it first): the begun flow's state
+ * was lost or expired. 'oauth-state-missing': found none, or another's, where that cannot be told.
+ */
+export type OperationOutcome = 'ok' | 'session-gone' | 'token-reuse-revoked' | 'token-rejected' | 'oauth-state-missing' | 'oauth-state-lost';
 
 /** KEYS: session, token, family, user's sessions. ARGV: uid, sid, family, token hash, session TTL, rt TTL, now. */
 export const loginScript = `
@@ -154,10 +159,14 @@ export function asSessionClient<C extends Redis | Cluster>(client: C): C & Sessi
  * so its store has `waitMs: null`.
  */
 export type SessionStore =
-  | { readonly client: SessionCommander; readonly waitMs: null }
+  | { readonly client: SessionCommander; readonly waitMs: null; readonly link?: ConnectionCount }
   | { readonly client: SessionClient; readonly waitMs: number; readonly link: ConnectionCount };
 
-/** How often a client's connection closed (its 'close' events): a durable write's WAIT must be answered on the connection the write went to. */
+/**
+ * How often a client's connection closed (its 'close' events; absent for a Cluster client, whose
+ * connections are many): a durable write's WAIT must be answered on the connection the write went
+ * to, and a reply on the connection its command was sent on cannot be a resent command's.
+ */
 export interface ConnectionCount {
   closes: number;
 }
@@ -274,7 +283,9 @@ export function sendOauthComplete(store: SessionStore, s: SessionState): Promise
   return nonce ? acked(store, store.client.getdel(oauthStateKey(nonce))) : null;
 }
 
-export function settleOauthComplete(s: SessionState, value: unknown): OperationOutcome {
+/** `sameConnection`: no reconnect came between the GETDEL's send and its reply (a resent GETDEL may find the state it consumed itself). */
+export function settleOauthComplete(s: SessionState, value: unknown, sameConnection: boolean): OperationOutcome {
+  if (value === null && s.consumedNonce !== null && sameConnection) return 'oauth-state-lost';
   // Compared in two parts: no string is built per callback.
   if (typeof value !== 'string' || value.length !== s.uid.length + 1 + s.sid.length) return 'oauth-state-missing';
   return value.startsWith(s.uid) && value.charCodeAt(s.uid.length) === 124 && value.endsWith(s.sid) ? 'ok' : 'oauth-state-missing';

@@ -36,6 +36,8 @@ export interface SimSession extends SessionState, ScheduledItem {
   opReady: number;
   opSent: number;
   proposed: string | null;
+  /** The client's connection closes when the operation in flight was sent (-1: not counted, a Cluster client). */
+  sentCloses: number;
   /** The executor's reply and error handlers, made once per session. */
   onReply: ((reply: unknown) => void) | null;
   onError: ((e: unknown) => void) | null;
