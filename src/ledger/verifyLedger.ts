@@ -182,6 +182,7 @@ export async function verifyLedger(ledger: Ledger, master: Redis | ShardedReader
   const nonces: NonceFact[] = [
     ...records.filter((r) => r.pendingNonce).map((r) => ({ nonce: r.pendingNonce!, consumed: false, expiresAt: r.nonceExpiresAt })),
     ...ledger.consumedNonces.filter((n) => n.expiresAt - expiryMarginMs >= now).map((n) => ({ nonce: n.nonce, consumed: true, expiresAt: n.expiresAt })),
+    ...(liveEvidence ? ledger.lostNonces.map((n) => ({ nonce: n.nonce, consumed: false, expiresAt: Infinity, foundMissingAt: n.foundAt })) : []),
   ];
   const total = records.length;
   let done = 0;
@@ -191,22 +192,16 @@ export async function verifyLedger(ledger: Ledger, master: Redis | ShardedReader
   };
   if (!('shards' in master)) {
     await verifySessions(records, master, ledger, liveEvidence, (x, live) => count(x, null, live), progress);
-    await verifyNonces(nonces, master, (x) => count(x, null));
+    await verifyNonces(nonces, master, (x) => count(x, null, x.observedLive ?? false));
   } else {
     for (const [k, shard] of master.shards.entries()) {
       const own = (slot: number): boolean => master.shardOfSlot(slot) === k;
       await verifySessions(records.filter((r) => own(keySlot(r.uid))), shard.client, ledger, liveEvidence, (x, live) => count(x, shard.name, live), progress);
-      await verifyNonces(nonces.filter((n) => own(keySlot(oauthStateKey(n.nonce)))), shard.client, (x) => count(x, shard.name));
+      await verifyNonces(nonces.filter((n) => own(keySlot(oauthStateKey(n.nonce)))), shard.client, (x) => count(x, shard.name, x.observedLive ?? false));
     }
     const served = (slot: number): boolean => master.shardOfSlot(slot) >= 0;
     const orphans = records.filter((r) => !served(keySlot(r.uid))).length + nonces.filter((n) => !served(keySlot(oauthStateKey(n.nonce)))).length;
     if (orphans > 0) throw new Error(`${orphans} ledger keys are in slots no master serves`);
-  }
-  // Begun flows whose callback found no state before its deadline: lost whatever the key holds now.
-  if (liveEvidence) {
-    for (const n of ledger.lostNonces) {
-      count({ ...f(oauthStateKey(n.nonce), 'lost', 'present', `absent: the callback found no state at ${new Date(n.foundAt).toISOString()}`), observedLive: true }, null, true);
-    }
   }
   const judged = report.keysChecked + report.unverifiable;
   report.unverifiableShare = judged ? report.unverifiable / judged : 0;
@@ -217,6 +212,12 @@ interface NonceFact {
   nonce: string;
   consumed: boolean;
   expiresAt: number;
+  /**
+   * When the callback found no state on the connection it asked on (Ledger.lostNonces): lost,
+   * unless the state is there now (then the callback asked a server without it, e.g. an isolated
+   * old master a reconnect reached before the sentinels agreed; the state was not lost).
+   */
+  foundMissingAt?: number;
 }
 
 /** One master's share of the sessions: their keys and set memberships, pipelined in batches. */
@@ -261,7 +262,12 @@ async function verifyNonces(nonces: readonly NonceFact[], master: Redis, count: 
     slice.forEach((n, j) => {
       const [e, exists] = res[j]!;
       if (e) throw e;
-      const x = classifyNonce(oauthStateKey(n.nonce), n.consumed, Number(exists) === 1, n.expiresAt, now);
+      const key = oauthStateKey(n.nonce);
+      const x = n.foundMissingAt === undefined
+        ? classifyNonce(key, n.consumed, Number(exists) === 1, n.expiresAt, now)
+        : Number(exists) === 1
+          ? f(key, 'ok', 'present', 'present: the callback asked a server without it')
+          : { ...f(key, 'lost', 'present', `absent: the callback found no state at ${new Date(n.foundMissingAt).toISOString()}`), observedLive: true };
       if (x) count(x);
     });
   }
