@@ -111,8 +111,14 @@ describe('gauntlet run', { timeout: 600_000 }, () => {
     } finally {
       await topology.resetProxies();
     }
-    // Control: the same scenario without the toxic passes the gate.
-    const clean = await runCli(['run', '--scenario', scenarioFile('tiny', tiny), '--target', 'detached', '--out', reports, '--quiet']);
+    // Control: the same scenario without the toxic passes the gate. A control the machine starved
+    // (CI once: lag p99 5.887 ms against the 5 ms limit, every other gate passed) is rerun once.
+    const control = (): Promise<{ code: number; stdout: string }> => runCli(['run', '--scenario', scenarioFile('tiny', tiny), '--target', 'detached', '--out', reports, '--quiet']);
+    let clean = await control();
+    if (starvedOnly(clean.code, readSummary(clean.stdout))) {
+      console.log(`  (rerun: the control was invalid on a busy box: ${readSummary(clean.stdout).verdictReason})`);
+      clean = await control();
+    }
     assert.equal(clean.code, 0, clean.stdout);
   });
 
