@@ -1,8 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ledger, resendWindowMs } from './ledger.js';
+import { Ledger, resendWindowMs, type LedgerTtls } from './ledger.js';
 import { LedgerObserver } from './ledgerObserver.js';
 import { event, state, ttl } from './ledgerEvents.testSupport.js';
+
+/** A ledger and the observer that feeds it, as a run wires them. */
+function observed(t: LedgerTtls): { ledger: Ledger; observer: LedgerObserver } {
+  const ledger = new Ledger(t);
+  return { ledger, observer: new LedgerObserver(ledger) };
+}
 
 test("a revoke-all seen before a sibling session's login acknowledgement still ends that session", () => {
   const l = new Ledger(ttl);
@@ -15,8 +21,7 @@ test("a revoke-all seen before a sibling session's login acknowledgement still e
 });
 
 test('errors: only what the errored command could change becomes uncertain', () => {
-  const l = new Ledger(ttl);
-  const o = new LedgerObserver(l);
+  const { ledger: l, observer: o } = observed(ttl);
   const a = state({ sid: 'a', family: 'fa' });
   const b = state({ sid: 'b', family: 'fb' });
   const c = state({ uid: 'u2', sid: 'c', family: 'fc' });
@@ -48,8 +53,7 @@ test('an acknowledged read proves a session exists: an errored login is then hel
 });
 
 test("a refresh that rotated a session's token proves its errored login ran, even when it found the session gone", () => {
-  const l = new Ledger(ttl);
-  const o = new LedgerObserver(l);
+  const { ledger: l, observer: o } = observed(ttl);
   const s = state();
   o.onOperation(event('login', s, { error: 'timeout' }));
   assert.equal(l.records.get('s1')!.mayNotExist, true);
@@ -61,8 +65,7 @@ test("a refresh that rotated a session's token proves its errored login ran, eve
 });
 
 test('what the app finds missing is recorded, and only while the session should live', () => {
-  const l = new Ledger(ttl);
-  const o = new LedgerObserver(l);
+  const { ledger: l, observer: o } = observed(ttl);
   const a = state({ sid: 'a' });
   o.onOperation(event('login', a));
   o.onOperation(event('request', a, { outcome: 'session-gone' }));
@@ -75,8 +78,7 @@ test('what the app finds missing is recorded, and only while the session should 
 });
 
 test("a logout that found the session already gone is recorded while the session should have lived, beside its acknowledged end", () => {
-  const l = new Ledger(ttl);
-  const o = new LedgerObserver(l);
+  const { ledger: l, observer: o } = observed(ttl);
   const a = state({ sid: 'a' });
   o.onOperation(event('login', a));
   o.onOperation(event('logout', a, { outcome: 'session-gone' }));
@@ -105,16 +107,14 @@ test("a logout that found the session already gone is recorded while the session
   o.onOperation(event('login', c, { error: 'timeout' }));
   o.onOperation(event('logout', c, { outcome: 'session-gone' }));
   assert.equal(l.records.get('c')!.logoutFoundGone, null, 'its login errored: it may never have existed');
-  const short = new Ledger({ ...ttl, sessionMs: 1000 });
-  const so = new LedgerObserver(short);
+  const { ledger: short, observer: so } = observed({ ...ttl, sessionMs: 1000 });
   so.onOperation(event('login', a));
   so.onOperation(event('logout', a, { outcome: 'session-gone' }));
   assert.equal(short.records.get('a')!.logoutFoundGone, null, 'within the expiry margin of its deadline: it may have expired');
 });
 
 test('an OAuth state the callback found gone on the connection it asked on is a loss seen live, before its deadline; one it may have consumed itself is dropped', () => {
-  const l = new Ledger(ttl);
-  const o = new LedgerObserver(l);
+  const { ledger: l, observer: o } = observed(ttl);
   const begin = (sid: string, nonce: string): void => {
     o.onOperation(event('login', state({ sid })));
     o.onOperation(event('oauthBegin', state({ sid, oauthNonce: nonce })));
@@ -126,8 +126,7 @@ test('an OAuth state the callback found gone on the connection it asked on is a 
   begin('b', 'nb');
   o.onOperation(event('oauthComplete', state({ sid: 'b', consumedNonce: 'nb' }), { outcome: 'oauth-state-missing' }));
   assert.equal(l.lostNonces.length, 1, 'a resent GETDEL may have consumed it');
-  const short = new Ledger({ ...ttl, oauthStateMs: 1000 });
-  const so = new LedgerObserver(short);
+  const { ledger: short, observer: so } = observed({ ...ttl, oauthStateMs: 1000 });
   so.onOperation(event('login', state({ sid: 'c' })));
   so.onOperation(event('oauthBegin', state({ sid: 'c', oauthNonce: 'nc' })));
   so.onOperation(event('oauthComplete', state({ sid: 'c', consumedNonce: 'nc' }), { outcome: 'oauth-state-lost' }));
@@ -139,8 +138,7 @@ test('an OAuth state the callback found gone on the connection it asked on is a 
 });
 
 test('a refresh that wrote over an older version, or a read of one, is a loss seen live, and the acknowledged version never goes back', () => {
-  const l = new Ledger(ttl);
-  const o = new LedgerObserver(l);
+  const { ledger: l, observer: o } = observed(ttl);
   const s = state();
   o.onOperation(event('login', s));
   for (const version of [2, 3]) o.onOperation(event('refresh', { ...s, version }));
@@ -189,8 +187,7 @@ test('a refresh that wrote over an older version, or a read of one, is a loss se
 });
 
 test('OAuth nonces: begun, consumed once, and a callback that found nothing stops tracking', () => {
-  const l = new Ledger(ttl);
-  const o = new LedgerObserver(l);
+  const { ledger: l, observer: o } = observed(ttl);
   const s = state({ oauthNonce: 'n1' });
   o.onOperation(event('login', s));
   o.onOperation(event('oauthBegin', s));

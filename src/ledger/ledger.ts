@@ -109,6 +109,9 @@ export function ledgerForScenario(s: Scenario): Ledger {
 /** Keys whose deadline is this close count as possibly expired: Redis runs the TTL from execution, before the acknowledgement. */
 export const expiryMarginMs = 2000;
 
+/** A key with this deadline should still have been there at `now` (outside the expiry margin): finding it gone then is a loss. */
+const shouldLive = (deadline: number, now: number): boolean => now < deadline - expiryMarginMs;
+
 /**
  * How long a command that errored or timed out may still run: ioredis resends unanswered
  * commands once it has reconnected, which a failover delays by seconds. A session proven to
@@ -271,7 +274,7 @@ export class Ledger {
     const r = this.records.get(sid);
     if (!r || r.observedMissingAt !== 0 || r.sessionDeleted || r.mayNotExist) return;
     // Only while every key of the session should still be there.
-    if (now < Math.min(r.sessionExpiresAt, r.familyExpiresAt) - expiryMarginMs) r.observedMissingAt = now;
+    if (shouldLive(Math.min(r.sessionExpiresAt, r.familyExpiresAt), now)) r.observedMissingAt = now;
   }
 
   /**
@@ -287,7 +290,7 @@ export class Ledger {
   logoutFoundGone(sid: string, now: number): void {
     const r = this.records.get(sid);
     if (!r || r.mayNotExist) return;
-    if (now < Math.min(r.sessionExpiresAt, r.familyExpiresAt) - expiryMarginMs) r.logoutFoundGone = { at: now, ackedAt: Math.max(r.lastAckAt, r.provenAt) };
+    if (shouldLive(Math.min(r.sessionExpiresAt, r.familyExpiresAt), now)) r.logoutFoundGone = { at: now, ackedAt: Math.max(r.lastAckAt, r.provenAt) };
   }
 
   /** Logout, reuse detection or revoke-all acknowledged: session gone, family revoked. */
@@ -339,7 +342,7 @@ export class Ledger {
   nonceFoundMissing(sid: string, nonce: string, now: number): void {
     const r = this.records.get(sid);
     if (!r || r.pendingNonce !== nonce) return;
-    if (now < r.nonceExpiresAt - expiryMarginMs) this.lostNonces.push({ uid: r.uid, sid, nonce, foundAt: now });
+    if (shouldLive(r.nonceExpiresAt, now)) this.lostNonces.push({ uid: r.uid, sid, nonce, foundAt: now });
     r.pendingNonce = null;
   }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classify, classifyNonce, type ClassifyContext, type KeyObservation } from './verifyLedger.js';
+import { classify, classifyNonce, classifyNonceFoundMissing, type ClassifyContext, type KeyObservation } from './verifyLedger.js';
 import type { LedgerRecord } from './ledger.js';
 
 const now = 1_000_000;
@@ -102,4 +102,9 @@ test('OAuth nonces: a begun one must exist until its TTL; a consumed one found a
   assert.equal(classifyNonce('n', true, true, now + 10_000, now)?.finding, 'resurrected');
   assert.equal(classifyNonce('n', true, false, now + 10_000, now)?.finding, 'ok');
   assert.equal(classifyNonce('n', true, true, now - 1, now), null, 'past its TTL a consumed nonce is not checked');
+  // Found gone by its callback on the connection it asked on: lost, unless it is there now (the callback asked elsewhere).
+  const gone = classifyNonceFoundMissing('n', false, now - 5000);
+  assert.equal(gone.finding, 'lost');
+  assert.equal(gone.observedLive, true);
+  assert.equal(classifyNonceFoundMissing('n', true, now - 5000).finding, 'ok');
 });

@@ -141,6 +141,16 @@ export function classifyNonce(key: string, consumed: boolean, exists: boolean, e
   return f(key, expiresAt - expiryMarginMs < now ? 'expired' : 'lost', 'present', 'absent');
 }
 
+/**
+ * A begun flow's state the callback found gone, on the connection it asked on: lost, unless it is
+ * there now (the callback then asked a server without it, e.g. an isolated old master a reconnect
+ * reached before the sentinels agreed; the state was never lost).
+ */
+export function classifyNonceFoundMissing(key: string, exists: boolean, foundAt: number): FactFinding {
+  if (exists) return f(key, 'ok', 'present', 'present: the callback asked a server without it');
+  return { ...f(key, 'lost', 'present', `absent: the callback found no state at ${new Date(foundAt).toISOString()}`), observedLive: true };
+}
+
 export interface VerifyOptions {
   /** Count what the app found missing or older during the run; off when checking a restore against a snapshot. */
   liveEvidence?: boolean;
@@ -166,13 +176,13 @@ export async function verifyLedger(ledger: Ledger, master: Redis | ShardedReader
   const liveEvidence = options.liveEvidence ?? true;
   const report: LedgerReport = { keysChecked: 0, lost: 0, resurrected: 0, staleReads: ledger.staleReads, unverifiable: 0, unverifiableShare: 0, expired: 0, lostObservedLive: 0, examples: [], findings: [] };
   for (const s of ledger.staleExamples.slice(0, 5)) report.examples.push({ ...s, kind: 'stale-read' });
-  const count = (x: FactFinding, shard: string | null, observedLive = false): void => {
+  const count = (x: FactFinding, shard: string | null): void => {
     if (x.finding === 'unverifiable') report.unverifiable++;
     else if (x.finding === 'expired') report.expired++;
     else report.keysChecked++;
     if (x.finding !== 'lost' && x.finding !== 'resurrected') return;
     report[x.finding]++;
-    if (observedLive) report.lostObservedLive++;
+    if (x.observedLive) report.lostObservedLive++;
     const example: LedgerExample = { key: x.key, kind: x.finding, acknowledged: x.acknowledged, found: x.found, ...(shard !== null ? { shard } : {}) };
     if (report.examples.filter((e) => e.kind === x.finding).length < 10) report.examples.push(example);
     if (report.findings.length < 100_000) report.findings.push(example);
@@ -180,9 +190,9 @@ export async function verifyLedger(ledger: Ledger, master: Redis | ShardedReader
   const records = [...ledger.records.values()];
   const now = Date.now();
   const nonces: NonceFact[] = [
-    ...records.filter((r) => r.pendingNonce).map((r) => ({ nonce: r.pendingNonce!, consumed: false, expiresAt: r.nonceExpiresAt })),
-    ...ledger.consumedNonces.filter((n) => n.expiresAt - expiryMarginMs >= now).map((n) => ({ nonce: n.nonce, consumed: true, expiresAt: n.expiresAt })),
-    ...(liveEvidence ? ledger.lostNonces.map((n) => ({ nonce: n.nonce, consumed: false, expiresAt: Infinity, foundMissingAt: n.foundAt })) : []),
+    ...records.filter((r) => r.pendingNonce).map((r): NonceFact => ({ nonce: r.pendingNonce!, judge: (key, exists, at) => classifyNonce(key, false, exists, r.nonceExpiresAt, at) })),
+    ...ledger.consumedNonces.filter((n) => n.expiresAt - expiryMarginMs >= now).map((n): NonceFact => ({ nonce: n.nonce, judge: (key, exists, at) => classifyNonce(key, true, exists, n.expiresAt, at) })),
+    ...(liveEvidence ? ledger.lostNonces.map((n): NonceFact => ({ nonce: n.nonce, judge: (key, exists) => classifyNonceFoundMissing(key, exists, n.foundAt) })) : []),
   ];
   const total = records.length;
   let done = 0;
@@ -191,13 +201,13 @@ export async function verifyLedger(ledger: Ledger, master: Redis | ShardedReader
     options.onProgress?.(Math.min(done, total), total);
   };
   if (!('shards' in master)) {
-    await verifySessions(records, master, ledger, liveEvidence, (x, live) => count(x, null, live), progress);
-    await verifyNonces(nonces, master, (x) => count(x, null, x.observedLive ?? false));
+    await verifySessions(records, master, ledger, liveEvidence, (x) => count(x, null), progress);
+    await verifyNonces(nonces, master, (x) => count(x, null));
   } else {
     for (const [k, shard] of master.shards.entries()) {
       const own = (slot: number): boolean => master.shardOfSlot(slot) === k;
-      await verifySessions(records.filter((r) => own(keySlot(r.uid))), shard.client, ledger, liveEvidence, (x, live) => count(x, shard.name, live), progress);
-      await verifyNonces(nonces.filter((n) => own(keySlot(oauthStateKey(n.nonce)))), shard.client, (x) => count(x, shard.name, x.observedLive ?? false));
+      await verifySessions(records.filter((r) => own(keySlot(r.uid))), shard.client, ledger, liveEvidence, (x) => count(x, shard.name), progress);
+      await verifyNonces(nonces.filter((n) => own(keySlot(oauthStateKey(n.nonce)))), shard.client, (x) => count(x, shard.name));
     }
     const served = (slot: number): boolean => master.shardOfSlot(slot) >= 0;
     const orphans = records.filter((r) => !served(keySlot(r.uid))).length + nonces.filter((n) => !served(keySlot(oauthStateKey(n.nonce)))).length;
@@ -208,20 +218,14 @@ export async function verifyLedger(ledger: Ledger, master: Redis | ShardedReader
   return report;
 }
 
+/** A nonce to read back, and the rule its presence is judged by (pending, consumed, or found gone by its callback). */
 interface NonceFact {
   nonce: string;
-  consumed: boolean;
-  expiresAt: number;
-  /**
-   * When the callback found no state on the connection it asked on (Ledger.lostNonces): lost,
-   * unless the state is there now (then the callback asked a server without it, e.g. an isolated
-   * old master a reconnect reached before the sentinels agreed; the state was not lost).
-   */
-  foundMissingAt?: number;
+  judge: (key: string, exists: boolean, now: number) => FactFinding | null;
 }
 
 /** One master's share of the sessions: their keys and set memberships, pipelined in batches. */
-async function verifySessions(records: readonly LedgerRecord[], master: Redis, ledger: Ledger, liveEvidence: boolean, count: (x: FactFinding, observedLive: boolean) => void, progress: (n: number) => void): Promise<void> {
+async function verifySessions(records: readonly LedgerRecord[], master: Redis, ledger: Ledger, liveEvidence: boolean, count: (x: FactFinding) => void, progress: (n: number) => void): Promise<void> {
   for (let i = 0; i < records.length; i += batch) {
     const slice = records.slice(i, i + batch);
     const p = master.pipeline();
@@ -243,7 +247,7 @@ async function verifySessions(records: readonly LedgerRecord[], master: Redis, l
       r.foundFamilyGen = gen === null || gen === undefined ? null : Number(gen);
       const seen = { session: { version: r.foundVersion }, family: { gen: r.foundFamilyGen, state: state ?? null }, tokenExists: tok, member };
       for (const x of classify(r, seen, { now, mayBeEnded: ledger.mayBeEnded(r), lateLogin: ledger.lateLoginMayRevive(r), setExpiresAt: ledger.setExpiresAt(r.uid), liveEvidence })) {
-        count(x, x.observedLive ?? false);
+        count(x);
         if (x.finding === 'lost' || x.finding === 'resurrected') r.verifiedLost = true;
       }
     }
@@ -262,12 +266,7 @@ async function verifyNonces(nonces: readonly NonceFact[], master: Redis, count: 
     slice.forEach((n, j) => {
       const [e, exists] = res[j]!;
       if (e) throw e;
-      const key = oauthStateKey(n.nonce);
-      const x = n.foundMissingAt === undefined
-        ? classifyNonce(key, n.consumed, Number(exists) === 1, n.expiresAt, now)
-        : Number(exists) === 1
-          ? f(key, 'ok', 'present', 'present: the callback asked a server without it')
-          : { ...f(key, 'lost', 'present', `absent: the callback found no state at ${new Date(n.foundMissingAt).toISOString()}`), observedLive: true };
+      const x = n.judge(oauthStateKey(n.nonce), Number(exists) === 1, now);
       if (x) count(x);
     });
   }

@@ -28,6 +28,15 @@ export async function verifyOnMaster(target: Target, ledger: Ledger, waitMs = ve
       return undefined;
     }
   };
+  // Only on a server that says it is the master (roleIsNotMaster); else why not, for the next attempt.
+  const onMaster = async (client: Redis, what: string): Promise<LedgerReport | undefined> => {
+    const notMaster = await roleIsNotMaster(client, what);
+    if (notMaster) {
+      lastError = notMaster;
+      return undefined;
+    }
+    return await verifyLedger(ledger, client);
+  };
   const attemptOnce = async (): Promise<LedgerReport | undefined> => {
     const cluster = target.clusterAccess?.();
     if (cluster) return await verifyOnShards(target, cluster, ledger);
@@ -37,23 +46,13 @@ export async function verifyOnMaster(target: Target, ledger: Ledger, waitMs = ve
         lastError = 'no sentinel names a master';
         return undefined;
       }
-      const notMaster = await roleIsNotMaster(master.control(), `${master.name}, the master the sentinels name,`);
-      if (notMaster) {
-        lastError = notMaster;
-        return undefined;
-      }
-      return await verifyLedger(ledger, master.control());
+      return await onMaster(master.control(), `${master.name}, the master the sentinels name,`);
     }
     const client = new Redis({ ...target.clientOptions(), enableReadyCheck: target.infoAllowed !== false, lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 10_000, connectTimeout: 3000, retryStrategy: () => null, sentinelRetryStrategy: () => null });
     client.on('error', () => undefined);
     try {
       await client.connect();
-      const notMaster = await roleIsNotMaster(client, client.options.sentinels ? 'the master the sentinels name' : "the target's endpoint");
-      if (notMaster) {
-        lastError = notMaster;
-        return undefined;
-      }
-      return await verifyLedger(ledger, client);
+      return await onMaster(client, client.options.sentinels ? 'the master the sentinels name' : "the target's endpoint");
     } finally {
       client.disconnect();
     }

@@ -35,6 +35,10 @@ const reports = join(work, 'reports');
 // A budget far above machine noise: only a planted problem can fail these gates.
 const thresholds = { p99Ms: 50, perOperationP99Ms: 50, maxErrorRate: 0.001 };
 const scenario = smokeScenarioFile(work, 'smoke-ci', thresholds);
+// The TTLs the tests that call the session operations directly write with: far past each test.
+const ttl = { sessionS: 600, refreshTokenS: 600, oauthStateS: 600 };
+/** A session of user `user`, its keys apart from every other test's by `tag`. */
+const taggedSession = (tag: string, name: string, user = name): SessionState => state({ uid: `${user}-${tag}`, sid: `${name}-${tag}`, family: `f-${name}-${tag}`, token: `t-${name}-${tag}` });
 const longer = smokeScenarioFile(work, 'smoke-30s', thresholds, { stages: [{ name: 'ramp-up', duration: '3s', sessions: 200 }, { name: 'steady', duration: '27s', sessions: 200 }] });
 
 describe('no false passes', { timeout: 900_000 }, () => {
@@ -78,9 +82,8 @@ describe('no false passes', { timeout: 900_000 }, () => {
       const s = parseScenario(smoke, 'logout');
       const ledger = ledgerForScenario(s);
       const observer = new LedgerObserver(ledger);
-      const ttl = { sessionS: 600, refreshTokenS: 600, oauthStateS: 600 };
       const tag = Math.random().toString(36).slice(2, 8);
-      const session = (uid: string, name: string): SessionState => state({ uid: `${uid}-${tag}`, sid: `${name}-${tag}`, family: `f-${name}-${tag}`, token: `t-${name}-${tag}` });
+      const session = (uid: string, name: string): SessionState => taggedSession(tag, name, uid);
       const [victim, plain, resent, revoked, sibling] = [session('u1', 'victim'), session('u2', 'plain'), session('u3', 'resent'), session('u4', 'revoked'), session('u4', 'sibling')];
       for (const x of [victim!, plain!, resent!, revoked!, sibling!]) {
         await sendLogin(store, x, ttl, Date.now());
@@ -118,10 +121,9 @@ describe('no false passes', { timeout: 900_000 }, () => {
       const store = sessionStore(app, null);
       const ledger = ledgerForScenario(parseScenario(smoke, 'oauth'));
       const observer = new LedgerObserver(ledger);
-      const ttl = { sessionS: 600, refreshTokenS: 600, oauthStateS: 600 };
       const tag = Math.random().toString(36).slice(2, 8);
       const flow = async (name: string, meanwhile: (nonce: string) => Promise<void>, duringCallback: () => Promise<void> = async () => undefined): Promise<string> => {
-        const x = { ...state({ uid: `o-${name}-${tag}`, sid: `o-${name}-${tag}`, family: `fo-${name}-${tag}`, token: `to-${name}-${tag}` }), store, sentCloses: 0 } as unknown as SimSession;
+        const x = { ...taggedSession(tag, `o-${name}`), store, sentCloses: 0 } as unknown as SimSession;
         await sendLogin(store, x, ttl, Date.now());
         settleLogin(x);
         observer.onOperation(event('login', x));
@@ -169,9 +171,8 @@ describe('no false passes', { timeout: 900_000 }, () => {
     const app = asSessionClient(new Redis(topology().clientOptions({ failoverDetector: true, commandTimeout: 40_000, maxRetriesPerRequest: 20, retryStrategy: (n) => Math.min(100 * n, 500) })));
     app.on('error', () => undefined);
     const store = sessionStore(app, 30_000);
-    const ttl = { sessionS: 600, refreshTokenS: 600, oauthStateS: 600 };
     const tag = Math.random().toString(36).slice(2, 8);
-    const s = state({ uid: `dur-${tag}`, sid: `dur-${tag}`, family: `fdur-${tag}`, token: `tdur-${tag}` });
+    const s = taggedSession(tag, 'dur');
     try {
       await app.ping();
       // The master's replicas and sentinels lose it; the app still reaches it, so WAIT waits.

@@ -46,7 +46,7 @@ export function settleOperation(s: SimSession, action: OperationCode, reply: unk
     case op.oauthBegin:
       return ops.settleOauthBegin(s, reply, s.proposed!);
     case op.oauthComplete:
-      return ops.settleOauthComplete(s, reply, s.store.link !== undefined && s.store.link.closes === s.sentCloses);
+      return ops.settleOauthComplete(s, reply, s.store.link?.closes === s.sentCloses);
     case op.logout:
       return ops.settleLogout(reply);
     case op.revokeAll:
